@@ -1,0 +1,54 @@
+// LLVM-side code generation: target machines, entry points and descriptor, optimization,
+// object emission, and linking the shared library with the runtime stub.
+#ifndef ONNXC_CODEGEN_CODEGEN_H
+#define ONNXC_CODEGEN_CODEGEN_H
+
+#include "codegen/ModelInterface.h"
+
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+
+namespace llvm {
+class Module;
+class TargetMachine;
+class raw_pwrite_stream;
+} // namespace llvm
+
+namespace onnxc {
+
+struct TargetSpec {
+  std::string triple; // Empty: the host's.
+  std::string cpu;    // "native" resolves to the host CPU.
+  int optLevel = 3;
+};
+
+/// Creates the target machine (PIC, for shared libraries).
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const TargetSpec &spec);
+
+/// Bits of runtime-stub/runtime_internal.h's ONNXC_CPU_* that code for `tm` may use.
+uint64_t requiredCpuFeatures(llvm::TargetMachine &tm);
+
+/// Adds the hidden kernel wrapper, the descriptor, and the exported entry points around the
+/// lowered `main_graph` (bare-pointer convention: inputs, outputs, workspace).
+llvm::Error addEntryPoints(llvm::Module &module, const ModelInterface &model);
+
+/// Sets triple/data layout/CPU attributes and runs LLVM's optimization pipeline.
+void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm, int optLevel);
+
+llvm::Error emitObject(llvm::Module &module, llvm::TargetMachine &tm,
+                       llvm::raw_pwrite_stream &out);
+
+/// Links `objectPath` with the runtime stub of `triple` from `runtimeDir` into a shared
+/// library (or, with `shared` false, a relocatable object that keeps only the API global).
+llvm::Error linkLibrary(const std::string &objectPath, const std::string &outputPath,
+                        const std::string &runtimeDir, const std::string &triple);
+
+/// The folder holding the runtime stubs of every target: $ONNXC_RUNTIME_DIR, else
+/// <dir of executable>/../lib/onnx-compile.
+std::string defaultRuntimeDir(const char *argv0);
+
+} // namespace onnxc
+
+#endif

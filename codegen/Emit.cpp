@@ -1,0 +1,64 @@
+#include "codegen/Codegen.h"
+
+#include "llvm/Analysis/CGSCCPassManager.h"
+#include "llvm/Analysis/LoopAnalysisManager.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/PassManager.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+
+using namespace llvm;
+
+namespace onnxc {
+
+void optimizeModule(Module &m, TargetMachine &tm, int optLevel) {
+  m.setTargetTriple(tm.getTargetTriple());
+  m.setDataLayout(tm.createDataLayout());
+  // Every function gets the CPU and features, so the vectorizers see the real target.
+  for (Function &f : m) {
+    if (f.isDeclaration())
+      continue;
+    f.addFnAttr("target-cpu", tm.getTargetCPU());
+    if (!tm.getTargetFeatureString().empty())
+      f.addFnAttr("target-features", tm.getTargetFeatureString());
+    f.addFnAttr(Attribute::NoUnwind);
+  }
+  if (optLevel <= 0)
+    return;
+  LoopAnalysisManager lam;
+  FunctionAnalysisManager fam;
+  CGSCCAnalysisManager cgam;
+  ModuleAnalysisManager mam;
+  PipelineTuningOptions tuning;
+  tuning.LoopVectorization = true;
+  tuning.SLPVectorization = true;
+  PassBuilder pb(&tm, tuning);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  OptimizationLevel level = optLevel == 1   ? OptimizationLevel::O1
+                            : optLevel == 2 ? OptimizationLevel::O2
+                                            : OptimizationLevel::O3;
+  ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(level);
+  mpm.run(m, mam);
+}
+
+Error emitObject(Module &m, TargetMachine &tm, raw_pwrite_stream &out) {
+  std::string verifyErrors;
+  raw_string_ostream verifyOs(verifyErrors);
+  if (verifyModule(m, &verifyOs))
+    return createStringError("invalid LLVM IR generated (a compiler bug): " + verifyErrors);
+  legacy::PassManager pm;
+  if (tm.addPassesToEmitFile(pm, out, nullptr, CodeGenFileType::ObjectFile))
+    return createStringError("the target cannot emit object files");
+  pm.run(m);
+  return Error::success();
+}
+
+} // namespace onnxc

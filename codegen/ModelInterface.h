@@ -1,0 +1,47 @@
+// What the outside world sees of a compiled model: its tensors, workspace, and names. Read
+// from main_graph before bufferization; consumed by entry-point, header and descriptor code.
+#ifndef ONNXC_CODEGEN_MODELINTERFACE_H
+#define ONNXC_CODEGEN_MODELINTERFACE_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace onnxc {
+
+struct TensorInterface {
+  std::string name;   // ONNX name.
+  std::string cName;  // Unique C identifier derived from the name.
+  int dtype = 0;      // ONNX TensorProto.DataType.
+  std::vector<int64_t> dims;
+  int64_t elementBytes = 0;
+  int64_t sizeBytes() const {
+    int64_t n = elementBytes;
+    for (int64_t d : dims)
+      n *= d;
+    return n;
+  }
+};
+
+struct ModelInterface {
+  std::string name; // C prefix.
+  std::string sourceFile;
+  std::vector<TensorInterface> inputs, outputs;
+  int64_t workspaceSize = 0;
+  int64_t workspaceAlignment = 64;
+  std::string target; // "<triple> <cpu>"
+  uint64_t requiredCpuFeatures = 0;
+};
+
+/// A C identifier from an arbitrary name: invalid characters become '_', a leading digit gets
+/// a '_' prefix, C keywords get a '_' suffix.
+std::string toCIdentifier(const std::string &name);
+/// Gives every tensor a cName unique within the model.
+void assignCNames(ModelInterface &model);
+
+/// Writes the model's C header.
+std::string emitHeader(const ModelInterface &model);
+
+} // namespace onnxc
+
+#endif

@@ -1,0 +1,23 @@
+#ifndef ONNXC_COMPILER_DIAGNOSTICS_H
+#define ONNXC_COMPILER_DIAGNOSTICS_H
+
+#include "mlir/IR/Diagnostics.h"
+
+namespace onnxc {
+
+/// Prints diagnostics in a compiler's form:
+///   model.onnx: node 'Conv_12' (Conv, opset 13): error: <message>
+///   model.onnx: node 'Relu_3' (Relu, opset 13): note: <message>
+/// Locations come from the importer: NameLoc("node ...") wrapping the model file's location.
+class OnnxDiagnosticHandler : public mlir::ScopedDiagnosticHandler {
+public:
+  explicit OnnxDiagnosticHandler(mlir::MLIRContext *ctx);
+  int errorCount() const { return errors; }
+
+private:
+  int errors = 0;
+};
+
+} // namespace onnxc
+
+#endif

@@ -1,0 +1,310 @@
+// The whole compiler in one readable place: import, the pass pipeline stage by stage, and the
+// hand-off to LLVM code generation.
+#include "compiler/Pipeline.h"
+
+#include "codegen/Codegen.h"
+#include "compiler/Diagnostics.h"
+#include "dialects/onnx/OnnxDialect.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <chrono>
+
+using namespace mlir;
+
+namespace onnxc {
+
+//===----------------------------------------------------------------------===//
+// The pipeline
+//===----------------------------------------------------------------------===//
+
+static void addPipeline(OpPassManager &pm, StringRef text) {
+  std::string err;
+  llvm::raw_string_ostream os(err);
+  if (failed(parsePassPipeline(text, pm, os)))
+    llvm::report_fatal_error(llvm::Twine("bad built-in pass pipeline: ") + err);
+}
+
+/// Stage 1: the onnx dialect after import: re-infer shapes after folding exposes constants.
+static void buildOnnxPipeline(OpPassManager &pm) {
+  addPipeline(pm, "func.func(onnx-shape-inference,canonicalize,cse,onnx-shape-inference)");
+}
+
+void buildOnnxToLinalgPipeline(OpPassManager &pm) {
+  buildOnnxPipeline(pm);
+  // Stage 2: onnx -> linalg on tensors, then fuse elementwise producers into consumers.
+  addPipeline(pm, "func.func(convert-onnx-to-linalg,canonicalize,linalg-fuse-elementwise-ops,"
+                  "canonicalize,cse)");
+}
+
+/// Stage 3: tensors -> buffers. Function results become caller-provided out-params, and every
+/// remaining allocation is placed in the one workspace argument.
+static void buildBufferizePipeline(OpPassManager &pm) {
+  addPipeline(pm, "eliminate-empty-tensors,"
+                  "one-shot-bufferize{bufferize-function-boundaries "
+                  "function-boundary-type-conversion=identity-layout-map},"
+                  "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+                  "canonicalize,func.func(onnx-lower-strided-copies,onnx-plan-memory)");
+}
+
+/// Stage 4: loops and the LLVM dialect, bare pointers at the function boundary.
+static void buildToLLVMPipeline(OpPassManager &pm) {
+  addPipeline(pm, "func.func(convert-linalg-to-loops),expand-strided-metadata,lower-affine,"
+                  "convert-scf-to-cf,convert-math-to-llvm,convert-math-to-libm,"
+                  "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+                  "convert-cf-to-llvm,convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+                  "convert-ub-to-llvm,reconcile-unrealized-casts");
+}
+
+LogicalResult buildLinalgToLLVMPipeline(OpPassManager &pm) {
+  buildBufferizePipeline(pm);
+  buildToLLVMPipeline(pm);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Driver
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+class StageTimer {
+public:
+  explicit StageTimer(bool enabled) : enabled(enabled) {}
+  void stage(const char *name) {
+    auto now = std::chrono::steady_clock::now();
+    if (enabled && current)
+      llvm::errs() << llvm::format("onnx-compile: %-28s %8.3f s\n", current,
+                                   std::chrono::duration<double>(now - start).count());
+    current = name;
+    start = now;
+  }
+
+private:
+  bool enabled;
+  const char *current = nullptr;
+  std::chrono::steady_clock::time_point start;
+};
+
+int onnxDtype(Type t) {
+  if (t.isF32()) return 1;
+  if (t.isF64()) return 11;
+  if (t.isF16()) return 10;
+  if (t.isBF16()) return 16;
+  if (t.isInteger(1)) return 9;
+  if (auto it = dyn_cast<IntegerType>(t)) {
+    bool u = it.isUnsigned();
+    switch (it.getWidth()) {
+    case 8: return u ? 2 : 3;
+    case 16: return u ? 4 : 5;
+    case 32: return u ? 12 : 6;
+    case 64: return u ? 13 : 7;
+    }
+  }
+  return 0;
+}
+
+FailureOr<ModelInterface> readInterface(ModuleOp module, const CompileOptions &o) {
+  auto func = module.lookupSymbol<func::FuncOp>("main_graph");
+  ModelInterface m;
+  auto read = [&](Type type, DictionaryAttr attrs, std::vector<TensorInterface> &list,
+                  const char *kind) -> LogicalResult {
+    auto t = dyn_cast<RankedTensorType>(type);
+    if (!t || !t.hasStaticShape())
+      return emitError(func.getLoc()) << "graph " << kind << " has type " << type
+                                      << "; dynamic shapes are not supported yet (use --shape)";
+    TensorInterface ti;
+    if (attrs)
+      if (auto n = attrs.getAs<StringAttr>("onnx.name"))
+        ti.name = n.str();
+    ti.dtype = onnxDtype(t.getElementType());
+    if (!ti.dtype)
+      return emitError(func.getLoc()) << "graph " << kind << " '" << ti.name
+                                      << "' has unsupported element type " << t.getElementType();
+    ti.dims.assign(t.getShape().begin(), t.getShape().end());
+    ti.elementBytes = t.getElementType().isInteger(1) ? 1 : (t.getElementTypeBitWidth() + 7) / 8;
+    list.push_back(ti);
+    return success();
+  };
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    if (failed(read(func.getArgumentTypes()[i], func.getArgAttrDict(i), m.inputs, "input")))
+      return failure();
+  for (unsigned i = 0; i < func.getNumResults(); ++i)
+    if (failed(read(func.getResultTypes()[i], func.getResultAttrDict(i), m.outputs, "output")))
+      return failure();
+  assignCNames(m);
+  m.sourceFile = llvm::sys::path::filename(o.input).str();
+  m.name = !o.name.empty() ? o.name : toCIdentifier(llvm::sys::path::stem(o.input).str());
+  return m;
+}
+
+std::string defaultOutput(const CompileOptions &o) {
+  llvm::SmallString<256> out(o.input);
+  const char *ext = o.emit == EmitKind::Mlir || o.emit == EmitKind::Linalg ? ".mlir"
+                    : o.emit == EmitKind::Llvm                            ? ".ll"
+                    : o.emit == EmitKind::Obj                             ? ".o"
+                                                                           : ".so";
+  llvm::sys::path::replace_extension(out, ext);
+  return std::string(llvm::sys::path::filename(out));
+}
+
+int writeText(const std::string &path, llvm::function_ref<void(llvm::raw_ostream &)> print) {
+  std::string err;
+  auto file = openOutputFile(path, &err);
+  if (!file) {
+    llvm::errs() << "onnx-compile: error: cannot write " << path << ": " << err << "\n";
+    return kExitIoError;
+  }
+  print(file->os());
+  file->keep();
+  return kExitOk;
+}
+
+} // namespace
+
+int compile(const CompileOptions &o, const char *argv0) {
+  StageTimer timer(o.verbose);
+  DialectRegistry registry;
+  registerCompilerDialects(registry);
+  registerCompilerPasses();
+  MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  OnnxDiagnosticHandler diagnostics(&ctx);
+  std::string output = o.output.empty() ? defaultOutput(o) : o.output;
+
+  timer.stage("import");
+  OwningOpRef<ModuleOp> module = importOnnxModel(ctx, o.input, o.import);
+  if (!module)
+    return kExitModelError;
+
+  DefaultTimingManager timing;
+  timing.setEnabled(o.timePasses);
+  TimingScope rootTiming = timing.getRootScope();
+  auto runPasses = [&](llvm::function_ref<void(OpPassManager &)> build) -> LogicalResult {
+    PassManager pm(&ctx);
+    pm.enableVerifier(true);
+    if (o.printIrAfterAll) {
+      ctx.disableMultithreading();
+      pm.enableIRPrinting([](Pass *, Operation *) { return false; },
+                          [](Pass *, Operation *) { return true; },
+                          /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
+    }
+    if (o.timePasses)
+      pm.enableTiming(rootTiming);
+    build(pm);
+    return pm.run(*module);
+  };
+
+  if (o.emit == EmitKind::Mlir) {
+    timer.stage("onnx passes");
+    if (failed(runPasses(buildOnnxPipeline)))
+      return kExitModelError;
+    return writeText(output, [&](llvm::raw_ostream &os) { module->print(os); });
+  }
+  timer.stage("lower to linalg");
+  if (failed(runPasses(buildOnnxToLinalgPipeline)))
+    return kExitModelError;
+  if (o.emit == EmitKind::Linalg)
+    return writeText(output, [&](llvm::raw_ostream &os) { module->print(os); });
+  auto iface = readInterface(*module, o);
+  if (failed(iface))
+    return kExitModelError;
+  // The names now live in the interface; LLVM would warn about unknown parameter attributes.
+  if (auto f = module->lookupSymbol<func::FuncOp>("main_graph")) {
+    for (unsigned i = 0; i < f.getNumArguments(); ++i)
+      f.removeArgAttr(i, "onnx.name");
+    for (unsigned i = 0; i < f.getNumResults(); ++i)
+      f.removeResultAttr(i, StringAttr::get(&ctx, "onnx.name"));
+  }
+
+  timer.stage("bufferize + memory plan");
+  if (failed(runPasses(buildBufferizePipeline)))
+    return kExitModelError;
+  if (auto f = module->lookupSymbol<func::FuncOp>("main_graph"))
+    if (auto ws = f->getAttrOfType<IntegerAttr>("onnxc.workspace_size"))
+      iface->workspaceSize = ws.getInt();
+  timer.stage("lower to LLVM dialect");
+  if (failed(runPasses(buildToLLVMPipeline)))
+    return kExitModelError;
+
+  timer.stage("translate to LLVM IR");
+  llvm::LLVMContext llvmCtx;
+  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(*module, llvmCtx);
+  if (!llvmModule) {
+    llvm::errs() << "onnx-compile: error: translation to LLVM IR failed\n";
+    return kExitModelError;
+  }
+  module = nullptr; // The MLIR module (and its weights) is no longer needed.
+
+  auto tm = createTargetMachine({o.triple, o.cpu, o.optLevel});
+  if (!tm) {
+    llvm::errs() << "onnx-compile: error: " << llvm::toString(tm.takeError()) << "\n";
+    return kExitUsage;
+  }
+  iface->target = (*tm)->getTargetTriple().str() + " " + (*tm)->getTargetCPU().str();
+  iface->requiredCpuFeatures = requiredCpuFeatures(**tm);
+  if (auto err = addEntryPoints(*llvmModule, *iface)) {
+    llvm::errs() << "onnx-compile: error: " << llvm::toString(std::move(err)) << "\n";
+    return kExitModelError;
+  }
+  timer.stage("LLVM optimization");
+  optimizeModule(*llvmModule, **tm, o.optLevel);
+  if (o.emit == EmitKind::Llvm)
+    return writeText(output, [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
+
+  timer.stage("object emission");
+  std::string objPath = output;
+  llvm::SmallString<256> tmpObj;
+  if (o.emit == EmitKind::So) {
+    if (auto ec = llvm::sys::fs::createTemporaryFile("onnxc", "o", tmpObj)) {
+      llvm::errs() << "onnx-compile: error: cannot create a temporary file: " << ec.message() << "\n";
+      return kExitIoError;
+    }
+    objPath = std::string(tmpObj);
+  }
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(objPath, ec, llvm::sys::fs::OF_None);
+    if (ec) {
+      llvm::errs() << "onnx-compile: error: cannot write " << objPath << ": " << ec.message() << "\n";
+      return kExitIoError;
+    }
+    if (auto err = emitObject(*llvmModule, **tm, os)) {
+      llvm::errs() << "onnx-compile: error: " << llvm::toString(std::move(err)) << "\n";
+      return kExitModelError;
+    }
+  }
+  if (o.emit == EmitKind::Obj)
+    return kExitOk;
+
+  timer.stage("link");
+  std::string runtimeDir = o.runtimeDir.empty() ? defaultRuntimeDir(argv0) : o.runtimeDir;
+  auto linkErr = linkLibrary(objPath, output, runtimeDir, (*tm)->getTargetTriple().str());
+  llvm::sys::fs::remove(tmpObj);
+  if (linkErr) {
+    llvm::errs() << "onnx-compile: error: " << llvm::toString(std::move(linkErr)) << "\n";
+    return kExitIoError;
+  }
+  llvm::SmallString<256> header(output);
+  llvm::sys::path::replace_extension(header, ".h");
+  int rc = writeText(std::string(header),
+                     [&](llvm::raw_ostream &os) { os << emitHeader(*iface); });
+  timer.stage(nullptr);
+  return rc;
+}
+
+} // namespace onnxc

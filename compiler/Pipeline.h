@@ -1,0 +1,49 @@
+// The compiler driver: import, the pass pipeline (readable in one place, Pipeline.cpp), and
+// code generation into the requested artifact.
+#ifndef ONNXC_COMPILER_PIPELINE_H
+#define ONNXC_COMPILER_PIPELINE_H
+
+#include "compiler/import/Importer.h"
+
+#include "mlir/Pass/PassManager.h"
+
+#include <string>
+
+namespace onnxc {
+
+enum class EmitKind { Mlir, Linalg, Llvm, Obj, So };
+
+struct CompileOptions {
+  std::string input;
+  std::string output;   // Empty: derived from the input and the emit kind.
+  EmitKind emit = EmitKind::So;
+  int optLevel = 3;
+  std::string triple;   // Empty: the host's.
+  std::string cpu = "x86-64-v3";
+  std::string name;     // C prefix; empty: from the input file name.
+  std::string runtimeDir;
+  ImportOptions import;
+  bool printIrAfterAll = false;
+  bool timePasses = false;
+  bool verbose = false;
+};
+
+/// Exit codes of onnx-compile (documented in README and --help).
+enum ExitCode { kExitOk = 0, kExitModelError = 1, kExitUsage = 2, kExitIoError = 3 };
+
+/// Registers every dialect, interface and translation the pipeline needs.
+void registerCompilerDialects(mlir::DialectRegistry &registry);
+/// Registers the project's passes and the upstream passes the pipeline names.
+void registerCompilerPasses();
+
+/// onnx-level cleanup and lowering to linalg on tensors.
+void buildOnnxToLinalgPipeline(mlir::OpPassManager &pm);
+/// Bufferization, the static memory plan, and lowering to the LLVM dialect.
+mlir::LogicalResult buildLinalgToLLVMPipeline(mlir::OpPassManager &pm);
+
+/// Runs the whole compilation; diagnostics go to stderr. Returns an ExitCode.
+int compile(const CompileOptions &options, const char *argv0);
+
+} // namespace onnxc
+
+#endif

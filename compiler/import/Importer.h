@@ -1,0 +1,31 @@
+// ONNX ModelProto -> `onnx` dialect. The entry point of the compiler's front end.
+#ifndef ONNXC_COMPILER_IMPORT_IMPORTER_H
+#define ONNXC_COMPILER_IMPORT_IMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace onnxc {
+
+struct ImportOptions {
+  /// --shape NAME=DIMS: fixes (symbolic or not) dims of graph inputs.
+  std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// Constants with more elements than this become resource blobs (no copy into the context's
+  /// attribute storage); smaller ones stay inline so folders can read them.
+  int64_t inlineConstantLimit = 1024;
+};
+
+/// Reads and imports `path`. On failure, diagnostics were emitted through the context and the
+/// result is null. The module holds one `func.func @main_graph` whose arguments and results
+/// carry `onnx.name` attributes with the graph's input and output names.
+mlir::OwningOpRef<mlir::ModuleOp> importOnnxModel(mlir::MLIRContext &context,
+                                                  const std::string &path,
+                                                  const ImportOptions &options);
+
+} // namespace onnxc
+
+#endif

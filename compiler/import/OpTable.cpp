@@ -1,0 +1,440 @@
+// One entry per ONNX op type. Each converter emits the dialect's single form of the op; all
+// opset-dependent rewriting (attributes that became inputs, legacy broadcasting, coerced-2D
+// softmax) happens here and nowhere else.
+#include "compiler/import/OpTable.h"
+#include "compiler/import/TensorReader.h"
+
+#include "dialects/onnx/OnnxDialect.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/Verifier.h"
+
+#include <onnx/onnx-ml.pb.h>
+
+using namespace mlir;
+
+namespace onnxc {
+
+using Result = FailureOr<SmallVector<Value>>;
+
+/// Attributes older opsets carried that mean nothing today.
+static constexpr StringRef kLegacyAttrs[] = {"consumed_inputs", "is_test", "spatial"};
+
+//===----------------------------------------------------------------------===//
+// NodeContext
+//===----------------------------------------------------------------------===//
+
+const ::onnx::AttributeProto *NodeContext::attr(StringRef name) const {
+  for (const auto &a : node.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+InFlightDiagnostic NodeContext::emitError() const { return mlir::emitError(loc); }
+
+FailureOr<int64_t> NodeContext::intAttr(StringRef name, int64_t dflt) const {
+  const auto *a = attr(name);
+  if (!a)
+    return dflt;
+  if (a->type() != ::onnx::AttributeProto::INT && !(a->type() == 0 && a->has_i()))
+    return emitError() << "attribute '" << name << "' must be an int";
+  return a->i();
+}
+
+FailureOr<float> NodeContext::floatAttr(StringRef name, float dflt) const {
+  const auto *a = attr(name);
+  if (!a)
+    return dflt;
+  if (a->type() != ::onnx::AttributeProto::FLOAT && !(a->type() == 0 && a->has_f()))
+    return emitError() << "attribute '" << name << "' must be a float";
+  return a->f();
+}
+
+FailureOr<SmallVector<NamedAttribute>>
+NodeContext::convertAttributes(ArrayRef<StringRef> skip) const {
+  SmallVector<NamedAttribute> out;
+  for (const auto &a : node.attribute()) {
+    if (llvm::is_contained(skip, a.name()) || llvm::is_contained(kLegacyAttrs, a.name()))
+      continue;
+    Attribute value;
+    switch (a.type()) {
+    case ::onnx::AttributeProto::FLOAT: value = b.getF32FloatAttr(a.f()); break;
+    case ::onnx::AttributeProto::INT: value = b.getI64IntegerAttr(a.i()); break;
+    case ::onnx::AttributeProto::STRING: value = b.getStringAttr(a.s()); break;
+    case ::onnx::AttributeProto::INTS:
+      value = b.getDenseI64ArrayAttr(SmallVector<int64_t>(a.ints().begin(), a.ints().end()));
+      break;
+    case ::onnx::AttributeProto::FLOATS:
+      value = b.getDenseF32ArrayAttr(SmallVector<float>(a.floats().begin(), a.floats().end()));
+      break;
+    default:
+      return emitError() << "attribute '" << a.name() << "' has a kind this op does not take";
+    }
+    out.push_back(b.getNamedAttr(a.name(), value));
+  }
+  return out;
+}
+
+FailureOr<Operation *> NodeContext::create(StringRef opName, ValueRange operands,
+                                           ArrayRef<NamedAttribute> attrs, unsigned numResults) {
+  OperationState state(loc, ("onnx." + opName).str());
+  state.addOperands(operands);
+  state.addAttributes(attrs);
+  for (unsigned i = 0; i < numResults; ++i) {
+    Type t = i < resultTypes.size() ? resultTypes[i] : Type();
+    if (!t) {
+      Type et = operands.empty() ? b.getF32Type()
+                                 : cast<ShapedType>(operands[0].getType()).getElementType();
+      t = UnrankedTensorType::get(et);
+    }
+    state.addTypes(t);
+  }
+  Operation *op = b.create(state);
+  if (failed(mlir::verify(op, /*verifyRecursively=*/false)))
+    return failure();
+  if (auto shaped = dyn_cast<onnx::ShapeInferenceOpInterface>(op))
+    if (failed(shaped.inferShapes()))
+      return failure();
+  return op;
+}
+
+Value NodeContext::constI64(ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())}, b.getI64Type());
+  return onnx::ConstantOp::create(b, loc, type, DenseIntElementsAttr::get(type, values));
+}
+
+Value NodeContext::constScalar(Type et, double value) {
+  auto type = RankedTensorType::get({}, et);
+  Attribute attr;
+  if (auto ft = dyn_cast<FloatType>(et))
+    attr = DenseElementsAttr::get(type, b.getFloatAttr(ft, value));
+  else
+    attr = DenseElementsAttr::get(type, b.getIntegerAttr(et, static_cast<int64_t>(value)));
+  return onnx::ConstantOp::create(b, loc, type, cast<ElementsAttr>(attr));
+}
+
+//===----------------------------------------------------------------------===//
+// Converters
+//===----------------------------------------------------------------------===//
+
+static Result results(Operation *op) { return SmallVector<Value>(op->getResults()); }
+
+/// Refuses optional outputs the dialect op does not produce.
+static LogicalResult onlyOutputs(NodeContext &c, int count) {
+  for (int i = count; i < c.node.output_size(); ++i)
+    if (!c.node.output(i).empty())
+      return c.emitError() << "output " << i << " ('" << c.node.output(i)
+                           << "') is not supported";
+  return success();
+}
+
+/// Inputs in order; an omitted input is only allowed at the end.
+static FailureOr<SmallVector<Value>> positionalInputs(NodeContext &c) {
+  SmallVector<Value> ops;
+  bool gap = false;
+  for (Value v : c.inputs) {
+    if (!v) {
+      gap = true;
+      continue;
+    }
+    if (gap)
+      return c.emitError() << "omitted optional inputs are only supported at the end";
+    ops.push_back(v);
+  }
+  return ops;
+}
+
+/// The op as it stands in the newest opset: inputs positional, attributes by kind.
+static Converter generic(StringRef opName, int numOutputs = 1) {
+  return [opName = opName.str(), numOutputs](NodeContext &c) -> Result {
+    auto ops = positionalInputs(c);
+    auto attrs = c.convertAttributes();
+    if (failed(ops) || failed(attrs) || failed(onlyOutputs(c, numOutputs)))
+      return failure();
+    auto op = c.create(opName, *ops, *attrs, numOutputs);
+    if (failed(op))
+      return failure();
+    return results(*op);
+  };
+}
+
+/// Opsets < 7 broadcast only with `broadcast=1`, aligning B at `axis`: reshape B so that numpy
+/// broadcasting gives the same result.
+static FailureOr<Value> legacyBroadcastB(NodeContext &c, Value a, Value bv) {
+  auto broadcast = c.intAttr("broadcast", 0);
+  if (failed(broadcast))
+    return failure();
+  if (c.opset >= 7 || *broadcast == 0 || !c.attr("axis"))
+    return bv;
+  auto at = dyn_cast<RankedTensorType>(a.getType());
+  auto bt = dyn_cast<RankedTensorType>(bv.getType());
+  if (!at || !bt || !bt.hasStaticShape())
+    return c.emitError() << "legacy broadcasting with 'axis' needs known shapes";
+  int64_t axis = c.attr("axis")->i();
+  if (axis < 0)
+    axis += at.getRank();
+  int64_t trailing = at.getRank() - axis - bt.getRank();
+  if (axis < 0 || trailing < 0)
+    return c.emitError() << "legacy broadcast axis " << axis << " is out of range";
+  SmallVector<int64_t> shape(bt.getShape());
+  shape.append(trailing, 1);
+  NodeContext sub(c.b, c.loc, c.node, c.opset, {}, {});
+  auto op = sub.create("Reshape", {bv, c.constI64(shape)}, {});
+  if (failed(op))
+    return failure();
+  return (*op)->getResult(0);
+}
+
+static Converter binary(StringRef opName) {
+  return [opName = opName.str()](NodeContext &c) -> Result {
+    if (!c.input(0) || !c.input(1))
+      return c.emitError() << "needs two inputs";
+    auto bv = legacyBroadcastB(c, c.input(0), c.input(1));
+    if (failed(bv))
+      return failure();
+    auto op = c.create(opName, {c.input(0), *bv}, {});
+    if (failed(op))
+      return failure();
+    return results(*op);
+  };
+}
+
+/// Sum/Max/Min/Mean take any number of inputs: a left fold of the binary op.
+static Converter variadic(StringRef binaryName, bool mean = false) {
+  return [binaryName = binaryName.str(), mean](NodeContext &c) -> Result {
+    auto ops = positionalInputs(c);
+    if (failed(ops))
+      return failure();
+    if (ops->empty())
+      return c.emitError() << "needs at least one input";
+    NodeContext inner(c.b, c.loc, c.node, c.opset, {}, {});
+    Value acc = (*ops)[0];
+    for (Value v : ArrayRef<Value>(*ops).drop_front()) {
+      auto op = inner.create(binaryName, {acc, v}, {});
+      if (failed(op))
+        return failure();
+      acc = (*op)->getResult(0);
+    }
+    if (mean && ops->size() > 1) {
+      Type et = cast<ShapedType>(acc.getType()).getElementType();
+      auto op = inner.create("Div", {acc, c.constScalar(et, ops->size())}, {});
+      if (failed(op))
+        return failure();
+      acc = (*op)->getResult(0);
+    }
+    if (ops->size() == 1) {
+      auto op = c.create("Identity", {acc}, {});
+      if (failed(op))
+        return failure();
+      acc = (*op)->getResult(0);
+    }
+    return SmallVector<Value>{acc};
+  };
+}
+
+static Result convertClip(NodeContext &c) {
+  Value x = c.input(0), lo = c.input(1), hi = c.input(2);
+  if (!x)
+    return c.emitError() << "needs an input";
+  if (c.opset < 11) {
+    Type et = cast<ShapedType>(x.getType()).getElementType();
+    if (c.attr("min")) {
+      auto v = c.floatAttr("min", 0);
+      if (failed(v))
+        return failure();
+      lo = c.constScalar(et, *v);
+    }
+    if (c.attr("max")) {
+      auto v = c.floatAttr("max", 0);
+      if (failed(v))
+        return failure();
+      hi = c.constScalar(et, *v);
+    }
+  }
+  SmallVector<Value> operands{x};
+  if (lo)
+    operands.push_back(lo);
+  if (hi)
+    operands.push_back(hi);
+  auto segments = c.b.getNamedAttr("operandSegmentSizes",
+                                   c.b.getDenseI32ArrayAttr({1, lo ? 1 : 0, hi ? 1 : 0}));
+  auto op = c.create("Clip", operands, {segments});
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
+static Result convertCast(NodeContext &c) {
+  const auto *to = c.attr("to");
+  if (!to)
+    return c.emitError() << "attribute 'to' is required";
+  int dt = 0;
+  if (to->type() == ::onnx::AttributeProto::STRING) { // Opsets < 6 name the type.
+    ::onnx::TensorProto_DataType parsed;
+    if (!::onnx::TensorProto_DataType_Parse(to->s(), &parsed))
+      return c.emitError() << "unknown type name '" << to->s() << "' in 'to'";
+    dt = parsed;
+  } else {
+    dt = to->i();
+  }
+  Type et = elementTypeFor(*c.b.getContext(), dt);
+  if (!et)
+    return c.emitError() << "casting to data type " << dt << " is not supported";
+  auto op = c.create("Cast", {c.input(0)}, {c.b.getNamedAttr("to", TypeAttr::get(et))});
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
+static Result convertBatchNorm(NodeContext &c) {
+  auto training = c.intAttr("training_mode", 0);
+  if (failed(training))
+    return failure();
+  if (*training)
+    return c.emitError() << "training_mode=1 is not supported (inference only)";
+  if (failed(onlyOutputs(c, 1)))
+    return failure();
+  auto eps = c.floatAttr("epsilon", 1e-5f);
+  if (failed(eps))
+    return failure();
+  for (int i = 0; i < 5; ++i)
+    if (!c.input(i))
+      return c.emitError() << "needs 5 inputs";
+  auto op = c.create("BatchNormalization", ArrayRef<Value>(c.inputs).take_front(5),
+                     {c.b.getNamedAttr("epsilon", c.b.getF32FloatAttr(*eps))});
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
+/// Opsets < 13 define (Log)Softmax on the input coerced to 2-D at `axis` (default 1); newer
+/// opsets normalize along one axis (default -1). Rewrite the old form as Flatten + new form +
+/// Reshape, or as the new form directly when the axis is the last one.
+static Converter softmax(StringRef opName) {
+  return [opName = opName.str()](NodeContext &c) -> Result {
+    auto axisAttr = c.intAttr("axis", c.opset < 13 ? 1 : -1);
+    if (failed(axisAttr))
+      return failure();
+    int64_t axis = *axisAttr;
+    Value x = c.input(0);
+    auto xt = dyn_cast<RankedTensorType>(x.getType());
+    if (c.opset >= 13 || (xt && (axis == -1 || axis == xt.getRank() - 1))) {
+      auto op = c.create(opName, {x}, {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(axis))});
+      if (failed(op))
+        return failure();
+      return results(*op);
+    }
+    if (!xt || !xt.hasStaticShape())
+      return c.emitError() << "opset " << c.opset << " " << opName
+                           << " on a non-final axis needs a known input shape";
+    NodeContext inner(c.b, c.loc, c.node, c.opset, {}, {});
+    auto flat = inner.create("Flatten", {x}, {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(axis))});
+    if (failed(flat))
+      return failure();
+    auto sm = inner.create(opName, {(*flat)->getResult(0)},
+                           {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(1))});
+    if (failed(sm))
+      return failure();
+    auto back = c.create("Reshape", {(*sm)->getResult(0), c.constI64(xt.getShape())}, {});
+    if (failed(back))
+      return failure();
+    return results(*back);
+  };
+}
+
+static Result convertReshape(NodeContext &c) {
+  if (c.opset < 5) {
+    const auto *shape = c.attr("shape");
+    if (!shape)
+      return c.emitError() << "attribute 'shape' is required";
+    SmallVector<int64_t> dims(shape->ints().begin(), shape->ints().end());
+    auto op = c.create("Reshape", {c.input(0), c.constI64(dims)}, {});
+    if (failed(op))
+      return failure();
+    return results(*op);
+  }
+  return generic("Reshape")(c);
+}
+
+static Result convertConcat(NodeContext &c) {
+  auto axis = c.intAttr("axis", c.opset < 4 ? 1 : INT64_MIN);
+  if (failed(axis))
+    return failure();
+  if (*axis == INT64_MIN)
+    return c.emitError() << "attribute 'axis' is required";
+  auto ops = positionalInputs(c);
+  if (failed(ops))
+    return failure();
+  auto op = c.create("Concat", *ops, {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(*axis))});
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
+/// Inference-mode Dropout is the identity; a requested mask would be all ones.
+static Result convertDropout(NodeContext &c) {
+  if (c.input(2)) {
+    DenseElementsAttr training;
+    if (!matchPattern(c.input(2), m_Constant(&training)) || training.getSplatValue<bool>())
+      return c.emitError() << "training_mode must be a constant false (inference only)";
+  }
+  if (failed(onlyOutputs(c, 1)))
+    return failure();
+  auto op = c.create("Identity", {c.input(0)}, {});
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
+static Result convertGemm(NodeContext &c) {
+  auto ops = positionalInputs(c);
+  auto attrs = c.convertAttributes({"broadcast"});
+  if (failed(ops) || failed(attrs))
+    return failure();
+  auto op = c.create("Gemm", *ops, *attrs);
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
+static Result convertMaxPool(NodeContext &c) {
+  if (failed(onlyOutputs(c, 1)))
+    return failure();
+  return generic("MaxPool")(c);
+}
+
+const llvm::StringMap<Converter> &defaultDomainConverters() {
+  static const llvm::StringMap<Converter> table = [] {
+    llvm::StringMap<Converter> t;
+    for (StringRef name : {"Relu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Neg", "Abs", "Erf",
+                           "Reciprocal", "Floor", "Ceil", "Sin", "Cos", "Softsign", "Softplus",
+                           "Sign", "Round", "Not", "HardSwish", "LeakyRelu", "Elu",
+                           "HardSigmoid", "Identity", "MatMul", "Conv", "AveragePool",
+                           "GlobalAveragePool", "GlobalMaxPool", "Flatten", "Transpose"})
+      t[name] = generic(name);
+    for (StringRef name : {"Add", "Sub", "Mul", "Div", "Pow", "Equal", "Less", "Greater",
+                           "LessOrEqual", "GreaterOrEqual"})
+      t[name] = binary(name);
+    t["Where"] = generic("Where");
+    t["Sum"] = variadic("Add");
+    t["Mean"] = variadic("Add", /*mean=*/true);
+    t["Max"] = variadic("Max");
+    t["Min"] = variadic("Min");
+    t["Clip"] = convertClip;
+    t["Cast"] = convertCast;
+    t["BatchNormalization"] = convertBatchNorm;
+    t["Softmax"] = softmax("Softmax");
+    t["LogSoftmax"] = softmax("LogSoftmax");
+    t["Reshape"] = convertReshape;
+    t["Concat"] = convertConcat;
+    t["Dropout"] = convertDropout;
+    t["Gemm"] = convertGemm;
+    t["MaxPool"] = convertMaxPool;
+    return t;
+  }();
+  return table;
+}
+
+} // namespace onnxc

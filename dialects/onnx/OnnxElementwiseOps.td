@@ -1,0 +1,98 @@
+// Elementwise operators: unary math, activations and broadcasting binary arithmetic.
+#ifndef ONNXC_ONNX_ELEMENTWISE_TD
+#define ONNXC_ONNX_ELEMENTWISE_TD
+include "dialects/onnx/OnnxBase.td"
+
+// Result has the operand's shape and element type.
+class Onnx_UnaryOp<string mnemonic, list<Trait> traits = []> : Onnx_Op<mnemonic, traits> {
+  let arguments = (ins Onnx_Tensor:$X);
+  let results = (outs Onnx_Tensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferShapes() { return inferSameShape(getOperation()); }
+  }];
+}
+
+foreach name = ["Relu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Neg", "Abs", "Erf",
+                "Reciprocal", "Floor", "Ceil", "Sin", "Cos", "Softsign", "Softplus", "Sign",
+                "Round", "Not", "HardSwish"] in
+  def Onnx_ # name # Op : Onnx_UnaryOp<name>;
+
+def Onnx_LeakyReluOp : Onnx_UnaryOp<"LeakyRelu"> {
+  let arguments = (ins Onnx_Tensor:$X, DefaultValuedAttr<F32Attr, "0.01">:$alpha);
+}
+def Onnx_EluOp : Onnx_UnaryOp<"Elu"> {
+  let arguments = (ins Onnx_Tensor:$X, DefaultValuedAttr<F32Attr, "1.0">:$alpha);
+}
+def Onnx_HardSigmoidOp : Onnx_UnaryOp<"HardSigmoid"> {
+  let arguments = (ins Onnx_Tensor:$X, DefaultValuedAttr<F32Attr, "0.2">:$alpha,
+                   DefaultValuedAttr<F32Attr, "0.5">:$beta);
+}
+
+// Clip: bounds are optional scalar tensors (the opset >= 11 form; older attributes become
+// constants at import).
+def Onnx_ClipOp : Onnx_Op<"Clip", [AttrSizedOperandSegments]> {
+  let arguments = (ins Onnx_Tensor:$input, Onnx_OptTensor:$min, Onnx_OptTensor:$max);
+  let results = (outs Onnx_Tensor:$output);
+  let assemblyFormat = [{
+    $input (`min` $min^)? (`max` $max^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+// Multidirectional (numpy) broadcasting binary ops.
+// ONNX has no implicit conversions: both operands share an element type (except Pow).
+class Onnx_BinaryOp<string mnemonic, list<Trait> traits = []> : Onnx_Op<mnemonic, traits> {
+  let arguments = (ins Onnx_Tensor:$A, Onnx_Tensor:$B);
+  let results = (outs Onnx_Tensor:$C);
+  let assemblyFormat = "$A `,` $B attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferShapes() {
+      return inferBroadcastShape(getOperation(), /*resultElementType=*/nullptr);
+    }
+    ::llvm::LogicalResult $cppClass::verify() {
+      return verifySameElementTypes(getOperation());
+    }
+  }];
+}
+foreach name = ["Add", "Sub", "Mul", "Div", "Max", "Min"] in
+  def Onnx_ # name # Op : Onnx_BinaryOp<name>;
+
+def Onnx_PowOp : Onnx_Op<"Pow"> {
+  let arguments = (ins Onnx_Tensor:$X, Onnx_Tensor:$Y);
+  let results = (outs Onnx_Tensor:$Z);
+  let assemblyFormat = "$X `,` $Y attr-dict `:` functional-type(operands, results)";
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferShapes() {
+      return inferBroadcastShape(getOperation(), /*resultElementType=*/nullptr);
+    }
+  }];
+}
+
+class Onnx_CompareOp<string mnemonic> : Onnx_BinaryOp<mnemonic> {
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferShapes() {
+      return inferBroadcastShape(getOperation(),
+                                 ::mlir::IntegerType::get(getContext(), 1));
+    }
+    ::llvm::LogicalResult $cppClass::verify() {
+      return verifySameElementTypes(getOperation());
+    }
+  }];
+}
+foreach name = ["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual"] in
+  def Onnx_ # name # Op : Onnx_CompareOp<name>;
+
+def Onnx_WhereOp : Onnx_Op<"Where"> {
+  let arguments = (ins Onnx_Tensor:$condition, Onnx_Tensor:$X, Onnx_Tensor:$Y);
+  let results = (outs Onnx_Tensor:$output);
+  let assemblyFormat = "$condition `,` $X `,` $Y attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_CastOp : Onnx_Op<"Cast"> {
+  let arguments = (ins Onnx_Tensor:$input, TypeAttr:$to);
+  let results = (outs Onnx_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+#endif

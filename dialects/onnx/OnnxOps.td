@@ -1,0 +1,4 @@
+// All op families of the dialect; each family is also generated on its own (see CMakeLists).
+include "dialects/onnx/OnnxElementwiseOps.td"
+include "dialects/onnx/OnnxLinearOps.td"
+include "dialects/onnx/OnnxTensorOps.td"

@@ -1,0 +1,28 @@
+// Geometry of Conv/pooling windows: ONNX's defaults, auto_pad and ceil_mode resolved in one
+// place for shape inference and for the lowering.
+#ifndef ONNXC_DIALECTS_ONNX_WINDOW_H
+#define ONNXC_DIALECTS_ONNX_WINDOW_H
+
+#include "mlir/IR/Operation.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace onnxc::onnx {
+
+struct Window {
+  llvm::SmallVector<int64_t> kernel, strides, dilations;
+  llvm::SmallVector<int64_t> padBegin, padEnd; // Explicit padding, after auto_pad.
+  // Extra padding at the end that ceil_mode needs so the last window fits; never counted as
+  // real padding (AveragePool excludes it from the divisor).
+  llvm::SmallVector<int64_t> ceilExtra;
+  llvm::SmallVector<int64_t> outSizes; // Dynamic when the input size is.
+};
+
+/// Resolves the window attributes of `op` (auto_pad, kernel_shape, pads, strides, dilations)
+/// for an input with the given spatial sizes. `kernelFromWeights` gives the kernel when the
+/// op has no kernel_shape (Conv). Emits an error on `op` for inconsistent attributes.
+llvm::FailureOr<Window> resolveWindow(mlir::Operation *op, llvm::ArrayRef<int64_t> spatialIn,
+                                      llvm::ArrayRef<int64_t> kernelFromWeights, bool ceilMode);
+
+} // namespace onnxc::onnx
+
+#endif

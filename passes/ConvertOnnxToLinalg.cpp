@@ -1,0 +1,53 @@
+#include "passes/Passes.h"
+#include "passes/lowering/LoweringUtils.h"
+
+#include "mlir/IR/Diagnostics.h"
+
+namespace onnxc {
+#define GEN_PASS_DEF_CONVERTONNXTOLINALG
+#include "passes/Passes.h.inc"
+} // namespace onnxc
+
+using namespace mlir;
+
+namespace {
+struct ConvertOnnxToLinalgPass
+    : onnxc::impl::ConvertOnnxToLinalgBase<ConvertOnnxToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    onnxc::lowering::populateElementwisePatterns(patterns);
+    onnxc::lowering::populateMatMulPatterns(patterns);
+    onnxc::lowering::populateConvolutionPatterns(patterns);
+    onnxc::lowering::populatePoolingPatterns(patterns);
+    onnxc::lowering::populateNormalizationPatterns(patterns);
+    onnxc::lowering::populateDataMovementPatterns(patterns);
+
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<onnxc::onnx::OnnxDialect>();
+    target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
+                           math::MathDialect, func::FuncDialect>();
+
+    // Patterns explain their own refusals; count them so that an op without any pattern
+    // still gets a message, and one with a message does not get two.
+    int errors = 0;
+    ScopedDiagnosticHandler counter(ctx, [&](Diagnostic &diag) {
+      if (diag.getSeverity() == DiagnosticSeverity::Error)
+        ++errors;
+      return failure(); // Let the diagnostic through to the next handler.
+    });
+    if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
+      return signalPassFailure();
+    bool leftover = false;
+    getOperation().walk([&](Operation *op) {
+      if (isa<onnxc::onnx::OnnxDialect>(op->getDialect())) {
+        leftover = true;
+        if (!errors)
+          op->emitError() << "cannot be lowered: no lowering for " << op->getName();
+      }
+    });
+    if (leftover || errors)
+      signalPassFailure();
+  }
+};
+} // namespace

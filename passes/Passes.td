@@ -1,0 +1,52 @@
+#ifndef ONNXC_PASSES_TD
+#define ONNXC_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def OnnxShapeInference : Pass<"onnx-shape-inference", "mlir::func::FuncOp"> {
+  let summary = "Refine result types of onnx ops from their operands";
+  let description = [{
+    Calls ShapeInferenceOpInterface::inferShapes on every op in order, then updates the
+    function's result types. The importer already does this op by op; the pass re-runs it after
+    rewrites (canonicalization may expose constants, e.g. for Reshape's shape).
+  }];
+}
+
+def ConvertOnnxToLinalg : Pass<"convert-onnx-to-linalg", "mlir::func::FuncOp"> {
+  let summary = "Lower onnx ops to linalg, tensor, arith and math";
+  let description = [{
+    One pattern set per op family (lowering/*.cpp). Every op must lower: an op that cannot
+    (dynamic shape, unsupported type or attribute) gets an error naming the op and why.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect", "mlir::math::MathDialect"];
+}
+
+def LowerStridedCopies : Pass<"onnx-lower-strided-copies", "mlir::func::FuncOp"> {
+  let summary = "Rewrite memref.copy between strided views as linalg.copy";
+  let description = [{
+    Bufferization copies into and out of subviews (padding, concatenation) with memref.copy.
+    LLVM lowering turns a copy that is not between two contiguous buffers into a call to
+    `memrefCopy` from MLIR's C runner library, which a compiled model cannot link; as
+    linalg.copy it becomes plain loops. Contiguous copies stay memref.copy (a memcpy).
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def PlanMemory : Pass<"onnx-plan-memory", "mlir::func::FuncOp"> {
+  let summary = "Place every static allocation in one workspace argument";
+  let description = [{
+    Runs after bufferization and buffer-results-to-out-params. Computes each memref.alloc's
+    live range (its aliases included) in the function body, packs the buffers into one byte
+    buffer by greedy offset assignment (largest first, reusing space of dead buffers), appends
+    that buffer as the last function argument and replaces each alloc with a memref.view at its
+    offset. The function gets an `onnxc.workspace_size` attribute. Dynamic allocations are
+    refused.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", "64", "Byte alignment of every buffer">,
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
+#endif

@@ -1,0 +1,131 @@
+// The static memory plan: every intermediate buffer becomes a view into one workspace whose
+// layout is fixed at compile time, so an inference allocates nothing.
+#include "passes/Passes.h"
+
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+namespace onnxc {
+#define GEN_PASS_DEF_PLANMEMORY
+#include "passes/Passes.h.inc"
+} // namespace onnxc
+
+using namespace mlir;
+
+namespace {
+
+struct Buffer {
+  memref::AllocOp alloc;
+  int64_t bytes;
+  int64_t first, last; // Positions in the function body's op order.
+  int64_t offset = -1;
+};
+
+/// The op in `body` that contains `op` (itself if it is directly in the body).
+Operation *topLevelAncestor(Block &body, Operation *op) {
+  while (op && op->getBlock() != &body)
+    op = op->getParentOp();
+  return op;
+}
+
+/// Last top-level position at which `root` or any view of it is used.
+int64_t lastUse(Block &body, Value root, const DenseMap<Operation *, int64_t> &position) {
+  int64_t last = -1;
+  SmallVector<Value> worklist{root};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (Operation *top = topLevelAncestor(body, user))
+        last = std::max(last, position.lookup(top));
+      // Views and casts alias the buffer: their uses keep it alive.
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user); view && view.getViewSource() == v)
+        for (Value r : user->getResults())
+          worklist.push_back(r);
+      else if (isa<memref::CastOp, memref::ReinterpretCastOp, memref::ReshapeOp>(user))
+        for (Value r : user->getResults())
+          worklist.push_back(r);
+    }
+  }
+  return last;
+}
+
+struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
+  using PlanMemoryBase::PlanMemoryBase;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;
+    Block &body = func.getBody().front();
+    DenseMap<Operation *, int64_t> position;
+    int64_t pos = 0;
+    for (Operation &op : body)
+      position[&op] = pos++;
+
+    std::vector<Buffer> buffers;
+    auto walked = func.walk([&](memref::AllocOp alloc) {
+      MemRefType type = alloc.getType();
+      if (!type.hasStaticShape() || !type.getLayout().isIdentity())
+        return alloc.emitError() << "only static, identity-layout allocations can be planned",
+               WalkResult::interrupt();
+      if (alloc->getBlock() != &body)
+        return alloc.emitError() << "allocation inside a nested region is not supported",
+               WalkResult::interrupt();
+      int64_t bits = type.getElementTypeBitWidth();
+      int64_t bytes = std::max<int64_t>(1, type.getNumElements() * ((bits + 7) / 8));
+      int64_t first = position.lookup(alloc);
+      buffers.push_back({alloc, bytes, first, std::max(first, lastUse(body, alloc, position))});
+      return WalkResult::advance();
+    });
+    if (walked.wasInterrupted())
+      return signalPassFailure();
+    func->walk([&](memref::DeallocOp dealloc) { dealloc.erase(); });
+
+    // Greedy by size: place each buffer at the lowest aligned offset where it does not overlap
+    // a placed buffer whose live range intersects its own.
+    std::vector<Buffer *> order;
+    for (Buffer &b : buffers)
+      order.push_back(&b);
+    std::stable_sort(order.begin(), order.end(),
+                     [](Buffer *a, Buffer *b) { return a->bytes > b->bytes; });
+    int64_t total = 0;
+    std::vector<Buffer *> placed;
+    for (Buffer *b : order) {
+      std::vector<std::pair<int64_t, int64_t>> busy;
+      for (Buffer *p : placed)
+        if (p->first <= b->last && b->first <= p->last)
+          busy.push_back({p->offset, p->offset + p->bytes});
+      std::sort(busy.begin(), busy.end());
+      int64_t offset = 0;
+      for (auto [lo, hi] : busy) {
+        if (offset + b->bytes <= lo)
+          break;
+        offset = std::max(offset, (hi + alignment - 1) / alignment * alignment);
+      }
+      b->offset = offset;
+      total = std::max(total, offset + b->bytes);
+      placed.push_back(b);
+    }
+    total = (total + alignment - 1) / alignment * alignment;
+
+    // The workspace is the last argument; a model without buffers still takes one (size 0)
+    // so every entry point has the same signature.
+    MLIRContext *ctx = &getContext();
+    auto wsType = MemRefType::get({std::max<int64_t>(total, 1)}, IntegerType::get(ctx, 8));
+    unsigned argIndex = func.getNumArguments();
+    if (failed(func.insertArgument(argIndex, wsType, {}, func.getLoc())))
+      return signalPassFailure();
+    Value ws = func.getArgument(argIndex);
+    for (Buffer &b : buffers) {
+      OpBuilder builder(b.alloc);
+      Value offset = arith::ConstantIndexOp::create(builder, b.alloc.getLoc(), b.offset);
+      Value view = memref::ViewOp::create(builder, b.alloc.getLoc(), b.alloc.getType(), ws,
+                                          offset, ValueRange{});
+      b.alloc.replaceAllUsesWith(view);
+      b.alloc.erase();
+    }
+    func->setAttr("onnxc.workspace_size", IntegerAttr::get(IntegerType::get(ctx, 64), total));
+  }
+};
+
+} // namespace

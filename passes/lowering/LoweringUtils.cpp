@@ -1,0 +1,160 @@
+#include "passes/lowering/LoweringUtils.h"
+
+using namespace mlir;
+
+namespace onnxc::lowering {
+
+FailureOr<RankedTensorType> staticType(Operation *op, Value v) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  if (!t)
+    return op->emitError() << "the shape of a value could not be inferred; fix the input "
+                              "shapes with --shape NAME=DIMS";
+  if (!t.hasStaticShape())
+    return op->emitError() << "dynamic dimensions (" << t
+                           << ") are not supported yet; fix them with --shape NAME=DIMS";
+  return t;
+}
+
+LogicalResult requireStaticShapes(Operation *op) {
+  for (Value v : op->getOperands())
+    if (failed(staticType(op, v)))
+      return failure();
+  for (Value v : op->getResults())
+    if (failed(staticType(op, v)))
+      return failure();
+  return success();
+}
+
+LogicalResult requireFloat(Operation *op, Type elementType) {
+  if (!isa<FloatType>(elementType))
+    return op->emitError() << "element type " << elementType
+                           << " is not supported for this op (floating point only)";
+  return success();
+}
+
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+}
+
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type, Value scalar) {
+  return linalg::FillOp::create(b, loc, scalar, emptyTensor(b, loc, type)).getResult(0);
+}
+
+Value scalarConstant(OpBuilder &b, Location loc, Type type, double v) {
+  if (auto ft = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, v));
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, static_cast<int64_t>(v)));
+}
+
+Value extremeConstant(OpBuilder &b, Location loc, Type type, bool lowest) {
+  if (auto ft = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), lowest)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt v = lowest ? APInt::getSignedMinValue(width) : APInt::getSignedMaxValue(width);
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, v));
+}
+
+AffineMap broadcastMap(ArrayRef<int64_t> operandShape, ArrayRef<int64_t> resultShape,
+                       MLIRContext *ctx) {
+  size_t rank = resultShape.size(), offset = rank - operandShape.size();
+  SmallVector<AffineExpr> exprs;
+  for (size_t i = 0; i < operandShape.size(); ++i) {
+    bool broadcast = operandShape[i] == 1 && resultShape[offset + i] != 1;
+    exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
+                              : getAffineDimExpr(offset + i, ctx));
+  }
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                       ValueRange inputs, const ScalarBody &body) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value in : inputs)
+    maps.push_back(broadcastMap(cast<RankedTensorType>(in.getType()).getShape(),
+                                resultType.getShape(), ctx));
+  maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
+  SmallVector<utils::IteratorType> iters(resultType.getRank(), utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType}, inputs, ValueRange{emptyTensor(b, loc, resultType)}, maps,
+      iters, [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value r = body(nb, nl, args.drop_back());
+        linalg::YieldOp::create(nb, nl, r);
+      });
+  return generic.getResult(0);
+}
+
+Value buildReduction(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, Value init,
+                     const ScalarBody &combine) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  int64_t rank = inType.getRank();
+  SmallVector<int64_t> outShape(inType.getShape());
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iters;
+  for (int64_t i = 0; i < rank; ++i) {
+    bool reduced = llvm::is_contained(axes, i);
+    if (reduced)
+      outShape[i] = 1;
+    outExprs.push_back(reduced ? b.getAffineConstantExpr(0) : b.getAffineDimExpr(i));
+    iters.push_back(reduced ? utils::IteratorType::reduction : utils::IteratorType::parallel);
+  }
+  auto outType = RankedTensorType::get(outShape, inType.getElementType());
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank),
+                              AffineMap::get(rank, 0, outExprs, b.getContext())};
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{outType}, ValueRange{input},
+      ValueRange{filledTensor(b, loc, outType, init)}, maps, iters,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        linalg::YieldOp::create(nb, nl, combine(nb, nl, {args[1], args[0]}));
+      });
+  return generic.getResult(0);
+}
+
+Value padTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
+                ArrayRef<int64_t> high, Value padValue) {
+  if (llvm::all_of(low, [](int64_t v) { return v == 0; }) &&
+      llvm::all_of(high, [](int64_t v) { return v == 0; }))
+    return input;
+  auto inType = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < inType.getRank(); ++i)
+    shape.push_back(inType.getDimSize(i) + low[i] + high[i]);
+  auto type = RankedTensorType::get(shape, inType.getElementType());
+  SmallVector<OpFoldResult> lo, hi;
+  for (int64_t v : low)
+    lo.push_back(b.getIndexAttr(v));
+  for (int64_t v : high)
+    hi.push_back(b.getIndexAttr(v));
+  return tensor::PadOp::create(b, loc, type, input, lo, hi, padValue);
+}
+
+Value reshapeTensor(OpBuilder &b, Location loc, Value input, RankedTensorType resultType) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  if (inType == resultType)
+    return input;
+  if (inType.getRank() == 0 || resultType.getRank() == 0) {
+    // Rank-0 has no reassociation to collapse or expand through: go via tensor.reshape.
+    auto shapeType = RankedTensorType::get({resultType.getRank()}, b.getIndexType());
+    SmallVector<APInt> dims;
+    for (int64_t d : resultType.getShape())
+      dims.push_back(APInt(64, d));
+    Value shape = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(shapeType, dims));
+    return tensor::ReshapeOp::create(b, loc, resultType, input, shape);
+  }
+  Value flat = input;
+  if (inType.getRank() != 1) {
+    SmallVector<ReassociationIndices> all(1);
+    for (int64_t i = 0; i < inType.getRank(); ++i)
+      all[0].push_back(i);
+    flat = tensor::CollapseShapeOp::create(b, loc, input, all);
+  }
+  if (resultType.getRank() == 1)
+    return flat;
+  SmallVector<ReassociationIndices> all(1);
+  for (int64_t i = 0; i < resultType.getRank(); ++i)
+    all[0].push_back(i);
+  return tensor::ExpandShapeOp::create(b, loc, resultType, flat, all);
+}
+
+} // namespace onnxc::lowering

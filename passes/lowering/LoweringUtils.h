@@ -1,0 +1,71 @@
+// Helpers every op-family lowering shares: static-type checks with diagnostics, broadcasting
+// linalg.generic builders, fills and scalar constants.
+#ifndef ONNXC_PASSES_LOWERING_LOWERINGUTILS_H
+#define ONNXC_PASSES_LOWERING_LOWERINGUTILS_H
+
+#include "dialects/onnx/OnnxDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <functional>
+
+namespace onnxc::lowering {
+
+void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
+void populateMatMulPatterns(mlir::RewritePatternSet &patterns);
+void populateConvolutionPatterns(mlir::RewritePatternSet &patterns);
+void populatePoolingPatterns(mlir::RewritePatternSet &patterns);
+void populateNormalizationPatterns(mlir::RewritePatternSet &patterns);
+void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
+
+/// The type of `v` if it is a statically shaped ranked tensor; otherwise emits an error on
+/// `op` (dynamic dims are not lowered yet) and fails.
+llvm::FailureOr<mlir::RankedTensorType> staticType(mlir::Operation *op, mlir::Value v);
+/// Checks operands and results of `op` together.
+mlir::LogicalResult requireStaticShapes(mlir::Operation *op);
+/// Emits an error if the element type is not a float type.
+mlir::LogicalResult requireFloat(mlir::Operation *op, mlir::Type elementType);
+
+mlir::Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type);
+mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+                         mlir::Value scalar);
+mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type, double v);
+/// The lowest (or highest) value of a float or signed integer type: identities of max (min).
+mlir::Value extremeConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
+                            bool lowest);
+
+/// Indexing map that reads an operand of `operandShape` inside an iteration space of
+/// `resultShape` with numpy broadcasting (operand dims right-aligned, size-1 dims pinned at 0).
+mlir::AffineMap broadcastMap(llvm::ArrayRef<int64_t> operandShape,
+                             llvm::ArrayRef<int64_t> resultShape, mlir::MLIRContext *ctx);
+
+using ScalarBody =
+    std::function<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+
+/// One linalg.generic over `resultType` reading each input with broadcasting; `body` maps the
+/// input scalars to the result scalar.
+mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::RankedTensorType resultType, mlir::ValueRange inputs,
+                             const ScalarBody &body);
+
+/// Reduces `input` over `axes` (kept as size-1 dims) with `combine`, starting from `init`.
+mlir::Value buildReduction(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                           llvm::ArrayRef<int64_t> axes, mlir::Value init,
+                           const ScalarBody &combine);
+
+/// Pads `input` by `low`/`high` per dim with `padValue`, or returns it when all pads are 0.
+mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                      llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
+                      mlir::Value padValue);
+
+/// Reshapes between static shapes with the same element count (collapse to 1-D, expand).
+mlir::Value reshapeTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                          mlir::RankedTensorType resultType);
+
+} // namespace onnxc::lowering
+
+#endif

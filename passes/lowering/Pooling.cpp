@@ -1,0 +1,189 @@
+// Pooling: windowed max/sum as one linalg.generic over (n, c, o..., k...) with a window-shaped
+// operand that only carries the kernel's iteration domain; global pools as reductions.
+// AveragePool divides by a compile-time table of per-position element counts, so padding and
+// ceil_mode need no special code in the loop.
+#include "dialects/onnx/Window.h"
+#include "passes/lowering/LoweringUtils.h"
+
+using namespace mlir;
+
+namespace onnxc::lowering {
+namespace {
+
+Value windowReduce(OpBuilder &b, Location loc, Value padded, const onnx::Window &w,
+                   RankedTensorType resultType, Value init, const ScalarBody &combine) {
+  MLIRContext *ctx = b.getContext();
+  int64_t spatial = w.kernel.size(), loops = 2 + 2 * spatial;
+  Value windowShape =
+      tensor::EmptyOp::create(b, loc, w.kernel, resultType.getElementType());
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> xe{d(0), d(1)}, ke, oe{d(0), d(1)};
+  for (int64_t i = 0; i < spatial; ++i) {
+    xe.push_back(d(2 + i) * w.strides[i] + d(2 + spatial + i) * w.dilations[i]);
+    ke.push_back(d(2 + spatial + i));
+    oe.push_back(d(2 + i));
+  }
+  SmallVector<utils::IteratorType> iters(2 + spatial, utils::IteratorType::parallel);
+  iters.append(spatial, utils::IteratorType::reduction);
+  SmallVector<AffineMap> maps{AffineMap::get(loops, 0, xe, ctx), AffineMap::get(loops, 0, ke, ctx),
+                              AffineMap::get(loops, 0, oe, ctx)};
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, ValueRange{padded, windowShape},
+             ValueRange{filledTensor(b, loc, resultType, init)}, maps, iters,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, combine(nb, nl, {args[2], args[0]}));
+             })
+      .getResult(0);
+}
+
+FailureOr<onnx::Window> windowOf(Operation *op, RankedTensorType xt, bool ceilMode) {
+  return onnx::resolveWindow(op, xt.getShape().drop_front(2), {}, ceilMode);
+}
+
+SmallVector<int64_t> padsWithBatch(ArrayRef<int64_t> spatialPads, ArrayRef<int64_t> extra = {}) {
+  SmallVector<int64_t> p{0, 0};
+  for (size_t i = 0; i < spatialPads.size(); ++i)
+    p.push_back(spatialPads[i] + (extra.empty() ? 0 : extra[i]));
+  return p;
+}
+
+struct MaxPoolLowering : OpConversionPattern<onnx::MaxPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::MaxPoolOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+    auto xt = cast<RankedTensorType>(adaptor.getX().getType());
+    auto rt = cast<RankedTensorType>(op.getType());
+    Type et = rt.getElementType();
+    if (!isa<FloatType>(et) && !et.isSignlessInteger())
+      return op.emitError() << "element type " << et << " is not supported for MaxPool";
+    auto w = windowOf(op, xt, op.getCeilMode());
+    if (failed(w))
+      return failure();
+    Location loc = op.getLoc();
+    Value lowest = extremeConstant(rewriter, loc, et, /*lowest=*/true);
+    Value padded = padTensor(rewriter, loc, adaptor.getX(), padsWithBatch(w->padBegin),
+                             padsWithBatch(w->padEnd, w->ceilExtra), lowest);
+    rewriter.replaceOp(op, windowReduce(rewriter, loc, padded, *w, rt, lowest,
+                                        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                          if (isa<FloatType>(et))
+                                            return arith::MaximumFOp::create(b, l, a[0], a[1]);
+                                          return arith::MaxSIOp::create(b, l, a[0], a[1]);
+                                        }));
+    return success();
+  }
+};
+
+struct AveragePoolLowering : OpConversionPattern<onnx::AveragePoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::AveragePoolOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+    auto xt = cast<RankedTensorType>(adaptor.getX().getType());
+    auto rt = cast<RankedTensorType>(op.getType());
+    Type et = rt.getElementType();
+    if (failed(requireFloat(op, et)))
+      return failure();
+    auto w = windowOf(op, xt, op.getCeilMode());
+    if (failed(w))
+      return failure();
+    Location loc = op.getLoc();
+    Value zero = scalarConstant(rewriter, loc, et, 0);
+    Value padded = padTensor(rewriter, loc, adaptor.getX(), padsWithBatch(w->padBegin),
+                             padsWithBatch(w->padEnd, w->ceilExtra), zero);
+    Value sum = windowReduce(rewriter, loc, padded, *w, rt, zero,
+                             [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                               return arith::AddFOp::create(b, l, a[0], a[1]);
+                             });
+
+    // Divisor per output position: window elements inside the input (or inside input plus
+    // explicit padding with count_include_pad); the ceil_mode overhang never counts.
+    int64_t spatial = w->kernel.size();
+    SmallVector<int64_t> countShape(rt.getShape().drop_front(2));
+    SmallVector<SmallVector<double>> perDim(spatial);
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t in = xt.getDimSize(2 + i);
+      int64_t lo = op.getCountIncludePad() ? -w->padBegin[i] : 0;
+      int64_t hi = op.getCountIncludePad() ? in + w->padEnd[i] : in;
+      for (int64_t o = 0; o < countShape[i]; ++o) {
+        int64_t count = 0;
+        for (int64_t k = 0; k < w->kernel[i]; ++k) {
+          int64_t pos = o * w->strides[i] + k - w->padBegin[i];
+          count += pos >= lo && pos < hi;
+        }
+        perDim[i].push_back(count);
+      }
+    }
+    int64_t total = 1;
+    for (int64_t s : countShape)
+      total *= s;
+    SmallVector<APFloat> recip;
+    auto ft = cast<FloatType>(et);
+    for (int64_t flat = 0; flat < total; ++flat) {
+      double count = 1;
+      for (int64_t i = spatial - 1, rem = flat; i >= 0; --i) {
+        count *= perDim[i][rem % countShape[i]];
+        rem /= countShape[i];
+      }
+      APFloat v(count > 0 ? 1.0 / count : 0.0);
+      bool lost;
+      v.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+      recip.push_back(v);
+    }
+    auto countType = RankedTensorType::get(countShape, et);
+    Value scale = arith::ConstantOp::create(rewriter, loc, DenseElementsAttr::get(countType, recip));
+    rewriter.replaceOp(op, buildElementwise(rewriter, loc, rt, {sum, scale},
+                                            [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                              return arith::MulFOp::create(b, l, a[0], a[1]);
+                                            }));
+    return success();
+  }
+};
+
+template <typename OpT, bool IsMax> struct GlobalPoolLowering : OpConversionPattern<OpT> {
+  using OpConversionPattern<OpT>::OpConversionPattern;
+  using OpAdaptor = typename OpConversionPattern<OpT>::OpAdaptor;
+  LogicalResult matchAndRewrite(OpT op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+    auto xt = cast<RankedTensorType>(adaptor.getX().getType());
+    Type et = xt.getElementType();
+    if (failed(requireFloat(op, et)))
+      return failure();
+    Location loc = op.getLoc();
+    SmallVector<int64_t> axes;
+    int64_t count = 1;
+    for (int64_t i = 2; i < xt.getRank(); ++i) {
+      axes.push_back(i);
+      count *= xt.getDimSize(i);
+    }
+    Value init = IsMax ? extremeConstant(rewriter, loc, et, true) : scalarConstant(rewriter, loc, et, 0);
+    Value r = buildReduction(rewriter, loc, adaptor.getX(), axes, init,
+                             [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                               if (IsMax)
+                                 return arith::MaximumFOp::create(b, l, a[0], a[1]);
+                               return arith::AddFOp::create(b, l, a[0], a[1]);
+                             });
+    if (!IsMax) {
+      auto rt = cast<RankedTensorType>(r.getType());
+      r = buildElementwise(rewriter, loc, rt, {r}, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+        return arith::MulFOp::create(b, l, a[0], scalarConstant(b, l, et, 1.0 / count));
+      });
+    }
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+} // namespace
+
+void populatePoolingPatterns(RewritePatternSet &patterns) {
+  patterns.add<MaxPoolLowering, AveragePoolLowering,
+               GlobalPoolLowering<onnx::GlobalAveragePoolOp, false>,
+               GlobalPoolLowering<onnx::GlobalMaxPoolOp, true>>(patterns.getContext());
+}
+
+} // namespace onnxc::lowering

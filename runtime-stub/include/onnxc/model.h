@@ -1,0 +1,82 @@
+/* onnx-compile: the generic interface every compiled model library exports.
+ *
+ * A library made by `onnx-compile model.onnx -o model.so` exports
+ *     const onnxc_model *onnxc_model_get(void);
+ * (and the same function under the model's own prefix, `<name>_model`), which describes the
+ * model's inputs and outputs and gives a run function. One host program can load any model:
+ *
+ *     void *lib = dlopen("./model.so", RTLD_NOW | RTLD_LOCAL);
+ *     const onnxc_model *(*get)(void) = (const onnxc_model *(*)(void))dlsym(lib, "onnxc_model_get");
+ *     const onnxc_model *m = get();
+ *     if (m->init() != ONNXC_OK) { ... m->status_string(status) ... }
+ *     void *ws = aligned_alloc(m->workspace_alignment, round_up(m->workspace_size));
+ *     int status = m->run(inputs, outputs, ws);   // arrays of num_inputs / num_outputs pointers
+ *
+ * Tensors are dense, row-major, in the model's dtype; outputs are written by the library into
+ * caller-provided buffers of the sizes given by the descriptors. The workspace holds every
+ * intermediate value: one call allocates nothing. Calls with distinct workspaces may run
+ * concurrently. Every entry returns a status code and never aborts the host.
+ *
+ * C99; no other header of this project is needed.
+ */
+#ifndef ONNXC_MODEL_H
+#define ONNXC_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ONNXC_ABI_VERSION 1
+
+/* Status codes returned by init and run. */
+typedef enum onnxc_status {
+  ONNXC_OK = 0,
+  ONNXC_ERROR_NULL_ARGUMENT = 1,        /* an input, output or workspace pointer is null */
+  ONNXC_ERROR_WORKSPACE_MISALIGNED = 2, /* workspace not aligned to workspace_alignment */
+  ONNXC_ERROR_CPU_UNSUPPORTED = 3,      /* compiled for CPU features this machine lacks */
+  ONNXC_ERROR_INTERNAL = 4
+} onnxc_status;
+
+/* Element types, numbered as ONNX's TensorProto.DataType. */
+typedef enum onnxc_dtype {
+  ONNXC_FLOAT = 1, ONNXC_UINT8 = 2, ONNXC_INT8 = 3, ONNXC_UINT16 = 4, ONNXC_INT16 = 5,
+  ONNXC_INT32 = 6, ONNXC_INT64 = 7, ONNXC_BOOL = 9, ONNXC_FLOAT16 = 10, ONNXC_DOUBLE = 11,
+  ONNXC_UINT32 = 12, ONNXC_UINT64 = 13, ONNXC_BFLOAT16 = 16
+} onnxc_dtype;
+
+typedef struct onnxc_tensor_desc {
+  const char *name;    /* the ONNX graph's name for the tensor */
+  int32_t dtype;       /* onnxc_dtype */
+  int32_t rank;
+  const int64_t *dims; /* rank entries */
+  uint64_t size_bytes; /* dense size of the tensor */
+} onnxc_tensor_desc;
+
+typedef struct onnxc_model {
+  uint32_t abi_version; /* ONNXC_ABI_VERSION of the library */
+  uint32_t num_inputs;
+  uint32_t num_outputs;
+  uint32_t reserved;
+  const char *name;   /* the model's C prefix */
+  const char *target; /* "<triple> <cpu>" the library was compiled for */
+  const onnxc_tensor_desc *inputs;
+  const onnxc_tensor_desc *outputs;
+  uint64_t workspace_size;      /* bytes; may be 0 (any pointer, even NULL, is then fine) */
+  uint64_t workspace_alignment; /* the workspace pointer must be a multiple of this */
+  /* Checks that this machine can run the library (CPU features). Cheap; run calls it too. */
+  int (*init)(void);
+  int (*run)(const void *const *inputs, void *const *outputs, void *workspace);
+  const char *(*status_string)(int status);
+} onnxc_model;
+
+/* Exported by every compiled model library. */
+const onnxc_model *onnxc_model_get(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ONNXC_MODEL_H */

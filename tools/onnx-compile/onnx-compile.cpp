@@ -1,0 +1,116 @@
+// onnx-compile: ONNX model -> self-contained shared library + C header.
+#include "codegen/ModelInterface.h"
+#include "compiler/Pipeline.h"
+
+#include "llvm/CodeGen/CommandFlags.h"
+#include "llvm/Pass.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+static cl::OptionCategory category("onnx-compile options");
+
+static cl::opt<std::string> input(cl::Positional, cl::desc("<model.onnx>"), cl::Required,
+                                  cl::cat(category));
+static cl::opt<std::string> output("o", cl::desc("Output file (default: the model's name with "
+                                                 "the artifact's extension; '-' for stdout "
+                                                 "with text kinds)"),
+                                   cl::value_desc("path"), cl::cat(category));
+static cl::opt<onnxc::EmitKind> emit(
+    "emit", cl::desc("Which artifact to write"), cl::init(onnxc::EmitKind::So),
+    cl::values(clEnumValN(onnxc::EmitKind::Mlir, "mlir", "the onnx dialect after import"),
+               clEnumValN(onnxc::EmitKind::Linalg, "linalg", "after lowering to linalg"),
+               clEnumValN(onnxc::EmitKind::Llvm, "llvm", "optimized LLVM IR (.ll)"),
+               clEnumValN(onnxc::EmitKind::Obj, "obj", "object file, no runtime stub (.o)"),
+               clEnumValN(onnxc::EmitKind::So, "so", "shared library + C header (default)")),
+    cl::cat(category));
+static cl::opt<unsigned> optLevel("O", cl::Prefix,
+                                  cl::desc("Optimization level: -O0 to -O3 (default -O3)"),
+                                  cl::init(3), cl::cat(category));
+static cl::opt<std::string> target("target",
+                                   cl::desc("LLVM target triple (default: the host's)"),
+                                   cl::value_desc("triple"), cl::cat(category));
+static cl::list<std::string> shapes("shape",
+                                    cl::desc("Fix an input's dims, e.g. --shape input=1x3x224x224"),
+                                    cl::value_desc("NAME=DIMS"), cl::cat(category));
+static cl::opt<std::string> name("name", cl::desc("C prefix of the model's API (default: from "
+                                                  "the file name)"),
+                                 cl::value_desc("identifier"), cl::cat(category));
+static cl::opt<bool> printIrAfterAll("print-ir-after-all",
+                                     cl::desc("Print the IR after every pass (to stderr)"),
+                                     cl::cat(category));
+static cl::opt<bool> verbose("v", cl::desc("Print the pipeline stages with their times"),
+                             cl::cat(category));
+
+static bool parseShape(const std::string &spec, onnxc::ImportOptions &opts) {
+  size_t eq = spec.rfind('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+    return false;
+  std::vector<int64_t> dims;
+  StringRef rest = StringRef(spec).substr(eq + 1);
+  while (!rest.empty()) {
+    auto [tok, tail] = rest.split('x');
+    int64_t v;
+    if (tok.getAsInteger(10, v) || v < 0)
+      return false;
+    dims.push_back(v);
+    rest = tail;
+  }
+  opts.inputShapes[spec.substr(0, eq)] = dims;
+  return true;
+}
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  // lld registers LLVM's codegen flags (-mcpu, -mattr, ...) when it links; registering them
+  // first lets us use LLVM's own -mcpu instead of a clashing copy.
+  static codegen::RegisterCodeGenFlags codegenFlags;
+  auto &registered = cl::getRegisteredOptions();
+  if (auto *mcpu = registered.lookup("mcpu")) {
+    mcpu->addCategory(category);
+    mcpu->setDescription("Target CPU (default x86-64-v3: AVX2+FMA, any x86-64 since 2015; "
+                         "'native' for this machine). A library run on a CPU without these "
+                         "features returns ONNXC_ERROR_CPU_UNSUPPORTED");
+  }
+  // LLVM already owns -time-passes (its own pass timers); show it with ours and use its value
+  // for the MLIR passes too.
+  if (auto *timePasses = registered.lookup("time-passes"))
+    timePasses->addCategory(category);
+  cl::HideUnrelatedOptions(category);
+  cl::SetVersionPrinter([](raw_ostream &os) { os << "onnx-compile " ONNXC_VERSION "\n"; });
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "onnx-compile: compile an ONNX model ahead of time into a self-contained library\n\n"
+      "  onnx-compile model.onnx -o model.so    writes model.so and model.h\n\n"
+      "Exit codes: 0 success; 1 the model cannot be compiled (errors name the nodes);\n"
+      "2 bad command line; 3 file or link error.\n");
+  if (optLevel > 3) {
+    errs() << "onnx-compile: error: optimization levels are -O0 to -O3\n";
+    return onnxc::kExitUsage;
+  }
+  onnxc::CompileOptions o;
+  o.input = input;
+  o.output = output;
+  o.emit = emit;
+  o.optLevel = optLevel;
+  o.triple = target;
+  if (!codegen::getMCPU().empty())
+    o.cpu = codegen::getMCPU();
+  o.name = name;
+  o.printIrAfterAll = printIrAfterAll;
+  o.timePasses = TimePassesIsEnabled;
+  o.verbose = verbose;
+  for (const auto &s : shapes)
+    if (!parseShape(s, o.import)) {
+      errs() << "onnx-compile: error: --shape expects NAME=DIMS with DIMS like 1x3x224x224, got '"
+             << s << "'\n";
+      return onnxc::kExitUsage;
+    }
+  if (!o.name.empty() && onnxc::toCIdentifier(o.name) != o.name) {
+    errs() << "onnx-compile: error: --name must be a C identifier\n";
+    return onnxc::kExitUsage;
+  }
+  return onnxc::compile(o, argv[0]);
+}

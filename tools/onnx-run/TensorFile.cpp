@@ -1,0 +1,89 @@
+#include "tools/onnx-run/TensorFile.h"
+
+#include "compiler/import/TensorData.h"
+
+#include <onnx/onnx-ml.pb.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+
+namespace onnxc {
+
+bool fileExists(const std::string &path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int64_t dtypeSize(int dtype) { return rawElementSize(dtype); }
+
+float halfToFloat(uint16_t h) {
+  uint32_t sign = (h >> 15) & 1, exp = (h >> 10) & 0x1f, mant = h & 0x3ff, bits;
+  if (exp == 0) {
+    if (mant == 0) {
+      bits = sign << 31;
+    } else { // Subnormal: normalize.
+      exp = 127 - 15 + 1;
+      while (!(mant & 0x400)) {
+        mant <<= 1;
+        --exp;
+      }
+      bits = (sign << 31) | (exp << 23) | ((mant & 0x3ff) << 13);
+    }
+  } else if (exp == 31) {
+    bits = (sign << 31) | 0x7f800000 | (mant << 13);
+  } else {
+    bits = (sign << 31) | ((exp + 127 - 15) << 23) | (mant << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+bool readTensorFile(const std::string &path, TensorFile &out, std::string &error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot open";
+    return false;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  ::onnx::TensorProto t;
+  if (!t.ParseFromString(ss.str())) {
+    error = "not a TensorProto";
+    return false;
+  }
+  int64_t n = 0;
+  if (!tensorElementCount(t, n, error))
+    return false;
+  out.name = t.name();
+  out.dtype = t.data_type();
+  out.dims.assign(t.dims().begin(), t.dims().end());
+  if (t.has_raw_data()) {
+    if (static_cast<int64_t>(t.raw_data().size()) != n * rawElementSize(out.dtype)) {
+      error = "raw_data size does not match the dims";
+      return false;
+    }
+    out.data.assign(t.raw_data().begin(), t.raw_data().end());
+    return true;
+  }
+  return packTypedFields(t, n, out.data, error);
+}
+
+bool writeTensorFile(const std::string &path, const TensorFile &in, std::string &error) {
+  ::onnx::TensorProto t;
+  t.set_name(in.name);
+  t.set_data_type(in.dtype);
+  for (int64_t d : in.dims)
+    t.add_dims(d);
+  t.set_raw_data(std::string(in.data.begin(), in.data.end()));
+  std::ofstream out(path, std::ios::binary);
+  if (!out || !t.SerializeToOstream(&out)) {
+    error = "cannot write";
+    return false;
+  }
+  return true;
+}
+
+} // namespace onnxc

@@ -1,0 +1,26 @@
+// ONNX TensorProto files (.pb) as used by ONNX's backend test data.
+#ifndef ONNXC_TOOLS_ONNXRUN_TENSORFILE_H
+#define ONNXC_TOOLS_ONNXRUN_TENSORFILE_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace onnxc {
+
+struct TensorFile {
+  std::string name;
+  int dtype = 0;
+  std::vector<int64_t> dims;
+  std::vector<char> data; // Dense little-endian, bool as one byte.
+};
+
+bool fileExists(const std::string &path);
+bool readTensorFile(const std::string &path, TensorFile &t, std::string &error);
+bool writeTensorFile(const std::string &path, const TensorFile &t, std::string &error);
+int64_t dtypeSize(int dtype);
+float halfToFloat(uint16_t h);
+
+} // namespace onnxc
+
+#endif

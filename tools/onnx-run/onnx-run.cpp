@@ -1,0 +1,303 @@
+// onnx-run: loads any library made by onnx-compile through its generic entry
+// (onnxc_model_get), feeds inputs from ONNX TensorProto files or random data, compares outputs
+// with expected TensorProto files, and times runs.
+#include "onnxc/model.h"
+#include "tools/onnx-run/TensorFile.h"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+enum { kOk = 0, kMismatch = 1, kUsage = 2, kFailure = 3 };
+
+struct Args {
+  std::string library, inputs, expect, saveOutputs;
+  double rtol = 1e-4, atol = 1e-5;
+  int iters = 0, warmup = 3, threads = 1;
+  unsigned seed = 0;
+};
+
+void usage() {
+  std::fprintf(stderr,
+               "usage: onnx-run model.so [--inputs DIR] [--expect DIR] [--rtol R] [--atol A]\n"
+               "                [--iters N] [--warmup W] [--threads T] [--seed S]\n"
+               "                [--save-outputs DIR]\n"
+               "  --inputs DIR   input_<i>.pb TensorProto files (bound by name, else by index);\n"
+               "                 inputs not given are random (floats in [-1,1], integers 0)\n"
+               "  --expect DIR   output_<i>.pb files to compare with: |got-want| <= atol +\n"
+               "                 rtol*|want| per element (exact for integers and bools)\n"
+               "  --iters N      time N runs after W warm-up runs; prints the median\n"
+               "exit codes: 0 ok, 1 outputs differ, 2 bad command line, 3 load or run error\n");
+}
+
+bool parseArgs(int argc, char **argv, Args &a) {
+  for (int i = 1; i < argc; ++i) {
+    std::string s = argv[i];
+    auto value = [&](const char *name) -> const char * {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "onnx-run: error: %s needs a value\n", name);
+        return nullptr;
+      }
+      return argv[++i];
+    };
+    const char *v = nullptr;
+    char *end = nullptr;
+    if (s == "-h" || s == "--help")
+      return usage(), std::exit(kOk), false;
+    if (s == "--inputs" || s == "--expect" || s == "--save-outputs") {
+      if (!(v = value(s.c_str())))
+        return false;
+      (s == "--inputs" ? a.inputs : s == "--expect" ? a.expect : a.saveOutputs) = v;
+    } else if (s == "--rtol" || s == "--atol") {
+      if (!(v = value(s.c_str())))
+        return false;
+      double d = std::strtod(v, &end);
+      if (*end || d < 0)
+        return std::fprintf(stderr, "onnx-run: error: bad %s '%s'\n", s.c_str(), v), false;
+      (s == "--rtol" ? a.rtol : a.atol) = d;
+    } else if (s == "--iters" || s == "--warmup" || s == "--threads" || s == "--seed") {
+      if (!(v = value(s.c_str())))
+        return false;
+      long n = std::strtol(v, &end, 10);
+      if (*end || n < 0 || n > 1000000000)
+        return std::fprintf(stderr, "onnx-run: error: bad %s '%s'\n", s.c_str(), v), false;
+      if (s == "--iters") a.iters = n;
+      else if (s == "--warmup") a.warmup = n;
+      else if (s == "--threads") a.threads = n;
+      else a.seed = n;
+    } else if (!s.empty() && s[0] == '-') {
+      return std::fprintf(stderr, "onnx-run: error: unknown option '%s'\n", s.c_str()), false;
+    } else if (a.library.empty()) {
+      a.library = s;
+    } else {
+      return std::fprintf(stderr, "onnx-run: error: unexpected argument '%s'\n", s.c_str()), false;
+    }
+  }
+  if (a.library.empty())
+    return std::fprintf(stderr, "onnx-run: error: no library given\n"), false;
+  return true;
+}
+
+std::string shapeString(const int64_t *dims, int rank) {
+  std::string s = "[";
+  for (int i = 0; i < rank; ++i)
+    s += (i ? "," : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
+void fillRandom(const onnxc_tensor_desc &d, std::vector<char> &buf, std::mt19937 &rng) {
+  std::uniform_real_distribution<float> dist(-1.f, 1.f);
+  if (d.dtype == ONNXC_FLOAT) {
+    float *p = reinterpret_cast<float *>(buf.data());
+    for (size_t i = 0; i < buf.size() / 4; ++i)
+      p[i] = dist(rng);
+  } else if (d.dtype == ONNXC_DOUBLE) {
+    double *p = reinterpret_cast<double *>(buf.data());
+    for (size_t i = 0; i < buf.size() / 8; ++i)
+      p[i] = dist(rng);
+  } // Integers and bools: zeros (valid indices and token ids for any model).
+}
+
+/// Element i of a buffer as double, for comparisons of float-like types.
+double asDouble(int dtype, const char *p, size_t i) {
+  switch (dtype) {
+  case ONNXC_FLOAT: { float v; std::memcpy(&v, p + 4 * i, 4); return v; }
+  case ONNXC_DOUBLE: { double v; std::memcpy(&v, p + 8 * i, 8); return v; }
+  case ONNXC_FLOAT16: { uint16_t h; std::memcpy(&h, p + 2 * i, 2); return onnxc::halfToFloat(h); }
+  case ONNXC_BFLOAT16: { uint16_t h; std::memcpy(&h, p + 2 * i, 2); uint32_t b = uint32_t(h) << 16; float f; std::memcpy(&f, &b, 4); return f; }
+  default: return 0;
+  }
+}
+
+bool isFloatType(int dtype) {
+  return dtype == ONNXC_FLOAT || dtype == ONNXC_DOUBLE || dtype == ONNXC_FLOAT16 ||
+         dtype == ONNXC_BFLOAT16;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Args a;
+  if (!parseArgs(argc, argv, a)) {
+    usage();
+    return kUsage;
+  }
+  std::string path = a.library.find('/') == std::string::npos ? "./" + a.library : a.library;
+  void *lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    std::fprintf(stderr, "onnx-run: error: cannot load %s: %s\n", a.library.c_str(), dlerror());
+    return kFailure;
+  }
+  auto get = reinterpret_cast<const onnxc_model *(*)(void)>(dlsym(lib, "onnxc_model_get"));
+  if (!get) {
+    std::fprintf(stderr, "onnx-run: error: %s is not a model library (no onnxc_model_get)\n",
+                 a.library.c_str());
+    return kFailure;
+  }
+  const onnxc_model *m = get();
+  if (m->abi_version != ONNXC_ABI_VERSION) {
+    std::fprintf(stderr, "onnx-run: error: library ABI version %u, expected %u\n",
+                 m->abi_version, ONNXC_ABI_VERSION);
+    return kFailure;
+  }
+  std::printf("model %s (%s): %u inputs, %u outputs, workspace %llu bytes\n", m->name, m->target,
+              m->num_inputs, m->num_outputs, (unsigned long long)m->workspace_size);
+  int status = m->init();
+  if (status != ONNXC_OK) {
+    std::fprintf(stderr, "onnx-run: error: init: %s\n", m->status_string(status));
+    return kFailure;
+  }
+  if (a.threads > 1)
+    std::printf("note: the runtime has no thread pool yet; running on 1 thread\n");
+
+  // Inputs.
+  std::mt19937 rng(a.seed);
+  std::vector<std::vector<char>> inputs(m->num_inputs);
+  std::vector<bool> given(m->num_inputs, false);
+  if (!a.inputs.empty()) {
+    for (unsigned f = 0;; ++f) {
+      std::string file = a.inputs + "/input_" + std::to_string(f) + ".pb";
+      if (!onnxc::fileExists(file))
+        break;
+      onnxc::TensorFile t;
+      std::string err;
+      if (!onnxc::readTensorFile(file, t, err)) {
+        std::fprintf(stderr, "onnx-run: error: %s: %s\n", file.c_str(), err.c_str());
+        return kFailure;
+      }
+      unsigned idx = f;
+      for (unsigned i = 0; i < m->num_inputs; ++i)
+        if (!t.name.empty() && t.name == m->inputs[i].name)
+          idx = i;
+      if (idx >= m->num_inputs) {
+        std::fprintf(stderr, "onnx-run: error: %s has no matching model input\n", file.c_str());
+        return kFailure;
+      }
+      const onnxc_tensor_desc &d = m->inputs[idx];
+      if (t.dtype != d.dtype || t.dims != std::vector<int64_t>(d.dims, d.dims + d.rank)) {
+        std::fprintf(stderr,
+                     "onnx-run: error: %s is dtype %d %s but input '%s' is dtype %d %s\n",
+                     file.c_str(), t.dtype, shapeString(t.dims.data(), t.dims.size()).c_str(),
+                     d.name, d.dtype, shapeString(d.dims, d.rank).c_str());
+        return kFailure;
+      }
+      inputs[idx] = std::move(t.data);
+      given[idx] = true;
+    }
+  }
+  for (unsigned i = 0; i < m->num_inputs; ++i)
+    if (!given[i]) {
+      inputs[i].assign(m->inputs[i].size_bytes, 0);
+      fillRandom(m->inputs[i], inputs[i], rng);
+    }
+  std::vector<std::vector<char>> outputs(m->num_outputs);
+  std::vector<const void *> inPtrs;
+  std::vector<void *> outPtrs;
+  for (auto &v : inputs)
+    inPtrs.push_back(v.data());
+  for (unsigned i = 0; i < m->num_outputs; ++i) {
+    outputs[i].assign(m->outputs[i].size_bytes + 1, 0); // +1: never a null data() pointer.
+    outPtrs.push_back(outputs[i].data());
+  }
+  size_t align = m->workspace_alignment ? m->workspace_alignment : 64;
+  size_t wsSize = (m->workspace_size + align - 1) / align * align;
+  void *ws = wsSize ? std::aligned_alloc(align, wsSize) : nullptr;
+
+  status = m->run(inPtrs.data(), outPtrs.data(), ws);
+  if (status != ONNXC_OK) {
+    std::fprintf(stderr, "onnx-run: error: run: %s\n", m->status_string(status));
+    return kFailure;
+  }
+
+  int rc = kOk;
+  if (!a.saveOutputs.empty())
+    for (unsigned i = 0; i < m->num_outputs; ++i) {
+      const auto &d = m->outputs[i];
+      std::string err, file = a.saveOutputs + "/output_" + std::to_string(i) + ".pb";
+      onnxc::TensorFile t{d.name, d.dtype, std::vector<int64_t>(d.dims, d.dims + d.rank),
+                          std::vector<char>(outputs[i].begin(), outputs[i].end() - 1)};
+      if (!onnxc::writeTensorFile(file, t, err)) {
+        std::fprintf(stderr, "onnx-run: error: %s: %s\n", file.c_str(), err.c_str());
+        return kFailure;
+      }
+    }
+  if (!a.expect.empty()) {
+    for (unsigned i = 0; i < m->num_outputs; ++i) {
+      const auto &d = m->outputs[i];
+      std::string err, file = a.expect + "/output_" + std::to_string(i) + ".pb";
+      onnxc::TensorFile want;
+      if (!onnxc::readTensorFile(file, want, err)) {
+        std::fprintf(stderr, "onnx-run: error: %s: %s\n", file.c_str(), err.c_str());
+        return kFailure;
+      }
+      if (want.dtype != d.dtype || want.dims != std::vector<int64_t>(d.dims, d.dims + d.rank)) {
+        std::printf("output %u '%s': MISMATCH: expected dtype %d %s, library gives dtype %d %s\n",
+                    i, d.name, want.dtype, shapeString(want.dims.data(), want.dims.size()).c_str(),
+                    d.dtype, shapeString(d.dims, d.rank).c_str());
+        rc = kMismatch;
+        continue;
+      }
+      size_t n = d.size_bytes / std::max<int64_t>(1, onnxc::dtypeSize(d.dtype)), bad = 0;
+      double maxAbs = 0, maxRel = 0;
+      if (isFloatType(d.dtype)) {
+        for (size_t e = 0; e < n; ++e) {
+          double g = asDouble(d.dtype, outputs[i].data(), e);
+          double w = asDouble(d.dtype, want.data.data(), e);
+          if (std::isnan(g) || std::isnan(w)) {
+            bad += std::isnan(g) != std::isnan(w);
+            continue;
+          }
+          if (std::isinf(g) || std::isinf(w)) {
+            bad += g != w;
+            continue;
+          }
+          double diff = std::fabs(g - w);
+          maxAbs = std::max(maxAbs, diff);
+          if (w != 0)
+            maxRel = std::max(maxRel, diff / std::fabs(w));
+          bad += diff > a.atol + a.rtol * std::fabs(w);
+        }
+      } else {
+        size_t es = onnxc::dtypeSize(d.dtype);
+        for (size_t e = 0; e < n; ++e)
+          bad += std::memcmp(outputs[i].data() + e * es, want.data.data() + e * es, es) != 0;
+      }
+      std::printf("output %u '%s' %s: max abs err %.3g, max rel err %.3g: %s", i, d.name,
+                  shapeString(d.dims, d.rank).c_str(), maxAbs, maxRel, bad ? "MISMATCH" : "OK");
+      if (bad)
+        std::printf(" (%zu of %zu elements outside atol %.3g + rtol %.3g)", bad, n, a.atol, a.rtol);
+      std::printf("\n");
+      if (bad)
+        rc = kMismatch;
+    }
+  }
+
+  if (a.iters > 0) {
+    for (int i = 0; i < a.warmup; ++i)
+      m->run(inPtrs.data(), outPtrs.data(), ws);
+    std::vector<double> ms;
+    for (int i = 0; i < a.iters; ++i) {
+      auto t0 = std::chrono::steady_clock::now();
+      m->run(inPtrs.data(), outPtrs.data(), ws);
+      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    double mean = 0;
+    for (double v : ms)
+      mean += v / ms.size();
+    std::printf("latency over %d runs (1 thread): median %.4f ms, min %.4f ms, mean %.4f ms\n",
+                a.iters, ms[ms.size() / 2], ms.front(), mean);
+  }
+  std::free(ws);
+  return rc;
+}
