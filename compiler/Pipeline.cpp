@@ -47,7 +47,7 @@ static void buildOnnxPipeline(OpPassManager &pm) {
 void buildOnnxToLinalgPipeline(OpPassManager &pm) {
   buildOnnxPipeline(pm);
   // Stage 2: onnx -> linalg on tensors, then fuse elementwise producers into consumers.
-  addPipeline(pm, "func.func(convert-onnx-to-linalg,canonicalize,linalg-fuse-elementwise-ops,"
+  addPipeline(pm, "func.func(convert-onnx-to-linalg,canonicalize,onnx-fuse-elementwise,"
                   "canonicalize,cse)");
 }
 

@@ -22,6 +22,17 @@ def ConvertOnnxToLinalg : Pass<"convert-onnx-to-linalg", "mlir::func::FuncOp"> {
                            "mlir::arith::ArithDialect", "mlir::math::MathDialect"];
 }
 
+def FuseElementwise : Pass<"onnx-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise linalg producers into their consumers without recomputation";
+  let description = [{
+    Upstream's elementwise fusion, restricted so that no value is computed twice: the producer
+    must have a single user, and the consumer must read it through a permutation map (every
+    producer element read exactly once). Unrestricted, a Relu fused into the following
+    contraction is re-evaluated once per output column.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+}
+
 def LowerStridedCopies : Pass<"onnx-lower-strided-copies", "mlir::func::FuncOp"> {
   let summary = "Rewrite memref.copy between strided views as linalg.copy";
   let description = [{

@@ -84,8 +84,8 @@ int main(int argc, char **argv) {
       argc, argv,
       "onnx-compile: compile an ONNX model ahead of time into a self-contained library\n\n"
       "  onnx-compile model.onnx -o model.so    writes model.so and model.h\n\n"
-      "Exit codes: 0 success; 1 the model cannot be compiled (errors name the nodes);\n"
-      "2 bad command line; 3 file or link error.\n");
+      "Exit codes: 0 success; 1 the model cannot be read or compiled (errors name the\n"
+      "nodes); 2 bad command line or target; 3 an output cannot be written or linking failed.\n");
   if (optLevel > 3) {
     errs() << "onnx-compile: error: optimization levels are -O0 to -O3\n";
     return onnxc::kExitUsage;

@@ -1,0 +1,20 @@
+# cmake -P helper: compile MODEL with COMPILER into WORK, then check it with RUNNER against
+# the backend-test folder DATA (rtol 1e-4, atol 1e-5); also checks the library's NEEDED list.
+file(MAKE_DIRECTORY ${WORK})
+get_filename_component(stem ${MODEL} NAME_WE)
+execute_process(COMMAND ${COMPILER} ${MODEL} -o ${WORK}/${stem}.so RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "onnx-compile failed (${rc})")
+endif()
+execute_process(COMMAND ${RUNNER} ${WORK}/${stem}.so --inputs ${DATA} --expect ${DATA}
+                        --rtol 1e-4 --atol 1e-5 RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "onnx-run failed (${rc})")
+endif()
+execute_process(COMMAND readelf -d ${WORK}/${stem}.so OUTPUT_VARIABLE dyn)
+string(REGEX MATCHALL "Shared library: \\[[^]]*\\]" needed "${dyn}")
+foreach(lib ${needed})
+  if(NOT lib MATCHES "\\[lib(c|m|pthread)\\.so\\.[0-9]+\\]")
+    message(FATAL_ERROR "unexpected dependency: ${lib}")
+  endif()
+endforeach()

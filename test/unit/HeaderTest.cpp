@@ -1,0 +1,41 @@
+// The generated C header: identifiers from hostile tensor names, unique names, content.
+#include "codegen/ModelInterface.h"
+
+#include <gtest/gtest.h>
+
+using onnxc::toCIdentifier;
+
+TEST(Header, IdentifiersFromHostileNames) {
+  EXPECT_EQ(toCIdentifier("input:0"), "input_0");
+  EXPECT_EQ(toCIdentifier("1x"), "_1x");
+  EXPECT_EQ(toCIdentifier("class"), "class_");
+  EXPECT_EQ(toCIdentifier(""), "_");
+  EXPECT_EQ(toCIdentifier("a b/c"), "a_b_c");
+}
+
+TEST(Header, NamesEqualAfterCleaningStayDistinct) {
+  onnxc::ModelInterface m;
+  m.name = "net";
+  m.inputs.push_back({"a:0", "", 1, {1}, 4});
+  m.inputs.push_back({"a_0", "", 1, {1}, 4});
+  m.outputs.push_back({"workspace", "", 1, {1}, 4});
+  onnxc::assignCNames(m);
+  EXPECT_EQ(m.inputs[0].cName, "a_0");
+  EXPECT_EQ(m.inputs[1].cName, "a_0_2");
+  EXPECT_NE(m.outputs[0].cName, "workspace") << "would clash with the workspace parameter";
+}
+
+TEST(Header, DeclaresTypedEntryAndConstants) {
+  onnxc::ModelInterface m;
+  m.name = "net";
+  m.sourceFile = "evil */ name.onnx";
+  m.workspaceSize = 4096;
+  m.inputs.push_back({"x", "", 1, {1, 3}, 4});
+  m.outputs.push_back({"y", "", 7, {1}, 8});
+  onnxc::assignCNames(m);
+  std::string h = onnxc::emitHeader(m);
+  EXPECT_NE(h.find("int net_run(const float *x, int64_t *y, void *workspace);"), std::string::npos) << h;
+  EXPECT_NE(h.find("#define NET_WORKSPACE_SIZE 4096"), std::string::npos);
+  EXPECT_NE(h.find("#define NET_INPUT_X_DIM1 3"), std::string::npos);
+  EXPECT_EQ(h.find("evil */"), std::string::npos) << "a file name must not end the comment";
+}

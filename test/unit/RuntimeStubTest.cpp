@@ -1,0 +1,69 @@
+// Drives the runtime stub (runtime-stub/runtime.c) through a fake model: argument checks,
+// the CPU check, status strings.
+#include <gtest/gtest.h>
+
+extern "C" {
+#include "onnxc/model.h"
+#include "runtime_internal.h"
+}
+
+#include <cstdint>
+#include <cstring>
+
+#define ONNXC_FAKE_REQUIRED_FEATURES 0
+#include "FakeModel.h"
+
+TEST(RuntimeStub, RunsKernelWithValidArguments) {
+  alignas(64) unsigned char ws[128];
+  float x[6] = {1, 2, 3, 4, 5, 6}, y[6] = {};
+  const void *ins[] = {x};
+  void *outs[] = {y};
+  int before = kernelCalls;
+  ASSERT_EQ(onnxc_rt_run(ins, outs, ws), ONNXC_OK);
+  EXPECT_EQ(kernelCalls, before + 1);
+  EXPECT_EQ(lastInputs, ins);
+  EXPECT_FLOAT_EQ(y[5], 12.f);
+}
+
+TEST(RuntimeStub, RefusesNullPointers) {
+  alignas(64) unsigned char ws[128];
+  float x[6] = {}, y[6] = {};
+  const void *ins[] = {x};
+  const void *nullIn[] = {nullptr};
+  void *outs[] = {y};
+  void *nullOut[] = {nullptr};
+  int before = kernelCalls;
+  EXPECT_EQ(onnxc_rt_run(nullptr, outs, ws), ONNXC_ERROR_NULL_ARGUMENT);
+  EXPECT_EQ(onnxc_rt_run(ins, nullptr, ws), ONNXC_ERROR_NULL_ARGUMENT);
+  EXPECT_EQ(onnxc_rt_run(nullIn, outs, ws), ONNXC_ERROR_NULL_ARGUMENT);
+  EXPECT_EQ(onnxc_rt_run(ins, nullOut, ws), ONNXC_ERROR_NULL_ARGUMENT);
+  EXPECT_EQ(onnxc_rt_run(ins, outs, nullptr), ONNXC_ERROR_NULL_ARGUMENT);
+  EXPECT_EQ(kernelCalls, before) << "the kernel must not run on refused arguments";
+}
+
+TEST(RuntimeStub, RefusesMisalignedWorkspace) {
+  alignas(64) unsigned char ws[256];
+  float x[6] = {}, y[6] = {};
+  const void *ins[] = {x};
+  void *outs[] = {y};
+  EXPECT_EQ(onnxc_rt_run(ins, outs, ws + 4), ONNXC_ERROR_WORKSPACE_MISALIGNED);
+  EXPECT_EQ(onnxc_rt_run(ins, outs, ws + 64), ONNXC_OK);
+}
+
+TEST(RuntimeStub, StatusStringsAreDistinctAndTotal) {
+  for (int s = ONNXC_OK; s <= ONNXC_ERROR_INTERNAL; ++s) {
+    ASSERT_NE(onnxc_rt_status_string(s), nullptr);
+    for (int t = ONNXC_OK; t < s; ++t)
+      EXPECT_STRNE(onnxc_rt_status_string(s), onnxc_rt_status_string(t));
+  }
+  EXPECT_STREQ(onnxc_rt_status_string(12345), "unknown status");
+}
+
+TEST(RuntimeStub, CpuFeaturesAreConsistent) {
+  uint64_t f = onnxc_rt_cpu_features();
+#if defined(__x86_64__)
+  EXPECT_TRUE(f & ONNXC_CPU_SSE42) << "every x86-64 CI machine has SSE4.2";
+  if (f & ONNXC_CPU_AVX512F) EXPECT_TRUE(f & ONNXC_CPU_AVX2);
+  if (f & ONNXC_CPU_AVX2) EXPECT_TRUE(f & ONNXC_CPU_AVX);
+#endif
+}
