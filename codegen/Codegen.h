@@ -5,6 +5,8 @@
 
 #include "codegen/ModelInterface.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMAttrs.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 
 #include <memory>
@@ -23,6 +25,22 @@ struct TargetSpec {
   std::string cpu;    // "native" resolves to the host CPU.
   int optLevel = 3;
 };
+
+/// A weight constant detached from the LLVM-dialect module (see Weights.cpp).
+struct DetachedWeight {
+  std::string symbol;
+  llvm::ArrayRef<char> bytes; // Owned by the MLIR context (resource blob or attribute storage).
+  int64_t elementBytes;
+  char kind; // 'f' f32, 'd' f64, 'h' f16, 'b' bf16, 'i' integer.
+  uint64_t alignment;
+  mlir::LLVM::Linkage linkage;
+};
+using DetachedWeights = std::vector<DetachedWeight>;
+
+/// Removes the initializers of large constant globals before LLVM translation...
+DetachedWeights detachLargeConstants(mlir::ModuleOp module);
+/// ...and re-attaches them as raw data arrays after it.
+void attachWeights(llvm::Module &module, const DetachedWeights &weights);
 
 /// Creates the target machine (PIC, for shared libraries).
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const TargetSpec &spec);

@@ -243,12 +243,14 @@ int compile(const CompileOptions &o, const char *argv0) {
 
   timer.stage("translate to LLVM IR");
   llvm::LLVMContext llvmCtx;
+  DetachedWeights weights = detachLargeConstants(*module);
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(*module, llvmCtx);
   if (!llvmModule) {
     llvm::errs() << "onnx-compile: error: translation to LLVM IR failed\n";
     return kExitModelError;
   }
-  module = nullptr; // The MLIR module (and its weights) is no longer needed.
+  attachWeights(*llvmModule, weights);
+  module = nullptr; // The MLIR module is no longer needed.
 
   auto tm = createTargetMachine({o.triple, o.cpu, o.optLevel});
   if (!tm) {
