@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -149,10 +150,20 @@ LogicalResult GraphImporter::checkSupport() {
   }
   if (unsupported.empty())
     return success();
+  // The summary names each distinct op once; the notes name every node.
+  std::vector<std::string> kinds;
+  for (int i : unsupported) {
+    const auto &node = model.graph().node(i);
+    std::string kind = isDefaultDomain(node.domain()) ? node.op_type()
+                                                      : node.domain() + "." + node.op_type();
+    if (!llvm::is_contained(kinds, kind))
+      kinds.push_back(kind);
+  }
   auto diag = emitError(fileLoc) << unsupported.size() << " node"
                                  << (unsupported.size() == 1 ? "" : "s")
                                  << " cannot be compiled: unsupported operator"
-                                 << (unsupported.size() == 1 ? "" : "s");
+                                 << (kinds.size() == 1 ? " " : "s ")
+                                 << llvm::join(kinds, ", ");
   for (int i : unsupported) {
     const auto &node = model.graph().node(i);
     std::string why = opsetOf(node) < 0 ? "domain '" + node.domain() + "' is not imported"

@@ -133,9 +133,8 @@ ElementsAttr readTensor(MLIRContext &ctx, ::onnx::TensorProto &t, const TensorRe
     auto buf = readExternal(t, rc, bytes, error);
     if (!buf)
       return nullptr;
-    std::vector<char> copy(buf->getBufferStart(), buf->getBufferEnd());
     t.clear_external_data();
-    t.set_raw_data(std::string(copy.begin(), copy.end()));
+    t.set_raw_data(buf->getBufferStart(), buf->getBufferSize());
   }
 
   std::vector<char> packed;
