@@ -183,6 +183,7 @@ int compile(const CompileOptions &o, const char *argv0) {
   registerCompilerPasses();
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
+  ctx.printOpOnDiagnostic(false); // Users get the node's name, not an IR dump.
   OnnxDiagnosticHandler diagnostics(&ctx);
   std::string output = o.output.empty() ? defaultOutput(o) : o.output;
 

@@ -2,6 +2,7 @@
 // layout is fixed at compile time, so an inference allocates nothing.
 #include "passes/Passes.h"
 
+#include "mlir/Interfaces/DataLayoutInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace onnxc {
@@ -62,6 +63,8 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
     for (Operation &op : body)
       position[&op] = pos++;
 
+    // Element sizes from the data layout: `index` and i1 have no fixed bit width to read.
+    DataLayout layout = DataLayout::closest(func);
     std::vector<Buffer> buffers;
     auto walked = func.walk([&](memref::AllocOp alloc) {
       MemRefType type = alloc.getType();
@@ -71,8 +74,8 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
       if (alloc->getBlock() != &body)
         return alloc.emitError() << "allocation inside a nested region is not supported",
                WalkResult::interrupt();
-      int64_t bits = type.getElementTypeBitWidth();
-      int64_t bytes = std::max<int64_t>(1, type.getNumElements() * ((bits + 7) / 8));
+      int64_t elementBytes = layout.getTypeSize(type.getElementType()).getFixedValue();
+      int64_t bytes = std::max<int64_t>(1, type.getNumElements() * elementBytes);
       int64_t first = position.lookup(alloc);
       buffers.push_back({alloc, bytes, first, std::max(first, lastUse(body, alloc, position))});
       return WalkResult::advance();

@@ -131,7 +131,7 @@ LogicalResult GraphImporter::checkOpsets() {
     opsets[domain] = op.version();
   }
   if (model.opset_import_size() == 0)
-    opsets[""] = 1; // IR version 3 files without opset_import mean opset 1.
+    return emitError(fileLoc) << "has no opset_import (required since IR version 3)";
   auto it = opsets.find("");
   if (it != opsets.end() && (it->second < 1 || it->second > kMaxOpset))
     return emitError(fileLoc) << "default-domain opset " << it->second

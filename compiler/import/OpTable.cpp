@@ -79,9 +79,17 @@ NodeContext::convertAttributes(ArrayRef<StringRef> skip) const {
 
 FailureOr<Operation *> NodeContext::create(StringRef opName, ValueRange operands,
                                            ArrayRef<NamedAttribute> attrs, unsigned numResults) {
+  for (auto [i, v] : llvm::enumerate(operands))
+    if (!v)
+      return emitError() << "input " << i << " is missing";
   OperationState state(loc, ("onnx." + opName).str());
   state.addOperands(operands);
   state.addAttributes(attrs);
+  // Creating from an OperationState silently drops an attribute of the wrong kind (and a
+  // getter would then read null): check them against the op's declaration first.
+  if (std::optional<RegisteredOperationName> name = state.name.getRegisteredInfo())
+    if (failed(name->verifyInherentAttrs(state.attributes, [&] { return emitError(); })))
+      return failure();
   for (unsigned i = 0; i < numResults; ++i) {
     Type t = i < resultTypes.size() ? resultTypes[i] : Type();
     if (!t) {
@@ -319,6 +327,8 @@ static Converter softmax(StringRef opName) {
       return failure();
     int64_t axis = *axisAttr;
     Value x = c.input(0);
+    if (!x)
+      return c.emitError() << "input 0 is missing";
     auto xt = dyn_cast<RankedTensorType>(x.getType());
     if (c.opset >= 13 || (xt && (axis == -1 || axis == xt.getRank() - 1))) {
       auto op = c.create(opName, {x}, {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(axis))});

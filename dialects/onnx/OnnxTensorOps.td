@@ -35,7 +35,7 @@ def Onnx_ConstantOp : Onnx_Op<"Constant", [ConstantLike]> {
   let summary = "a constant tensor (initializers and Constant nodes)";
   let arguments = (ins ElementsAttr:$value);
   let results = (outs AnyRankedTensor:$output);
-  let assemblyFormat = "attr-dict $value `:` type($output)";
+  let hasCustomAssemblyFormat = 1; // `onnx.Constant dense<...> : tensor<...>`: type once.
   let hasFolder = 1;
   let extraClassDefinition = [{
     ::llvm::LogicalResult $cppClass::inferShapes() { return ::mlir::success(); }

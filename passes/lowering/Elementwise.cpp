@@ -249,8 +249,13 @@ struct ElementwiseLowering : ConversionPattern {
                                          op->getLoc()));
       OpBuilder pb(op->getContext());
       pb.setInsertionPointToEnd(&probe);
-      if (!fn(op, pb, op->getLoc(), args))
+      if (!fn(op, pb, op->getLoc(), args)) {
+        Type outType = cast<ShapedType>(op->getResult(0).getType()).getElementType();
+        if (outType != inType && !outType.isInteger(1))
+          return op->emitError() << "conversion from " << inType << " to " << outType
+                                 << " is not supported";
         return op->emitError() << "element type " << inType << " is not supported for this op";
+      }
     }
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
     Value result = buildElementwise(rewriter, op->getLoc(), resultType, operands,

@@ -1,0 +1,94 @@
+// RUN: %onnx-opt %s -convert-onnx-to-linalg -canonicalize -onnx-fuse-elementwise -split-input-file | FileCheck %s
+
+// onnx-fuse-elementwise fuses an elementwise producer into its consumer only when nothing is
+// computed twice: the producer has one user, and the consumer reads it through a permutation
+// map (each producer element read once).
+
+// Relu -> Exp fuse into one generic; that generic does not fuse into the contraction, which
+// reads each element of its operand once per output column.
+// CHECK-LABEL: func.func @chain_into_contraction
+// CHECK:         %[[EW:.+]] = linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "parallel"]
+// CHECK:           %[[R:.+]] = arith.maximumf
+// CHECK:           math.exp %[[R]]
+// CHECK:         linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME:      ins(%[[EW]], %{{.+}} : tensor<4x8xf32>, tensor<8x16xf32>)
+// CHECK-NOT:       arith.maximumf
+// CHECK-NOT:       math.exp
+// CHECK:         return
+func.func @chain_into_contraction(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>) -> tensor<4x16xf32> {
+  %r = onnx.Relu %a : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  %e = onnx.Exp %r : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  %m = onnx.MatMul %e, %b : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
+  return %m : tensor<4x16xf32>
+}
+
+// -----
+
+// Two users: the producer stays, both consumers read its result.
+// CHECK-LABEL: func.func @two_users
+// CHECK:         %[[R:.+]] = linalg.generic
+// CHECK:           arith.maximumf
+// CHECK:         linalg.generic
+// CHECK-SAME:      ins(%[[R]] : tensor<4xf32>)
+// CHECK-NOT:       arith.maximumf
+// CHECK:           math.exp
+// CHECK:         linalg.generic
+// CHECK-SAME:      ins(%[[R]] : tensor<4xf32>)
+// CHECK-NOT:       arith.maximumf
+// CHECK:           arith.negf
+func.func @two_users(%a: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %r = onnx.Relu %a : (tensor<4xf32>) -> tensor<4xf32>
+  %e = onnx.Exp %r : (tensor<4xf32>) -> tensor<4xf32>
+  %n = onnx.Neg %r : (tensor<4xf32>) -> tensor<4xf32>
+  return %e, %n : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// A broadcast read (the [4] Relu read 3 times by the [3, 4] Add) does not fuse.
+// CHECK-DAG: #[[$BC:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @broadcast_consumer
+// CHECK:         %[[R:.+]] = linalg.generic
+// CHECK:           arith.maximumf
+// CHECK:         linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$BC]],
+// CHECK-SAME:      ins(%[[R]], %{{.+}} : tensor<4xf32>, tensor<3x4xf32>)
+// CHECK-NOT:       arith.maximumf
+// CHECK:           arith.addf
+func.func @broadcast_consumer(%a: tensor<4xf32>, %b: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %r = onnx.Relu %a : (tensor<4xf32>) -> tensor<4xf32>
+  %s = onnx.Add %r, %b : (tensor<4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  return %s : tensor<3x4xf32>
+}
+
+// -----
+
+// A transposed read (permutation map) fuses: each producer element is still read once.
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#tr = affine_map<(d0, d1) -> (d1, d0)>
+// CHECK-LABEL: func.func @permuted_read
+// CHECK:         linalg.generic
+// CHECK:           %[[R:.+]] = arith.maximumf
+// CHECK:           arith.addf %[[R]]
+// CHECK-NOT:     linalg.generic
+// CHECK:         return
+func.func @permuted_read(%a: tensor<4x3xf32>, %b: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<4x3xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%a : tensor<4x3xf32>) outs(%e0 : tensor<4x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<4x3xf32>
+  %e1 = tensor.empty() : tensor<3x4xf32>
+  %s = linalg.generic {indexing_maps = [#tr, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%r, %b : tensor<4x3xf32>, tensor<3x4xf32>) outs(%e1 : tensor<3x4xf32>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %sum = arith.addf %x, %y : f32
+    linalg.yield %sum : f32
+  } -> tensor<3x4xf32>
+  return %s : tensor<3x4xf32>
+}

@@ -1,0 +1,83 @@
+// RUN: %onnx-opt %s -convert-onnx-to-linalg -split-input-file | FileCheck %s
+
+// Conv: pad with zeros, view input and weights per group ([N, G, C/G, H...] and
+// [G, M/G, C/G, K...]), one linalg.generic over (n, g, m, o..., c, k...) whose accumulator is
+// the bias broadcast over the output (or zeros), then collapse [G, M/G] back to M.
+
+// CHECK-DAG: #[[$BIAS:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d2)>
+// CHECK-DAG: #[[$ID5:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
+// CHECK-DAG: #[[$IN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 * 2 + d6, d4 * 2 + d7)>
+// CHECK-DAG: #[[$W:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d5, d6, d7)>
+// CHECK-DAG: #[[$OUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+// CHECK-LABEL: func.func @conv_bias_pad_stride
+// CHECK-SAME:    (%[[X:.+]]: tensor<1x3x8x8xf32>, %[[W:.+]]: tensor<4x3x3x3xf32>, %[[B:.+]]: tensor<4xf32>)
+// CHECK:         %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK:         %[[PAD:.+]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK:           tensor.yield %[[ZERO]] : f32
+// CHECK:         } : tensor<1x3x8x8xf32> to tensor<1x3x10x10xf32>
+// CHECK:         %[[XG:.+]] = tensor.expand_shape %[[PAD]] {{\[\[}}0], [1, 2], [3], [4]] output_shape [1, 1, 3, 10, 10]
+// CHECK:         %[[WG:.+]] = tensor.expand_shape %[[W]] {{\[\[}}0, 1], [2], [3], [4]] output_shape [1, 4, 3, 3, 3]
+// CHECK:         %[[BG:.+]] = tensor.expand_shape %[[B]] {{\[\[}}0, 1]] output_shape [1, 4]
+// CHECK:         %[[INIT:.+]] = linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$BIAS]], #[[$ID5]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]
+// CHECK-SAME:      ins(%[[BG]] : tensor<1x4xf32>)
+// CHECK:         } -> tensor<1x1x4x4x4xf32>
+// CHECK:         %[[CONV:.+]] = linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$IN]], #[[$W]], #[[$OUT]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+// CHECK-SAME:      ins(%[[XG]], %[[WG]] : tensor<1x1x3x10x10xf32>, tensor<1x4x3x3x3xf32>) outs(%[[INIT]] : tensor<1x1x4x4x4xf32>)
+// CHECK:           %[[P:.+]] = arith.mulf
+// CHECK:           arith.addf %{{.+}}, %[[P]]
+// CHECK:         %[[R:.+]] = tensor.collapse_shape %[[CONV]] {{\[\[}}0], [1, 2], [3], [4]] : tensor<1x1x4x4x4xf32> into tensor<1x4x4x4xf32>
+// CHECK:         return %[[R]]
+func.func @conv_bias_pad_stride(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = onnx.Conv %x, %w, %b {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// Groups and dilations, no bias, no padding: no tensor.pad, a zero-filled accumulator, and the
+// dilation multiplies the kernel index.
+// CHECK-DAG: #[[$GIN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 + d6 * 2, d4 + d7 * 2)>
+// CHECK-LABEL: func.func @conv_group_dilation
+// CHECK-NOT:     tensor.pad
+// CHECK:         tensor.expand_shape %{{.+}} {{\[\[}}0], [1, 2], [3], [4]] output_shape [1, 4, 2, 9, 9]
+// CHECK:         tensor.expand_shape %{{.+}} {{\[\[}}0, 1], [2], [3], [4]] output_shape [4, 4, 2, 3, 3]
+// CHECK:         %[[FILL:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<1x4x4x5x5xf32>)
+// CHECK:         linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$GIN]],
+// CHECK-SAME:      outs(%[[FILL]] : tensor<1x4x4x5x5xf32>)
+// CHECK:         tensor.collapse_shape %{{.+}} {{\[\[}}0], [1, 2], [3], [4]] : tensor<1x4x4x5x5xf32> into tensor<1x16x5x5xf32>
+func.func @conv_group_dilation(%x: tensor<1x8x9x9xf32>, %w: tensor<16x2x3x3xf32>) -> tensor<1x16x5x5xf32> {
+  %0 = onnx.Conv %x, %w {group = 4 : i64, dilations = array<i64: 2, 2>} : (tensor<1x8x9x9xf32>, tensor<16x2x3x3xf32>) -> tensor<1x16x5x5xf32>
+  return %0 : tensor<1x16x5x5xf32>
+}
+
+// -----
+
+// Asymmetric padding from auto_pad=SAME_UPPER (the extra row/column goes at the end).
+// CHECK-LABEL: func.func @conv_same_upper
+// CHECK:         tensor.pad %{{.+}} low[0, 0, 0, 0] high[0, 0, 1, 1]
+// CHECK:         } : tensor<1x1x4x4xf32> to tensor<1x1x5x5xf32>
+func.func @conv_same_upper(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  %0 = onnx.Conv %x, %w {auto_pad = "SAME_UPPER"} : (tensor<1x1x4x4xf32>, tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+// 1-D convolution: one spatial loop and one kernel loop.
+// CHECK-DAG: #[[$IN1:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d3 + d5)>
+// CHECK-DAG: #[[$W1:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d2, d4, d5)>
+// CHECK-DAG: #[[$OUT1:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @conv_1d
+// CHECK:         linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$IN1]], #[[$W1]], #[[$OUT1]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK:         tensor.collapse_shape %{{.+}} : tensor<2x1x5x7xf32> into tensor<2x5x7xf32>
+func.func @conv_1d(%x: tensor<2x3x10xf32>, %w: tensor<5x3x4xf32>) -> tensor<2x5x7xf32> {
+  %0 = onnx.Conv %x, %w : (tensor<2x3x10xf32>, tensor<5x3x4xf32>) -> tensor<2x5x7xf32>
+  return %0 : tensor<2x5x7xf32>
+}
