@@ -76,8 +76,10 @@ int main(int argc, char **argv) {
   }
   // LLVM already owns -time-passes (its own pass timers); show it with ours and use its value
   // for the MLIR passes too.
-  if (auto *timePasses = registered.lookup("time-passes"))
+  if (auto *timePasses = registered.lookup("time-passes")) {
     timePasses->addCategory(category);
+    timePasses->setHiddenFlag(cl::NotHidden);
+  }
   cl::HideUnrelatedOptions(category);
   cl::SetVersionPrinter([](raw_ostream &os) { os << "onnx-compile " ONNXC_VERSION "\n"; });
   cl::ParseCommandLineOptions(
