@@ -48,6 +48,10 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const T
 /// Bits of runtime-stub/runtime_internal.h's ONNXC_CPU_* that code for `tm` may use.
 uint64_t requiredCpuFeatures(llvm::TargetMachine &tm);
 
+/// Function attribute marking code that runs before the runtime's CPU check (the exported
+/// entry points): it is compiled for the target's baseline CPU, never with --mcpu's features.
+constexpr const char *kBaselineCpuAttr = "onnxc-baseline-cpu";
+
 /// Adds the hidden kernel wrapper, the descriptor, and the exported entry points around the
 /// lowered `main_graph` (bare-pointer convention: inputs, outputs, workspace).
 llvm::Error addEntryPoints(llvm::Module &module, const ModelInterface &model);

@@ -18,13 +18,18 @@ namespace onnxc {
 void optimizeModule(Module &m, TargetMachine &tm, int optLevel) {
   m.setTargetTriple(tm.getTargetTriple());
   m.setDataLayout(tm.createDataLayout());
-  // Every function gets the CPU and features, so the vectorizers see the real target.
+  // Every function gets the CPU and features, so the vectorizers see the real target; the
+  // entry points that run before the CPU check get the baseline, so a library called on an
+  // older CPU returns ONNXC_ERROR_CPU_UNSUPPORTED instead of dying with SIGILL.
+  const char *baseline = tm.getTargetTriple().isX86() ? "x86-64" : "generic";
   for (Function &f : m) {
     if (f.isDeclaration())
       continue;
-    f.addFnAttr("target-cpu", tm.getTargetCPU());
-    if (!tm.getTargetFeatureString().empty())
-      f.addFnAttr("target-features", tm.getTargetFeatureString());
+    bool early = f.hasFnAttribute(kBaselineCpuAttr);
+    f.addFnAttr("target-cpu", early ? StringRef(baseline) : tm.getTargetCPU());
+    f.addFnAttr("target-features", early ? StringRef() : tm.getTargetFeatureString());
+    if (early)
+      f.addFnAttr(Attribute::NoInline);
     f.addFnAttr(Attribute::NoUnwind);
   }
   if (optLevel <= 0)

@@ -27,6 +27,8 @@ static Function *defineExported(Module &m, StringRef name, FunctionType *type) {
   Function *f = Function::Create(type, GlobalValue::ExternalLinkage, name, m);
   f->setVisibility(GlobalValue::DefaultVisibility);
   f->addFnAttr(Attribute::NoUnwind);
+  // Runs before the CPU check: optimizeModule compiles it for the baseline CPU.
+  f->addFnAttr(kBaselineCpuAttr);
   return f;
 }
 
