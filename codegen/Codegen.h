@@ -52,9 +52,21 @@ uint64_t requiredCpuFeatures(llvm::TargetMachine &tm);
 /// entry points): it is compiled for the target's baseline CPU, never with --mcpu's features.
 constexpr const char *kBaselineCpuAttr = "onnxc-baseline-cpu";
 
-/// Adds the hidden kernel wrapper, the descriptor, and the exported entry points around the
-/// lowered `main_graph` (bare-pointer convention: inputs, outputs, workspace).
-llvm::Error addEntryPoints(llvm::Module &module, const ModelInterface &model);
+/// Adds the kernel wrapper, the descriptor, and the exported entry points around the lowered
+/// `main_graph` (bare-pointer convention: inputs, outputs, workspace). `genericGetter` adds
+/// the unprefixed `onnxc_model_get` (shared libraries only: in a static archive it would
+/// clash between models). Returns the names of the exported symbols.
+llvm::Expected<std::vector<std::string>> addEntryPoints(llvm::Module &module,
+                                                        const ModelInterface &model,
+                                                        bool genericGetter);
+
+/// The folder with the runtime stub and link stubs of `triple` under `runtimeDir`.
+std::string runtimeTargetDir(const std::string &runtimeDir, const std::string &triple);
+
+/// Links the runtime stub's bitcode into `module` and internalizes every definition except
+/// `apiSymbols` (see Runtime.cpp).
+llvm::Error linkRuntime(llvm::Module &module, const std::string &runtimeDir,
+                        llvm::ArrayRef<std::string> apiSymbols);
 
 /// Sets triple/data layout/CPU attributes and runs LLVM's optimization pipeline.
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm, int optLevel);
@@ -62,10 +74,14 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm, int optLevel)
 llvm::Error emitObject(llvm::Module &module, llvm::TargetMachine &tm,
                        llvm::raw_pwrite_stream &out);
 
-/// Links `objectPath` with the runtime stub of `triple` from `runtimeDir` into a shared
-/// library (or, with `shared` false, a relocatable object that keeps only the API global).
-llvm::Error linkLibrary(const std::string &objectPath, const std::string &outputPath,
-                        const std::string &runtimeDir, const std::string &triple);
+/// Links `objectPath` (the model with its runtime stub) into a shared library against the
+/// libc/libm link stubs of `triple` from `runtimeDir`.
+llvm::Error linkSharedLibrary(const std::string &objectPath, const std::string &outputPath,
+                              const std::string &runtimeDir, const std::string &triple);
+
+/// Writes `object` as the only member of a static archive at `outputPath`.
+llvm::Error writeStaticArchive(llvm::StringRef object, const std::string &memberName,
+                               const std::string &outputPath);
 
 /// The folder holding the runtime stubs of every target: $ONNXC_RUNTIME_DIR, else
 /// <dir of executable>/../lib/onnx-compile.

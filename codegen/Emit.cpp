@@ -25,12 +25,14 @@ void optimizeModule(Module &m, TargetMachine &tm, int optLevel) {
   for (Function &f : m) {
     if (f.isDeclaration())
       continue;
+    f.addFnAttr(Attribute::NoUnwind);
+    if (f.hasFnAttribute("target-cpu"))
+      continue; // The runtime stub's bitcode: compiled for the baseline by clang.
     bool early = f.hasFnAttribute(kBaselineCpuAttr);
     f.addFnAttr("target-cpu", early ? StringRef(baseline) : tm.getTargetCPU());
     f.addFnAttr("target-features", early ? StringRef() : tm.getTargetFeatureString());
     if (early)
       f.addFnAttr(Attribute::NoInline);
-    f.addFnAttr(Attribute::NoUnwind);
   }
   if (optLevel <= 0)
     return;

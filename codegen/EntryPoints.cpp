@@ -39,7 +39,8 @@ static Constant *cString(Module &m, StringRef s, const Twine &name) {
   return gv;
 }
 
-Error addEntryPoints(Module &m, const ModelInterface &model) {
+Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterface &model,
+                                                  bool genericGetter) {
   LLVMContext &ctx = m.getContext();
   Function *mainGraph = m.getFunction("main_graph");
   if (!mainGraph)
@@ -119,8 +120,15 @@ Error addEntryPoints(Module &m, const ModelInterface &model) {
                                       "onnxc__required_features");
   features->setVisibility(GlobalValue::HiddenVisibility);
 
-  // Exported API: the generic getter under both names, and the typed entry points.
-  for (std::string name : {std::string("onnxc_model_get"), model.name + "_model"}) {
+  // Exported API: the generic getter (prefixed, and unprefixed for dlopen in shared
+  // libraries), and the typed entry points.
+  std::vector<std::string> api = {model.name + "_model", model.name + "_init",
+                                  model.name + "_status_string", model.name + "_run"};
+  if (genericGetter)
+    api.push_back("onnxc_model_get");
+  for (std::string name : {api[0], genericGetter ? api[4] : std::string()}) {
+    if (name.empty())
+      continue;
     Function *get = defineExported(m, name, FunctionType::get(ptr, {}, false));
     IRBuilder<> b(BasicBlock::Create(ctx, "entry", get));
     b.CreateRet(desc);
@@ -149,7 +157,7 @@ Error addEntryPoints(Module &m, const ModelInterface &model) {
     Value *ins = packArray(0, numIn), *outs = packArray(numIn, numOut);
     b.CreateRet(b.CreateCall(rtRun, {ins, outs, f->getArg(numIn + numOut)}));
   }
-  return Error::success();
+  return api;
 }
 
 } // namespace onnxc

@@ -105,7 +105,8 @@ std::string emitHeader(const ModelInterface &m) {
   os << ", ws);\n"
      << " *   if (status) fprintf(stderr, \"%s\\n\", " << P << "_status_string(status));\n */\n";
   os << "#ifndef " << U << "_H\n#define " << U << "_H\n\n#include <stdint.h>\n\n"
-     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+     << "struct onnxc_model; /* onnxc/model.h */\n\n";
   os << "#define " << U << "_NUM_INPUTS " << m.inputs.size() << "\n";
   os << "#define " << U << "_NUM_OUTPUTS " << m.outputs.size() << "\n";
   os << "/* Bytes of scratch memory one call needs (every intermediate tensor lives there). */\n";

@@ -5,6 +5,8 @@
 #include "codegen/Codegen.h"
 
 #include "lld/Common/Driver.h"
+#include "llvm/Object/ArchiveWriter.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
@@ -24,24 +26,14 @@ std::string defaultRuntimeDir(const char *argv0) {
   return std::string(dir);
 }
 
-/// The runtime subfolder for a triple: arch-os-env with the vendor dropped.
-static std::string runtimeSubdir(const std::string &tripleStr) {
-  llvm::Triple t(tripleStr);
-  std::string s = t.getArchName().str() + "-" + t.getOSName().str();
-  if (!t.getEnvironmentName().empty())
-    s += "-" + t.getEnvironmentName().str();
-  return s;
-}
-
-llvm::Error linkLibrary(const std::string &objectPath, const std::string &outputPath,
-                        const std::string &runtimeDir, const std::string &triple) {
-  llvm::SmallString<256> dir(runtimeDir);
-  llvm::sys::path::append(dir, runtimeSubdir(triple));
-  llvm::SmallString<256> rt(dir);
-  llvm::sys::path::append(rt, "onnxc_rt.o");
-  if (!llvm::sys::fs::exists(rt))
-    return llvm::createStringError("no runtime stub for target '" + triple + "' (looked for " +
-                                   std::string(rt) + "; set ONNXC_RUNTIME_DIR)");
+llvm::Error linkSharedLibrary(const std::string &objectPath, const std::string &outputPath,
+                              const std::string &runtimeDir, const std::string &triple) {
+  std::string dir = runtimeTargetDir(runtimeDir, triple);
+  llvm::SmallString<256> libc(dir);
+  llvm::sys::path::append(libc, "libc.so");
+  if (!llvm::sys::fs::exists(libc))
+    return llvm::createStringError("no link stubs for target '" + triple + "' (looked for " +
+                                   std::string(libc) + "; set ONNXC_RUNTIME_DIR)");
   std::string soname = llvm::sys::path::filename(outputPath).str();
   std::vector<std::string> args = {"ld.lld",
                                    "-shared",
@@ -62,8 +54,7 @@ llvm::Error linkLibrary(const std::string &objectPath, const std::string &output
                                    "--no-undefined",
                                    "--no-allow-shlib-undefined",
                                    objectPath,
-                                   std::string(rt),
-                                   "-L" + std::string(dir),
+                                   "-L" + dir,
                                    "-lm",
                                    "-lc"};
   std::vector<const char *> argv;
@@ -75,6 +66,16 @@ llvm::Error linkLibrary(const std::string &objectPath, const std::string &output
   if (r.retCode != 0 || !r.canRunAgain)
     return llvm::createStringError("linking failed: " + err);
   return llvm::Error::success();
+}
+
+llvm::Error writeStaticArchive(llvm::StringRef object, const std::string &memberName,
+                               const std::string &outputPath) {
+  std::vector<llvm::NewArchiveMember> members(1);
+  members[0].Buf = llvm::MemoryBuffer::getMemBuffer(object, memberName, false);
+  members[0].MemberName = memberName;
+  return llvm::writeArchive(outputPath, members, llvm::SymtabWritingMode::NormalSymtab,
+                            llvm::object::Archive::K_GNU, /*Deterministic=*/true,
+                            /*Thin=*/false);
 }
 
 } // namespace onnxc

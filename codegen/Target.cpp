@@ -16,6 +16,7 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const T
   llvm::InitializeAllTargets();
   llvm::InitializeAllTargetMCs();
   llvm::InitializeAllAsmPrinters();
+  llvm::InitializeAllAsmParsers(); // The runtime stub has inline asm (cpuid, xgetbv).
   llvm::Triple triple(spec.triple.empty() ? llvm::sys::getDefaultTargetTriple() : spec.triple);
   std::string error;
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);

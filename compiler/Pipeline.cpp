@@ -157,6 +157,7 @@ std::string defaultOutput(const CompileOptions &o) {
   const char *ext = o.emit == EmitKind::Mlir || o.emit == EmitKind::Linalg ? ".mlir"
                     : o.emit == EmitKind::Llvm                            ? ".ll"
                     : o.emit == EmitKind::Obj                             ? ".o"
+                    : o.emit == EmitKind::Static                          ? ".a"
                                                                            : ".so";
   llvm::sys::path::replace_extension(out, ext);
   return std::string(llvm::sys::path::filename(out));
@@ -260,9 +261,17 @@ int compile(const CompileOptions &o, const char *argv0) {
   }
   iface->target = (*tm)->getTargetTriple().str() + " " + (*tm)->getTargetCPU().str();
   iface->requiredCpuFeatures = requiredCpuFeatures(**tm);
-  if (auto err = addEntryPoints(*llvmModule, *iface)) {
-    llvm::errs() << "onnx-compile: error: " << llvm::toString(std::move(err)) << "\n";
+  llvmModule->setTargetTriple((*tm)->getTargetTriple());
+  llvmModule->setDataLayout((*tm)->createDataLayout());
+  auto api = addEntryPoints(*llvmModule, *iface, /*genericGetter=*/o.emit != EmitKind::Static);
+  if (!api) {
+    llvm::errs() << "onnx-compile: error: " << llvm::toString(api.takeError()) << "\n";
     return kExitModelError;
+  }
+  std::string runtimeDir = o.runtimeDir.empty() ? defaultRuntimeDir(argv0) : o.runtimeDir;
+  if (auto err = linkRuntime(*llvmModule, runtimeDir, *api)) {
+    llvm::errs() << "onnx-compile: error: " << llvm::toString(std::move(err)) << "\n";
+    return kExitIoError;
   }
   timer.stage("LLVM optimization");
   optimizeModule(*llvmModule, **tm, o.optLevel);
@@ -270,37 +279,55 @@ int compile(const CompileOptions &o, const char *argv0) {
     return writeText(output, [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
 
   timer.stage("object emission");
-  std::string objPath = output;
-  llvm::SmallString<256> tmpObj;
-  if (o.emit == EmitKind::So) {
-    if (auto ec = llvm::sys::fs::createTemporaryFile("onnxc", "o", tmpObj)) {
-      llvm::errs() << "onnx-compile: error: cannot create a temporary file: " << ec.message() << "\n";
-      return kExitIoError;
-    }
-    objPath = std::string(tmpObj);
-  }
+  llvm::SmallVector<char, 0> object;
   {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(objPath, ec, llvm::sys::fs::OF_None);
-    if (ec) {
-      llvm::errs() << "onnx-compile: error: cannot write " << objPath << ": " << ec.message() << "\n";
-      return kExitIoError;
-    }
+    llvm::raw_svector_ostream os(object);
     if (auto err = emitObject(*llvmModule, **tm, os)) {
       llvm::errs() << "onnx-compile: error: " << llvm::toString(std::move(err)) << "\n";
       return kExitModelError;
     }
   }
-  if (o.emit == EmitKind::Obj)
+  llvmModule.reset(); // Frees the weights' second copy before linking.
+  auto writeBytes = [&](const std::string &path) -> int {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+    if (!ec)
+      os.write(object.data(), object.size());
+    if (ec || os.has_error()) {
+      llvm::errs() << "onnx-compile: error: cannot write " << path << "\n";
+      return kExitIoError;
+    }
     return kExitOk;
+  };
+  if (o.emit == EmitKind::Obj)
+    return writeBytes(output);
 
   timer.stage("link");
-  std::string runtimeDir = o.runtimeDir.empty() ? defaultRuntimeDir(argv0) : o.runtimeDir;
-  auto linkErr = linkLibrary(objPath, output, runtimeDir, (*tm)->getTargetTriple().str());
-  llvm::sys::fs::remove(tmpObj);
-  if (linkErr) {
-    llvm::errs() << "onnx-compile: error: " << llvm::toString(std::move(linkErr)) << "\n";
-    return kExitIoError;
+  if (o.emit == EmitKind::Static) {
+    if (auto err = writeStaticArchive(llvm::StringRef(object.data(), object.size()),
+                                      iface->name + ".o", output)) {
+      llvm::errs() << "onnx-compile: error: cannot write " << output << ": "
+                   << llvm::toString(std::move(err)) << "\n";
+      return kExitIoError;
+    }
+  } else {
+    llvm::SmallString<256> tmpObj;
+    if (auto ec = llvm::sys::fs::createTemporaryFile("onnxc", "o", tmpObj)) {
+      llvm::errs() << "onnx-compile: error: cannot create a temporary file: " << ec.message()
+                   << "\n";
+      return kExitIoError;
+    }
+    int rc = writeBytes(std::string(tmpObj));
+    auto linkErr = rc ? llvm::Error::success()
+                      : linkSharedLibrary(std::string(tmpObj), output, runtimeDir,
+                                          iface->target.substr(0, iface->target.find(' ')));
+    llvm::sys::fs::remove(tmpObj);
+    if (rc)
+      return rc;
+    if (linkErr) {
+      llvm::errs() << "onnx-compile: error: " << llvm::toString(std::move(linkErr)) << "\n";
+      return kExitIoError;
+    }
   }
   llvm::SmallString<256> header(output);
   llvm::sys::path::replace_extension(header, ".h");

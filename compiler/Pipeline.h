@@ -11,7 +11,7 @@
 
 namespace onnxc {
 
-enum class EmitKind { Mlir, Linalg, Llvm, Obj, So };
+enum class EmitKind { Mlir, Linalg, Llvm, Obj, So, Static };
 
 struct CompileOptions {
   std::string input;

@@ -23,8 +23,10 @@ static cl::opt<onnxc::EmitKind> emit(
     cl::values(clEnumValN(onnxc::EmitKind::Mlir, "mlir", "the onnx dialect after import"),
                clEnumValN(onnxc::EmitKind::Linalg, "linalg", "after lowering to linalg"),
                clEnumValN(onnxc::EmitKind::Llvm, "llvm", "optimized LLVM IR (.ll)"),
-               clEnumValN(onnxc::EmitKind::Obj, "obj", "object file, no runtime stub (.o)"),
-               clEnumValN(onnxc::EmitKind::So, "so", "shared library + C header (default)")),
+               clEnumValN(onnxc::EmitKind::Obj, "obj", "object file, runtime stub included (.o)"),
+               clEnumValN(onnxc::EmitKind::So, "so", "shared library + C header (default)"),
+               clEnumValN(onnxc::EmitKind::Static, "static",
+                          "static archive (.a) + C header; same API, no onnxc_model_get")),
     cl::cat(category));
 static cl::opt<unsigned> optLevel("O", cl::Prefix,
                                   cl::desc("Optimization level: -O0 to -O3 (default -O3)"),
