@@ -68,16 +68,24 @@ std::string runtimeTargetDir(const std::string &runtimeDir, const std::string &t
 llvm::Error linkRuntime(llvm::Module &module, const std::string &runtimeDir,
                         llvm::ArrayRef<std::string> apiSymbols);
 
-/// Sets triple/data layout/CPU attributes and runs LLVM's optimization pipeline.
-void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm, int optLevel);
+enum class Sanitizer { None, Address, Thread };
+
+/// Sets triple/data layout/CPU attributes and runs LLVM's optimization pipeline; with a
+/// sanitizer, instruments every function (kernels and runtime stub) afterwards. The
+/// sanitizer's runtime comes with the host program (clang -fsanitize=...).
+void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm, int optLevel,
+                    Sanitizer sanitizer = Sanitizer::None);
 
 llvm::Error emitObject(llvm::Module &module, llvm::TargetMachine &tm,
                        llvm::raw_pwrite_stream &out);
 
 /// Links `objectPath` (the model with its runtime stub) into a shared library against the
 /// libc/libm link stubs of `triple` from `runtimeDir`.
+/// With `allowUndefined` (sanitized code), the sanitizer's entry points stay undefined until
+/// the library is loaded into an instrumented program.
 llvm::Error linkSharedLibrary(const std::string &objectPath, const std::string &outputPath,
-                              const std::string &runtimeDir, const std::string &triple);
+                              const std::string &runtimeDir, const std::string &triple,
+                              bool allowUndefined = false);
 
 /// Writes `object` as the only member of a static archive at `outputPath`.
 llvm::Error writeStaticArchive(llvm::StringRef object, const std::string &memberName,

@@ -10,12 +10,41 @@
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/Transforms/Instrumentation/AddressSanitizer.h"
+#include "llvm/Transforms/Instrumentation/ThreadSanitizer.h"
 
 using namespace llvm;
 
 namespace onnxc {
 
-void optimizeModule(Module &m, TargetMachine &tm, int optLevel) {
+static void runOptimizationPipeline(Module &m, TargetMachine &tm, int optLevel);
+
+static void instrument(Module &m, Sanitizer sanitizer) {
+  for (Function &f : m)
+    if (!f.isDeclaration())
+      f.addFnAttr(sanitizer == Sanitizer::Address ? Attribute::SanitizeAddress
+                                                  : Attribute::SanitizeThread);
+  LoopAnalysisManager lam;
+  FunctionAnalysisManager fam;
+  CGSCCAnalysisManager cgam;
+  ModuleAnalysisManager mam;
+  PassBuilder pb;
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  ModulePassManager mpm;
+  if (sanitizer == Sanitizer::Address) {
+    mpm.addPass(AddressSanitizerPass(AddressSanitizerOptions()));
+  } else {
+    mpm.addPass(ModuleThreadSanitizerPass());
+    mpm.addPass(createModuleToFunctionPassAdaptor(ThreadSanitizerPass()));
+  }
+  mpm.run(m, mam);
+}
+
+void optimizeModule(Module &m, TargetMachine &tm, int optLevel, Sanitizer sanitizer) {
   m.setTargetTriple(tm.getTargetTriple());
   m.setDataLayout(tm.createDataLayout());
   // Every function gets the CPU and features, so the vectorizers see the real target; the
@@ -34,8 +63,13 @@ void optimizeModule(Module &m, TargetMachine &tm, int optLevel) {
     if (early)
       f.addFnAttr(Attribute::NoInline);
   }
-  if (optLevel <= 0)
-    return;
+  if (optLevel > 0)
+    runOptimizationPipeline(m, tm, optLevel);
+  if (sanitizer != Sanitizer::None)
+    instrument(m, sanitizer);
+}
+
+static void runOptimizationPipeline(Module &m, TargetMachine &tm, int optLevel) {
   LoopAnalysisManager lam;
   FunctionAnalysisManager fam;
   CGSCCAnalysisManager cgam;

@@ -27,7 +27,8 @@ std::string defaultRuntimeDir(const char *argv0) {
 }
 
 llvm::Error linkSharedLibrary(const std::string &objectPath, const std::string &outputPath,
-                              const std::string &runtimeDir, const std::string &triple) {
+                              const std::string &runtimeDir, const std::string &triple,
+                              bool allowUndefined) {
   std::string dir = runtimeTargetDir(runtimeDir, triple);
   llvm::SmallString<256> libc(dir);
   llvm::sys::path::append(libc, "libc.so");
@@ -51,12 +52,14 @@ llvm::Error linkSharedLibrary(const std::string &objectPath, const std::string &
                                    "now",
                                    "-z",
                                    "noexecstack",
-                                   "--no-undefined",
-                                   "--no-allow-shlib-undefined",
                                    objectPath,
                                    "-L" + dir,
                                    "-lm",
                                    "-lc"};
+  if (!allowUndefined) {
+    args.push_back("--no-undefined");
+    args.push_back("--no-allow-shlib-undefined");
+  }
   std::vector<const char *> argv;
   for (auto &a : args)
     argv.push_back(a.c_str());

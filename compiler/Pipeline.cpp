@@ -274,7 +274,10 @@ int compile(const CompileOptions &o, const char *argv0) {
     return kExitIoError;
   }
   timer.stage("LLVM optimization");
-  optimizeModule(*llvmModule, **tm, o.optLevel);
+  Sanitizer sanitizer = o.sanitize == "address"  ? Sanitizer::Address
+                        : o.sanitize == "thread" ? Sanitizer::Thread
+                                                 : Sanitizer::None;
+  optimizeModule(*llvmModule, **tm, o.optLevel, sanitizer);
   if (o.emit == EmitKind::Llvm)
     return writeText(output, [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
 
@@ -320,7 +323,8 @@ int compile(const CompileOptions &o, const char *argv0) {
     int rc = writeBytes(std::string(tmpObj));
     auto linkErr = rc ? llvm::Error::success()
                       : linkSharedLibrary(std::string(tmpObj), output, runtimeDir,
-                                          iface->target.substr(0, iface->target.find(' ')));
+                                          iface->target.substr(0, iface->target.find(' ')),
+                                          /*allowUndefined=*/sanitizer != Sanitizer::None);
     llvm::sys::fs::remove(tmpObj);
     if (rc)
       return rc;

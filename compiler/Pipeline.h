@@ -26,6 +26,7 @@ struct CompileOptions {
   bool printIrAfterAll = false;
   bool timePasses = false;
   bool verbose = false;
+  std::string sanitize; // "", "address" or "thread": instrument the generated code.
 };
 
 /// Exit codes of onnx-compile (documented in README and --help).

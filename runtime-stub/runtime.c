@@ -9,18 +9,19 @@ extern const onnxc_model onnxc__model;
 extern const uint64_t onnxc__required_features;
 int onnxc__kernel(const void *const *inputs, void *const *outputs, void *workspace);
 
-/* 0: not checked yet; otherwise ONNXC_OK + 1 or the failing status + 1. Races between
- * threads are benign: every thread computes the same value. */
-static volatile int cpu_check_result;
+/* 0: not checked yet; otherwise ONNXC_OK + 1 or the failing status + 1. Threads may race to
+ * fill it in; every one computes the same value, and relaxed atomics make that race defined
+ * (and quiet under ThreadSanitizer). */
+static int cpu_check_result;
 
 int onnxc_rt_init(void) {
-  int r = cpu_check_result;
+  int r = __atomic_load_n(&cpu_check_result, __ATOMIC_RELAXED);
   if (!r) {
     uint64_t have = onnxc_rt_cpu_features();
     r = ((have & onnxc__required_features) == onnxc__required_features
              ? ONNXC_OK
              : ONNXC_ERROR_CPU_UNSUPPORTED) + 1;
-    cpu_check_result = r;
+    __atomic_store_n(&cpu_check_result, r, __ATOMIC_RELAXED);
   }
   return r - 1;
 }

@@ -43,6 +43,12 @@ static cl::opt<std::string> name("name", cl::desc("C prefix of the model's API (
 static cl::opt<bool> printIrAfterAll("print-ir-after-all",
                                      cl::desc("Print the IR after every pass (to stderr)"),
                                      cl::cat(category));
+static cl::opt<std::string> sanitize(
+    "sanitize",
+    cl::desc("Instrument the generated code and the runtime stub: 'address' (AddressSanitizer) "
+             "or 'thread' (ThreadSanitizer); link the result into a program built with the "
+             "same -fsanitize"),
+    cl::value_desc("address|thread"), cl::cat(category));
 static cl::opt<bool> verbose("v", cl::desc("Print the pipeline stages with their times"),
                              cl::cat(category));
 
@@ -106,6 +112,11 @@ int main(int argc, char **argv) {
   o.printIrAfterAll = printIrAfterAll;
   o.timePasses = TimePassesIsEnabled;
   o.verbose = verbose;
+  if (!sanitize.empty() && sanitize != "address" && sanitize != "thread") {
+    errs() << "onnx-compile: error: --sanitize takes 'address' or 'thread'\n";
+    return onnxc::kExitUsage;
+  }
+  o.sanitize = sanitize;
   for (const auto &s : shapes)
     if (!parseShape(s, o.import)) {
       errs() << "onnx-compile: error: --shape expects NAME=DIMS with DIMS like 1x3x224x224, got '"
