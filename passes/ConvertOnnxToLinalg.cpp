@@ -22,6 +22,7 @@ struct ConvertOnnxToLinalgPass
     onnxc::lowering::populatePoolingPatterns(patterns);
     onnxc::lowering::populateNormalizationPatterns(patterns);
     onnxc::lowering::populateDataMovementPatterns(patterns);
+    onnxc::lowering::populateReductionPatterns(patterns);
 
     // The onnx dialect is not marked illegal: an illegal op that no pattern converts stops the
     // conversion at the first one and adds a generic "failed to legalize" error. Left

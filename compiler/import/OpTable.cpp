@@ -415,6 +415,55 @@ static Result convertMaxPool(NodeContext &c) {
   return generic("MaxPool")(c);
 }
 
+/// Reduce*: the axes come from the `axes` attribute before opset `axesInputSince` and from the
+/// optional second input from then on (ReduceSum: 13, the others: 18). The dialect op holds
+/// them as an attribute, so the input must be a constant, or have no elements at all: an
+/// empty list is known whatever produces it.
+static Converter reduction(StringRef opName, int64_t axesInputSince) {
+  return [opName = opName.str(), axesInputSince](NodeContext &c) -> Result {
+    if (!c.input(0))
+      return c.emitError() << "input 0 is missing";
+    auto keepdims = c.intAttr("keepdims", 1);
+    auto noop = c.intAttr("noop_with_empty_axes", 0);
+    if (failed(keepdims) || failed(noop) || failed(onlyOutputs(c, 1)))
+      return failure();
+    SmallVector<int64_t> axes;
+    if (c.opset < axesInputSince) {
+      if (c.input(1))
+        return c.emitError() << opName << " takes 'axes' as an input only from opset "
+                             << axesInputSince;
+      if (const auto *a = c.attr("axes")) {
+        if (a->type() != ::onnx::AttributeProto::INTS && !(a->type() == 0 && a->ints_size()))
+          return c.emitError() << "attribute 'axes' must be a list of ints";
+        axes.assign(a->ints().begin(), a->ints().end());
+      }
+    } else if (c.attr("axes")) {
+      return c.emitError() << "attribute 'axes' is an input from opset " << axesInputSince;
+    } else if (Value v = c.input(1)) {
+      auto t = dyn_cast<RankedTensorType>(v.getType());
+      if (t && (t.getRank() != 1 || !t.getElementType().isInteger(64)))
+        return c.emitError() << "'axes' must be a 1-D int64 tensor, got " << t;
+      DenseIntElementsAttr values;
+      if (t && t.hasStaticShape() && t.getNumElements() == 0) {
+        // Empty: every axis, or none with noop_with_empty_axes.
+      } else if (matchPattern(v, m_Constant(&values))) {
+        for (const APInt &a : values)
+          axes.push_back(a.getSExtValue());
+      } else {
+        return c.emitError() << "'axes' must be a constant (an initializer or a Constant "
+                                "node): axes computed at run time are not supported";
+      }
+    }
+    auto op = c.create(opName, {c.input(0)},
+                       {c.b.getNamedAttr("axes", c.b.getDenseI64ArrayAttr(axes)),
+                        c.b.getNamedAttr("keepdims", c.b.getI64IntegerAttr(*keepdims)),
+                        c.b.getNamedAttr("noop_with_empty_axes", c.b.getI64IntegerAttr(*noop))});
+    if (failed(op))
+      return failure();
+    return results(*op);
+  };
+}
+
 const llvm::StringMap<Converter> &defaultDomainConverters() {
   static const llvm::StringMap<Converter> table = [] {
     llvm::StringMap<Converter> t;
@@ -442,6 +491,13 @@ const llvm::StringMap<Converter> &defaultDomainConverters() {
     t["Dropout"] = convertDropout;
     t["Gemm"] = convertGemm;
     t["MaxPool"] = convertMaxPool;
+    // Reductions
+    t["ReduceSum"] = reduction("ReduceSum", 13);
+    for (StringRef name : {"ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1",
+                           "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare"})
+      t[name] = reduction(name, 18);
+    t["ArgMax"] = generic("ArgMax");
+    t["ArgMin"] = generic("ArgMin");
     return t;
   }();
   return table;

@@ -21,6 +21,10 @@ void OnnxDialect::initialize() {
 #define GET_OP_LIST
 #include "dialects/onnx/OnnxTensorOps.cpp.inc"
       >();
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/onnx/OnnxReductionOps.cpp.inc"
+      >();
 }
 
 Operation *OnnxDialect::materializeConstant(OpBuilder &builder, Attribute value, Type type,

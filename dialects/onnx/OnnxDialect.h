@@ -29,6 +29,20 @@ llvm::LogicalResult refineResultType(mlir::Operation *op, unsigned index,
 /// unless the other side is a static dim other than 1.
 llvm::FailureOr<llvm::SmallVector<int64_t>> broadcastShapes(llvm::ArrayRef<int64_t> a,
                                                             llvm::ArrayRef<int64_t> b);
+
+// Reductions (OnnxReductionOps.cpp).
+/// The axes a Reduce* op reduces, non-negative and ascending: all of them when `axes` is
+/// empty, none when it is empty and `noopWithEmptyAxes` is set.
+llvm::SmallVector<int64_t> reducedAxes(llvm::ArrayRef<int64_t> axes, bool noopWithEmptyAxes,
+                                       int64_t rank);
+/// `input`'s shape with `axes` (non-negative) set to 1 (`keepDims`) or dropped.
+mlir::RankedTensorType reducedType(mlir::RankedTensorType input, llvm::ArrayRef<int64_t> axes,
+                                   bool keepDims, mlir::Type elementType);
+/// Axes within the rank of operand 0 (when known) and listed once.
+llvm::LogicalResult verifyReductionAxes(mlir::Operation *op, llvm::ArrayRef<int64_t> axes);
+llvm::LogicalResult verifyArgReduceAxis(mlir::Operation *op, int64_t axis);
+/// Result 0: operand 0's shape reduced along `axis`, int64 elements.
+llvm::LogicalResult inferArgReduceShape(mlir::Operation *op, int64_t axis, bool keepDims);
 } // namespace onnxc::onnx
 
 #define GET_OP_CLASSES
@@ -37,5 +51,7 @@ llvm::FailureOr<llvm::SmallVector<int64_t>> broadcastShapes(llvm::ArrayRef<int64
 #include "dialects/onnx/OnnxLinearOps.h.inc"
 #define GET_OP_CLASSES
 #include "dialects/onnx/OnnxTensorOps.h.inc"
+#define GET_OP_CLASSES
+#include "dialects/onnx/OnnxReductionOps.h.inc"
 
 #endif

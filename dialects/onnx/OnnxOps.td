@@ -2,3 +2,4 @@
 include "dialects/onnx/OnnxElementwiseOps.td"
 include "dialects/onnx/OnnxLinearOps.td"
 include "dialects/onnx/OnnxTensorOps.td"
+include "dialects/onnx/OnnxReductionOps.td"
