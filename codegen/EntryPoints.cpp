@@ -32,6 +32,17 @@ static Function *defineExported(Module &m, StringRef name, FunctionType *type) {
   return f;
 }
 
+/// An on-stack array of `count` pointers holding f's arguments from `first` on: the typed
+/// entry points' arguments in the runtime's pointer-array form.
+static Value *packArgs(IRBuilder<> &b, Function *f, unsigned first, size_t count) {
+  Type *ptr = PointerType::getUnqual(f->getContext());
+  auto *type = ArrayType::get(ptr, std::max<size_t>(count, 1));
+  Value *arr = b.CreateAlloca(type);
+  for (size_t i = 0; i < count; ++i)
+    b.CreateStore(f->getArg(first + i), b.CreateConstGEP2_64(type, arr, 0, i));
+  return arr;
+}
+
 static Constant *cString(Module &m, StringRef s, const Twine &name) {
   auto *init = ConstantDataArray::getString(m.getContext(), s);
   auto *gv = new GlobalVariable(m, init->getType(), true, GlobalValue::PrivateLinkage, init, name);
@@ -122,11 +133,13 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
 
   // Exported API: the generic getter (prefixed, and unprefixed for dlopen in shared
   // libraries), and the typed entry points.
-  std::vector<std::string> api = {model.name + "_model", model.name + "_init",
-                                  model.name + "_status_string", model.name + "_run"};
+  std::vector<std::string> api = {model.name + "_model",  model.name + "_init",
+                                  model.name + "_status_string", model.name + "_run",
+                                  model.name + "_create", model.name + "_destroy",
+                                  model.name + "_run_context"};
   if (genericGetter)
     api.push_back("onnxc_model_get");
-  for (std::string name : {api[0], genericGetter ? api[4] : std::string()}) {
+  for (std::string name : {api[0], genericGetter ? api.back() : std::string()}) {
     if (name.empty())
       continue;
     Function *get = defineExported(m, name, FunctionType::get(ptr, {}, false));
@@ -147,15 +160,28 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
     SmallVector<Type *> params(numIn + numOut + 1, ptr);
     Function *f = defineExported(m, model.name + "_run", FunctionType::get(i32, params, false));
     IRBuilder<> b(BasicBlock::Create(ctx, "entry", f));
-    auto packArray = [&](size_t first, size_t count) -> Value * {
-      Value *arr = b.CreateAlloca(ArrayType::get(ptr, std::max<size_t>(count, 1)));
-      for (size_t i = 0; i < count; ++i)
-        b.CreateStore(f->getArg(first + i), b.CreateConstGEP2_64(
-                                                ArrayType::get(ptr, count), arr, 0, i));
-      return arr;
-    };
-    Value *ins = packArray(0, numIn), *outs = packArray(numIn, numOut);
+    Value *ins = packArgs(b, f, 0, numIn), *outs = packArgs(b, f, numIn, numOut);
     b.CreateRet(b.CreateCall(rtRun, {ins, outs, f->getArg(numIn + numOut)}));
+  }
+  // The context API: <name>_create / _destroy / _run_context(ctx, inputs..., outputs...).
+  {
+    Function *rtCreate = declareHidden(m, "onnxc_rt_context_create", FunctionType::get(ptr, {}, false));
+    Function *rtDestroy = declareHidden(
+        m, "onnxc_rt_context_destroy", FunctionType::get(Type::getVoidTy(ctx), {ptr}, false));
+    Function *rtCtxRun = declareHidden(m, "onnxc_rt_context_run", kernelType);
+    Function *create = defineExported(m, model.name + "_create", FunctionType::get(ptr, {}, false));
+    IRBuilder<> bc(BasicBlock::Create(ctx, "entry", create));
+    bc.CreateRet(bc.CreateCall(rtCreate));
+    Function *destroy = defineExported(m, model.name + "_destroy",
+                                       FunctionType::get(Type::getVoidTy(ctx), {ptr}, false));
+    IRBuilder<> bd(BasicBlock::Create(ctx, "entry", destroy));
+    bd.CreateCall(rtDestroy, {destroy->getArg(0)});
+    bd.CreateRetVoid();
+    SmallVector<Type *> params(numIn + numOut + 1, ptr);
+    Function *f = defineExported(m, model.name + "_run_context", FunctionType::get(i32, params, false));
+    IRBuilder<> b(BasicBlock::Create(ctx, "entry", f));
+    Value *ins = packArgs(b, f, 1, numIn), *outs = packArgs(b, f, 1 + numIn, numOut);
+    b.CreateRet(b.CreateCall(rtCtxRun, {f->getArg(0), ins, outs}));
   }
   return api;
 }

@@ -38,6 +38,7 @@ void assignCNames(ModelInterface &model) {
     return s;
   };
   used.insert("workspace");
+  used.insert("context");
   for (auto *list : {&model.inputs, &model.outputs})
     for (auto &t : *list)
       t.cName = unique(toCIdentifier(t.name));
@@ -146,7 +147,18 @@ std::string emitHeader(const ModelInterface &m) {
   for (auto &t : m.outputs)
     os << (first ? "" : ", ") << cType(t.dtype) << " *" << t.cName, first = false;
   os << (first ? "" : ", ") << "void *workspace);\n";
-  os << "const char *" << P << "_status_string(int status);\n";
+  os << "const char *" << P << "_status_string(int status);\n\n";
+  os << "/* Context API: the library owns the workspace (allocated once by " << P
+     << "_create with malloc).\n   One context runs one call at a time; use one per thread. */\n";
+  os << "typedef struct " << P << "_context " << P << "_context;\n";
+  os << P << "_context *" << P << "_create(void); /* NULL if out of memory */\n";
+  os << "void " << P << "_destroy(" << P << "_context *context);\n";
+  os << "int " << P << "_run_context(" << P << "_context *context";
+  for (auto &t : m.inputs)
+    os << ", const " << cType(t.dtype) << " *" << t.cName;
+  for (auto &t : m.outputs)
+    os << ", " << cType(t.dtype) << " *" << t.cName;
+  os << ");\n";
   os << "/* The generic descriptor (struct onnxc_model in onnxc/model.h). */\n";
   os << "const struct onnxc_model *" << P << "_model(void);\n";
   os << "\n#ifdef __cplusplus\n}\n#endif\n\n#endif\n";

@@ -48,6 +48,45 @@ int onnxc_rt_run(const void *const *inputs, void *const *outputs, void *workspac
   return onnxc__kernel(inputs, outputs, workspace);
 }
 
+/* The context API: the library owns the workspace (one malloc per context, none per run). */
+void *malloc(size_t size);
+void free(void *ptr);
+
+struct onnxc_rt_context {
+  void *allocation;
+  void *workspace;
+};
+
+struct onnxc_rt_context *onnxc_rt_context_create(void) {
+  const onnxc_model *m = &onnxc__model;
+  size_t align = m->workspace_alignment ? (size_t)m->workspace_alignment : 64;
+  struct onnxc_rt_context *ctx = malloc(sizeof *ctx);
+  if (!ctx)
+    return 0;
+  ctx->allocation = malloc((size_t)m->workspace_size + align);
+  if (!ctx->allocation) {
+    free(ctx);
+    return 0;
+  }
+  ctx->workspace =
+      (void *)(((uintptr_t)ctx->allocation + align - 1) / align * align);
+  return ctx;
+}
+
+void onnxc_rt_context_destroy(struct onnxc_rt_context *ctx) {
+  if (ctx) {
+    free(ctx->allocation);
+    free(ctx);
+  }
+}
+
+int onnxc_rt_context_run(struct onnxc_rt_context *ctx, const void *const *inputs,
+                         void *const *outputs) {
+  if (!ctx)
+    return ONNXC_ERROR_NULL_ARGUMENT;
+  return onnxc_rt_run(inputs, outputs, ctx->workspace);
+}
+
 const char *onnxc_rt_status_string(int status) {
   switch (status) {
   case ONNXC_OK: return "success";

@@ -28,4 +28,10 @@ int onnxc_rt_init(void);
 int onnxc_rt_run(const void *const *inputs, void *const *outputs, void *workspace);
 const char *onnxc_rt_status_string(int status);
 
+struct onnxc_rt_context;
+struct onnxc_rt_context *onnxc_rt_context_create(void);
+void onnxc_rt_context_destroy(struct onnxc_rt_context *ctx);
+int onnxc_rt_context_run(struct onnxc_rt_context *ctx, const void *const *inputs,
+                         void *const *outputs);
+
 #endif

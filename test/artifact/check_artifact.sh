@@ -25,7 +25,7 @@ for v in $versions; do
   fi
 done
 exported=$(readelf --dyn-syms -W mlp.so | awk '$5=="GLOBAL" && $7!="UND" {print $8}' | sort | tr '\n' ' ')
-[ "$exported" = "mlp_init mlp_model mlp_run mlp_status_string onnxc_model_get " ] ||
+[ "$exported" = "mlp_create mlp_destroy mlp_init mlp_model mlp_run mlp_run_context mlp_status_string onnxc_model_get " ] ||
   { echo "unexpected exports: $exported"; exit 1; }
 echo "NEEDED: $needed; versions: ${versions:-none}; exports: $exported"
 
@@ -62,9 +62,10 @@ cat > two.c <<'C'
 int main(void) {
   static float x[FIRST_INPUT_INPUT_SIZE], p1[FIRST_OUTPUT_PROBS_SIZE], p2[SECOND_OUTPUT_PROBS_SIZE];
   static unsigned char w1[FIRST_WORKSPACE_SIZE + 1] __attribute__((aligned(64)));
-  static unsigned char w2[SECOND_WORKSPACE_SIZE + 1] __attribute__((aligned(64)));
   for (int i = 0; i < FIRST_INPUT_INPUT_SIZE; ++i) x[i] = (float)(i % 17) / 17.0f;
-  if (first_run(x, p1, w1) || second_run(x, p2, w2)) return 1;
+  second_context *ctx = second_create();
+  if (!ctx || first_run(x, p1, w1) || second_run_context(ctx, x, p2)) return 1;
+  second_destroy(ctx);
   float sum = 0;
   for (int i = 0; i < FIRST_OUTPUT_PROBS_SIZE; ++i) {
     if (p1[i] != p2[i]) return 2;

@@ -67,3 +67,16 @@ TEST(RuntimeStub, CpuFeaturesAreConsistent) {
   if (f & ONNXC_CPU_AVX2) EXPECT_TRUE(f & ONNXC_CPU_AVX);
 #endif
 }
+
+TEST(RuntimeStub, ContextOwnsAnAlignedWorkspace) {
+  onnxc_rt_context *ctx = onnxc_rt_context_create();
+  ASSERT_NE(ctx, nullptr);
+  float x[6] = {1, 2, 3, 4, 5, 6}, y[6] = {};
+  const void *ins[] = {x};
+  void *outs[] = {y};
+  EXPECT_EQ(onnxc_rt_context_run(ctx, ins, outs), ONNXC_OK); // Misaligned would be refused.
+  EXPECT_FLOAT_EQ(y[0], 2.f);
+  onnxc_rt_context_destroy(ctx);
+  onnxc_rt_context_destroy(nullptr); // Like free(NULL).
+  EXPECT_EQ(onnxc_rt_context_run(nullptr, ins, outs), ONNXC_ERROR_NULL_ARGUMENT);
+}
