@@ -18,6 +18,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
@@ -82,22 +83,39 @@ LogicalResult buildLinalgToLLVMPipeline(OpPassManager &pm) {
 
 namespace {
 
+/// -v prints each stage's time; on a terminal (unless -q) a compile that runs longer than a
+/// second shows its current stage and the share of the pipeline done, on one line that is
+/// cleared at the end.
 class StageTimer {
 public:
-  explicit StageTimer(bool enabled) : enabled(enabled) {}
+  StageTimer(bool verbose, bool progress, int totalStages)
+      : verbose(verbose), progress(progress && llvm::sys::Process::StandardErrIsDisplayed()),
+        total(totalStages), begin(std::chrono::steady_clock::now()) {}
+  ~StageTimer() {
+    if (shown)
+      llvm::errs() << "\r\033[K";
+  }
   void stage(const char *name) {
     auto now = std::chrono::steady_clock::now();
-    if (enabled && current)
+    if (verbose && current)
       llvm::errs() << llvm::format("onnx-compile: %-28s %8.3f s\n", current,
                                    std::chrono::duration<double>(now - start).count());
     current = name;
     start = now;
+    ++index;
+    if (name && progress && !verbose && now - begin > std::chrono::seconds(1)) {
+      llvm::errs() << llvm::format("\r\033[Konnx-compile: [%d/%d, %3d%%] %s", index, total,
+                                   100 * (index - 1) / total, name);
+      llvm::errs().flush();
+      shown = true;
+    }
   }
 
 private:
-  bool enabled;
+  bool verbose, progress, shown = false;
+  int total, index = 0;
   const char *current = nullptr;
-  std::chrono::steady_clock::time_point start;
+  std::chrono::steady_clock::time_point begin, start;
 };
 
 int onnxDtype(Type t) {
@@ -178,7 +196,7 @@ int writeText(const std::string &path, llvm::function_ref<void(llvm::raw_ostream
 } // namespace
 
 int compile(const CompileOptions &o, const char *argv0) {
-  StageTimer timer(o.verbose);
+  StageTimer timer(o.verbose, !o.quiet, o.emit == EmitKind::Mlir ? 2 : 8);
   DialectRegistry registry;
   registerCompilerDialects(registry);
   registerCompilerPasses();

@@ -26,6 +26,7 @@ struct CompileOptions {
   bool printIrAfterAll = false;
   bool timePasses = false;
   bool verbose = false;
+  bool quiet = false; // No progress line on a terminal.
   std::string sanitize; // "", "address" or "thread": instrument the generated code.
 };
 

@@ -49,6 +49,7 @@ static cl::opt<std::string> sanitize(
              "or 'thread' (ThreadSanitizer); link the result into a program built with the "
              "same -fsanitize"),
     cl::value_desc("address|thread"), cl::cat(category));
+static cl::opt<bool> quiet("q", cl::desc("No progress line on a terminal"), cl::cat(category));
 static cl::opt<bool> verbose("v", cl::desc("Print the pipeline stages with their times"),
                              cl::cat(category));
 
@@ -112,6 +113,7 @@ int main(int argc, char **argv) {
   o.printIrAfterAll = printIrAfterAll;
   o.timePasses = TimePassesIsEnabled;
   o.verbose = verbose;
+  o.quiet = quiet;
   if (!sanitize.empty() && sanitize != "address" && sanitize != "thread") {
     errs() << "onnx-compile: error: --sanitize takes 'address' or 'thread'\n";
     return onnxc::kExitUsage;
