@@ -11,7 +11,9 @@ namespace onnxc {
 /// Locations come from the importer: NameLoc("node ...") wrapping the model file's location.
 class OnnxDiagnosticHandler : public mlir::ScopedDiagnosticHandler {
 public:
-  explicit OnnxDiagnosticHandler(mlir::MLIRContext *ctx);
+  /// `json`: one JSON object per line, {"file", "node", "severity", "message", "notes": [...]}
+  /// (--diagnostics-format=json, for tools).
+  explicit OnnxDiagnosticHandler(mlir::MLIRContext *ctx, bool json = false);
   int errorCount() const { return errors; }
 
 private:

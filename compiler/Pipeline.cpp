@@ -203,7 +203,7 @@ int compile(const CompileOptions &o, const char *argv0) {
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
   ctx.printOpOnDiagnostic(false); // Users get the node's name, not an IR dump.
-  OnnxDiagnosticHandler diagnostics(&ctx);
+  OnnxDiagnosticHandler diagnostics(&ctx, o.jsonDiagnostics);
   std::string output = o.output.empty() ? defaultOutput(o) : o.output;
 
   timer.stage("import");

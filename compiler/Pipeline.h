@@ -27,6 +27,7 @@ struct CompileOptions {
   bool timePasses = false;
   bool verbose = false;
   bool quiet = false; // No progress line on a terminal.
+  bool jsonDiagnostics = false;
   std::string sanitize; // "", "address" or "thread": instrument the generated code.
 };
 

@@ -32,10 +32,13 @@ public:
       : ctx(ctx), b(&ctx), path(path), options(options),
         fileLoc(FileLineColLoc::get(&ctx, llvm::sys::path::filename(path), 0, 0)) {}
 
-  OwningOpRef<ModuleOp> run();
+  /// Imports the file at `path`, or `bytes` when given (then `path` only names the model in
+  /// diagnostics and anchors external data).
+  OwningOpRef<ModuleOp> run(std::optional<llvm::StringRef> bytes = std::nullopt);
 
 private:
   LogicalResult readModel();
+  LogicalResult parseModel(llvm::StringRef bytes);
   LogicalResult checkOpsets();
   LogicalResult checkSupport();
   LogicalResult sortNodes(SmallVector<int> &order);
@@ -103,11 +106,16 @@ LogicalResult GraphImporter::readModel() {
                                             /*RequiresNullTerminator=*/false);
   if (!buffer)
     return emitError(fileLoc) << "cannot read the model file: " << buffer.getError().message();
-  if ((*buffer)->getBufferSize() == 0)
+  return parseModel((*buffer)->getBuffer());
+}
+
+LogicalResult GraphImporter::parseModel(llvm::StringRef bytes) {
+  if (bytes.empty())
     return emitError(fileLoc) << "is empty (0 bytes)";
+  if (bytes.size() > static_cast<size_t>(INT32_MAX))
+    return emitError(fileLoc) << "is larger than 2 GB; store the weights as external data";
   google::protobuf::io::CodedInputStream stream(
-      reinterpret_cast<const uint8_t *>((*buffer)->getBufferStart()),
-      static_cast<int>((*buffer)->getBufferSize()));
+      reinterpret_cast<const uint8_t *>(bytes.data()), static_cast<int>(bytes.size()));
   stream.SetTotalBytesLimit(INT32_MAX);
   if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
     return emitError(fileLoc) << "is not a valid ONNX model (the protobuf data is truncated or "
@@ -324,9 +332,10 @@ LogicalResult GraphImporter::importNode(int index) {
   return success();
 }
 
-OwningOpRef<ModuleOp> GraphImporter::run() {
+OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
   ctx.loadDialect<onnx::OnnxDialect, func::FuncDialect>();
-  if (failed(readModel()) || failed(checkOpsets()) || failed(checkSupport()))
+  if (failed(bytes ? parseModel(*bytes) : readModel()) || failed(checkOpsets()) ||
+      failed(checkSupport()))
     return nullptr;
   const auto &graph = model.graph();
 
@@ -405,6 +414,13 @@ OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context, const std::string &p
                                       const ImportOptions &options) {
   GraphImporter importer(context, path, options);
   return importer.run();
+}
+
+OwningOpRef<ModuleOp> importOnnxModelFromBuffer(MLIRContext &context, llvm::StringRef bytes,
+                                                const std::string &path,
+                                                const ImportOptions &options) {
+  GraphImporter importer(context, path, options);
+  return importer.run(bytes);
 }
 
 } // namespace onnxc

@@ -26,6 +26,13 @@ mlir::OwningOpRef<mlir::ModuleOp> importOnnxModel(mlir::MLIRContext &context,
                                                   const std::string &path,
                                                   const ImportOptions &options);
 
+/// The same from bytes in memory; `path` names the model in diagnostics and anchors external
+/// data (the fuzzer's entry).
+mlir::OwningOpRef<mlir::ModuleOp> importOnnxModelFromBuffer(mlir::MLIRContext &context,
+                                                            llvm::StringRef bytes,
+                                                            const std::string &path,
+                                                            const ImportOptions &options);
+
 } // namespace onnxc
 
 #endif

@@ -49,6 +49,9 @@ static cl::opt<std::string> sanitize(
              "or 'thread' (ThreadSanitizer); link the result into a program built with the "
              "same -fsanitize"),
     cl::value_desc("address|thread"), cl::cat(category));
+static cl::opt<std::string> diagnosticsFormat(
+    "diagnostics-format", cl::desc("'text' (default) or 'json': one object per line on stderr"),
+    cl::value_desc("text|json"), cl::init("text"), cl::cat(category));
 static cl::opt<bool> quiet("q", cl::desc("No progress line on a terminal"), cl::cat(category));
 static cl::opt<bool> verbose("v", cl::desc("Print the pipeline stages with their times"),
                              cl::cat(category));
@@ -114,6 +117,11 @@ int main(int argc, char **argv) {
   o.timePasses = TimePassesIsEnabled;
   o.verbose = verbose;
   o.quiet = quiet;
+  if (diagnosticsFormat != "text" && diagnosticsFormat != "json") {
+    errs() << "onnx-compile: error: --diagnostics-format takes 'text' or 'json'\n";
+    return onnxc::kExitUsage;
+  }
+  o.jsonDiagnostics = diagnosticsFormat == "json";
   if (!sanitize.empty() && sanitize != "address" && sanitize != "thread") {
     errs() << "onnx-compile: error: --sanitize takes 'address' or 'thread'\n";
     return onnxc::kExitUsage;
