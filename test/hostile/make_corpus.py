@@ -1,0 +1,129 @@
+#!/usr/bin/python3
+"""Writes the broken-model corpus: make_corpus.py OUT_DIR.
+
+One sub-folder per case holding `model.onnx` (or whatever the case needs beside it) and
+`expect.txt`: a substring the error message must contain. Every case must give a clean error
+(exit 1) naming what is wrong; none may crash, hang or read outside the model's folder.
+"""
+import os
+import random
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OUT = sys.argv[1]
+cases = {}
+
+
+def model(nodes, inputs, outputs, inits=(), opset=13, ir=8, domains=()):
+    g = helper.make_graph(nodes, "g", inputs, outputs, list(inits))
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)] +
+                          [helper.make_opsetid(d, 1) for d in domains])
+    m.ir_version = ir
+    return m
+
+
+def vi(name, shape, dt=TensorProto.FLOAT):
+    return helper.make_tensor_value_info(name, dt, shape)
+
+
+def add(name, expect, data=None, m=None, extra=None):
+    d = os.path.join(OUT, name)
+    os.makedirs(d, exist_ok=True)
+    if m is not None:
+        data = m.SerializeToString()
+    if data is not None:
+        with open(os.path.join(d, "model.onnx"), "wb") as f:
+            f.write(data)
+    if extra:
+        extra(d)
+    with open(os.path.join(d, "expect.txt"), "w") as f:
+        f.write(expect)
+
+
+relu = model([helper.make_node("Relu", ["x"], ["y"], name="r")], [vi("x", [2, 3])], [vi("y", [2, 3])])
+good = relu.SerializeToString()
+for cut in (1, 7, len(good) // 2, len(good) - 1):
+    add(f"truncated_{cut}", "not a valid ONNX model", good[:cut])
+rng = random.Random(1234)
+for n in (1, 16, 1000, 100000):
+    add(f"random_{n}", "error:", bytes(rng.getrandbits(8) for _ in range(n)))
+add("empty_file", "is empty", b"")
+add("directory", "is a directory", extra=lambda d: os.makedirs(os.path.join(d, "model.onnx"), exist_ok=True))
+for ir in (0, 2, 11, 1000):
+    m = onnx.ModelProto(); m.CopyFrom(relu); m.ir_version = ir
+    add(f"ir_version_{ir}", "IR version", m=m)
+add("opset_too_new", "opset 99", m=model([helper.make_node("Relu", ["x"], ["y"])], [vi("x", [2])], [vi("y", [2])], opset=99))
+add("cycle", "cycle", m=model([helper.make_node("Relu", ["b"], ["a"], name="n1"),
+                               helper.make_node("Relu", ["a"], ["b"], name="n2"),
+                               helper.make_node("Add", ["x", "b"], ["y"], name="n3")],
+                              [vi("x", [2])], [vi("y", [2])]))
+add("input_never_produced", "is not a graph input, an initializer, or the output of any node",
+    m=model([helper.make_node("Add", ["x", "ghost"], ["y"], name="adder")], [vi("x", [2])], [vi("y", [2])]))
+add("duplicate_output_name", "defined more than once",
+    m=model([helper.make_node("Relu", ["x"], ["y"], name="a"), helper.make_node("Neg", ["x"], ["y"], name="b")],
+            [vi("x", [2])], [vi("y", [2])]))
+add("output_never_produced", "is never produced",
+    m=model([helper.make_node("Relu", ["x"], ["y"])], [vi("x", [2])], [vi("z", [2])]))
+bad = numpy_helper.from_array(np.ones((4, 4), np.float32), "w")
+bad.raw_data = bad.raw_data[:10]
+add("initializer_size_mismatch", "raw_data holds 10 bytes",
+    m=model([helper.make_node("MatMul", ["x", "w"], ["y"])], [vi("x", [2, 4])], [vi("y", [2, 4])], [bad]))
+neg = helper.make_tensor("w", TensorProto.FLOAT, [2, 3], [0.0] * 6); neg.dims[0] = -2
+add("initializer_negative_dim", "negative dimension",
+    m=model([helper.make_node("Add", ["x", "w"], ["y"])], [vi("x", [2, 3])], [vi("y", [2, 3])], [neg]))
+huge = helper.make_tensor("w", TensorProto.FLOAT, [1], [0.0]); del huge.dims[:]; huge.dims.extend([2**40, 2**40])
+add("initializer_overflowing_dims", "overflows",
+    m=model([helper.make_node("Add", ["x", "w"], ["y"])], [vi("x", [2])], [vi("y", [2])], [huge]))
+typed = helper.make_tensor("w", TensorProto.FLOAT, [2], [1.0, 2.0]); typed.dims[0] = 3  # 2 values, 3 elements
+add("initializer_typed_count", "has 2 values but its shape needs 3",
+    m=model([helper.make_node("Add", ["x", "w"], ["y"])], [vi("x", [3])], [vi("y", [3])], [typed]))
+add("input_negative_dim", "negative dimension", m=(lambda m: (m.graph.input[0].type.tensor_type.shape.dim[0].__setattr__("dim_value", -5), m)[1])(
+    model([helper.make_node("Relu", ["x"], ["y"])], [vi("x", [2])], [vi("y", [2])])))
+add("attribute_wrong_type", "alpha",
+    m=model([helper.make_node("LeakyRelu", ["x"], ["y"], name="lr", alpha="big")], [vi("x", [2])], [vi("y", [2])]))
+add("conv_group_float", "group",
+    m=model([helper.make_node("Conv", ["x", "w"], ["y"], name="c", group=2.0)],
+            [vi("x", [1, 2, 4, 4]), vi("w", [2, 1, 3, 3])], [vi("y", [1, 2, 2, 2])]))
+add("unknown_domain", "domain 'my.domain' is not imported",
+    m=model([helper.make_node("Relu", ["x"], ["y"], domain="my.domain", name="r")], [vi("x", [2])], [vi("y", [2])]))
+add("too_few_inputs", "Conv",
+    m=model([helper.make_node("Conv", ["x"], ["y"], name="c")], [vi("x", [1, 1, 4, 4])], [vi("y", [1, 1, 4, 4])]))
+add("no_inputs_softmax", "input 0 is missing",
+    m=model([helper.make_node("Softmax", [], ["y"], name="s")], [], [vi("y", [2])]))
+add("constant_without_value", "Constant",
+    m=model([helper.make_node("Constant", [], ["y"], name="k")], [], [vi("y", [2])]))
+add("channel_mismatch", "channels",
+    m=model([helper.make_node("Conv", ["x", "w"], ["y"], name="c")],
+            [vi("x", [1, 3, 8, 8]), vi("w", [4, 2, 3, 3])], [vi("y", [1, 4, 6, 6])]))
+
+
+def external(name, location, expect, length=None, offset=None, setup=None):
+    w = numpy_helper.from_array(np.ones(4, np.float32), "w")
+    w.data_location = TensorProto.EXTERNAL
+    w.ClearField("raw_data")
+    for k, v in (("location", location), ("offset", offset), ("length", length)):
+        if v is not None:
+            e = w.external_data.add(); e.key = k; e.value = str(v)
+    m = model([helper.make_node("Add", ["x", "w"], ["y"])], [vi("x", [4])], [vi("y", [4])], [w])
+    add(name, expect, m=m, extra=setup)
+
+
+external("external_parent_dir", "../secret.bin", "leaves the model's folder",
+         setup=lambda d: open(os.path.join(d, "..", "secret.bin"), "wb").write(b"\0" * 16))
+external("external_absolute", "/etc/passwd", "is absolute")
+external("external_symlink_out", "link.bin", "leaves the model's folder",
+         setup=lambda d: (os.path.lexists(os.path.join(d, "link.bin")) or
+                          os.symlink("/etc/hostname", os.path.join(d, "link.bin"))))
+external("external_past_eof", "w.bin", "past the end", offset=8, length=16,
+         setup=lambda d: open(os.path.join(d, "w.bin"), "wb").write(b"\0" * 16))
+external("external_missing_file", "nope.bin", "cannot be opened")
+external("external_bad_offset", "w.bin", "not a valid number", offset="12abc",
+         setup=lambda d: open(os.path.join(d, "w.bin"), "wb").write(b"\0" * 16))
+# Deep graphs must not exhaust the stack anywhere (import, passes, codegen).
+chain = [helper.make_node("Relu", ["x" if i == 0 else f"t{i}"], [f"t{i + 1}"]) for i in range(5000)]
+chain.append(helper.make_node("Foo", ["t5000"], ["y"], name="last"))
+add("deep_chain_unsupported_tail", "operator Foo", m=model(chain, [vi("x", [2])], [vi("y", [2])]))
+print(f"wrote {sum(os.path.isdir(os.path.join(OUT, c)) for c in os.listdir(OUT))} cases to {OUT}")

@@ -1,0 +1,43 @@
+#!/usr/bin/python3
+"""Compiles every case of the broken-model corpus and checks for a clean refusal:
+   run_corpus.py --onnx-compile BIN --corpus DIR
+exit code 1, an `error:` line containing the case's expect.txt, no crash (signal, stack dump,
+sanitizer report) and no hang. Prints one line per failure and `N passed, M failed`."""
+import argparse
+import os
+import subprocess
+import sys
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--onnx-compile", required=True)
+ap.add_argument("--corpus", required=True)
+args = ap.parse_args()
+
+passed = failed = 0
+for case in sorted(os.listdir(args.corpus)):
+    d = os.path.join(args.corpus, case)
+    if not os.path.isfile(os.path.join(d, "expect.txt")):
+        continue  # Files the cases point at (e.g. outside a case's folder).
+    expect = open(os.path.join(d, "expect.txt")).read()
+    try:
+        p = subprocess.run([args.onnx_compile, os.path.join(d, "model.onnx"), "-o",
+                            os.path.join(d, "out.so")], capture_output=True, text=True, timeout=120)
+        err = p.stderr
+        problem = None
+        if p.returncode < 0:
+            problem = f"killed by signal {-p.returncode}"
+        elif "Stack dump" in err or "Sanitizer" in err or "LLVM ERROR" in err:
+            problem = "crash report on stderr"
+        elif p.returncode != 1:
+            problem = f"exit code {p.returncode}, expected 1"
+        elif "error:" not in err or expect not in err:
+            problem = f"message lacks {expect!r}"
+    except subprocess.TimeoutExpired:
+        problem, err = "hang (120 s)", ""
+    if problem:
+        failed += 1
+        print(f"FAIL {case}: {problem}\n  " + "\n  ".join(err.strip().splitlines()[:6]))
+    else:
+        passed += 1
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
