@@ -8,7 +8,10 @@ def OnnxShapeInference : Pass<"onnx-shape-inference", "mlir::func::FuncOp"> {
   let description = [{
     Calls ShapeInferenceOpInterface::inferShapes on every op in order, then updates the
     function's result types. The importer already does this op by op; the pass re-runs it after
-    rewrites (canonicalization may expose constants, e.g. for Reshape's shape).
+    rewrites (canonicalization may expose constants, e.g. for Reshape's shape). An op whose
+    folder turns it into constants once its type is known (Shape of a static tensor, Gather or
+    Concat of constants...) is replaced by them in the same walk, so that shape computations
+    that feed each other resolve in one run.
   }];
 }
 

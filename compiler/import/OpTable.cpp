@@ -464,6 +464,209 @@ static Converter reduction(StringRef opName, int64_t axesInputSince) {
   };
 }
 
+//===----------------------------------------------------------------------===//
+// Shape and data movement
+//===----------------------------------------------------------------------===//
+
+/// An INTS attribute, for the shape attributes that later opsets made inputs; nothing when
+/// absent.
+static FailureOr<std::optional<SmallVector<int64_t>>> intsAttr(NodeContext &c, StringRef name) {
+  const auto *a = c.attr(name);
+  if (!a)
+    return std::optional<SmallVector<int64_t>>();
+  if (a->type() != ::onnx::AttributeProto::INTS && !(a->type() == 0 && a->ints_size()))
+    return c.emitError() << "attribute '" << name << "' must be a list of ints";
+  return std::optional<SmallVector<int64_t>>(SmallVector<int64_t>(a->ints().begin(),
+                                                                  a->ints().end()));
+}
+
+/// Squeeze and Unsqueeze take `axes` as an attribute before opset 13 and as an input from
+/// then on (optional for Squeeze: without it every dim of size 1 goes).
+static Converter squeezeLike(StringRef opName) {
+  return [opName = opName.str()](NodeContext &c) -> Result {
+    if (!c.input(0))
+      return c.emitError() << "input 0 is missing";
+    if (failed(onlyOutputs(c, 1)))
+      return failure();
+    SmallVector<Value> operands{c.input(0)};
+    if (c.opset < 13) {
+      auto axes = intsAttr(c, "axes");
+      if (failed(axes))
+        return failure();
+      if (*axes)
+        operands.push_back(c.constI64(**axes));
+    } else if (c.attr("axes")) {
+      return c.emitError() << "attribute 'axes' is an input from opset 13";
+    } else if (c.input(1)) {
+      operands.push_back(c.input(1));
+    }
+    if (opName == "Unsqueeze" && operands.size() < 2)
+      return c.emitError() << "'axes' is required";
+    auto op = c.create(opName, operands, {});
+    if (failed(op))
+      return failure();
+    return results(*op);
+  };
+}
+
+/// Slice: starts/ends/axes attributes before opset 10; from then on inputs, with optional
+/// axes and steps (steps may be given without axes).
+static Result convertSlice(NodeContext &c) {
+  if (!c.input(0))
+    return c.emitError() << "input 0 is missing";
+  if (failed(onlyOutputs(c, 1)))
+    return failure();
+  Value starts, ends, axes, steps;
+  if (c.opset < 10) {
+    auto s = intsAttr(c, "starts"), e = intsAttr(c, "ends"), a = intsAttr(c, "axes");
+    if (failed(s) || failed(e) || failed(a))
+      return failure();
+    if (!*s || !*e)
+      return c.emitError() << "attributes 'starts' and 'ends' are required";
+    starts = c.constI64(**s);
+    ends = c.constI64(**e);
+    if (*a)
+      axes = c.constI64(**a);
+  } else {
+    starts = c.input(1);
+    ends = c.input(2);
+    axes = c.input(3);
+    steps = c.input(4);
+    if (!starts || !ends)
+      return c.emitError() << "inputs 'starts' and 'ends' are required";
+  }
+  SmallVector<Value> operands{c.input(0), starts, ends};
+  if (axes)
+    operands.push_back(axes);
+  if (steps)
+    operands.push_back(steps);
+  auto segments = c.b.getNamedAttr(
+      "operandSegmentSizes", c.b.getDenseI32ArrayAttr({1, 1, 1, axes ? 1 : 0, steps ? 1 : 0}));
+  auto op = c.create("Slice", operands, {segments});
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
+/// Tile before opset 6 took `tiles` and `axis` inputs (one axis at a time).
+static Result convertTile(NodeContext &c) {
+  if (c.opset < 6)
+    return c.emitError() << "Tile before opset 6 (tiles and axis inputs) is not supported";
+  return generic("Tile")(c);
+}
+
+/// Pad: `pads` (`paddings` in opset 1) and a float `value` attribute before opset 11; from
+/// then on a pads input, an optional constant_value input and (opset 18) optional axes.
+static Result convertPad(NodeContext &c) {
+  Value data = c.input(0);
+  if (!data)
+    return c.emitError() << "input 0 is missing";
+  if (failed(onlyOutputs(c, 1)))
+    return failure();
+  std::string mode = "constant";
+  if (const auto *m = c.attr("mode")) {
+    if (m->type() != ::onnx::AttributeProto::STRING && !(m->type() == 0 && m->has_s()))
+      return c.emitError() << "attribute 'mode' must be a string";
+    mode = m->s();
+  }
+  Value pads, value, axes;
+  if (c.opset < 11) {
+    StringRef name = c.opset < 2 ? "paddings" : "pads";
+    auto p = intsAttr(c, name);
+    auto v = c.floatAttr("value", 0.0f);
+    if (failed(p) || failed(v))
+      return failure();
+    if (!*p)
+      return c.emitError() << "attribute '" << name << "' is required";
+    pads = c.constI64(**p);
+    if (mode == "constant" && *v != 0.0f)
+      value = c.constScalar(cast<ShapedType>(data.getType()).getElementType(), *v);
+  } else {
+    pads = c.input(1);
+    value = c.input(2);
+    axes = c.input(3);
+    if (!pads)
+      return c.emitError() << "input 'pads' is required";
+  }
+  SmallVector<Value> operands{data, pads};
+  if (value)
+    operands.push_back(value);
+  if (axes)
+    operands.push_back(axes);
+  auto op = c.create(
+      "Pad", operands,
+      {c.b.getNamedAttr("mode", c.b.getStringAttr(mode)),
+       c.b.getNamedAttr("operandSegmentSizes",
+                        c.b.getDenseI32ArrayAttr({1, 1, value ? 1 : 0, axes ? 1 : 0}))});
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
+/// ConstantOfShape's `value` is a one-element tensor attribute (default float 0).
+static Result convertConstantOfShape(NodeContext &c) {
+  if (!c.input(0))
+    return c.emitError() << "input 0 is missing";
+  SmallVector<NamedAttribute> attrs;
+  if (const auto *a = c.attr("value")) {
+    if (!a->has_t())
+      return c.emitError() << "attribute 'value' must be a tensor";
+    ::onnx::TensorProto t = a->t(); // readTensor may consume its raw data.
+    std::string error;
+    ElementsAttr value = readTensor(*c.b.getContext(), t, TensorReadContext(), error);
+    if (!value)
+      return c.emitError() << "attribute 'value': " << error;
+    if (value.getNumElements() != 1)
+      return c.emitError() << "attribute 'value' must have exactly one element";
+    attrs.push_back(c.b.getNamedAttr("value", value));
+  }
+  auto op = c.create("ConstantOfShape", {c.input(0)}, attrs);
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
+/// Split: `split` is an attribute before opset 13 (opsets 1-2 also accept it as an input)
+/// and an input from then on; opset 18's num_outputs must match the node's outputs, which
+/// the dialect op carries as its result count.
+static Result convertSplit(NodeContext &c) {
+  if (!c.input(0))
+    return c.emitError() << "input 0 is missing";
+  auto axis = c.intAttr("axis", 0);
+  if (failed(axis))
+    return failure();
+  Value split;
+  if (c.opset < 13) {
+    auto s = intsAttr(c, "split");
+    if (failed(s))
+      return failure();
+    split = *s ? c.constI64(**s) : c.input(1);
+  } else if (c.attr("split")) {
+    return c.emitError() << "attribute 'split' is an input from opset 13";
+  } else {
+    split = c.input(1);
+  }
+  int numOutputs = c.node.output_size();
+  if (c.attr("num_outputs")) {
+    auto n = c.intAttr("num_outputs", 0);
+    if (failed(n))
+      return failure();
+    if (*n != numOutputs)
+      return c.emitError() << "num_outputs is " << *n << " but the node has " << numOutputs
+                           << " outputs";
+    if (split)
+      return c.emitError() << "'split' and 'num_outputs' cannot both be given";
+  }
+  SmallVector<Value> operands{c.input(0)};
+  if (split)
+    operands.push_back(split);
+  auto op = c.create("Split", operands, {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(*axis))},
+                     numOutputs);
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
 const llvm::StringMap<Converter> &defaultDomainConverters() {
   static const llvm::StringMap<Converter> table = [] {
     llvm::StringMap<Converter> t;
@@ -498,6 +701,17 @@ const llvm::StringMap<Converter> &defaultDomainConverters() {
       t[name] = reduction(name, 18);
     t["ArgMax"] = generic("ArgMax");
     t["ArgMin"] = generic("ArgMin");
+    // Shape and data movement
+    t["Squeeze"] = squeezeLike("Squeeze");
+    t["Unsqueeze"] = squeezeLike("Unsqueeze");
+    for (StringRef name : {"Shape", "Size", "Gather", "GatherElements", "Expand", "Range",
+                           "DepthToSpace", "SpaceToDepth"})
+      t[name] = generic(name);
+    t["Slice"] = convertSlice;
+    t["Tile"] = convertTile;
+    t["Pad"] = convertPad;
+    t["ConstantOfShape"] = convertConstantOfShape;
+    t["Split"] = convertSplit;
     return t;
   }();
   return table;

@@ -13,10 +13,13 @@ class Onnx_UnaryOp<string mnemonic, list<Trait> traits = []> : Onnx_Op<mnemonic,
   }];
 }
 
-foreach name = ["Relu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Neg", "Abs", "Erf",
+foreach name = ["Relu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Abs", "Erf",
                 "Reciprocal", "Floor", "Ceil", "Sin", "Cos", "Softsign", "Softplus", "Sign",
                 "Round", "Not", "HardSwish"] in
   def Onnx_ # name # Op : Onnx_UnaryOp<name>;
+
+// Neg of a small integer constant folds (exporters negate shape values).
+def Onnx_NegOp : Onnx_UnaryOp<"Neg"> { let hasFolder = 1; }
 
 def Onnx_LeakyReluOp : Onnx_UnaryOp<"LeakyRelu"> {
   let arguments = (ins Onnx_Tensor:$X, DefaultValuedAttr<F32Attr, "0.01">:$alpha);
@@ -55,8 +58,9 @@ class Onnx_BinaryOp<string mnemonic, list<Trait> traits = []> : Onnx_Op<mnemonic
     }
   }];
 }
+// Integer arithmetic on small constants folds: exporters compute shapes with it.
 foreach name = ["Add", "Sub", "Mul", "Div", "Max", "Min"] in
-  def Onnx_ # name # Op : Onnx_BinaryOp<name>;
+  def Onnx_ # name # Op : Onnx_BinaryOp<name> { let hasFolder = 1; }
 
 def Onnx_PowOp : Onnx_Op<"Pow"> {
   let arguments = (ins Onnx_Tensor:$X, Onnx_Tensor:$Y);
@@ -93,6 +97,7 @@ def Onnx_CastOp : Onnx_Op<"Cast"> {
   let arguments = (ins Onnx_Tensor:$input, TypeAttr:$to);
   let results = (outs Onnx_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1; // Small constants only: exporters cast shape values (int64 <-> float).
 }
 
 #endif

@@ -1,10 +1,19 @@
-// Shape and data movement: Reshape/Flatten as metadata-only reshapes, Concat as slice
-// insertion into one buffer, Transpose as linalg.transpose.
+// Shape and data movement: Reshape/Flatten/Squeeze/Unsqueeze as metadata-only reshapes,
+// Concat as slice insertion into one buffer, Split as slice extraction, Transpose as
+// linalg.transpose, Expand and Tile as broadcasting copies, DepthToSpace/SpaceToDepth as
+// reshape + transpose + reshape; Shape and Size become constants, ConstantOfShape a fill,
+// Range a generic over its index. Gather/GatherElements live in Gather.cpp, Slice and Pad in
+// SliceAndPad.cpp.
 #include "passes/lowering/LoweringUtils.h"
 
 using namespace mlir;
 
 namespace onnxc::lowering {
+
+// The rest of the family (Gather.cpp, SliceAndPad.cpp).
+void populateGatherPatterns(RewritePatternSet &patterns);
+void populateSliceAndPadPatterns(RewritePatternSet &patterns);
+
 namespace {
 
 /// Reshape and Flatten: the result type, inferred at compile time, says everything.
@@ -70,11 +79,290 @@ struct TransposeLowering : OpConversionPattern<onnx::TransposeOp> {
   }
 };
 
+/// Normalizes an I64Attr axis (the getters are unsigned) against `rank`.
+int64_t normalizedAxis(uint64_t attr, int64_t rank) {
+  int64_t axis = static_cast<int64_t>(attr);
+  return axis < 0 ? axis + rank : axis;
+}
+
+/// Shape and Size of a static tensor are compile-time constants (canonicalization has usually
+/// folded them already).
+struct ShapeLowering : OpConversionPattern<onnx::ShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::ShapeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    // The folder computes the constant from the input type alone.
+    SmallVector<OpFoldResult> folded;
+    TypedAttr attr;
+    if (succeeded(op->fold(SmallVector<Attribute>(op->getNumOperands()), folded)) &&
+        folded.size() == 1)
+      attr = dyn_cast_if_present<TypedAttr>(dyn_cast_if_present<Attribute>(folded[0]));
+    if (!attr) {
+      if (failed(requireStaticShapes(op)))
+        return failure();
+      return op.emitError() << "result type " << op.getType() << " does not match the input";
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, attr);
+    return success();
+  }
+};
+
+struct SizeLowering : OpConversionPattern<onnx::SizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::SizeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+    auto rt = cast<RankedTensorType>(op.getType());
+    if (rt.getRank() != 0 || !rt.getElementType().isInteger(64))
+      return op.emitError() << "result type must be tensor<i64>";
+    int64_t n = cast<RankedTensorType>(op.getData().getType()).getNumElements();
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, DenseElementsAttr::get(rt, ArrayRef<int64_t>{n}));
+    return success();
+  }
+};
+
+/// Expand: a broadcasting copy to the (inferred or declared) result shape; the shape operand is
+/// not read at run time.
+struct ExpandLowering : OpConversionPattern<onnx::ExpandOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::ExpandOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto in = staticType(op, op.getInput());
+    if (failed(in))
+      return failure();
+    auto rt = staticType(op, op.getResult());
+    if (failed(rt))
+      return failure();
+    auto shape = onnx::broadcastShapes(in->getShape(), rt->getShape());
+    if (failed(shape) || ArrayRef<int64_t>(*shape) != rt->getShape())
+      return op.emitError() << "cannot broadcast " << *in << " to " << *rt;
+    rewriter.replaceOp(op, buildElementwise(rewriter, op.getLoc(), *rt, {adaptor.getInput()},
+                                            [](OpBuilder &, Location, ValueRange args) {
+                                              return args[0];
+                                            }));
+    return success();
+  }
+};
+
+/// Tile: broadcast the input into [r0, d0, r1, d1, ...] (each dim repeated r times), then
+/// collapse each (r, d) pair. The repeats come from the static result type.
+struct TileLowering : OpConversionPattern<onnx::TileOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::TileOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto in = staticType(op, op.getInput());
+    if (failed(in))
+      return failure();
+    auto rt = staticType(op, op.getResult());
+    if (failed(rt))
+      return failure();
+    int64_t rank = in->getRank();
+    if (rt->getRank() != rank)
+      return op.emitError() << "result rank differs from the input's";
+    if (rank == 0) {
+      rewriter.replaceOp(op, adaptor.getInput());
+      return success();
+    }
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<int64_t> pairs;
+    SmallVector<AffineExpr> inExprs;
+    SmallVector<ReassociationIndices> collapse;
+    for (int64_t i = 0; i < rank; ++i) {
+      int64_t d = in->getDimSize(i), r = rt->getDimSize(i);
+      if (d == 0 ? r != 0 : r % d != 0)
+        return op.emitError() << "result dim " << r << " is not a multiple of input dim " << d;
+      pairs.append({d == 0 ? 0 : r / d, d});
+      inExprs.push_back(getAffineDimExpr(2 * i + 1, ctx));
+      collapse.push_back({2 * i, 2 * i + 1});
+    }
+    Location loc = op.getLoc();
+    auto pairType = RankedTensorType::get(pairs, rt->getElementType());
+    SmallVector<AffineMap> maps{AffineMap::get(2 * rank, 0, inExprs, ctx),
+                                rewriter.getMultiDimIdentityMap(2 * rank)};
+    SmallVector<utils::IteratorType> iters(2 * rank, utils::IteratorType::parallel);
+    auto copy = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{pairType}, ValueRange{adaptor.getInput()},
+        ValueRange{emptyTensor(rewriter, loc, pairType)}, maps, iters,
+        [](OpBuilder &b, Location l, ValueRange args) { linalg::YieldOp::create(b, l, args[0]); });
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, *rt, copy.getResult(0), collapse);
+    return success();
+  }
+};
+
+/// Split: one extract_slice per result at the running offset; sizes from the result types.
+struct SplitLowering : OpConversionPattern<onnx::SplitOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::SplitOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(staticType(op, op.getInput())))
+      return failure();
+    for (Value r : op.getResults())
+      if (failed(staticType(op, r)))
+        return failure();
+    auto in = cast<RankedTensorType>(op.getInput().getType());
+    int64_t rank = in.getRank(), axis = normalizedAxis(op.getAxis(), rank);
+    int64_t total = 0;
+    for (Value r : op.getResults())
+      total += cast<RankedTensorType>(r.getType()).getDimSize(axis);
+    if (total != in.getDimSize(axis))
+      return op.emitError() << "result sizes along axis " << axis << " sum to " << total
+                            << ", not " << in.getDimSize(axis);
+    SmallVector<Value> parts;
+    int64_t offset = 0;
+    for (Value r : op.getResults()) {
+      auto type = cast<RankedTensorType>(r.getType());
+      if (type.getNumElements() == 0) {
+        // extract_slice refuses an offset into a dim of size 0; nothing is read anyway.
+        parts.push_back(emptyTensor(rewriter, op.getLoc(), type));
+        continue;
+      }
+      SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
+      offsets[axis] = offset;
+      parts.push_back(tensor::ExtractSliceOp::create(rewriter, op.getLoc(), type,
+                                                     adaptor.getInput(), ValueRange{},
+                                                     ValueRange{}, ValueRange{}, offsets,
+                                                     type.getShape(), strides));
+      offset += type.getDimSize(axis);
+    }
+    rewriter.replaceOp(op, parts);
+    return success();
+  }
+};
+
+/// Reshape to `shape`, permute, reshape to the result: DepthToSpace and SpaceToDepth.
+Value reshapeTransposeReshape(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> shape,
+                              ArrayRef<int64_t> perm, RankedTensorType resultType) {
+  Type et = resultType.getElementType();
+  Value split = reshapeTensor(b, loc, input, RankedTensorType::get(shape, et));
+  SmallVector<int64_t> permuted;
+  for (int64_t p : perm)
+    permuted.push_back(shape[p]);
+  Value init = emptyTensor(b, loc, RankedTensorType::get(permuted, et));
+  Value t = linalg::TransposeOp::create(b, loc, split, init, perm).getResult()[0];
+  return reshapeTensor(b, loc, t, resultType);
+}
+
+struct DepthToSpaceLowering : OpConversionPattern<onnx::DepthToSpaceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::DepthToSpaceOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+    auto in = cast<RankedTensorType>(op.getInput().getType());
+    int64_t b = static_cast<int64_t>(op.getBlocksize());
+    int64_t n = in.getDimSize(0), c = in.getDimSize(1) / (b * b), h = in.getDimSize(2),
+            w = in.getDimSize(3);
+    // DCR reads the channel as (b1, b2, c), CRD as (c, b1, b2); both end in
+    // [n, c, h, b1, w, b2].
+    bool dcr = op.getMode() == "DCR";
+    SmallVector<int64_t> shape = dcr ? SmallVector<int64_t>{n, b, b, c, h, w}
+                                     : SmallVector<int64_t>{n, c, b, b, h, w};
+    SmallVector<int64_t> perm = dcr ? SmallVector<int64_t>{0, 3, 4, 1, 5, 2}
+                                    : SmallVector<int64_t>{0, 1, 4, 2, 5, 3};
+    rewriter.replaceOp(op, reshapeTransposeReshape(rewriter, op.getLoc(), adaptor.getInput(),
+                                                   shape, perm,
+                                                   cast<RankedTensorType>(op.getType())));
+    return success();
+  }
+};
+
+struct SpaceToDepthLowering : OpConversionPattern<onnx::SpaceToDepthOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::SpaceToDepthOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+    auto in = cast<RankedTensorType>(op.getInput().getType());
+    int64_t b = static_cast<int64_t>(op.getBlocksize());
+    int64_t n = in.getDimSize(0), c = in.getDimSize(1), h = in.getDimSize(2) / b,
+            w = in.getDimSize(3) / b;
+    // [n, c, h, b1, w, b2] -> [n, b1, b2, c, h, w]: channel index (b1 * b + b2) * c + c.
+    rewriter.replaceOp(op, reshapeTransposeReshape(rewriter, op.getLoc(), adaptor.getInput(),
+                                                   {n, c, h, b, w, b}, {0, 3, 5, 1, 2, 4},
+                                                   cast<RankedTensorType>(op.getType())));
+    return success();
+  }
+};
+
+struct ConstantOfShapeLowering : OpConversionPattern<onnx::ConstantOfShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::ConstantOfShapeOp op, OpAdaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto rt = staticType(op, op.getResult());
+    if (failed(rt))
+      return failure();
+    TypedAttr element = rewriter.getZeroAttr(rt->getElementType());
+    if (auto value = op.getValueAttr()) {
+      auto dense = dyn_cast<DenseElementsAttr>(value);
+      if (!dense)
+        return op.emitError() << "value must be an inline constant";
+      element = cast<TypedAttr>(*dense.getValues<Attribute>().begin());
+    }
+    if (!element || element.getType() != rt->getElementType())
+      return op.emitError() << "value type does not match the result element type";
+    Location loc = op.getLoc();
+    rewriter.replaceOp(op, filledTensor(rewriter, loc, *rt,
+                                        arith::ConstantOp::create(rewriter, loc, element)));
+    return success();
+  }
+};
+
+/// The single element of a scalar (or one-element) tensor.
+Value extractScalar(OpBuilder &b, Location loc, Value tensor) {
+  auto t = cast<RankedTensorType>(tensor.getType());
+  SmallVector<Value> zeros(t.getRank(), arith::ConstantIndexOp::create(b, loc, 0));
+  return tensor::ExtractOp::create(b, loc, tensor, zeros);
+}
+
+/// Range: out[i] = start + i * delta, start and delta read at run time; the length comes from
+/// the static result type.
+struct RangeLowering : OpConversionPattern<onnx::RangeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::RangeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+    auto rt = cast<RankedTensorType>(op.getType());
+    Type et = rt.getElementType();
+    if (!isa<FloatType>(et) && !(et.isSignlessInteger() && !et.isInteger(1)))
+      return op.emitError() << "element type " << et << " is not supported for Range";
+    Location loc = op.getLoc();
+    Value start = extractScalar(rewriter, loc, adaptor.getStart());
+    Value delta = extractScalar(rewriter, loc, adaptor.getDelta());
+    SmallVector<utils::IteratorType> iters{utils::IteratorType::parallel};
+    auto gen = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{rt}, ValueRange{}, ValueRange{emptyTensor(rewriter, loc, rt)},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(1)}, iters,
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Value i = linalg::IndexOp::create(b, l, 0);
+          Value v;
+          if (isa<FloatType>(et)) {
+            Value i64 = arith::IndexCastOp::create(b, l, b.getI64Type(), i);
+            Value f = arith::SIToFPOp::create(b, l, et, i64);
+            v = arith::AddFOp::create(b, l, start, arith::MulFOp::create(b, l, f, delta));
+          } else {
+            Value n = arith::IndexCastOp::create(b, l, et, i);
+            v = arith::AddIOp::create(b, l, start, arith::MulIOp::create(b, l, n, delta));
+          }
+          linalg::YieldOp::create(b, l, v);
+        });
+    rewriter.replaceOp(op, gen.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateDataMovementPatterns(RewritePatternSet &patterns) {
   patterns.add<ReshapeLikeLowering<onnx::ReshapeOp>, ReshapeLikeLowering<onnx::FlattenOp>,
-               ConcatLowering, TransposeLowering>(patterns.getContext());
+               ReshapeLikeLowering<onnx::SqueezeOp>, ReshapeLikeLowering<onnx::UnsqueezeOp>,
+               ConcatLowering, TransposeLowering, ShapeLowering, SizeLowering, ExpandLowering,
+               TileLowering, SplitLowering, DepthToSpaceLowering, SpaceToDepthLowering,
+               ConstantOfShapeLowering, RangeLowering>(patterns.getContext());
+  populateGatherPatterns(patterns);
+  populateSliceAndPadPatterns(patterns);
 }
 
 } // namespace onnxc::lowering

@@ -1,0 +1,389 @@
+// Slice and Pad: copies placed by shape operands. With constant operands they become
+// tensor.extract_slice and tensor.pad. When the operands are only known at run time (the
+// result shape then comes from a declared type), the per-dim offsets are computed from the
+// operand values and one linalg.generic reads the input at computed indices; so do negative
+// slice steps and the reflect/edge/wrap pad modes.
+#include "dialects/onnx/ShapeOperands.h"
+#include "passes/lowering/LoweringUtils.h"
+
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+using namespace mlir;
+
+namespace onnxc::lowering {
+namespace {
+
+Value indexConst(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+Value i64Const(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+}
+Value cmp(OpBuilder &b, Location loc, arith::CmpIPredicate p, Value x, Value y) {
+  return arith::CmpIOp::create(b, loc, p, x, y);
+}
+Value select(OpBuilder &b, Location loc, Value c, Value x, Value y) {
+  return arith::SelectOp::create(b, loc, c, x, y);
+}
+Value clamp(OpBuilder &b, Location loc, Value x, Value lo, Value hi) {
+  return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, x, lo), hi);
+}
+
+/// Entry `k` of a 1-D integer tensor, sign-extended to i64.
+Value readEntry(OpBuilder &b, Location loc, Value tensor, int64_t k) {
+  Value x = tensor::ExtractOp::create(b, loc, tensor, ValueRange{indexConst(b, loc, k)});
+  if (x.getType().getIntOrFloatBitWidth() < 64)
+    x = arith::ExtSIOp::create(b, loc, b.getI64Type(), x);
+  return x;
+}
+
+/// The single element of a scalar (or one-element) tensor.
+Value extractScalar(OpBuilder &b, Location loc, Value tensor) {
+  auto t = cast<RankedTensorType>(tensor.getType());
+  SmallVector<Value> zeros(t.getRank(), indexConst(b, loc, 0));
+  return tensor::ExtractOp::create(b, loc, tensor, zeros);
+}
+
+/// A shape operand that is read at run time: an integer tensor of static length.
+FailureOr<int64_t> runtimeLength(Operation *op, Value v, StringRef name) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  if (!t || t.getRank() != 1 || !t.hasStaticShape() || !t.getElementType().isSignlessInteger())
+    return op->emitError() << name << " must be a 1-D integer tensor of known length";
+  return t.getDimSize(0);
+}
+
+/// Per-dim i64 values from `count` entries that name their dims through an axes list:
+/// result[d] = entry(k, d) for the entry k whose axis is d, `dflt` for dims not named. Constant
+/// axes pick at compile time; run-time axes (`axesTensor`) build a select chain over the
+/// entries.
+SmallVector<Value> perDim(OpBuilder &b, Location loc, int64_t rank, int64_t count,
+                          const std::optional<SmallVector<int64_t>> &constAxes, Value axesTensor,
+                          function_ref<Value(int64_t, int64_t)> entry, int64_t dflt) {
+  SmallVector<Value> out;
+  for (int64_t d = 0; d < rank; ++d) {
+    Value v = i64Const(b, loc, dflt);
+    for (int64_t k = 0; k < count; ++k) {
+      if (constAxes) {
+        int64_t a = (*constAxes)[k];
+        if ((a < 0 ? a + rank : a) == d)
+          v = entry(k, d);
+        continue;
+      }
+      Value a = readEntry(b, loc, axesTensor, k);
+      Value r = i64Const(b, loc, rank);
+      a = select(b, loc, cmp(b, loc, arith::CmpIPredicate::slt, a, i64Const(b, loc, 0)),
+                 arith::AddIOp::create(b, loc, a, r), a);
+      v = select(b, loc, cmp(b, loc, arith::CmpIPredicate::eq, a, i64Const(b, loc, d)),
+                 entry(k, d), v);
+    }
+    out.push_back(arith::IndexCastOp::create(b, loc, b.getIndexType(), v));
+  }
+  return out;
+}
+
+/// result[i...] = input[start + i * step...] per dim (index-typed starts and steps), clamped
+/// into the input when the offsets come from run-time values that the declared result shape
+/// might contradict.
+Value stridedGather(OpBuilder &b, Location loc, Value input, RankedTensorType resultType,
+                    ArrayRef<Value> starts, ArrayRef<Value> steps, bool clampIndices) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  int64_t rank = resultType.getRank();
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  auto gen = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType}, ValueRange{},
+      ValueRange{emptyTensor(b, loc, resultType)},
+      SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)}, iters,
+      [&](OpBuilder &nb, Location l, ValueRange) {
+        SmallVector<Value> at;
+        for (int64_t d = 0; d < rank; ++d) {
+          Value i = linalg::IndexOp::create(nb, l, d);
+          Value idx = arith::AddIOp::create(nb, l, starts[d],
+                                            arith::MulIOp::create(nb, l, i, steps[d]));
+          if (clampIndices)
+            idx = clamp(nb, l, idx, indexConst(nb, l, 0),
+                        indexConst(nb, l, inType.getDimSize(d) - 1));
+          at.push_back(idx);
+        }
+        linalg::YieldOp::create(nb, l, Value(tensor::ExtractOp::create(nb, l, input, at)));
+      });
+  return gen.getResult(0);
+}
+
+struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::SliceOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto in = staticType(op, op.getData());
+    if (failed(in))
+      return failure();
+    auto rt = staticType(op, op.getResult());
+    if (failed(rt))
+      return failure();
+    int64_t rank = in->getRank();
+    if (rt->getRank() != rank)
+      return op.emitError() << "result rank differs from the input's";
+    if (in->getNumElements() == 0 && rt->getNumElements() != 0)
+      return op.emitError() << "cannot slice " << *rt << " out of an empty tensor";
+    Location loc = op.getLoc();
+    auto starts = onnx::constantInts(op.getStarts()), ends = onnx::constantInts(op.getEnds());
+    std::optional<SmallVector<int64_t>> axes, steps;
+    bool axesKnown = !op.getAxes() || (axes = onnx::constantInts(op.getAxes()));
+    bool stepsKnown = !op.getSteps() || (steps = onnx::constantInts(op.getSteps()));
+
+    if (starts && ends && axesKnown && stepsKnown) {
+      std::optional<ArrayRef<int64_t>> axesRef, stepsRef;
+      if (axes)
+        axesRef = *axes;
+      if (steps)
+        stepsRef = *steps;
+      auto dims = onnx::resolveSlice(op, in->getShape(), *starts, *ends, axesRef, stepsRef);
+      if (failed(dims))
+        return failure();
+      for (auto [d, size] : llvm::zip(*dims, rt->getShape()))
+        if (d.size != size)
+          return op.emitError() << "result type " << *rt << " does not match the slice";
+      if (rt->getNumElements() == 0) {
+        // extract_slice refuses offsets into dims of size 0; nothing is read anyway.
+        rewriter.replaceOp(op, emptyTensor(rewriter, loc, *rt));
+        return success();
+      }
+      if (llvm::all_of(*dims, [](const onnx::SliceDim &d) { return d.step > 0; })) {
+        SmallVector<int64_t> offsets, strides;
+        for (const onnx::SliceDim &d : *dims) {
+          offsets.push_back(d.start);
+          strides.push_back(d.step);
+        }
+        rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+            op, *rt, adaptor.getData(), ValueRange{}, ValueRange{}, ValueRange{}, offsets,
+            rt->getShape(), strides);
+        return success();
+      }
+      // Negative steps: extract_slice strides must be positive; read through indices.
+      SmallVector<Value> startValues, stepValues;
+      for (const onnx::SliceDim &d : *dims) {
+        startValues.push_back(indexConst(rewriter, loc, d.start));
+        stepValues.push_back(indexConst(rewriter, loc, d.step));
+      }
+      rewriter.replaceOp(op, stridedGather(rewriter, loc, adaptor.getData(), *rt, startValues,
+                                           stepValues, /*clampIndices=*/false));
+      return success();
+    }
+
+    // Run-time starts/steps (ends only decide the size, which the result type gives).
+    auto count = runtimeLength(op, op.getStarts(), "starts");
+    if (failed(count))
+      return failure();
+    for (auto [v, name] : {std::pair(op.getAxes(), "axes"), std::pair(op.getSteps(), "steps")})
+      if (v && failed(runtimeLength(op, v, name)))
+        return failure();
+    std::optional<SmallVector<int64_t>> constAxes = axes;
+    if (!op.getAxes())
+      constAxes = llvm::to_vector(llvm::seq<int64_t>(0, *count));
+    auto step = [&](int64_t k) -> Value {
+      if (steps)
+        return i64Const(rewriter, loc, (*steps)[k]);
+      return op.getSteps() ? readEntry(rewriter, loc, adaptor.getSteps(), k)
+                           : i64Const(rewriter, loc, 1);
+    };
+    // ONNX clamps starts to [0, n] for positive steps and [0, n - 1] for negative ones.
+    auto start = [&](int64_t k, int64_t d) -> Value {
+      Value n = i64Const(rewriter, loc, in->getDimSize(d));
+      Value zero = i64Const(rewriter, loc, 0);
+      Value s = readEntry(rewriter, loc, adaptor.getStarts(), k);
+      s = select(rewriter, loc, cmp(rewriter, loc, arith::CmpIPredicate::slt, s, zero),
+                 arith::AddIOp::create(rewriter, loc, s, n), s);
+      Value negativeStep = cmp(rewriter, loc, arith::CmpIPredicate::slt, step(k), zero);
+      Value hi = select(rewriter, loc, negativeStep,
+                        arith::SubIOp::create(rewriter, loc, n, i64Const(rewriter, loc, 1)), n);
+      return clamp(rewriter, loc, s, zero, hi);
+    };
+    Value axesTensor = op.getAxes() ? adaptor.getAxes() : Value();
+    SmallVector<Value> startValues =
+        perDim(rewriter, loc, rank, *count, constAxes, axesTensor, start, 0);
+    SmallVector<Value> stepValues = perDim(rewriter, loc, rank, *count, constAxes, axesTensor,
+                                           [&](int64_t k, int64_t) { return step(k); }, 1);
+    rewriter.replaceOp(op, stridedGather(rewriter, loc, adaptor.getData(), *rt, startValues,
+                                         stepValues, /*clampIndices=*/true));
+    return success();
+  }
+};
+
+/// The input index that output position `src` (already shifted by the begin pad) reads in a
+/// dim of size `n`, for the modes that read the input everywhere.
+Value padSourceIndex(OpBuilder &b, Location loc, StringRef mode, Value src, int64_t n) {
+  Value zero = indexConst(b, loc, 0);
+  auto positiveRem = [&](Value x, int64_t m) {
+    Value mv = indexConst(b, loc, m);
+    Value r = arith::RemSIOp::create(b, loc, x, mv);
+    return select(b, loc, cmp(b, loc, arith::CmpIPredicate::slt, r, zero),
+                  arith::AddIOp::create(b, loc, r, mv), r);
+  };
+  if (mode == "wrap")
+    return positiveRem(src, n);
+  if (mode == "reflect") {
+    // Mirror without repeating the edge: period 2(n - 1), any pad size.
+    if (n == 1)
+      return zero;
+    int64_t period = 2 * (n - 1);
+    Value t = positiveRem(src, period);
+    return select(b, loc, cmp(b, loc, arith::CmpIPredicate::slt, t, indexConst(b, loc, n)), t,
+                  arith::SubIOp::create(b, loc, indexConst(b, loc, period), t));
+  }
+  // edge, and the in-bounds read of constant mode.
+  return clamp(b, loc, src, zero, indexConst(b, loc, n - 1));
+}
+
+/// Pad as one generic over the result: each output element reads the input at its position
+/// minus the begin pad, mapped back into range by the mode (constant: the pad value outside).
+Value padGather(OpBuilder &b, Location loc, Value input, RankedTensorType resultType,
+                ArrayRef<Value> begins, StringRef mode, Value padValue) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  int64_t rank = resultType.getRank();
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  auto gen = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType}, ValueRange{}, ValueRange{emptyTensor(b, loc, resultType)},
+      SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)}, iters,
+      [&](OpBuilder &nb, Location l, ValueRange) {
+        SmallVector<Value> at;
+        Value inside;
+        for (int64_t d = 0; d < rank; ++d) {
+          int64_t n = inType.getDimSize(d);
+          Value i = linalg::IndexOp::create(nb, l, d);
+          if (getConstantIntValue(begins[d]) == 0 && resultType.getDimSize(d) == n) {
+            at.push_back(i); // Not padded: read in place.
+            continue;
+          }
+          Value src = arith::SubIOp::create(nb, l, i, begins[d]);
+          if (mode == "constant") {
+            Value ok = arith::AndIOp::create(
+                nb, l, cmp(nb, l, arith::CmpIPredicate::sge, src, indexConst(nb, l, 0)),
+                cmp(nb, l, arith::CmpIPredicate::slt, src, indexConst(nb, l, n)));
+            inside = inside ? arith::AndIOp::create(nb, l, inside, ok).getResult() : ok;
+          }
+          at.push_back(padSourceIndex(nb, l, mode, src, n));
+        }
+        Value v = tensor::ExtractOp::create(nb, l, input, at);
+        if (inside)
+          v = select(nb, l, inside, v, padValue);
+        linalg::YieldOp::create(nb, l, v);
+      });
+  return gen.getResult(0);
+}
+
+struct PadLowering : OpConversionPattern<onnx::PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::PadOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    // Every check comes before the first op is built: a refused pattern must leave the IR as
+    // it was.
+    auto in = staticType(op, op.getData());
+    if (failed(in))
+      return failure();
+    auto rt = staticType(op, op.getResult());
+    if (failed(rt))
+      return failure();
+    int64_t rank = in->getRank();
+    if (rt->getRank() != rank)
+      return op.emitError() << "result rank differs from the input's";
+    StringRef mode = op.getMode();
+    Type et = in->getElementType();
+    if (op.getConstantValue()) {
+      auto vt = dyn_cast<RankedTensorType>(op.getConstantValue().getType());
+      if (!vt || vt.getNumElements() != 1 || vt.getElementType() != et)
+        return op.emitError() << "constant_value must be one element of the data's type";
+    }
+    bool empty = in->getNumElements() == 0 && rt->getNumElements() != 0;
+    if (empty && mode != "constant")
+      return op.emitError() << "cannot pad an empty tensor in mode '" << mode << "'";
+
+    auto pads = onnx::constantInts(op.getPads());
+    std::optional<SmallVector<int64_t>> axes;
+    bool axesKnown = !op.getAxes() || (axes = onnx::constantInts(op.getAxes()));
+    std::optional<onnx::PadAmounts> amounts;
+    int64_t count = rank; // Run-time pads: entries per side.
+    if (pads && axesKnown) {
+      std::optional<ArrayRef<int64_t>> axesRef;
+      if (axes)
+        axesRef = *axes;
+      auto resolved = onnx::resolvePads(op, rank, *pads, axesRef);
+      if (failed(resolved))
+        return failure();
+      for (int64_t d = 0; d < rank; ++d)
+        if (in->getDimSize(d) + resolved->begin[d] + resolved->end[d] != rt->getDimSize(d))
+          return op.emitError() << "result type " << *rt << " does not match the pads";
+      amounts = std::move(*resolved);
+    } else {
+      auto padCount = runtimeLength(op, op.getPads(), "pads");
+      if (failed(padCount))
+        return failure();
+      if (op.getAxes()) {
+        auto axesCount = runtimeLength(op, op.getAxes(), "axes");
+        if (failed(axesCount))
+          return failure();
+        count = *axesCount;
+      }
+      if (*padCount != 2 * count)
+        return op.emitError() << "pads has " << *padCount << " entries, expected " << 2 * count;
+    }
+
+    Location loc = op.getLoc();
+    if (rt->getNumElements() == 0) {
+      rewriter.replaceOp(op, emptyTensor(rewriter, loc, *rt));
+      return success();
+    }
+    Value padValue;
+    if (mode == "constant")
+      padValue = op.getConstantValue()
+                     ? extractScalar(rewriter, loc, adaptor.getConstantValue())
+                     : arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(et))
+                           .getResult();
+    if (empty) {
+      rewriter.replaceOp(op, filledTensor(rewriter, loc, *rt, padValue));
+      return success();
+    }
+
+    SmallVector<Value> begins;
+    if (amounts && mode == "constant") {
+      // Negative pads crop first; the rest is tensor.pad.
+      SmallVector<int64_t> offsets, sizes, strides(rank, 1), low, high;
+      for (int64_t d = 0; d < rank; ++d) {
+        int64_t b = amounts->begin[d], e = amounts->end[d];
+        offsets.push_back(std::max<int64_t>(0, -b));
+        sizes.push_back(in->getDimSize(d) + std::min<int64_t>(0, b) + std::min<int64_t>(0, e));
+        low.push_back(std::max<int64_t>(0, b));
+        high.push_back(std::max<int64_t>(0, e));
+      }
+      Value cropped = adaptor.getData();
+      if (ArrayRef<int64_t>(sizes) != in->getShape())
+        cropped = tensor::ExtractSliceOp::create(rewriter, loc, RankedTensorType::get(sizes, et),
+                                                 cropped, ValueRange{}, ValueRange{},
+                                                 ValueRange{}, offsets, sizes, strides);
+      rewriter.replaceOp(op, padTensor(rewriter, loc, cropped, low, high, padValue));
+      return success();
+    }
+    if (amounts) {
+      for (int64_t b : amounts->begin)
+        begins.push_back(indexConst(rewriter, loc, b));
+    } else {
+      // Only the begin pads are read; the result type gives the rest.
+      std::optional<SmallVector<int64_t>> constAxes = axes;
+      if (!op.getAxes())
+        constAxes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+      Value padsTensor = adaptor.getPads();
+      begins = perDim(
+          rewriter, loc, rank, count, constAxes, op.getAxes() ? adaptor.getAxes() : Value(),
+          [&](int64_t k, int64_t) { return readEntry(rewriter, loc, padsTensor, k); }, 0);
+    }
+    rewriter.replaceOp(op, padGather(rewriter, loc, adaptor.getData(), *rt, begins, mode,
+                                     padValue));
+    return success();
+  }
+};
+
+} // namespace
+
+void populateSliceAndPadPatterns(RewritePatternSet &patterns) {
+  patterns.add<SliceLowering, PadLowering>(patterns.getContext());
+}
+
+} // namespace onnxc::lowering

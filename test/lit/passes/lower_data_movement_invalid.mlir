@@ -1,0 +1,119 @@
+// RUN: %onnx-opt %s -convert-onnx-to-linalg -split-input-file -verify-diagnostics
+
+// What the data-movement lowering refuses, each with one error on the op that says why.
+
+func.func @slice_dynamic(%x: tensor<?x10xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>) -> tensor<?x3xf32> {
+  // expected-error @+1 {{dynamic dimensions ('tensor<?x10xf32>') are not supported yet}}
+  %0 = onnx.Slice %x, %s, %e : (tensor<?x10xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// Starts read at run time must have a known count.
+func.func @slice_unknown_count(%x: tensor<20x10xf32>, %s: tensor<?xi64>, %e: tensor<?xi64>) -> tensor<3x10xf32> {
+  // expected-error @+1 {{starts must be a 1-D integer tensor of known length}}
+  %0 = onnx.Slice %x, %s, %e : (tensor<20x10xf32>, tensor<?xi64>, tensor<?xi64>) -> tensor<3x10xf32>
+  return %0 : tensor<3x10xf32>
+}
+
+// -----
+
+// A declared result that contradicts constant operands.
+func.func @slice_wrong_result(%x: tensor<20x10xf32>) -> tensor<4x10xf32> {
+  %s = onnx.Constant dense<[0]> : tensor<1xi64>
+  %e = onnx.Constant dense<[3]> : tensor<1xi64>
+  // expected-error @+1 {{result type 'tensor<4x10xf32>' does not match the slice}}
+  %0 = onnx.Slice %x, %s, %e : (tensor<20x10xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<4x10xf32>
+  return %0 : tensor<4x10xf32>
+}
+
+// -----
+
+func.func @gather_float_indices(%d: tensor<4x3xf32>, %i: tensor<2xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{indices must be int32 or int64, not 'f32'}}
+  %0 = onnx.Gather %d, %i : (tensor<4x3xf32>, tensor<2xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @gather_empty_axis(%d: tensor<0x3xf32>, %i: tensor<2xi64>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{cannot gather from an empty axis}}
+  %0 = onnx.Gather %d, %i : (tensor<0x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @pad_reflect_empty(%x: tensor<0x3xf32>) -> tensor<2x3xf32> {
+  %p = onnx.Constant dense<[1, 0, 1, 0]> : tensor<4xi64>
+  // expected-error @+1 {{cannot pad an empty tensor in mode 'reflect'}}
+  %0 = onnx.Pad %x, %p {mode = "reflect"} : (tensor<0x3xf32>, tensor<4xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @pad_runtime_count(%x: tensor<2x3xf32>, %p: tensor<6xi64>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{pads has 6 entries, expected 4}}
+  %0 = onnx.Pad %x, %p : (tensor<2x3xf32>, tensor<6xi64>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}
+
+// -----
+
+func.func @pad_value_type(%x: tensor<2x3xf32>, %p: tensor<4xi64>, %v: tensor<i32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{constant_value must be one element of the data's type}}
+  %0 = onnx.Pad %x, %p value %v : (tensor<2x3xf32>, tensor<4xi64>, tensor<i32>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}
+
+// -----
+
+func.func @tile_not_multiple(%x: tensor<2x3xf32>, %r: tensor<2xi64>) -> tensor<5x3xf32> {
+  // expected-error @+1 {{result dim 5 is not a multiple of input dim 2}}
+  %0 = onnx.Tile %x, %r : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<5x3xf32>
+  return %0 : tensor<5x3xf32>
+}
+
+// -----
+
+func.func @expand_not_broadcast(%x: tensor<3x2xf32>, %s: tensor<2xi64>) -> tensor<3x4xf32> {
+  // expected-error @+1 {{cannot broadcast 'tensor<3x2xf32>' to 'tensor<3x4xf32>'}}
+  %0 = onnx.Expand %x, %s : (tensor<3x2xf32>, tensor<2xi64>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+func.func @split_sizes(%x: tensor<6xf32>) -> (tensor<2xf32>, tensor<2xf32>) {
+  // expected-error @+1 {{result sizes along axis 0 sum to 4, not 6}}
+  %0:2 = onnx.Split %x : (tensor<6xf32>) -> (tensor<2xf32>, tensor<2xf32>)
+  return %0#0, %0#1 : tensor<2xf32>, tensor<2xf32>
+}
+
+// -----
+
+// The length of a Range computed at run time cannot be known.
+func.func @range_dynamic(%a: tensor<f32>, %b: tensor<f32>, %c: tensor<f32>) -> tensor<?xf32> {
+  // expected-error @+1 {{dynamic dimensions ('tensor<?xf32>') are not supported yet}}
+  %0 = onnx.Range %a, %b, %c : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+func.func @range_bool(%a: tensor<i1>, %b: tensor<i1>, %c: tensor<i1>) -> tensor<1xi1> {
+  // expected-error @+1 {{element type 'i1' is not supported for Range}}
+  %0 = onnx.Range %a, %b, %c : (tensor<i1>, tensor<i1>, tensor<i1>) -> tensor<1xi1>
+  return %0 : tensor<1xi1>
+}
+
+// -----
+
+func.func @shape_unranked(%x: tensor<*xf32>) -> tensor<?xi64> {
+  // expected-error @+1 {{the shape of a value could not be inferred}}
+  %0 = onnx.Shape %x : (tensor<*xf32>) -> tensor<?xi64>
+  return %0 : tensor<?xi64>
+}
