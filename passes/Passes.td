@@ -36,6 +36,18 @@ def FuseElementwise : Pass<"onnx-fuse-elementwise", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
 }
 
+def DistinctResults : Pass<"onnx-distinct-results", "mlir::func::FuncOp"> {
+  let summary = "Give every function result its own tensor";
+  let description = [{
+    A value returned more than once (two graph outputs of the same value, or zero-size
+    outputs that CSE merged into one tensor.empty) makes buffer-results-to-out-params with
+    hoist-static-allocs crash: it hoists the one allocation into the first out-param and then
+    visits it again. Runs before bufferization and returns a copy
+    (bufferization.alloc_tensor copy(...), a memcpy) for every repeat.
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
+}
+
 def LowerStridedCopies : Pass<"onnx-lower-strided-copies", "mlir::func::FuncOp"> {
   let summary = "Rewrite memref.copy between strided views as linalg.copy";
   let description = [{
