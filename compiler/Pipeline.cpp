@@ -64,7 +64,8 @@ static void buildBufferizePipeline(OpPassManager &pm) {
 
 /// Stage 4: loops and the LLVM dialect, bare pointers at the function boundary.
 static void buildToLLVMPipeline(OpPassManager &pm) {
-  addPipeline(pm, "func.func(convert-linalg-to-loops),expand-strided-metadata,lower-affine,"
+  addPipeline(pm, "func.func(onnx-empty-buffer-args,convert-linalg-to-loops),"
+                  "expand-strided-metadata,lower-affine,"
                   "convert-scf-to-cf,convert-math-to-llvm,convert-math-to-libm,"
                   "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
                   "convert-cf-to-llvm,convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"

@@ -48,6 +48,18 @@ def DistinctResults : Pass<"onnx-distinct-results", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
 }
 
+def EmptyBufferArgs : Pass<"onnx-empty-buffer-args", "mlir::func::FuncOp"> {
+  let summary = "Pass buffers without elements as memref<0xT>";
+  let description = [{
+    A memref with a zero dim that is not the outermost (an input or output of shape [3, 4, 0])
+    has dynamic strides by MLIR's canonical layout, so convert-func-to-llvm cannot pass it as
+    a bare pointer and leaves the whole function unconverted. Such an argument becomes
+    memref<0xT> (still one pointer to the caller), and its uses read a zero-size alloca of
+    the original type: no element is ever accessed.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def LowerStridedCopies : Pass<"onnx-lower-strided-copies", "mlir::func::FuncOp"> {
   let summary = "Rewrite memref.copy between strided views as linalg.copy";
   let description = [{
