@@ -243,9 +243,14 @@ FailureOr<Type> GraphImporter::valueInfoType(const ::onnx::ValueInfoProto &vi, b
     return Type(UnrankedTensorType::get(et));
   }
   SmallVector<int64_t> dims;
+  int64_t count = 1;
   for (const auto &d : tt.shape().dim()) {
     if (d.has_dim_value() && d.dim_value() < 0)
       return emitError(fileLoc) << "'" << vi.name() << "' has a negative dimension";
+    if (d.has_dim_value() && (__builtin_mul_overflow(count, d.dim_value(), &count) ||
+                              count > (int64_t(1) << 62)))
+      return emitError(fileLoc) << "'" << vi.name()
+                                << "' has more elements than fit in 64 bits";
     dims.push_back(d.has_dim_value() ? d.dim_value() : ShapedType::kDynamic);
   }
   if (isInput && fixed != options.inputShapes.end()) {

@@ -93,8 +93,8 @@ LogicalResult ReshapeOp::inferShapes() {
     if (d != -1) {
       if (ShapedType::isDynamic(d))
         known = ShapedType::kDynamic;
-      else if (ShapedType::isStatic(known))
-        known *= d;
+      else if (ShapedType::isStatic(known) && __builtin_mul_overflow(known, d, &known))
+        return emitError() << "shape " << shapeAttr << " has more elements than fit in 64 bits";
     }
   }
   if (data.hasStaticShape() && ShapedType::isStatic(known)) {

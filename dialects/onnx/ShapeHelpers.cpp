@@ -13,7 +13,21 @@ static std::string shapeString(Type type) {
   return s;
 }
 
+/// Element counts are int64 everywhere (MLIR, buffer sizes): a shape whose static dims
+/// multiply past 2^62 cannot be compiled, whatever computed it.
+static bool countFits(ArrayRef<int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    if (ShapedType::isStatic(d) &&
+        (d < 0 || __builtin_mul_overflow(n, d, &n) || n > (int64_t(1) << 62)))
+      return false;
+  return true;
+}
+
 LogicalResult refineResultType(Operation *op, unsigned index, RankedTensorType inferred) {
+  if (!countFits(inferred.getShape()))
+    return op->emitError() << "result " << index
+                           << " would have more elements than fit in 64 bits";
   Value result = op->getResult(index);
   auto existing = dyn_cast<RankedTensorType>(result.getType());
   if (!existing) {

@@ -13,15 +13,22 @@ ap.add_argument("--onnx-compile", required=True)
 ap.add_argument("--corpus", required=True)
 args = ap.parse_args()
 
-passed = failed = 0
+# Generated cases (a folder with model.onnx and expect.txt), then the inputs the fuzzer once
+# crashed on (fuzz-crashes/, beside this script), which must now be clean errors.
+cases = []
 for case in sorted(os.listdir(args.corpus)):
     d = os.path.join(args.corpus, case)
-    if not os.path.isfile(os.path.join(d, "expect.txt")):
-        continue  # Files the cases point at (e.g. outside a case's folder).
-    expect = open(os.path.join(d, "expect.txt")).read()
+    if os.path.isfile(os.path.join(d, "expect.txt")):
+        cases.append((case, os.path.join(d, "model.onnx"), open(os.path.join(d, "expect.txt")).read()))
+crashes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fuzz-crashes")
+for f in sorted(os.listdir(crashes)) if os.path.isdir(crashes) else []:
+    cases.append(("fuzz-crashes/" + f, os.path.join(crashes, f), "error:"))
+
+passed = failed = 0
+for case, path, expect in cases:
     try:
-        p = subprocess.run([args.onnx_compile, os.path.join(d, "model.onnx"), "-o",
-                            os.path.join(d, "out.so")], capture_output=True, text=True, timeout=120)
+        p = subprocess.run([args.onnx_compile, path, "-o", os.path.join(args.corpus, "out.so")],
+                           capture_output=True, text=True, timeout=120)
         err = p.stderr
         problem = None
         if p.returncode < 0:
