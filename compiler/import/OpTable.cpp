@@ -667,6 +667,315 @@ static Result convertSplit(NodeContext &c) {
   return results(*op);
 }
 
+//===----------------------------------------------------------------------===//
+// Normalization
+//===----------------------------------------------------------------------===//
+// LayerNormalization, InstanceNormalization, GroupNormalization, MeanVarianceNormalization,
+// LpNormalization, LRN and Hardmax are rewritten at import into the dialect's reductions and
+// elementwise ops (each already lowered and fused), the way ONNX defines most of them as
+// functions. Statistics are computed in two passes (mean, then the mean of squared
+// deviations) so that they stay accurate for inputs with a large mean.
+
+namespace {
+/// Builds a chain of intermediate ops for one node; after the first failure (already
+/// reported) it builds nothing more and returns null values.
+struct Decomposer {
+  NodeContext &c;
+  NodeContext inner;
+  bool failedAny = false;
+  explicit Decomposer(NodeContext &c) : c(c), inner(c.b, c.loc, c.node, c.opset, {}, {}) {}
+
+  Value op(StringRef name, ValueRange operands, ArrayRef<NamedAttribute> attrs = {}) {
+    if (failedAny || llvm::any_of(operands, [](Value v) { return !v; })) {
+      failedAny = true;
+      return {};
+    }
+    auto o = inner.create(name, operands, attrs);
+    if (failed(o)) {
+      failedAny = true;
+      return {};
+    }
+    return (*o)->getResult(0);
+  }
+  Value reduce(StringRef name, Value x, ArrayRef<int64_t> axes) {
+    return op(name, x,
+              {c.b.getNamedAttr("axes", c.b.getDenseI64ArrayAttr(axes)),
+               c.b.getNamedAttr("keepdims", c.b.getI64IntegerAttr(1))});
+  }
+  Value scalar(Value like, double v) {
+    if (failedAny || !like)
+      return {};
+    return c.constScalar(cast<ShapedType>(like.getType()).getElementType(), v);
+  }
+  Value castTo(Value x, Type et) {
+    if (!x || cast<ShapedType>(x.getType()).getElementType() == et)
+      return x;
+    return op("Cast", x, {c.b.getNamedAttr("to", TypeAttr::get(et))});
+  }
+  Value reshape(Value x, ArrayRef<int64_t> shape) {
+    if (failedAny)
+      return {};
+    return op("Reshape", {x, c.constI64(shape)});
+  }
+  /// (x - mean) / sqrt(var + eps) over `axes`; also returns the mean and 1/sqrt(var + eps).
+  Value standardize(Value x, ArrayRef<int64_t> axes, double eps, Value *meanOut = nullptr,
+                    Value *invStdOut = nullptr) {
+    Value mean = reduce("ReduceMean", x, axes);
+    Value d = op("Sub", {x, mean});
+    Value var = reduce("ReduceMean", op("Mul", {d, d}), axes);
+    Value invStd = op("Reciprocal", op("Sqrt", op("Add", {var, scalar(var, eps)})));
+    if (meanOut)
+      *meanOut = mean;
+    if (invStdOut)
+      *invStdOut = invStd;
+    return op("Mul", {d, invStd});
+  }
+  Result done(ArrayRef<Value> values) {
+    if (failedAny)
+      return failure();
+    return SmallVector<Value>(values);
+  }
+};
+} // namespace
+
+/// The input's ranked type with static dims, or an error naming what needs it.
+static FailureOr<RankedTensorType> staticInput(NodeContext &c, size_t i) {
+  Value v = c.input(i);
+  if (!v)
+    return c.emitError() << "input " << i << " is missing";
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  if (!t || !t.hasStaticShape())
+    return c.emitError() << "needs a known static shape for input " << i;
+  if (!isa<FloatType>(t.getElementType()))
+    return c.emitError() << "input " << i << " must be a float tensor, got " << t;
+  return t;
+}
+
+static FailureOr<int64_t> normAxis(NodeContext &c, int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    return c.emitError() << "axis " << axis << " is out of range for rank " << rank;
+  return axis < 0 ? axis + rank : axis;
+}
+
+/// LayerNormalization (opset 17): normalize over axes [axis, rank); the optional Mean and
+/// InvStdDev outputs keep those axes as 1. stash_type=1 computes in float32 for narrower
+/// inputs.
+static Result convertLayerNorm(NodeContext &c) {
+  auto xt = staticInput(c, 0);
+  auto axisAttr = c.intAttr("axis", -1);
+  auto eps = c.floatAttr("epsilon", 1e-5f);
+  auto stash = c.intAttr("stash_type", 1);
+  if (failed(xt) || failed(axisAttr) || failed(eps) || failed(stash))
+    return failure();
+  if (!c.input(1))
+    return c.emitError() << "input 'Scale' is missing";
+  auto axis = normAxis(c, *axisAttr, xt->getRank());
+  if (failed(axis))
+    return failure();
+  Type et = xt->getElementType();
+  Type ct = *stash == 1 ? Type(c.b.getF32Type()) : et;
+  if (*stash != 1 && *stash != static_cast<int64_t>(::onnx::TensorProto::FLOAT) &&
+      *stash != static_cast<int64_t>(::onnx::TensorProto::FLOAT16) &&
+      *stash != static_cast<int64_t>(::onnx::TensorProto::DOUBLE))
+    return c.emitError() << "stash_type " << *stash << " is not supported";
+  if (*stash == ::onnx::TensorProto::DOUBLE)
+    ct = c.b.getF64Type();
+  else if (*stash == ::onnx::TensorProto::FLOAT16)
+    ct = c.b.getF16Type();
+  Decomposer d(c);
+  SmallVector<int64_t> axes;
+  for (int64_t i = *axis; i < xt->getRank(); ++i)
+    axes.push_back(i);
+  Value mean, invStd;
+  Value y = d.standardize(d.castTo(c.input(0), ct), axes, *eps, &mean, &invStd);
+  y = d.op("Mul", {y, d.castTo(c.input(1), ct)});
+  if (c.input(2))
+    y = d.op("Add", {y, d.castTo(c.input(2), ct)});
+  y = d.castTo(y, et);
+  SmallVector<Value> outs{y, mean, invStd};
+  outs.truncate(std::clamp<int64_t>(c.node.output_size(), 1, 3));
+  return d.done(outs);
+}
+
+/// InstanceNormalization: per (batch, channel) statistics over the spatial axes; scale and
+/// B are per channel.
+static Result convertInstanceNorm(NodeContext &c) {
+  auto xt = staticInput(c, 0);
+  auto eps = c.floatAttr("epsilon", 1e-5f);
+  if (failed(xt) || failed(eps) || failed(onlyOutputs(c, 1)))
+    return failure();
+  if (!c.input(1) || !c.input(2))
+    return c.emitError() << "needs 3 inputs";
+  int64_t rank = xt->getRank();
+  if (rank < 3)
+    return c.emitError() << "input must have rank >= 3, got " << rank;
+  SmallVector<int64_t> axes, cshape{xt->getDimSize(1)};
+  for (int64_t i = 2; i < rank; ++i) {
+    axes.push_back(i);
+    cshape.push_back(1);
+  }
+  Decomposer d(c);
+  Value y = d.standardize(c.input(0), axes, *eps);
+  y = d.op("Mul", {y, d.reshape(c.input(1), cshape)});
+  y = d.op("Add", {y, d.reshape(c.input(2), cshape)});
+  return d.done({y});
+}
+
+/// GroupNormalization: statistics per (batch, group) over the group's channels and the
+/// spatial axes. Opset 18 takes scale and bias per group; opset 21 per channel (and a
+/// stash_type, float32 computation being what we do for float32 anyway).
+static Result convertGroupNorm(NodeContext &c) {
+  auto xt = staticInput(c, 0);
+  auto eps = c.floatAttr("epsilon", 1e-5f);
+  auto groups = c.intAttr("num_groups", 0);
+  if (failed(xt) || failed(eps) || failed(groups) || failed(onlyOutputs(c, 1)))
+    return failure();
+  if (!c.input(1) || !c.input(2))
+    return c.emitError() << "needs 3 inputs";
+  int64_t rank = xt->getRank();
+  if (rank < 2)
+    return c.emitError() << "input must have rank >= 2, got " << rank;
+  int64_t n = xt->getDimSize(0), ch = xt->getDimSize(1), g = *groups;
+  if (g <= 0 || ch % g != 0)
+    return c.emitError() << "num_groups " << g << " must be positive and divide the " << ch
+                         << " channels";
+  int64_t rest = xt->getNumElements() / std::max<int64_t>(n * g, 1);
+  Decomposer d(c);
+  Value y = d.standardize(d.reshape(c.input(0), {n, g, rest}), {2}, *eps);
+  Value scale = c.input(1), bias = c.input(2);
+  if (c.opset < 21) {
+    // Per group: apply in the grouped view.
+    y = d.op("Mul", {y, d.reshape(scale, {g, 1})});
+    y = d.op("Add", {y, d.reshape(bias, {g, 1})});
+    y = d.reshape(y, xt->getShape());
+  } else {
+    SmallVector<int64_t> cshape{ch};
+    cshape.append(rank - 2, 1);
+    y = d.reshape(y, xt->getShape());
+    y = d.op("Mul", {y, d.reshape(scale, cshape)});
+    y = d.op("Add", {y, d.reshape(bias, cshape)});
+  }
+  return d.done({y});
+}
+
+/// MeanVarianceNormalization: (X - mean) / (std + 1e-9) over `axes` (default [0, 2, 3]).
+static Result convertMVN(NodeContext &c) {
+  auto xt = staticInput(c, 0);
+  auto axesAttr = intsAttr(c, "axes");
+  if (failed(xt) || failed(axesAttr) || failed(onlyOutputs(c, 1)))
+    return failure();
+  SmallVector<int64_t> axes = *axesAttr ? **axesAttr : SmallVector<int64_t>{0, 2, 3};
+  for (int64_t &a : axes) {
+    auto n = normAxis(c, a, xt->getRank());
+    if (failed(n))
+      return failure();
+    a = *n;
+  }
+  Decomposer d(c);
+  Value mean = d.reduce("ReduceMean", c.input(0), axes);
+  Value dev = d.op("Sub", {c.input(0), mean});
+  Value var = d.reduce("ReduceMean", d.op("Mul", {dev, dev}), axes);
+  Value std = d.op("Add", {d.op("Sqrt", var), d.scalar(var, 1e-9)});
+  return d.done({d.op("Div", {dev, std})});
+}
+
+/// LpNormalization: x / ||x||_p along one axis, p = 1 or 2.
+static Result convertLpNorm(NodeContext &c) {
+  auto xt = staticInput(c, 0);
+  auto axisAttr = c.intAttr("axis", -1);
+  auto p = c.intAttr("p", 2);
+  if (failed(xt) || failed(axisAttr) || failed(p) || failed(onlyOutputs(c, 1)))
+    return failure();
+  if (*p != 1 && *p != 2)
+    return c.emitError() << "p must be 1 or 2, got " << *p;
+  auto axis = normAxis(c, *axisAttr, xt->getRank());
+  if (failed(axis))
+    return failure();
+  Decomposer d(c);
+  Value norm = d.reduce(*p == 1 ? "ReduceL1" : "ReduceL2", c.input(0), {*axis});
+  return d.done({d.op("Div", {c.input(0), norm})});
+}
+
+/// LRN: x / (bias + alpha / size * sum of x^2 over `size` neighbouring channels)^beta, the
+/// window [c - floor((size-1)/2), c + ceil((size-1)/2)] clipped at the edges (zero padding).
+static Result convertLRN(NodeContext &c) {
+  auto xt = staticInput(c, 0);
+  auto alpha = c.floatAttr("alpha", 1e-4f);
+  auto beta = c.floatAttr("beta", 0.75f);
+  auto bias = c.floatAttr("bias", 1.0f);
+  auto size = c.intAttr("size", 0);
+  if (failed(xt) || failed(alpha) || failed(beta) || failed(bias) || failed(size) ||
+      failed(onlyOutputs(c, 1)))
+    return failure();
+  int64_t rank = xt->getRank();
+  if (rank < 2)
+    return c.emitError() << "input must have rank >= 2, got " << rank;
+  if (*size <= 0)
+    return c.emitError() << "attribute 'size' must be positive";
+  if (*size > 64)
+    return c.emitError() << "size " << *size << " is larger than this importer unrolls (64)";
+  int64_t ch = xt->getDimSize(1), lo = (*size - 1) / 2, hi = *size - 1 - lo;
+  Decomposer d(c);
+  Value x = c.input(0);
+  Value sq = d.op("Mul", {x, x});
+  SmallVector<int64_t> pads(2 * rank, 0);
+  pads[1] = lo;
+  pads[rank + 1] = hi;
+  Value padded;
+  if (!d.failedAny)
+    padded = d.op("Pad", {sq, c.constI64(pads)},
+                  {c.b.getNamedAttr("operandSegmentSizes", c.b.getDenseI32ArrayAttr({1, 1, 0, 0}))});
+  Value sum;
+  for (int64_t i = 0; i < *size && !d.failedAny; ++i) {
+    Value part = d.op("Slice", {padded, c.constI64({i}), c.constI64({i + ch}), c.constI64({1})},
+                      {c.b.getNamedAttr("operandSegmentSizes",
+                                        c.b.getDenseI32ArrayAttr({1, 1, 1, 1, 0}))});
+    sum = sum ? d.op("Add", {sum, part}) : part;
+  }
+  Value denom = d.op("Add", {d.scalar(sum, *bias),
+                             d.op("Mul", {sum, d.scalar(sum, double(*alpha) / double(*size))})});
+  denom = d.op("Pow", {denom, d.scalar(denom, *beta)});
+  return d.done({d.op("Div", {x, denom})});
+}
+
+/// Hardmax: one at the first maximum along the axis, zero elsewhere. Opsets < 13 work on the
+/// input coerced to 2-D at `axis` (default 1): the same as the opset-13 form over the
+/// flattened trailing dims.
+static Result convertHardmax(NodeContext &c) {
+  auto xt = staticInput(c, 0);
+  auto axisAttr = c.intAttr("axis", c.opset < 13 ? 1 : -1);
+  if (failed(xt) || failed(axisAttr) || failed(onlyOutputs(c, 1)))
+    return failure();
+  auto axisN = normAxis(c, *axisAttr, xt->getRank());
+  if (failed(axisN))
+    return failure();
+  int64_t axis = *axisN;
+  Decomposer d(c);
+  Value x = c.input(0);
+  SmallVector<int64_t> shape(xt->getShape());
+  if (c.opset < 13 && axis != xt->getRank() - 1) {
+    int64_t outer = 1, inner = 1;
+    for (int64_t i = 0; i < xt->getRank(); ++i)
+      (i < axis ? outer : inner) *= xt->getDimSize(i);
+    x = d.reshape(x, {outer, inner});
+    shape = {outer, inner};
+    axis = 1;
+  }
+  int64_t rank = shape.size(), dim = shape[axis];
+  Value idx = d.op("ArgMax", x,
+                   {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(axis)),
+                    c.b.getNamedAttr("keepdims", c.b.getI64IntegerAttr(1))});
+  SmallVector<int64_t> iota, ishape{dim};
+  for (int64_t i = 0; i < dim; ++i)
+    iota.push_back(i);
+  ishape.append(rank - axis - 1, 1);
+  Value positions = d.failedAny ? Value() : d.reshape(c.constI64(iota), ishape);
+  Value y = d.castTo(d.op("Equal", {positions, idx}), xt->getElementType());
+  if (!d.failedAny && ArrayRef<int64_t>(shape) != xt->getShape())
+    y = d.reshape(y, xt->getShape());
+  return d.done({y});
+}
+
 const llvm::StringMap<Converter> &defaultDomainConverters() {
   static const llvm::StringMap<Converter> table = [] {
     llvm::StringMap<Converter> t;
@@ -712,6 +1021,14 @@ const llvm::StringMap<Converter> &defaultDomainConverters() {
     t["Pad"] = convertPad;
     t["ConstantOfShape"] = convertConstantOfShape;
     t["Split"] = convertSplit;
+    // Normalization
+    t["LayerNormalization"] = convertLayerNorm;
+    t["InstanceNormalization"] = convertInstanceNorm;
+    t["GroupNormalization"] = convertGroupNorm;
+    t["MeanVarianceNormalization"] = convertMVN;
+    t["LpNormalization"] = convertLpNorm;
+    t["LRN"] = convertLRN;
+    t["Hardmax"] = convertHardmax;
     return t;
   }();
   return table;
