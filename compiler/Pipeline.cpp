@@ -55,7 +55,7 @@ void buildOnnxToLinalgPipeline(OpPassManager &pm) {
 /// Stage 3: tensors -> buffers. Function results become caller-provided out-params, and every
 /// remaining allocation is placed in the one workspace argument.
 static void buildBufferizePipeline(OpPassManager &pm) {
-  addPipeline(pm, "func.func(onnx-distinct-results),eliminate-empty-tensors,"
+  addPipeline(pm, "func.func(onnx-signless-types,onnx-distinct-results),eliminate-empty-tensors,"
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"

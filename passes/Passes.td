@@ -71,6 +71,18 @@ def LowerStridedCopies : Pass<"onnx-lower-strided-copies", "mlir::func::FuncOp">
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def SignlessTypes : Pass<"onnx-signless-types", "mlir::func::FuncOp"> {
+  let summary = "Make unsigned integer element types signless before bufferization";
+  let description = [{
+    ONNX's ui8..ui64 tensors stay unsigned through the linalg lowering (the model interface is
+    read from the function signature after it), where elementwise ops read them through
+    tensor.bitcast to signless and pick unsigned arith ops. tensor.bitcast has no
+    bufferization and arith/LLVM want signless types anyway, so this pass rewrites every
+    unsigned type in the function (signature, block arguments, results, constant values) as
+    the signless type of the same width and erases the bitcasts that became identities.
+  }];
+}
+
 def PlanMemory : Pass<"onnx-plan-memory", "mlir::func::FuncOp"> {
   let summary = "Place every static allocation in one workspace argument";
   let description = [{

@@ -989,6 +989,12 @@ const llvm::StringMap<Converter> &defaultDomainConverters() {
                            "LessOrEqual", "GreaterOrEqual"})
       t[name] = binary(name);
     t["Where"] = generic("Where");
+    for (StringRef name : {"Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh",
+                           "Atanh", "Mish", "Selu", "Celu", "ThresholdedRelu", "Shrink", "Gelu",
+                           "IsNaN", "IsInf", "Mod", "BitShift", "PRelu"})
+      t[name] = generic(name);
+    for (StringRef name : {"And", "Or", "Xor"}) // Opsets < 7: legacy broadcast attributes.
+      t[name] = binary(name);
     t["Sum"] = variadic("Add");
     t["Mean"] = variadic("Add", /*mean=*/true);
     t["Max"] = variadic("Max");

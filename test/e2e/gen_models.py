@@ -1040,16 +1040,14 @@ def integer_op_cases(rng):
         Case("clip_int64", [node("Clip", ["x", "lo", "hi"])], [("x", a)],
              [("y", np.clip(a, lo, hi))], initializers=[("lo", lo), ("hi", hi)]),
         Case("pow_int64", [node("Pow", ["a", "e"])], [("a", base), ("e", exp)],
-             [("y", np.power(base, exp))], note="non-negative integer exponents",
-             unsupported="Pow is lowered for float bases only"),
+             [("y", np.power(base, exp))], note="non-negative integer exponents"),
         Case("matmul_int64", [node("MatMul", ["a", "b"])], [("a", a), ("b", b)],
              [("y", a @ b)]),
         Case("gemm_int64_c_vector", [node("Gemm", ["a", "b", "c"])], [("a", a), ("b", b)],
              [("y", a @ b + b[0])], initializers=[("c", b[0].copy())], opset=11),
         Case("relu_int32", [node("Relu", ["x"])], [("x", i32)], [("y", np.maximum(i32, 0))],
              opset=14, note="Relu takes integers since opset 14"),
-        Case("sign_int64", [node("Sign", ["x"])], [("x", a)], [("y", np.sign(a))],
-             unsupported="Sign is lowered for floats only"),
+        Case("sign_int64", [node("Sign", ["x"])], [("x", a)], [("y", np.sign(a))]),
         Case("equal_bool", [node("Equal", ["a", "b"])],
              [("a", a > 0), ("b", np.zeros((4,), dtype=bool))], [("y", ~(a > 0))],
              opset=11),
@@ -1070,8 +1068,7 @@ def narrow_and_unsigned_cases(rng):
     u32d = np.array([7, 3, 2, 1_000_000], dtype=np.uint32)
     f_u8 = as_f32([[0.0, 1.7, 127.9, 128.2, 200.5, 255.0]])
     T = TensorProto
-    no_unsigned = "unsigned element types are not lowered yet"
-    cases = [
+    return [
         Case("cast_uint8_to_float", [node("Cast", ["x"], to=T.FLOAT)], [("x", u8)],
              [("y", u8.astype(np.float32))]),
         Case("cast_float_to_uint8", [node("Cast", ["x"], to=T.UINT8)], [("x", f_u8)],
@@ -1090,10 +1087,6 @@ def narrow_and_unsigned_cases(rng):
              [("y", i8 // 2 + i8 // 4)], opset=14,
              note="sums stay within int8; Add takes int8 since opset 14"),
     ]
-    for c in cases:
-        if any(a.dtype.kind == "u" for _, a in c.inputs + c.outputs):
-            c.unsupported = no_unsigned
-    return cases
 
 
 @case

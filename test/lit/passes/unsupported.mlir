@@ -85,22 +85,6 @@ func.func @integer_gemm_alpha(%a: tensor<2x2xi32>, %b: tensor<2x2xi32>) -> tenso
 
 // -----
 
-func.func @unsigned_add(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
-  // expected-error @+1 {{unsigned element type 'ui8' is not supported yet}}
-  %0 = onnx.Add %a, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
-  return %0 : tensor<4xui8>
-}
-
-// -----
-
-func.func @unsigned_compare(%a: tensor<4xui16>) -> tensor<4xi1> {
-  // expected-error @+1 {{unsigned element type 'ui16' is not supported yet}}
-  %0 = onnx.Equal %a, %a : (tensor<4xui16>, tensor<4xui16>) -> tensor<4xi1>
-  return %0 : tensor<4xi1>
-}
-
-// -----
-
 func.func @unsigned_matmul(%a: tensor<2x2xui8>, %b: tensor<2x2xui8>) -> tensor<2x2xui8> {
   // expected-error @+1 {{element type 'ui8' is not supported for this op}}
   %0 = onnx.MatMul %a, %b : (tensor<2x2xui8>, tensor<2x2xui8>) -> tensor<2x2xui8>
