@@ -56,21 +56,37 @@ struct MaxPoolLowering : OpConversionPattern<onnx::MaxPoolOp> {
     auto xt = cast<RankedTensorType>(adaptor.getX().getType());
     auto rt = cast<RankedTensorType>(op.getType());
     Type et = rt.getElementType();
-    if (!isa<FloatType>(et) && !et.isSignlessInteger())
+    if (!isa<FloatType>(et) && !isa<IntegerType>(et))
       return op.emitError() << "element type " << et << " is not supported for MaxPool";
     auto w = windowOf(op, xt, op.getCeilMode());
     if (failed(w))
       return failure();
     Location loc = op.getLoc();
-    Value lowest = extremeConstant(rewriter, loc, et, /*lowest=*/true);
-    Value padded = padTensor(rewriter, loc, adaptor.getX(), padsWithBatch(w->padBegin),
+    // Unsigned integers: the max of the signless tensor of the same width with maxui, padded
+    // with 0, bitcast back.
+    bool isUnsigned = et.isUnsignedInteger();
+    Value x = adaptor.getX();
+    RankedTensorType computeType = rt;
+    if (isUnsigned) {
+      et = IntegerType::get(op.getContext(), et.getIntOrFloatBitWidth());
+      x = tensor::BitcastOp::create(rewriter, loc, xt.clone(et), x);
+      computeType = rt.clone(et);
+    }
+    Value lowest = isUnsigned ? scalarConstant(rewriter, loc, et, 0)
+                              : extremeConstant(rewriter, loc, et, /*lowest=*/true);
+    Value padded = padTensor(rewriter, loc, x, padsWithBatch(w->padBegin),
                              padsWithBatch(w->padEnd, w->ceilExtra), lowest);
-    rewriter.replaceOp(op, windowReduce(rewriter, loc, padded, *w, rt, lowest,
-                                        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                                          if (isa<FloatType>(et))
-                                            return arith::MaximumFOp::create(b, l, a[0], a[1]);
-                                          return arith::MaxSIOp::create(b, l, a[0], a[1]);
-                                        }));
+    Value result = windowReduce(rewriter, loc, padded, *w, computeType, lowest,
+                                [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                  if (isa<FloatType>(et))
+                                    return arith::MaximumFOp::create(b, l, a[0], a[1]);
+                                  if (isUnsigned)
+                                    return arith::MaxUIOp::create(b, l, a[0], a[1]);
+                                  return arith::MaxSIOp::create(b, l, a[0], a[1]);
+                                });
+    if (isUnsigned)
+      result = tensor::BitcastOp::create(rewriter, loc, rt, result);
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

@@ -146,3 +146,15 @@ func.func @integer_sign_pow(%a: tensor<4xi64>, %e: tensor<4xi64>) -> (tensor<4xi
   %1 = onnx.Pow %a, %e : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xi64>
   return %0, %1 : tensor<4xi64>, tensor<4xi64>
 }
+
+// -----
+
+// MaxPool on ui8 pads with 0 and takes the unsigned max of the signless tensor.
+// CHECK-LABEL: func.func @unsigned_max_pool
+// CHECK:         tensor.bitcast %{{.*}} : tensor<1x1x4x4xui8> to tensor<1x1x4x4xi8>
+// CHECK:           arith.maxui
+// CHECK:         tensor.bitcast %{{.*}} : tensor<1x1x2x2xi8> to tensor<1x1x2x2xui8>
+func.func @unsigned_max_pool(%x: tensor<1x1x4x4xui8>) -> tensor<1x1x2x2xui8> {
+  %0 = onnx.MaxPool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x4x4xui8>) -> tensor<1x1x2x2xui8>
+  return %0 : tensor<1x1x2x2xui8>
+}

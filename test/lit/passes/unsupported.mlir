@@ -93,14 +93,6 @@ func.func @unsigned_matmul(%a: tensor<2x2xui8>, %b: tensor<2x2xui8>) -> tensor<2
 
 // -----
 
-func.func @unsigned_max_pool(%x: tensor<1x1x4x4xui8>) -> tensor<1x1x2x2xui8> {
-  // expected-error @+1 {{element type 'ui8' is not supported for MaxPool}}
-  %0 = onnx.MaxPool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x4x4xui8>) -> tensor<1x1x2x2xui8>
-  return %0 : tensor<1x1x2x2xui8>
-}
-
-// -----
-
 func.func @bool_add(%a: tensor<4xi1>) -> tensor<4xi1> {
   // expected-error @+1 {{element type 'i1' is not supported for this op}}
   %0 = onnx.Add %a, %a : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
