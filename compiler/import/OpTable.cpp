@@ -296,6 +296,17 @@ static Result convertCast(NodeContext &c) {
   return results(*op);
 }
 
+/// CastLike (opset 15) is Cast to the element type of its second input.
+static Result convertCastLike(NodeContext &c) {
+  if (!c.input(0) || !c.input(1))
+    return c.emitError() << "needs two inputs";
+  Type et = cast<ShapedType>(c.input(1).getType()).getElementType();
+  auto op = c.create("Cast", {c.input(0)}, {c.b.getNamedAttr("to", TypeAttr::get(et))});
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
 static Result convertBatchNorm(NodeContext &c) {
   auto training = c.intAttr("training_mode", 0);
   if (failed(training))
@@ -1001,6 +1012,7 @@ const llvm::StringMap<Converter> &defaultDomainConverters() {
     t["Min"] = variadic("Min");
     t["Clip"] = convertClip;
     t["Cast"] = convertCast;
+    t["CastLike"] = convertCastLike;
     t["BatchNormalization"] = convertBatchNorm;
     t["Softmax"] = softmax("Softmax");
     t["LogSoftmax"] = softmax("LogSoftmax");
