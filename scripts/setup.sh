@@ -10,6 +10,7 @@ packages=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22 liblld-22-dev
   libclang-rt-22-dev libprotobuf-dev protobuf-compiler libonnx-dev libgtest-dev
   libonnx-testdata python3-onnx python3-numpy cmake ninja-build zlib1g-dev libzstd-dev
+  binutils libc6-dev
 )
 missing=()
 for p in "${packages[@]}"; do

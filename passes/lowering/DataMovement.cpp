@@ -152,15 +152,11 @@ struct TileLowering : OpConversionPattern<onnx::TileOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::TileOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto in = staticType(op, op.getInput());
-    if (failed(in))
+    auto types = staticSameRank(op, op.getInput(), op.getResult());
+    if (failed(types))
       return failure();
-    auto rt = staticType(op, op.getResult());
-    if (failed(rt))
-      return failure();
-    int64_t rank = in->getRank();
-    if (rt->getRank() != rank)
-      return op.emitError() << "result rank differs from the input's";
+    auto [in, rt] = *types;
+    int64_t rank = in.getRank();
     if (rank == 0) {
       rewriter.replaceOp(op, adaptor.getInput());
       return success();
@@ -170,7 +166,7 @@ struct TileLowering : OpConversionPattern<onnx::TileOp> {
     SmallVector<AffineExpr> inExprs;
     SmallVector<ReassociationIndices> collapse;
     for (int64_t i = 0; i < rank; ++i) {
-      int64_t d = in->getDimSize(i), r = rt->getDimSize(i);
+      int64_t d = in.getDimSize(i), r = rt.getDimSize(i);
       if (d == 0 ? r != 0 : r % d != 0)
         return op.emitError() << "result dim " << r << " is not a multiple of input dim " << d;
       pairs.append({d == 0 ? 0 : r / d, d});
@@ -178,7 +174,7 @@ struct TileLowering : OpConversionPattern<onnx::TileOp> {
       collapse.push_back({2 * i, 2 * i + 1});
     }
     Location loc = op.getLoc();
-    auto pairType = RankedTensorType::get(pairs, rt->getElementType());
+    auto pairType = RankedTensorType::get(pairs, rt.getElementType());
     SmallVector<AffineMap> maps{AffineMap::get(2 * rank, 0, inExprs, ctx),
                                 rewriter.getMultiDimIdentityMap(2 * rank)};
     SmallVector<utils::IteratorType> iters(2 * rank, utils::IteratorType::parallel);
@@ -186,7 +182,7 @@ struct TileLowering : OpConversionPattern<onnx::TileOp> {
         rewriter, loc, TypeRange{pairType}, ValueRange{adaptor.getInput()},
         ValueRange{emptyTensor(rewriter, loc, pairType)}, maps, iters,
         [](OpBuilder &b, Location l, ValueRange args) { linalg::YieldOp::create(b, l, args[0]); });
-    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, *rt, copy.getResult(0), collapse);
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, rt, copy.getResult(0), collapse);
     return success();
   }
 };

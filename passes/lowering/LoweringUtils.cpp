@@ -15,6 +15,19 @@ FailureOr<RankedTensorType> staticType(Operation *op, Value v) {
   return t;
 }
 
+FailureOr<std::pair<RankedTensorType, RankedTensorType>>
+staticSameRank(Operation *op, Value input, Value result) {
+  auto in = staticType(op, input);
+  if (failed(in))
+    return failure();
+  auto rt = staticType(op, result);
+  if (failed(rt))
+    return failure();
+  if (rt->getRank() != in->getRank())
+    return op->emitError() << "result rank differs from the input's";
+  return std::make_pair(*in, *rt);
+}
+
 LogicalResult requireStaticShapes(Operation *op) {
   for (Value v : op->getOperands())
     if (failed(staticType(op, v)))

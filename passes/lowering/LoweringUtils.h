@@ -26,6 +26,10 @@ void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 /// The type of `v` if it is a statically shaped ranked tensor; otherwise emits an error on
 /// `op` (dynamic dims are not lowered yet) and fails.
 llvm::FailureOr<mlir::RankedTensorType> staticType(mlir::Operation *op, mlir::Value v);
+/// The static types of a data-movement op's `input` and `result`, which must have the same
+/// rank; emits the error on `op` otherwise.
+llvm::FailureOr<std::pair<mlir::RankedTensorType, mlir::RankedTensorType>>
+staticSameRank(mlir::Operation *op, mlir::Value input, mlir::Value result);
 /// Checks operands and results of `op` together.
 mlir::LogicalResult requireStaticShapes(mlir::Operation *op);
 /// Emits an error if the element type is not a float type.

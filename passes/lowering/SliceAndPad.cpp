@@ -113,17 +113,13 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::SliceOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto in = staticType(op, op.getData());
-    if (failed(in))
+    auto types = staticSameRank(op, op.getData(), op.getResult());
+    if (failed(types))
       return failure();
-    auto rt = staticType(op, op.getResult());
-    if (failed(rt))
-      return failure();
-    int64_t rank = in->getRank();
-    if (rt->getRank() != rank)
-      return op.emitError() << "result rank differs from the input's";
-    if (in->getNumElements() == 0 && rt->getNumElements() != 0)
-      return op.emitError() << "cannot slice " << *rt << " out of an empty tensor";
+    auto [in, rt] = *types;
+    int64_t rank = in.getRank();
+    if (in.getNumElements() == 0 && rt.getNumElements() != 0)
+      return op.emitError() << "cannot slice " << rt << " out of an empty tensor";
     Location loc = op.getLoc();
     auto starts = onnx::constantInts(op.getStarts()), ends = onnx::constantInts(op.getEnds());
     std::optional<SmallVector<int64_t>> axes, steps;
@@ -136,15 +132,15 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
         axesRef = *axes;
       if (steps)
         stepsRef = *steps;
-      auto dims = onnx::resolveSlice(op, in->getShape(), *starts, *ends, axesRef, stepsRef);
+      auto dims = onnx::resolveSlice(op, in.getShape(), *starts, *ends, axesRef, stepsRef);
       if (failed(dims))
         return failure();
-      for (auto [d, size] : llvm::zip(*dims, rt->getShape()))
+      for (auto [d, size] : llvm::zip(*dims, rt.getShape()))
         if (d.size != size)
-          return op.emitError() << "result type " << *rt << " does not match the slice";
-      if (rt->getNumElements() == 0) {
+          return op.emitError() << "result type " << rt << " does not match the slice";
+      if (rt.getNumElements() == 0) {
         // extract_slice refuses offsets into dims of size 0; nothing is read anyway.
-        rewriter.replaceOp(op, emptyTensor(rewriter, loc, *rt));
+        rewriter.replaceOp(op, emptyTensor(rewriter, loc, rt));
         return success();
       }
       if (llvm::all_of(*dims, [](const onnx::SliceDim &d) { return d.step > 0; })) {
@@ -154,8 +150,8 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
           strides.push_back(d.step);
         }
         rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
-            op, *rt, adaptor.getData(), ValueRange{}, ValueRange{}, ValueRange{}, offsets,
-            rt->getShape(), strides);
+            op, rt, adaptor.getData(), ValueRange{}, ValueRange{}, ValueRange{}, offsets,
+            rt.getShape(), strides);
         return success();
       }
       // Negative steps: extract_slice strides must be positive; read through indices.
@@ -164,7 +160,7 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
         startValues.push_back(indexConst(rewriter, loc, d.start));
         stepValues.push_back(indexConst(rewriter, loc, d.step));
       }
-      rewriter.replaceOp(op, stridedGather(rewriter, loc, adaptor.getData(), *rt, startValues,
+      rewriter.replaceOp(op, stridedGather(rewriter, loc, adaptor.getData(), rt, startValues,
                                            stepValues, /*clampIndices=*/false));
       return success();
     }
@@ -187,7 +183,7 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
     };
     // ONNX clamps starts to [0, n] for positive steps and [0, n - 1] for negative ones.
     auto start = [&](int64_t k, int64_t d) -> Value {
-      Value n = i64Const(rewriter, loc, in->getDimSize(d));
+      Value n = i64Const(rewriter, loc, in.getDimSize(d));
       Value zero = i64Const(rewriter, loc, 0);
       Value s = readEntry(rewriter, loc, adaptor.getStarts(), k);
       s = select(rewriter, loc, cmp(rewriter, loc, arith::CmpIPredicate::slt, s, zero),
@@ -202,7 +198,7 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
         perDim(rewriter, loc, rank, *count, constAxes, axesTensor, start, 0);
     SmallVector<Value> stepValues = perDim(rewriter, loc, rank, *count, constAxes, axesTensor,
                                            [&](int64_t k, int64_t) { return step(k); }, 1);
-    rewriter.replaceOp(op, stridedGather(rewriter, loc, adaptor.getData(), *rt, startValues,
+    rewriter.replaceOp(op, stridedGather(rewriter, loc, adaptor.getData(), rt, startValues,
                                          stepValues, /*clampIndices=*/true));
     return success();
   }
@@ -276,23 +272,19 @@ struct PadLowering : OpConversionPattern<onnx::PadOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     // Every check comes before the first op is built: a refused pattern must leave the IR as
     // it was.
-    auto in = staticType(op, op.getData());
-    if (failed(in))
+    auto types = staticSameRank(op, op.getData(), op.getResult());
+    if (failed(types))
       return failure();
-    auto rt = staticType(op, op.getResult());
-    if (failed(rt))
-      return failure();
-    int64_t rank = in->getRank();
-    if (rt->getRank() != rank)
-      return op.emitError() << "result rank differs from the input's";
+    auto [in, rt] = *types;
+    int64_t rank = in.getRank();
     StringRef mode = op.getMode();
-    Type et = in->getElementType();
+    Type et = in.getElementType();
     if (op.getConstantValue()) {
       auto vt = dyn_cast<RankedTensorType>(op.getConstantValue().getType());
       if (!vt || vt.getNumElements() != 1 || vt.getElementType() != et)
         return op.emitError() << "constant_value must be one element of the data's type";
     }
-    bool empty = in->getNumElements() == 0 && rt->getNumElements() != 0;
+    bool empty = in.getNumElements() == 0 && rt.getNumElements() != 0;
     if (empty && mode != "constant")
       return op.emitError() << "cannot pad an empty tensor in mode '" << mode << "'";
 
@@ -309,8 +301,8 @@ struct PadLowering : OpConversionPattern<onnx::PadOp> {
       if (failed(resolved))
         return failure();
       for (int64_t d = 0; d < rank; ++d)
-        if (in->getDimSize(d) + resolved->begin[d] + resolved->end[d] != rt->getDimSize(d))
-          return op.emitError() << "result type " << *rt << " does not match the pads";
+        if (in.getDimSize(d) + resolved->begin[d] + resolved->end[d] != rt.getDimSize(d))
+          return op.emitError() << "result type " << rt << " does not match the pads";
       amounts = std::move(*resolved);
     } else {
       auto padCount = runtimeLength(op, op.getPads(), "pads");
@@ -327,8 +319,8 @@ struct PadLowering : OpConversionPattern<onnx::PadOp> {
     }
 
     Location loc = op.getLoc();
-    if (rt->getNumElements() == 0) {
-      rewriter.replaceOp(op, emptyTensor(rewriter, loc, *rt));
+    if (rt.getNumElements() == 0) {
+      rewriter.replaceOp(op, emptyTensor(rewriter, loc, rt));
       return success();
     }
     Value padValue;
@@ -338,7 +330,7 @@ struct PadLowering : OpConversionPattern<onnx::PadOp> {
                      : arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(et))
                            .getResult();
     if (empty) {
-      rewriter.replaceOp(op, filledTensor(rewriter, loc, *rt, padValue));
+      rewriter.replaceOp(op, filledTensor(rewriter, loc, rt, padValue));
       return success();
     }
 
@@ -349,12 +341,12 @@ struct PadLowering : OpConversionPattern<onnx::PadOp> {
       for (int64_t d = 0; d < rank; ++d) {
         int64_t b = amounts->begin[d], e = amounts->end[d];
         offsets.push_back(std::max<int64_t>(0, -b));
-        sizes.push_back(in->getDimSize(d) + std::min<int64_t>(0, b) + std::min<int64_t>(0, e));
+        sizes.push_back(in.getDimSize(d) + std::min<int64_t>(0, b) + std::min<int64_t>(0, e));
         low.push_back(std::max<int64_t>(0, b));
         high.push_back(std::max<int64_t>(0, e));
       }
       Value cropped = adaptor.getData();
-      if (ArrayRef<int64_t>(sizes) != in->getShape())
+      if (ArrayRef<int64_t>(sizes) != in.getShape())
         cropped = tensor::ExtractSliceOp::create(rewriter, loc, RankedTensorType::get(sizes, et),
                                                  cropped, ValueRange{}, ValueRange{},
                                                  ValueRange{}, offsets, sizes, strides);
@@ -374,7 +366,7 @@ struct PadLowering : OpConversionPattern<onnx::PadOp> {
           rewriter, loc, rank, count, constAxes, op.getAxes() ? adaptor.getAxes() : Value(),
           [&](int64_t k, int64_t) { return readEntry(rewriter, loc, padsTensor, k); }, 0);
     }
-    rewriter.replaceOp(op, padGather(rewriter, loc, adaptor.getData(), *rt, begins, mode,
+    rewriter.replaceOp(op, padGather(rewriter, loc, adaptor.getData(), rt, begins, mode,
                                      padValue));
     return success();
   }
