@@ -48,6 +48,13 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const T
 /// Bits of runtime-stub/runtime_internal.h's ONNXC_CPU_* that code for `tm` may use.
 uint64_t requiredCpuFeatures(llvm::TargetMachine &tm);
 
+/// The vector registers the generated kernels may use: width in bits (0: no vector kernels)
+/// and count. x86 needs FMA (AVX2+FMA or AVX-512); AArch64 has NEON.
+struct VectorRegisterFile {
+  int64_t bits = 0, count = 0;
+};
+VectorRegisterFile vectorRegisterFile(llvm::TargetMachine &tm);
+
 /// Function attribute marking code that runs before the runtime's CPU check (the exported
 /// entry points): it is compiled for the target's baseline CPU, never with --mcpu's features.
 constexpr const char *kBaselineCpuAttr = "onnxc-baseline-cpu";

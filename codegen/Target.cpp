@@ -67,4 +67,20 @@ uint64_t requiredCpuFeatures(llvm::TargetMachine &tm) {
   return mask;
 }
 
+VectorRegisterFile vectorRegisterFile(llvm::TargetMachine &tm) {
+  const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
+  const llvm::Triple &triple = tm.getTargetTriple();
+  if (triple.isX86()) {
+    // Without FMA the kernels' vector.fma would become a libm call per lane: leave them off.
+    if (sti->checkFeatures("+avx512f"))
+      return {512, 32};
+    if (sti->checkFeatures("+avx2") && sti->checkFeatures("+fma"))
+      return {256, 16};
+    return {};
+  }
+  if (triple.isAArch64() && sti->checkFeatures("+neon"))
+    return {128, 32};
+  return {};
+}
+
 } // namespace onnxc

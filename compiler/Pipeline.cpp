@@ -17,6 +17,7 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -45,11 +46,17 @@ static void buildOnnxPipeline(OpPassManager &pm) {
   addPipeline(pm, "func.func(onnx-shape-inference,canonicalize,cse,onnx-shape-inference)");
 }
 
-void buildOnnxToLinalgPipeline(OpPassManager &pm) {
+void buildOnnxToLinalgPipeline(OpPassManager &pm, const KernelOptions &kernels) {
   buildOnnxPipeline(pm);
   // Stage 2: onnx -> linalg on tensors, then fuse elementwise producers into consumers.
   addPipeline(pm, "func.func(convert-onnx-to-linalg,canonicalize,onnx-fuse-elementwise,"
                   "canonicalize,cse)");
+  // Stage 2b: contractions become register-tiled vector kernels sized for the target.
+  if (kernels.vectorBits)
+    addPipeline(pm, llvm::formatv("func.func(onnx-vectorize-contractions{{vector-bits={0} "
+                                  "vector-registers={1}},canonicalize,cse)",
+                                  kernels.vectorBits, kernels.vectorRegisters)
+                        .str());
 }
 
 /// Stage 3: tensors -> buffers. Function results become caller-provided out-params, and every
@@ -65,10 +72,12 @@ static void buildBufferizePipeline(OpPassManager &pm) {
 /// Stage 4: loops and the LLVM dialect, bare pointers at the function boundary.
 static void buildToLLVMPipeline(OpPassManager &pm) {
   addPipeline(pm, "func.func(onnx-empty-buffer-args,convert-linalg-to-loops),"
-                  "expand-strided-metadata,lower-affine,"
-                  "convert-scf-to-cf,convert-math-to-llvm,convert-math-to-libm,"
+                  "convert-vector-to-scf,expand-strided-metadata,lower-affine,"
+                  "convert-scf-to-cf,convert-vector-to-llvm,convert-math-to-llvm,"
+                  "convert-math-to-libm,"
                   "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
-                  "convert-cf-to-llvm,convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+                  "convert-cf-to-llvm,"
+                  "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
                   "convert-ub-to-llvm,reconcile-unrealized-casts");
 }
 
@@ -236,8 +245,18 @@ int compile(const CompileOptions &o, const char *argv0) {
       return kExitModelError;
     return writeText(output, [&](llvm::raw_ostream &os) { module->print(os); });
   }
+  // The target decides the kernels' vector shapes, so it is known before lowering.
+  auto tm = createTargetMachine({o.triple, o.cpu, o.optLevel});
+  if (!tm) {
+    llvm::errs() << "onnx-compile: error: " << llvm::toString(tm.takeError()) << "\n";
+    return kExitUsage;
+  }
+  VectorRegisterFile registers = vectorRegisterFile(**tm);
+  KernelOptions kernels{o.optLevel > 0 ? registers.bits : 0, registers.count};
+
   timer.stage("lower to linalg");
-  if (failed(runPasses(buildOnnxToLinalgPipeline)))
+  if (failed(runPasses(
+          [&](OpPassManager &pm) { buildOnnxToLinalgPipeline(pm, kernels); })))
     return kExitModelError;
   if (o.emit == EmitKind::Linalg)
     return writeText(output, [&](llvm::raw_ostream &os) { module->print(os); });
@@ -273,11 +292,6 @@ int compile(const CompileOptions &o, const char *argv0) {
   attachWeights(*llvmModule, weights);
   module = nullptr; // The MLIR module is no longer needed.
 
-  auto tm = createTargetMachine({o.triple, o.cpu, o.optLevel});
-  if (!tm) {
-    llvm::errs() << "onnx-compile: error: " << llvm::toString(tm.takeError()) << "\n";
-    return kExitUsage;
-  }
   iface->target = (*tm)->getTargetTriple().str() + " " + (*tm)->getTargetCPU().str();
   iface->requiredCpuFeatures = requiredCpuFeatures(**tm);
   llvmModule->setTargetTriple((*tm)->getTargetTriple());

@@ -39,8 +39,15 @@ void registerCompilerDialects(mlir::DialectRegistry &registry);
 /// Registers the project's passes and the upstream passes the pipeline names.
 void registerCompilerPasses();
 
-/// onnx-level cleanup and lowering to linalg on tensors.
-void buildOnnxToLinalgPipeline(mlir::OpPassManager &pm);
+/// What the kernels may assume of the target (codegen/Target.cpp derives it from --target and
+/// --mcpu); vectorBits 0 leaves contractions as plain loops.
+struct KernelOptions {
+  int64_t vectorBits = 0, vectorRegisters = 0;
+};
+
+/// onnx-level cleanup and lowering to linalg on tensors (vector kernels when `kernels` says
+/// the target has vector registers).
+void buildOnnxToLinalgPipeline(mlir::OpPassManager &pm, const KernelOptions &kernels = {});
 /// Bufferization, the static memory plan, and lowering to the LLVM dialect.
 mlir::LogicalResult buildLinalgToLLVMPipeline(mlir::OpPassManager &pm);
 

@@ -99,4 +99,25 @@ def PlanMemory : Pass<"onnx-plan-memory", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
 
+def VectorizeContractions : Pass<"onnx-vectorize-contractions", "mlir::func::FuncOp"> {
+  let summary = "Emit register-tiled vector code for f32 contractions (MatMul, Gemm, Conv)";
+  let description = [{
+    Rewrites each linalg.generic that computes out += a * b with an identity output map into
+    loops over register tiles: mr rows of a parallel loop only one input reads (broadcast
+    operand) by nv vectors along the innermost output loop, which the other input reads with
+    a small constant stride (vector operand). The accumulators stay in vector registers for
+    the whole reduction. Edges get a shorter tile and masked transfers. The tile shape comes
+    from a cost model over `vector-registers` registers of `vector-bits` bits; 0 bits turns
+    the pass off. Contractions of other shapes are left to the generic loop lowering.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", "0",
+           "Width of the target's vector registers in bits (0: do nothing)">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", "16",
+           "Number of vector registers">,
+  ];
+  let dependentDialects = ["mlir::vector::VectorDialect", "mlir::scf::SCFDialect",
+                           "mlir::affine::AffineDialect"];
+}
+
 #endif

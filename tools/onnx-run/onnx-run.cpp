@@ -25,6 +25,7 @@ struct Args {
   double rtol = 1e-4, atol = 1e-5;
   int iters = 0, warmup = 3, threads = 1;
   unsigned seed = 0;
+  bool serve = false;
 };
 
 void usage() {
@@ -37,6 +38,9 @@ void usage() {
                "  --expect DIR   output_<i>.pb files to compare with: |got-want| <= atol +\n"
                "                 rtol*|want| per element (exact for integers and bools)\n"
                "  --iters N      time N runs after W warm-up runs; prints the median\n"
+               "  --serve        after loading, read commands from stdin: 'run K' runs K times\n"
+               "                 and prints one line 'us T1 ... TK' (microseconds per run);\n"
+               "                 'quit' exits (bench/bench.py drives it)\n"
                "exit codes: 0 ok, 1 outputs differ, 2 bad command line, 3 load or run error\n");
 }
 
@@ -52,6 +56,10 @@ bool parseArgs(int argc, char **argv, Args &a) {
     };
     const char *v = nullptr;
     char *end = nullptr;
+    if (s == "--serve") {
+      a.serve = true;
+      continue;
+    }
     if (s == "-h" || s == "--help")
       return usage(), std::exit(kOk), false;
     if (s == "--inputs" || s == "--expect" || s == "--save-outputs") {
@@ -297,6 +305,23 @@ int main(int argc, char **argv) {
       mean += v / ms.size();
     std::printf("latency over %d runs (1 thread): median %.4f ms, min %.4f ms, mean %.4f ms\n",
                 a.iters, ms[ms.size() / 2], ms.front(), mean);
+  }
+  if (a.serve) {
+    char line[64];
+    while (std::fgets(line, sizeof line, stdin)) {
+      int k = 0;
+      if (std::sscanf(line, "run %d", &k) != 1 || k <= 0)
+        break;
+      std::printf("us");
+      for (int i = 0; i < k; ++i) {
+        auto t0 = std::chrono::steady_clock::now();
+        m->run(inPtrs.data(), outPtrs.data(), ws);
+        std::printf(" %.2f", std::chrono::duration<double, std::micro>(
+                                 std::chrono::steady_clock::now() - t0).count());
+      }
+      std::printf("\n");
+      std::fflush(stdout);
+    }
   }
   std::free(ws);
   return rc;

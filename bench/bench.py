@@ -1,0 +1,315 @@
+#!/usr/bin/python3
+"""Latency of onnx-compile's libraries against ONNX Runtime, in one invocation.
+
+    bench/bench.py [MODEL.onnx ...] [--mcpu CPU] [--threads 1,2] [--rounds R] [--batch K]
+                   [--micro] [--json OUT.json] [--build DIR]
+
+For each model: compile it with onnx-compile (--mcpu, default native), then keep three
+servers loaded: our library (onnx-run --serve), ONNX Runtime on the model, and ONNX Runtime on
+an Identity model with the same inputs (what Node's binding costs per session.run). After a
+warm-up they run K times each, alternately, for R rounds; every figure is the median over all
+runs. The table gives ours, ORT raw, ORT less the Identity overhead ("ORT-net"), and the ratios
+ours/ORT and ours/ORT-net (below 1: we are faster); the geometric means close it. Inputs come
+from <model dir>/testdata/<name>/test_data_set_0 when present, else are random (floats in
+[-1, 1], integers 0), and both sides read the same files.
+
+--micro adds single-op models (GEMMs and convolutions) and reports GFLOP/s against the FMA peak
+measured in the same run (bench/fma_peak.c).
+
+ONNX Runtime comes from npm (onnxruntime-node 1.30.0), installed into <build>/bench/ort on first
+use. Not a test: the machine is shared and noisy, so only ratios within one run mean anything.
+"""
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ORT_VERSION = "1.30.0"
+NP_TO_ORT = {np.float32: "float32", np.float64: "float64", np.int8: "int8", np.uint8: "uint8",
+             np.int16: "int16", np.uint16: "uint16", np.int32: "int32", np.uint32: "uint32",
+             np.int64: "int64", np.uint64: "uint64", np.bool_: "bool"}
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def ensure_ort(build):
+    ort = os.path.join(build, "bench", "ort")
+    if not os.path.isdir(os.path.join(ort, "node_modules", "onnxruntime-node")):
+        os.makedirs(ort, exist_ok=True)
+        log(f"installing onnxruntime-node@{ORT_VERSION} into {ort}")
+        subprocess.run(["npm", "init", "-y"], cwd=ort, check=True, stdout=subprocess.DEVNULL)
+        env = dict(os.environ, ONNXRUNTIME_NODE_INSTALL="skip")
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund",
+                        f"onnxruntime-node@{ORT_VERSION}"], cwd=ort, check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+    return os.path.join(ort, "node_modules")
+
+
+def model_inputs(model_path, model):
+    """name -> numpy array: the model's test data if it has some, else random."""
+    name = os.path.splitext(os.path.basename(model_path))[0]
+    data_dir = os.path.join(os.path.dirname(model_path), "testdata", name, "test_data_set_0")
+    init = {i.name for i in model.graph.initializer}
+    graph_inputs = [i for i in model.graph.input if i.name not in init]
+    arrays = {}
+    if os.path.isdir(data_dir):
+        for i, gi in enumerate(graph_inputs):
+            f = os.path.join(data_dir, f"input_{i}.pb")
+            if os.path.exists(f):
+                t = onnx.load_tensor(f)
+                arrays[gi.name] = numpy_helper.to_array(t)
+    rng = np.random.default_rng(0)
+    for gi in graph_inputs:
+        if gi.name in arrays:
+            continue
+        tt = gi.type.tensor_type
+        dims = [d.dim_value if d.HasField("dim_value") else 1 for d in tt.shape.dim]
+        dtype = helper.tensor_dtype_to_np_dtype(tt.elem_type)
+        if np.issubdtype(dtype, np.floating):
+            arrays[gi.name] = rng.uniform(-1, 1, dims).astype(dtype)
+        else:
+            arrays[gi.name] = np.zeros(dims, dtype)
+    return [(gi.name, arrays[gi.name]) for gi in graph_inputs]
+
+
+def identity_model(inputs, opset):
+    nodes, ins, outs = [], [], []
+    for i, (name, a) in enumerate(inputs):
+        et = helper.np_dtype_to_tensor_dtype(a.dtype)
+        ins.append(helper.make_tensor_value_info(name, et, list(a.shape)))
+        outs.append(helper.make_tensor_value_info(f"out{i}", et, list(a.shape)))
+        nodes.append(helper.make_node("Identity", [name], [f"out{i}"]))
+    g = helper.make_graph(nodes, "identity", ins, outs)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+
+
+class Server:
+    """A process that answers 'run K' with 'us t1 ... tK'."""
+
+    def __init__(self, argv, env=None):
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, env=env)
+        self.times = []
+
+    def run(self, k, keep=True):
+        self.proc.stdin.write(f"run {k}\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line.startswith("us"):
+            raise RuntimeError(f"{self.proc.args[0]} stopped answering")
+        t = [float(x) for x in line.split()[1:]]
+        if keep:
+            self.times += t
+        return t
+
+    def median_ms(self):
+        return statistics.median(self.times) / 1000
+
+    def close(self):
+        try:
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        self.proc.wait()
+
+
+def compile_model(args, model_path, out_dir):
+    name = os.path.splitext(os.path.basename(model_path))[0]
+    so = os.path.join(out_dir, name + ".so")
+    cmd = [os.path.join(args.build, "bin", "onnx-compile"), model_path, "-o", so, "-q",
+           "--mcpu", args.mcpu]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        log(f"{name}: compile failed: {r.stderr.strip().splitlines()[0] if r.stderr else ''}")
+        return None
+    return so
+
+
+def bench_model(args, node_path, model_path, work):
+    name = os.path.splitext(os.path.basename(model_path))[0]
+    model = onnx.load(model_path, load_external_data=False)
+    so = compile_model(args, model_path, work)
+    if not so:
+        return None
+    inputs = model_inputs(model_path, model)
+    in_dir = os.path.join(work, name + "_inputs")
+    os.makedirs(in_dir, exist_ok=True)
+    meta = []
+    for i, (n, a) in enumerate(inputs):
+        t = numpy_helper.from_array(a, n)
+        with open(os.path.join(in_dir, f"input_{i}.pb"), "wb") as f:
+            f.write(t.SerializeToString())
+        raw = os.path.join(in_dir, f"input_{i}.raw")
+        np.ascontiguousarray(a).tofile(raw)
+        meta.append({"name": n, "type": NP_TO_ORT[a.dtype.type], "dims": list(a.shape),
+                     "file": raw})
+    with open(os.path.join(in_dir, "inputs.json"), "w") as f:
+        json.dump(meta, f)
+    opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")),
+                default=13)
+    ident = os.path.join(work, name + "_identity.onnx")
+    onnx.save(identity_model(inputs, opset), ident)
+
+    env = dict(os.environ, NODE_PATH=node_path)
+    ort_js = os.path.join(ROOT, "bench", "ort_server.js")
+    row = {"model": name, "mcpu": args.mcpu}
+    for threads in args.threads:
+        ours = Server([os.path.join(args.build, "bin", "onnx-run"), so, "--inputs", in_dir,
+                       "--threads", str(threads), "--serve"])
+        ort = Server(["node", ort_js, model_path, str(threads), f"{in_dir}/inputs.json"], env)
+        idt = Server(["node", ort_js, ident, str(threads), f"{in_dir}/inputs.json"], env)
+        servers = (ours, ort, idt)
+        try:
+            # Warm-up: at least 3 runs and half a second each.
+            for s in servers:
+                spent, n = 0.0, 0
+                while n < 3 or spent < 5e5:
+                    spent += sum(s.run(1, keep=False))
+                    n += 1
+            # Runs per batch: about 50 ms of our library each.
+            k = args.batch or max(1, min(50, int(5e4 / max(1.0, statistics.median(
+                ours.run(3, keep=False))))))
+            for _ in range(args.rounds):
+                for s in servers:
+                    s.run(k)
+        finally:
+            for s in servers:
+                s.close()
+        o, r, i = ours.median_ms(), ort.median_ms(), idt.median_ms()
+        net = max(r - i, 1e-6)
+        row[f"t{threads}"] = {"ours_ms": o, "ort_ms": r, "ort_identity_ms": i,
+                              "ort_net_ms": net, "ratio_raw": o / r, "ratio_net": o / net,
+                              "runs": len(ours.times)}
+        log(f"{name} T={threads}: ours {o:.3f} ms, ORT {r:.3f} ms (net {net:.3f}), "
+            f"ours/ORT-net {o / net:.2f}")
+    return row
+
+
+def micro_models(work):
+    """Single-op models: (path, flops, description)."""
+    out = []
+    rng = np.random.default_rng(1)
+
+    def save(name, nodes, inputs, outputs, inits):
+        g = helper.make_graph(nodes, name, inputs, outputs, inits)
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+        p = os.path.join(work, name + ".onnx")
+        onnx.save(m, p)
+        return p
+
+    for m, k, n in [(256, 256, 256), (1024, 1024, 1024), (128, 768, 3072)]:
+        b = numpy_helper.from_array(rng.uniform(-1, 1, (k, n)).astype(np.float32), "B")
+        p = save(f"matmul_{m}x{k}x{n}", [helper.make_node("MatMul", ["A", "B"], ["C"])],
+                 [helper.make_tensor_value_info("A", TensorProto.FLOAT, [m, k])],
+                 [helper.make_tensor_value_info("C", TensorProto.FLOAT, [m, n])], [b])
+        out.append((p, 2.0 * m * k * n, f"MatMul {m}x{k} * {k}x{n}"))
+    for c, hw, oc, ks, s in [(64, 56, 64, 3, 1), (256, 14, 256, 3, 1), (64, 56, 256, 1, 1),
+                             (128, 28, 256, 3, 2)]:
+        w = numpy_helper.from_array(
+            rng.uniform(-0.1, 0.1, (oc, c, ks, ks)).astype(np.float32), "W")
+        o = (hw + 2 * (ks // 2) - ks) // s + 1
+        p = save(f"conv_{c}x{hw}x{hw}_k{ks}s{s}_{oc}",
+                 [helper.make_node("Conv", ["X", "W"], ["Y"], pads=[ks // 2] * 4,
+                                   strides=[s, s])],
+                 [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, c, hw, hw])],
+                 [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [1, oc, o, o])], [w])
+        out.append((p, 2.0 * oc * o * o * c * ks * ks,
+                    f"Conv {c}x{hw}x{hw} k{ks} s{s} -> {oc}"))
+    return out
+
+
+def fma_peak(work, threads):
+    exe = os.path.join(work, "fma_peak")
+    if not os.path.exists(exe):
+        subprocess.run(["clang-22", "-O2", "-march=native", "-ffp-contract=fast", "-pthread",
+                        os.path.join(ROOT, "bench", "fma_peak.c"), "-o", exe], check=True)
+    return statistics.median(
+        float(subprocess.run([exe, str(threads)], capture_output=True, text=True,
+                             check=True).stdout) for _ in range(3))
+
+
+def geomean(xs):
+    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("models", nargs="*")
+    ap.add_argument("--mcpu", default="native")
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--batch", type=int, default=0)
+    ap.add_argument("--micro", action="store_true")
+    ap.add_argument("--json")
+    ap.add_argument("--build", default=os.environ.get("ONNXC_BUILD", os.path.join(ROOT, "build")))
+    args = ap.parse_args()
+    args.build = os.path.abspath(args.build)
+    args.threads = [int(t) for t in args.threads.split(",")]
+    models = args.models or ([] if args.micro else [os.path.join(ROOT, "examples", "mlp",
+                                                                 "mlp.onnx")])
+    node_path = ensure_ort(args.build)
+    results = {"mcpu": args.mcpu, "threads": args.threads, "models": [], "micro": []}
+    with tempfile.TemporaryDirectory(prefix="onnxc-bench-") as work:
+        for m in models:
+            row = bench_model(args, node_path, os.path.abspath(m), work)
+            if row:
+                results["models"].append(row)
+        if args.micro:
+            peaks = {t: fma_peak(work, t) for t in args.threads}
+            results["fma_peak_gflops"] = peaks
+            for path, flops, desc in micro_models(work):
+                row = bench_model(args, node_path, path, work)
+                if not row:
+                    continue
+                row["desc"], row["flops"] = desc, flops
+                results["micro"].append(row)
+
+    def table(rows, title):
+        print(f"\n{title} (--mcpu {args.mcpu}; medians; ratio < 1: onnx-compile is faster)")
+        print(f"{'model':28} {'T':>2} {'ours ms':>9} {'ORT ms':>9} {'ORT-net':>9} "
+              f"{'ours/ORT':>8} {'ours/net':>8}")
+        for r in rows:
+            for t in args.threads:
+                x = r[f"t{t}"]
+                print(f"{r['model']:28} {t:>2} {x['ours_ms']:9.3f} {x['ort_ms']:9.3f} "
+                      f"{x['ort_net_ms']:9.3f} {x['ratio_raw']:8.2f} {x['ratio_net']:8.2f}")
+        for t in args.threads:
+            g_raw = geomean([r[f"t{t}"]["ratio_raw"] for r in rows])
+            g_net = geomean([r[f"t{t}"]["ratio_net"] for r in rows])
+            results.setdefault("geomean", {})[f"{title}_t{t}"] = {"raw": g_raw, "net": g_net}
+            print(f"{'geometric mean':28} {t:>2} {'':9} {'':9} {'':9} {g_raw:8.2f} {g_net:8.2f}")
+
+    if results["models"]:
+        table(results["models"], "models")
+    if results["micro"]:
+        table(results["micro"], "micro")
+        print(f"\nGFLOP/s (FMA peak measured: "
+              + ", ".join(f"T={t}: {p:.0f}" for t, p in results["fma_peak_gflops"].items()) + ")")
+        for r in results["micro"]:
+            for t in args.threads:
+                x = r[f"t{t}"]
+                ours = r["flops"] / x["ours_ms"] / 1e6
+                ort = r["flops"] / x["ort_net_ms"] / 1e6
+                peak = results["fma_peak_gflops"][t]
+                x["ours_gflops"], x["ort_gflops"] = ours, ort
+                print(f"{r['desc']:36} T={t}: ours {ours:7.1f} ({100 * ours / peak:5.1f}% of "
+                      f"peak), ORT {ort:7.1f} ({100 * ort / peak:5.1f}%)")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// ONNX Runtime side of bench/bench.py: loads one model with the CPU execution provider (all
+// graph optimizations, intra-op threads = T, inter-op 1, sequential), binds the inputs the
+// driver wrote, then answers 'run K' on stdin with one line 'us T1 ... TK' (microseconds per
+// session.run, the N-API marshalling included) until 'quit' or end of input.
+//   node ort_server.js model.onnx THREADS inputs.json
+// inputs.json: [{"name", "type" (ort tensor type), "dims", "file" (raw little-endian data)}]
+'use strict';
+const fs = require('fs');
+const readline = require('readline');
+const ort = require('onnxruntime-node');
+
+const ARRAYS = {
+  float32: Float32Array, float64: Float64Array, int8: Int8Array, uint8: Uint8Array,
+  int16: Int16Array, uint16: Uint16Array, int32: Int32Array, uint32: Uint32Array,
+  int64: BigInt64Array, uint64: BigUint64Array, bool: Uint8Array,
+};
+
+async function main() {
+  const [model, threads, inputsJson] = process.argv.slice(2);
+  const session = await ort.InferenceSession.create(model, {
+    executionProviders: ['cpu'], graphOptimizationLevel: 'all',
+    intraOpNumThreads: parseInt(threads, 10), interOpNumThreads: 1, executionMode: 'sequential',
+  });
+  const feeds = {};
+  for (const t of JSON.parse(fs.readFileSync(inputsJson, 'utf8'))) {
+    const buf = fs.readFileSync(t.file);
+    const Arr = ARRAYS[t.type];
+    const data = new Arr(buf.buffer, buf.byteOffset, buf.byteLength / Arr.BYTES_PER_ELEMENT);
+    feeds[t.name] = new ort.Tensor(t.type, data, t.dims);
+  }
+  const rl = readline.createInterface({ input: process.stdin });
+  for await (const line of rl) {
+    const m = /^run (\d+)/.exec(line);
+    if (!m) break;
+    const times = [];
+    for (let i = 0; i < parseInt(m[1], 10); ++i) {
+      const t0 = process.hrtime.bigint();
+      await session.run(feeds);
+      times.push(Number(process.hrtime.bigint() - t0) / 1000);
+    }
+    process.stdout.write('us ' + times.map((t) => t.toFixed(2)).join(' ') + '\n');
+  }
+  process.exit(0);
+}
+main().catch((e) => { process.stderr.write(`ort_server: ${e.message}\n`); process.exit(1); });

@@ -1,0 +1,370 @@
+// Register-tiled vector code for contractions (MatMul, Gemm, Conv): the compiler's own
+// microkernel, emitted directly as vector dialect ops on tensors.
+//
+// A contraction `out[p...] += a[...] * b[...]` whose output map is the identity over its
+// parallel loops is computed tile by tile. The tile spans `mr` positions of a parallel loop M
+// that only one input (the *broadcast* operand) depends on, and `nv` vectors along the
+// innermost output loop V, which the other input (the *vector* operand) reads with a constant
+// stride in its innermost dim. The mr x nv accumulators live in vector registers for the whole
+// reduction; each reduction step loads nv vectors of the vector operand, broadcasts mr scalars
+// of the broadcast operand and issues mr * nv FMAs. So
+//   MatMul  C[m, n] += A[m, k] * B[k, n]: M = m, V = n, A broadcast, B vector (row-major);
+//   Conv    Y[n, g, m, oh, ow] += X[n, g, c, oh*s + kh, ow*s + kw] * W[g, m, c, kh, kw]:
+//           M = output channel, V = ow, W broadcast, X vector (strided loads when s > 1).
+// No packing, no im2col: the loads go straight to the operands. Edges are handled by a
+// smaller tile (rows) and masked transfers (the last vector's lanes). The tile shape comes from
+// a small cost model over the register file of the target (vector-bits, vector-registers).
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
+
+namespace onnxc {
+#define GEN_PASS_DEF_VECTORIZECONTRACTIONS
+#include "passes/Passes.h.inc"
+} // namespace onnxc
+
+using namespace mlir;
+
+namespace {
+
+/// The coefficient of loop `dim` in `e` if `e` is linear in it (e.g. d3 * 2 + d5), else none.
+std::optional<int64_t> linearCoefficient(AffineExpr e, unsigned dim, unsigned numDims) {
+  if (!e.isFunctionOfDim(dim))
+    return 0;
+  MLIRContext *ctx = e.getContext();
+  auto at = [&](int64_t v) {
+    SmallVector<AffineExpr> repl;
+    for (unsigned i = 0; i < numDims; ++i)
+      repl.push_back(i == dim ? getAffineConstantExpr(v, ctx) : getAffineDimExpr(i, ctx));
+    return simplifyAffineExpr(e.replaceDims(repl), numDims, 0);
+  };
+  auto d1 = dyn_cast<AffineConstantExpr>(at(1) - at(0));
+  auto d2 = dyn_cast<AffineConstantExpr>(at(2) - at(0));
+  if (!d1 || !d2 || d2.getValue() != 2 * d1.getValue() || d1.getValue() <= 0)
+    return std::nullopt;
+  return d1.getValue();
+}
+
+/// How one contraction is tiled.
+struct Plan {
+  unsigned numParallel = 0, mDim = 0, vDim = 0;
+  unsigned bcast = 0, vec = 0; // Input positions.
+  int64_t stride = 1;          // Of V in the vector operand's innermost dim.
+  int64_t mr = 1, nv = 1;      // Register tile: rows x vectors.
+  SmallVector<int64_t> ranges; // Loop sizes.
+};
+
+/// out += in0 * in1 (in either order) on f32.
+bool isMultiplyAccumulate(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  if (body.getOperations().size() != 3 || !body.getArgument(2).getType().isF32())
+    return false;
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value acc = body.getArgument(2);
+  Value other = add.getLhs() == acc ? add.getRhs() : add.getRhs() == acc ? add.getLhs() : Value();
+  auto mul = other ? other.getDefiningOp<arith::MulFOp>() : nullptr;
+  if (!mul)
+    return false;
+  Value a = body.getArgument(0), b = body.getArgument(1);
+  return (mul.getLhs() == a && mul.getRhs() == b) || (mul.getLhs() == b && mul.getRhs() == a);
+}
+
+/// Estimated cycles per reduction step of an mr x nv tile: FMAs and loads issue two per
+/// cycle, and each accumulator's FMA chain needs four cycles of latency per step.
+double stepCost(int64_t mr, int64_t nv) {
+  return std::max({double(mr * nv) / 2, double(mr + nv) / 2, 4.0});
+}
+
+/// Picks the register tile that minimizes the estimated cost of covering M x V.
+void chooseTile(Plan &p, int64_t lanes, int64_t maxAccumulators) {
+  int64_t m = p.ranges[p.mDim], vecs = llvm::divideCeil(p.ranges[p.vDim], lanes);
+  double best = 0;
+  for (int64_t nv = 1; nv <= std::min<int64_t>(vecs, 8); ++nv) {
+    int64_t mr = std::min(m, maxAccumulators / nv);
+    if (mr < 1)
+      break;
+    auto cover = [](int64_t total, int64_t tile, auto cost) {
+      return (total / tile) * cost(tile) + (total % tile ? cost(total % tile) : 0.0);
+    };
+    double c = cover(m, mr, [&](int64_t r) {
+      return cover(vecs, nv, [&](int64_t v) { return stepCost(r, v); });
+    });
+    if (best == 0 || c < best) {
+      best = c;
+      p.mr = mr;
+      p.nv = nv;
+    }
+  }
+}
+
+std::optional<Plan> planContraction(linalg::GenericOp op, int64_t lanes, int64_t maxAcc) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 || op.getNumResults() != 1 ||
+      !op.hasPureTensorSemantics() || !isMultiplyAccumulate(op))
+    return std::nullopt;
+  Plan p;
+  auto iters = op.getIteratorTypesArray();
+  while (p.numParallel < iters.size() && iters[p.numParallel] == utils::IteratorType::parallel)
+    ++p.numParallel;
+  for (unsigned i = p.numParallel; i < iters.size(); ++i)
+    if (iters[i] != utils::IteratorType::reduction)
+      return std::nullopt;
+  unsigned numLoops = iters.size();
+  AffineMap outMap = op.getIndexingMapsArray()[2];
+  if (p.numParallel < 2 || p.numParallel == numLoops ||
+      outMap.getNumResults() != p.numParallel)
+    return std::nullopt;
+  for (unsigned r = 0; r < outMap.getNumResults(); ++r)
+    if (outMap.getResult(r) != getAffineDimExpr(r, op.getContext()))
+      return std::nullopt;
+  p.vDim = p.numParallel - 1;
+  p.ranges = op.getStaticLoopRanges();
+  if (ShapedType::isDynamicShape(p.ranges))
+    return std::nullopt;
+
+  // The vector operand reads V in its innermost dim only, linearly; the other not at all.
+  AffineMap maps[2] = {op.getIndexingMapsArray()[0], op.getIndexingMapsArray()[1]};
+  auto readsV = [&](AffineMap m) { return m.isFunctionOfDim(p.vDim); };
+  if (readsV(maps[0]) == readsV(maps[1]))
+    return std::nullopt;
+  p.vec = readsV(maps[0]) ? 0 : 1;
+  p.bcast = 1 - p.vec;
+  AffineMap vm = maps[p.vec];
+  for (unsigned r = 0; r + 1 < vm.getNumResults(); ++r)
+    if (vm.getResult(r).isFunctionOfDim(p.vDim))
+      return std::nullopt;
+  auto stride = linearCoefficient(vm.getResults().back(), p.vDim, numLoops);
+  if (!stride || *stride > 4)
+    return std::nullopt;
+  p.stride = *stride;
+
+  // M: the largest parallel loop the broadcast operand reads and the vector operand does not.
+  bool found = false;
+  for (unsigned d = 0; d < p.vDim; ++d) {
+    if (!maps[p.bcast].isFunctionOfDim(d) || vm.isFunctionOfDim(d))
+      continue;
+    if (!found || p.ranges[d] > p.ranges[p.mDim])
+      p.mDim = d;
+    found = true;
+  }
+  if (!found)
+    return std::nullopt;
+  chooseTile(p, lanes, maxAcc);
+  return p;
+}
+
+/// Emits the tiled loop nest for one planned contraction.
+class TileEmitter {
+public:
+  TileEmitter(linalg::GenericOp op, const Plan &p, int64_t lanes)
+      : op(op), p(p), lanes(lanes), f32(Float32Type::get(op.getContext())),
+        vecType(VectorType::get({lanes}, f32)) {}
+
+  Value emit(OpBuilder &b) {
+    Location loc = op.getLoc();
+    Value init = op.getDpsInits()[0];
+    SmallVector<Value> idx(p.ranges.size());
+    return loopOverOuter(b, loc, 0, idx, init);
+  }
+
+private:
+  Value index(OpBuilder &b, Location loc, int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  }
+
+  /// `scf.for` from lb to ub step `step` carrying `acc`, or the body once when it runs once.
+  Value loop(OpBuilder &b, Location loc, int64_t lb, int64_t ub, int64_t step, Value acc,
+             llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
+    if (lb + step >= ub)
+      return body(b, loc, index(b, loc, lb), acc);
+    auto forOp = scf::ForOp::create(
+        b, loc, index(b, loc, lb), index(b, loc, ub), index(b, loc, step), ValueRange{acc},
+        [&](OpBuilder &nb, Location nl, Value iv, ValueRange args) {
+          scf::YieldOp::create(nb, nl, body(nb, nl, iv, args[0]));
+        });
+    return forOp.getResult(0);
+  }
+
+  /// Loops over every parallel dim but M and V, then over M tiles and V tiles.
+  Value loopOverOuter(OpBuilder &b, Location loc, unsigned d, SmallVector<Value> &idx,
+                      Value c) {
+    if (d == p.vDim)
+      return loopOverTiles(b, loc, idx, c);
+    if (d == p.mDim)
+      return loopOverOuter(b, loc, d + 1, idx, c);
+    return loop(b, loc, 0, p.ranges[d], 1, c, [&](OpBuilder &nb, Location nl, Value iv, Value acc) {
+      idx[d] = iv;
+      return loopOverOuter(nb, nl, d + 1, idx, acc);
+    });
+  }
+
+  Value loopOverTiles(OpBuilder &b, Location loc, SmallVector<Value> &idx, Value c) {
+    int64_t m = p.ranges[p.mDim], v = p.ranges[p.vDim], width = p.nv * lanes;
+    // Rows: full tiles, then the remainder as a shorter tile.
+    auto rows = [&](OpBuilder &b, Location loc, Value c, int64_t mr, Value m0) -> Value {
+      idx[p.mDim] = m0;
+      // Columns: full tiles of nv vectors, then a tile with the remaining vectors, the last
+      // one masked.
+      if (v / width > 0)
+        c = loop(b, loc, 0, (v / width) * width, width, c,
+                 [&](OpBuilder &nb, Location nl, Value v0, Value acc) {
+                   idx[p.vDim] = v0;
+                   return emitTile(nb, nl, acc, idx, mr, p.nv, lanes);
+                 });
+      if (int64_t rest = v % width) {
+        idx[p.vDim] = index(b, loc, v - rest);
+        int64_t lastLanes = rest % lanes ? rest % lanes : lanes;
+        c = emitTile(b, loc, c, idx, mr, llvm::divideCeil(rest, lanes), lastLanes);
+      }
+      return c;
+    };
+    if (m / p.mr > 0)
+      c = loop(b, loc, 0, (m / p.mr) * p.mr, p.mr, c,
+               [&](OpBuilder &nb, Location nl, Value m0, Value acc) {
+                 return rows(nb, nl, acc, p.mr, m0);
+               });
+    if (int64_t rest = m % p.mr)
+      c = rows(b, loc, c, rest, index(b, loc, m - rest));
+    return c;
+  }
+
+  /// Indices into an operand: `map` applied to the loop indices.
+  SmallVector<Value> apply(OpBuilder &b, Location loc, AffineMap map, ArrayRef<Value> ivs) {
+    SmallVector<Value> out;
+    SmallVector<OpFoldResult> operands(ivs.begin(), ivs.end());
+    for (unsigned r = 0; r < map.getNumResults(); ++r)
+      out.push_back(getValueOrCreateConstantIndexOp(
+          b, loc, affine::makeComposedFoldedAffineApply(b, loc, map.getSubMap({r}), operands)));
+    return out;
+  }
+
+  Value offset(OpBuilder &b, Location loc, Value base, int64_t delta) {
+    if (delta == 0)
+      return base;
+    AffineExpr d0 = b.getAffineDimExpr(0);
+    return getValueOrCreateConstantIndexOp(
+        b, loc, affine::makeComposedFoldedAffineApply(b, loc, d0 + delta, {base}));
+  }
+
+  /// One mr x nv register tile at `idx` (all parallel loop indices set), over the whole
+  /// reduction. `lastLanes` < lanes masks the last vector column.
+  Value emitTile(OpBuilder &b, Location loc, Value c, SmallVector<Value> idx, int64_t mr,
+                 int64_t nv, int64_t lastLanes) {
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    auto inBounds = [&](int64_t j) { return j + 1 < nv || lastLanes == lanes; };
+    auto outIdx = [&](OpBuilder &b, Location loc, int64_t i, int64_t j) {
+      SmallVector<Value> o(idx.begin(), idx.begin() + p.numParallel);
+      o[p.mDim] = offset(b, loc, o[p.mDim], i);
+      o[p.vDim] = offset(b, loc, o[p.vDim], j * lanes);
+      return o;
+    };
+    SmallVector<Value> accs;
+    for (int64_t i = 0; i < mr; ++i)
+      for (int64_t j = 0; j < nv; ++j)
+        accs.push_back(vector::TransferReadOp::create(b, loc, vecType, c, outIdx(b, loc, i, j),
+                                                      zero, ArrayRef<bool>{inBounds(j)}));
+    SmallVector<Value> full = idx;
+    accs = reduce(b, loc, p.numParallel, full, accs, mr, nv, lastLanes);
+    for (int64_t i = 0; i < mr; ++i)
+      for (int64_t j = 0; j < nv; ++j)
+        c = vector::TransferWriteOp::create(b, loc, accs[i * nv + j], c, outIdx(b, loc, i, j),
+                                            ArrayRef<bool>{inBounds(j)})
+                .getResult();
+    return c;
+  }
+
+  /// The reduction loop nest carrying the accumulators; the innermost step does the FMAs.
+  SmallVector<Value> reduce(OpBuilder &b, Location loc, unsigned d, SmallVector<Value> &idx,
+                            SmallVector<Value> accs, int64_t mr, int64_t nv,
+                            int64_t lastLanes) {
+    if (d == p.ranges.size())
+      return step(b, loc, idx, accs, mr, nv, lastLanes);
+    if (p.ranges[d] == 1) {
+      idx[d] = index(b, loc, 0);
+      return reduce(b, loc, d + 1, idx, accs, mr, nv, lastLanes);
+    }
+    auto forOp = scf::ForOp::create(
+        b, loc, index(b, loc, 0), index(b, loc, p.ranges[d]), index(b, loc, 1), accs,
+        [&](OpBuilder &nb, Location nl, Value iv, ValueRange args) {
+          idx[d] = iv;
+          scf::YieldOp::create(nb, nl,
+                               reduce(nb, nl, d + 1, idx, SmallVector<Value>(args), mr, nv,
+                                      lastLanes));
+        });
+    return SmallVector<Value>(forOp.getResults());
+  }
+
+  SmallVector<Value> step(OpBuilder &b, Location loc, ArrayRef<Value> idx,
+                          ArrayRef<Value> accs, int64_t mr, int64_t nv, int64_t lastLanes) {
+    AffineMap vm = op.getIndexingMapsArray()[p.vec], bm = op.getIndexingMapsArray()[p.bcast];
+    Value vecOperand = op.getDpsInputs()[p.vec], bcastOperand = op.getDpsInputs()[p.bcast];
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    SmallVector<Value> cols;
+    for (int64_t j = 0; j < nv; ++j) {
+      SmallVector<Value> ivs(idx);
+      ivs[p.vDim] = offset(b, loc, ivs[p.vDim], j * lanes);
+      SmallVector<Value> at = apply(b, loc, vm, ivs);
+      if (p.stride == 1) {
+        bool inBounds = j + 1 < nv || lastLanes == lanes;
+        cols.push_back(vector::TransferReadOp::create(b, loc, vecType, vecOperand, at, zero,
+                                                      ArrayRef<bool>{inBounds}));
+        continue;
+      }
+      // Strided: read the span and keep every stride-th element. The span's tail may lie
+      // past the operand's end: the masked read pads it.
+      auto spanType = VectorType::get({lanes * p.stride}, f32);
+      Value span = vector::TransferReadOp::create(b, loc, spanType, vecOperand, at, zero,
+                                                  ArrayRef<bool>{false});
+      SmallVector<int64_t> pick;
+      for (int64_t l = 0; l < lanes; ++l)
+        pick.push_back(l * p.stride);
+      cols.push_back(vector::ShuffleOp::create(b, loc, span, span, pick));
+    }
+    SmallVector<Value> out(accs);
+    for (int64_t i = 0; i < mr; ++i) {
+      SmallVector<Value> ivs(idx);
+      ivs[p.mDim] = offset(b, loc, ivs[p.mDim], i);
+      Value s = tensor::ExtractOp::create(b, loc, bcastOperand, apply(b, loc, bm, ivs));
+      Value splat = vector::BroadcastOp::create(b, loc, vecType, s);
+      for (int64_t j = 0; j < nv; ++j)
+        out[i * nv + j] = vector::FMAOp::create(b, loc, splat, cols[j], out[i * nv + j]);
+    }
+    return out;
+  }
+
+  linalg::GenericOp op;
+  const Plan &p;
+  int64_t lanes;
+  Type f32;
+  VectorType vecType;
+};
+
+struct VectorizeContractionsPass
+    : onnxc::impl::VectorizeContractionsBase<VectorizeContractionsPass> {
+  using VectorizeContractionsBase::VectorizeContractionsBase;
+  void runOnOperation() override {
+    if (vectorBits < 64)
+      return;
+    int64_t lanes = vectorBits / 32;
+    // Accumulators: the register file less one vector per column and one broadcast.
+    int64_t maxAcc = std::max<int64_t>(1, vectorRegisters - 4);
+    SmallVector<std::pair<linalg::GenericOp, Plan>> work;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (auto plan = planContraction(op, lanes, maxAcc))
+        work.push_back({op, *plan});
+    });
+    for (auto &[op, plan] : work) {
+      OpBuilder b(op);
+      Value result = TileEmitter(op, plan, lanes).emit(b);
+      op.getResult(0).replaceAllUsesWith(result);
+      op.erase();
+    }
+  }
+};
+
+} // namespace
