@@ -75,7 +75,7 @@ def model_inputs(model_path, model):
             continue
         tt = gi.type.tensor_type
         dims = [d.dim_value if d.HasField("dim_value") else 1 for d in tt.shape.dim]
-        dtype = helper.tensor_dtype_to_np_dtype(tt.elem_type)
+        dtype = onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[tt.elem_type]
         if np.issubdtype(dtype, np.floating):
             arrays[gi.name] = rng.uniform(-1, 1, dims).astype(dtype)
         else:
@@ -86,7 +86,7 @@ def model_inputs(model_path, model):
 def identity_model(inputs, opset):
     nodes, ins, outs = [], [], []
     for i, (name, a) in enumerate(inputs):
-        et = helper.np_dtype_to_tensor_dtype(a.dtype)
+        et = onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[a.dtype]
         ins.append(helper.make_tensor_value_info(name, et, list(a.shape)))
         outs.append(helper.make_tensor_value_info(f"out{i}", et, list(a.shape)))
         nodes.append(helper.make_node("Identity", [name], [f"out{i}"]))
@@ -106,7 +106,9 @@ class Server:
         self.proc.stdin.write(f"run {k}\n")
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
-        if not line.startswith("us"):
+        while line and not line.startswith("us"):  # onnx-run's banner
+            line = self.proc.stdout.readline()
+        if not line:
             raise RuntimeError(f"{self.proc.args[0]} stopped answering")
         t = [float(x) for x in line.split()[1:]]
         if keep:

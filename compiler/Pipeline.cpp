@@ -57,6 +57,8 @@ void buildOnnxToLinalgPipeline(OpPassManager &pm, const KernelOptions &kernels) 
                                   "vector-registers={1}},canonicalize,cse)",
                                   kernels.vectorBits, kernels.vectorRegisters)
                         .str());
+  if (kernels.approximateMath)
+    addPipeline(pm, "func.func(onnx-approximate-math)");
 }
 
 /// Stage 3: tensors -> buffers. Function results become caller-provided out-params, and every
@@ -252,7 +254,8 @@ int compile(const CompileOptions &o, const char *argv0) {
     return kExitUsage;
   }
   VectorRegisterFile registers = vectorRegisterFile(**tm);
-  KernelOptions kernels{o.optLevel > 0 ? registers.bits : 0, registers.count};
+  KernelOptions kernels{o.optLevel > 0 ? registers.bits : 0, registers.count,
+                        /*approximateMath=*/o.optLevel > 0};
 
   timer.stage("lower to linalg");
   if (failed(runPasses(

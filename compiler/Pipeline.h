@@ -43,6 +43,7 @@ void registerCompilerPasses();
 /// --mcpu); vectorBits 0 leaves contractions as plain loops.
 struct KernelOptions {
   int64_t vectorBits = 0, vectorRegisters = 0;
+  bool approximateMath = false; // Inline polynomials for exp, log, tanh, erf.
 };
 
 /// onnx-level cleanup and lowering to linalg on tensors (vector kernels when `kernels` says

@@ -99,6 +99,17 @@ def PlanMemory : Pass<"onnx-plan-memory", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
 
+def ApproximateMath : Pass<"onnx-approximate-math", "mlir::func::FuncOp"> {
+  let summary = "Inline polynomial approximations of exp, log, tanh, erf (f32)";
+  let description = [{
+    A libm call per element keeps LLVM from vectorizing the loop around it: Sigmoid, SiLU,
+    Softmax, GELU ran at a call per element. Upstream's polynomial approximations (a few ulp,
+    special values kept) make those loops plain arithmetic. f16 and bf16 compute in f32.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 def VectorizeContractions : Pass<"onnx-vectorize-contractions", "mlir::func::FuncOp"> {
   let summary = "Emit register-tiled vector code for f32 contractions (MatMul, Gemm, Conv)";
   let description = [{

@@ -2,6 +2,7 @@
 // layout is fixed at compile time, so an inference allocates nothing.
 #include "passes/Passes.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Interfaces/DataLayoutInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
@@ -45,6 +46,13 @@ int64_t lastUse(Block &body, Value root, const DenseMap<Operation *, int64_t> &p
       else if (isa<memref::CastOp, memref::ReinterpretCastOp, memref::ReshapeOp>(user))
         for (Value r : user->getResults())
           worklist.push_back(r);
+      // A loop that carries the buffer (bufferized tensor iter_args: the vector kernels
+      // update their output in a loop) returns it again: the result is the same memory.
+      else if (auto loop = dyn_cast<scf::ForOp>(user); loop && use.getOperandNumber() >= 3) {
+        unsigned i = use.getOperandNumber() - 3;
+        worklist.push_back(loop.getRegionIterArgs()[i]);
+        worklist.push_back(loop.getResult(i));
+      }
     }
   }
   return last;

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 
 namespace onnxc {
@@ -53,6 +54,9 @@ struct Plan {
   unsigned numParallel = 0, mDim = 0, vDim = 0;
   unsigned bcast = 0, vec = 0; // Input positions.
   int64_t stride = 1;          // Of V in the vector operand's innermost dim.
+  int64_t vResult = -1;        // The vector operand's dim that V indexes.
+  Value vecOperand, bcastOperand;
+  AffineMap vecMap, bcastMap;
   int64_t mr = 1, nv = 1;      // Register tile: rows x vectors.
   SmallVector<int64_t> ranges; // Loop sizes.
 };
@@ -135,10 +139,14 @@ std::optional<Plan> planContraction(linalg::GenericOp op, int64_t lanes, int64_t
   p.vec = readsV(maps[0]) ? 0 : 1;
   p.bcast = 1 - p.vec;
   AffineMap vm = maps[p.vec];
-  for (unsigned r = 0; r + 1 < vm.getNumResults(); ++r)
-    if (vm.getResult(r).isFunctionOfDim(p.vDim))
+  for (unsigned r = 0; r < vm.getNumResults(); ++r) {
+    if (!vm.getResult(r).isFunctionOfDim(p.vDim))
+      continue;
+    if (p.vResult >= 0)
       return std::nullopt;
-  auto stride = linearCoefficient(vm.getResults().back(), p.vDim, numLoops);
+    p.vResult = r;
+  }
+  auto stride = linearCoefficient(vm.getResult(p.vResult), p.vDim, numLoops);
   if (!stride || *stride > 4)
     return std::nullopt;
   p.stride = *stride;
@@ -154,8 +162,90 @@ std::optional<Plan> planContraction(linalg::GenericOp op, int64_t lanes, int64_t
   }
   if (!found)
     return std::nullopt;
+  p.vecOperand = op.getDpsInputs()[p.vec];
+  p.bcastOperand = op.getDpsInputs()[p.bcast];
+  p.vecMap = vm;
+  p.bcastMap = maps[p.bcast];
   chooseTile(p, lanes, maxAcc);
   return p;
+}
+
+/// `bytes` (a row-major array of `shape`, `es` bytes per element) with its dims permuted:
+/// result dim i is source dim perm[i].
+std::vector<char> permuteBytes(ArrayRef<char> bytes, ArrayRef<int64_t> shape,
+                               ArrayRef<int64_t> perm, int64_t es) {
+  int64_t rank = shape.size();
+  SmallVector<int64_t> srcStride(rank, es), outShape(rank), step(rank);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    srcStride[d] = srcStride[d + 1] * shape[d + 1];
+  for (int64_t i = 0; i < rank; ++i) {
+    outShape[i] = shape[perm[i]];
+    step[i] = srcStride[perm[i]];
+  }
+  std::vector<char> out(bytes.size());
+  SmallVector<int64_t> pos(rank, 0);
+  int64_t src = 0;
+  for (size_t dst = 0; dst < out.size(); dst += es) {
+    std::memcpy(&out[dst], &bytes[src], es);
+    for (int64_t d = rank - 1; d >= 0; --d) { // Odometer over the result's indices.
+      src += step[d];
+      if (++pos[d] < outShape[d])
+        break;
+      src -= step[d] * outShape[d];
+      pos[d] = 0;
+    }
+  }
+  return out;
+}
+
+/// Makes the vector operand's V dim its innermost one, so that vectors load contiguously.
+/// A constant (weights: Gemm with transB) is permuted at compile time into a new constant; a
+/// computed tensor gets a linalg.transpose, which costs one pass over it per run and pays for
+/// itself when the tile reuses each element across the M rows.
+void moveVectorDimInnermost(OpBuilder &b, Location loc, Plan &p) {
+  auto type = cast<RankedTensorType>(p.vecOperand.getType());
+  int64_t rank = type.getRank();
+  if (p.vResult == rank - 1)
+    return;
+  SmallVector<int64_t> perm;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != p.vResult)
+      perm.push_back(d);
+  perm.push_back(p.vResult);
+  SmallVector<int64_t> shape;
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d : perm) {
+    shape.push_back(type.getDimSize(d));
+    exprs.push_back(p.vecMap.getResult(d));
+  }
+  auto newType = RankedTensorType::get(shape, type.getElementType());
+  p.vecMap = AffineMap::get(p.vecMap.getNumDims(), 0, exprs, b.getContext());
+  p.vResult = rank - 1;
+
+  ArrayRef<char> bytes;
+  Attribute value;
+  if (matchPattern(p.vecOperand, m_Constant(&value))) {
+    if (auto dense = dyn_cast<DenseElementsAttr>(value); dense && dense.isSplat()) {
+      p.vecOperand = arith::ConstantOp::create(b, loc, dense.reshape(newType));
+      return;
+    }
+    if (auto res = dyn_cast<DenseResourceElementsAttr>(value)) {
+      if (auto *blob = res.getRawHandle().getBlob())
+        bytes = blob->getData();
+    } else if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+      bytes = dense.getRawData();
+    }
+  }
+  int64_t es = type.getElementTypeBitWidth() / 8;
+  if (!bytes.empty() && bytes.size() == size_t(type.getNumElements() * es)) {
+    std::vector<char> permuted = permuteBytes(bytes, type.getShape(), perm, es);
+    auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(permuted, alignof(float));
+    p.vecOperand = arith::ConstantOp::create(
+        b, loc, DenseResourceElementsAttr::get(newType, "packed", std::move(blob)));
+    return;
+  }
+  Value init = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+  p.vecOperand = linalg::TransposeOp::create(b, loc, p.vecOperand, init, perm).getResult()[0];
 }
 
 /// Emits the tiled loop nest for one planned contraction.
@@ -165,11 +255,20 @@ public:
       : op(op), p(p), lanes(lanes), f32(Float32Type::get(op.getContext())),
         vecType(VectorType::get({lanes}, f32)) {}
 
+  /// The tiles read their accumulators' initial values from the contraction's init (zeros,
+  /// the bias) and write into a fresh tensor that they cover completely. Writing into the init
+  /// itself would be wrong when the init is shared (CSE merges equal bias fills): one-shot
+  /// bufferization gives an out-of-place vector.transfer_write a new buffer without copying
+  /// the rest of the tensor into it (docs/traps.md).
   Value emit(OpBuilder &b) {
     Location loc = op.getLoc();
-    Value init = op.getDpsInits()[0];
+    init = op.getDpsInits()[0];
+    if (auto fill = init.getDefiningOp<linalg::FillOp>())
+      initScalar = fill.getInputs()[0];
+    Value dest = tensor::EmptyOp::create(b, loc, cast<RankedTensorType>(init.getType()).getShape(),
+                                         f32);
     SmallVector<Value> idx(p.ranges.size());
-    return loopOverOuter(b, loc, 0, idx, init);
+    return loopOverOuter(b, loc, 0, idx, dest);
   }
 
 private:
@@ -266,8 +365,10 @@ private:
     SmallVector<Value> accs;
     for (int64_t i = 0; i < mr; ++i)
       for (int64_t j = 0; j < nv; ++j)
-        accs.push_back(vector::TransferReadOp::create(b, loc, vecType, c, outIdx(b, loc, i, j),
-                                                      zero, ArrayRef<bool>{inBounds(j)}));
+        accs.push_back(initScalar ? Value(vector::BroadcastOp::create(b, loc, vecType, initScalar))
+                                  : Value(vector::TransferReadOp::create(b, loc, vecType, init,
+                                                                   outIdx(b, loc, i, j), zero,
+                                                                   ArrayRef<bool>{inBounds(j)})));
     SmallVector<Value> full = idx;
     accs = reduce(b, loc, p.numParallel, full, accs, mr, nv, lastLanes);
     for (int64_t i = 0; i < mr; ++i)
@@ -301,8 +402,8 @@ private:
 
   SmallVector<Value> step(OpBuilder &b, Location loc, ArrayRef<Value> idx,
                           ArrayRef<Value> accs, int64_t mr, int64_t nv, int64_t lastLanes) {
-    AffineMap vm = op.getIndexingMapsArray()[p.vec], bm = op.getIndexingMapsArray()[p.bcast];
-    Value vecOperand = op.getDpsInputs()[p.vec], bcastOperand = op.getDpsInputs()[p.bcast];
+    AffineMap vm = p.vecMap, bm = p.bcastMap;
+    Value vecOperand = p.vecOperand, bcastOperand = p.bcastOperand;
     Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
     SmallVector<Value> cols;
     for (int64_t j = 0; j < nv; ++j) {
@@ -338,6 +439,7 @@ private:
   }
 
   linalg::GenericOp op;
+  Value init, initScalar; // The accumulators' start: a tensor, or a scalar it is filled with.
   const Plan &p;
   int64_t lanes;
   Type f32;
@@ -353,13 +455,17 @@ struct VectorizeContractionsPass
     int64_t lanes = vectorBits / 32;
     // Accumulators: the register file less one vector per column and one broadcast.
     int64_t maxAcc = std::max<int64_t>(1, vectorRegisters - 4);
-    SmallVector<std::pair<linalg::GenericOp, Plan>> work;
-    getOperation().walk([&](linalg::GenericOp op) {
-      if (auto plan = planContraction(op, lanes, maxAcc))
-        work.push_back({op, *plan});
-    });
-    for (auto &[op, plan] : work) {
+    // Plans are made one op at a time: rewriting a contraction replaces the values that a
+    // later one reads.
+    SmallVector<linalg::GenericOp> work;
+    getOperation().walk([&](linalg::GenericOp op) { work.push_back(op); });
+    for (linalg::GenericOp op : work) {
+      auto planned = planContraction(op, lanes, maxAcc);
+      if (!planned)
+        continue;
+      Plan &plan = *planned;
       OpBuilder b(op);
+      moveVectorDimInnermost(b, op.getLoc(), plan);
       Value result = TileEmitter(op, plan, lanes).emit(b);
       op.getResult(0).replaceAllUsesWith(result);
       op.erase();
