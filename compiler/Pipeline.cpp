@@ -273,12 +273,14 @@ int compile(const CompileOptions &o, const char *argv0) {
   attachWeights(*llvmModule, weights);
   module = nullptr; // The MLIR module is no longer needed.
 
-  auto tm = createTargetMachine({o.triple, o.cpu, o.optLevel});
+  auto tm = createTargetMachine({o.triple, o.cpu, o.optLevel, o.features});
   if (!tm) {
     llvm::errs() << "onnx-compile: error: " << llvm::toString(tm.takeError()) << "\n";
     return kExitUsage;
   }
   iface->target = (*tm)->getTargetTriple().str() + " " + (*tm)->getTargetCPU().str();
+  if (!(*tm)->getTargetFeatureString().empty())
+    iface->target += " " + (*tm)->getTargetFeatureString().str();
   iface->requiredCpuFeatures = requiredCpuFeatures(**tm);
   llvmModule->setTargetTriple((*tm)->getTargetTriple());
   llvmModule->setDataLayout((*tm)->createDataLayout());
