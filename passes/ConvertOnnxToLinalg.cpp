@@ -23,6 +23,7 @@ struct ConvertOnnxToLinalgPass
     onnxc::lowering::populateNormalizationPatterns(patterns);
     onnxc::lowering::populateDataMovementPatterns(patterns);
     onnxc::lowering::populateReductionPatterns(patterns);
+    onnxc::lowering::populateSamplingPatterns(patterns);
 
     // The onnx dialect is not marked illegal: an illegal op that no pattern converts stops the
     // conversion at the first one and adds a generic "failed to legalize" error. Left

@@ -987,6 +987,115 @@ static Result convertHardmax(NodeContext &c) {
   return d.done({y});
 }
 
+//===----------------------------------------------------------------------===//
+// Resampling
+//===----------------------------------------------------------------------===//
+
+/// Resize and Upsample in the dialect's one form (Resize, opset 19). Upsample and Resize-10
+/// take the input and scales only (Upsample-7 has scales as an attribute), with asymmetric
+/// coordinates and nearest rounding down. Opset 11 requires roi and scales inputs and passes
+/// empty tensors for the ones it does not use: an input without elements counts as omitted,
+/// and roi is dropped unless tf_crop_and_resize reads it.
+static Result convertResize(NodeContext &c) {
+  Value x = c.input(0);
+  if (!x)
+    return c.emitError() << "input 0 is missing";
+  if (failed(onlyOutputs(c, 1)))
+    return failure();
+  auto present = [](Value v) {
+    auto t = v ? dyn_cast<RankedTensorType>(v.getType()) : RankedTensorType();
+    return v && !(t && t.hasStaticShape() && t.getNumElements() == 0) ? v : Value();
+  };
+  Value roi, scales, sizes;
+  SmallVector<NamedAttribute> attrs;
+  if (c.node.op_type() == "Upsample" || c.opset < 11) {
+    std::string mode = "nearest";
+    if (const auto *m = c.attr("mode")) {
+      if (m->type() != ::onnx::AttributeProto::STRING && !(m->type() == 0 && m->has_s()))
+        return c.emitError() << "attribute 'mode' must be a string";
+      mode = m->s();
+    }
+    if (mode == "bilinear") // Upsample-1's name for it.
+      mode = "linear";
+    if (mode != "nearest" && mode != "linear")
+      return c.emitError() << "mode '" << mode << "' is not supported before opset 11";
+    if (c.node.op_type() == "Upsample" && c.opset < 9) {
+      const auto *s = c.attr("scales");
+      if (!s || s->floats_size() == 0)
+        return c.emitError() << "attribute 'scales' is required";
+      SmallVector<float> values(s->floats().begin(), s->floats().end());
+      auto type = RankedTensorType::get({static_cast<int64_t>(values.size())}, c.b.getF32Type());
+      scales = onnx::ConstantOp::create(c.b, c.loc, type,
+                                        DenseElementsAttr::get(type, ArrayRef<float>(values)));
+    } else {
+      scales = c.input(1);
+      if (!scales)
+        return c.emitError() << "input 'scales' is required";
+    }
+    attrs = {c.b.getNamedAttr("mode", c.b.getStringAttr(mode)),
+             c.b.getNamedAttr("coordinate_transformation_mode", c.b.getStringAttr("asymmetric")),
+             c.b.getNamedAttr("nearest_mode", c.b.getStringAttr("floor"))};
+  } else {
+    auto converted = c.convertAttributes();
+    if (failed(converted))
+      return failure();
+    attrs = *converted;
+    scales = present(c.input(2));
+    sizes = present(c.input(3));
+    const auto *coord = c.attr("coordinate_transformation_mode");
+    if (coord && coord->s() == "tf_crop_and_resize")
+      roi = present(c.input(1));
+  }
+  SmallVector<Value> operands{x};
+  for (Value v : {roi, scales, sizes})
+    if (v)
+      operands.push_back(v);
+  attrs.push_back(c.b.getNamedAttr(
+      "operandSegmentSizes",
+      c.b.getDenseI32ArrayAttr({1, roi ? 1 : 0, scales ? 1 : 0, sizes ? 1 : 0})));
+  auto op = c.create("Resize", operands, attrs);
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
+/// GridSample: opset 20 renamed the modes bilinear and bicubic to linear and cubic.
+static Result convertGridSample(NodeContext &c) {
+  auto ops = positionalInputs(c);
+  auto attrs = c.convertAttributes();
+  if (failed(ops) || failed(attrs) || failed(onlyOutputs(c, 1)))
+    return failure();
+  for (NamedAttribute &a : *attrs) {
+    auto s = dyn_cast<StringAttr>(a.getValue());
+    if (a.getName() != "mode" || !s)
+      continue;
+    if (s.getValue() == "linear")
+      a.setValue(c.b.getStringAttr("bilinear"));
+    else if (s.getValue() == "cubic")
+      a.setValue(c.b.getStringAttr("bicubic"));
+  }
+  auto op = c.create("GridSample", *ops, *attrs);
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
+/// RoiAlign-10 has no coordinate_transformation_mode: it behaves as output_half_pixel (opset
+/// 16's default is half_pixel).
+static Result convertRoiAlign(NodeContext &c) {
+  auto ops = positionalInputs(c);
+  auto attrs = c.convertAttributes();
+  if (failed(ops) || failed(attrs) || failed(onlyOutputs(c, 1)))
+    return failure();
+  if (c.opset < 16)
+    attrs->push_back(c.b.getNamedAttr("coordinate_transformation_mode",
+                                      c.b.getStringAttr("output_half_pixel")));
+  auto op = c.create("RoiAlign", *ops, *attrs);
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
 const llvm::StringMap<Converter> &defaultDomainConverters() {
   static const llvm::StringMap<Converter> table = [] {
     llvm::StringMap<Converter> t;
@@ -1039,6 +1148,11 @@ const llvm::StringMap<Converter> &defaultDomainConverters() {
     t["Pad"] = convertPad;
     t["ConstantOfShape"] = convertConstantOfShape;
     t["Split"] = convertSplit;
+    // Resampling
+    t["Resize"] = convertResize;
+    t["Upsample"] = convertResize;
+    t["GridSample"] = convertGridSample;
+    t["RoiAlign"] = convertRoiAlign;
     // Normalization
     t["LayerNormalization"] = convertLayerNorm;
     t["InstanceNormalization"] = convertInstanceNorm;

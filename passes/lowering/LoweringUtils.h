@@ -22,6 +22,7 @@ void populatePoolingPatterns(mlir::RewritePatternSet &patterns);
 void populateNormalizationPatterns(mlir::RewritePatternSet &patterns);
 void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
+void populateSamplingPatterns(mlir::RewritePatternSet &patterns);
 
 /// The type of `v` if it is a statically shaped ranked tensor; otherwise emits an error on
 /// `op` (dynamic dims are not lowered yet) and fails.
