@@ -420,10 +420,10 @@ static Result convertGemm(NodeContext &c) {
   return results(*op);
 }
 
+/// The Indices output only when the node uses it: it costs a second output per window.
 static Result convertMaxPool(NodeContext &c) {
-  if (failed(onlyOutputs(c, 1)))
-    return failure();
-  return generic("MaxPool")(c);
+  bool indices = c.node.output_size() > 1 && !c.node.output(1).empty();
+  return generic("MaxPool", indices ? 2 : 1)(c);
 }
 
 /// Reduce*: the axes come from the `axes` attribute before opset `axesInputSince` and from the
@@ -1153,6 +1153,7 @@ const llvm::StringMap<Converter> &defaultDomainConverters() {
     t["Upsample"] = convertResize;
     t["GridSample"] = convertGridSample;
     t["RoiAlign"] = convertRoiAlign;
+    t["ConvTranspose"] = generic("ConvTranspose");
     // Normalization
     t["LayerNormalization"] = convertLayerNorm;
     t["InstanceNormalization"] = convertInstanceNorm;

@@ -39,11 +39,29 @@ def Onnx_ConvOp : Onnx_Op<"Conv"> {
   let hasVerifier = 1;
 }
 
+// The gradient of Conv with respect to its input: each input element scatters the kernel,
+// scaled, into the output at stride steps. W is [C, M/group, k...]. pads crop the full
+// output (negative pads, from output_shape, extend it with zeros at the end); output_shape,
+// when given, decides the output size and the pads follow from it (see
+// resolveTransposedWindow).
+def Onnx_ConvTransposeOp : Onnx_Op<"ConvTranspose"> {
+  let arguments = !con((ins Onnx_Tensor:$X, Onnx_Tensor:$W, Onnx_OptTensor:$B,
+                           DefaultValuedAttr<I64Attr, "1">:$group,
+                           OptionalAttr<DenseI64ArrayAttr>:$output_padding,
+                           OptionalAttr<DenseI64ArrayAttr>:$output_shape), WindowAttrs);
+  let results = (outs Onnx_Tensor:$Y);
+  let assemblyFormat = "$X `,` $W (`,` $B^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+// The optional Indices result holds each maximum's position in the flattened input (batch
+// and channel included; the spatial dims in column-major order with storage_order = 1), the
+// first one where several elements tie.
 def Onnx_MaxPoolOp : Onnx_Op<"MaxPool"> {
   let arguments = !con((ins Onnx_Tensor:$X,
                            DefaultValuedAttr<I64Attr, "0">:$ceil_mode,
                            DefaultValuedAttr<I64Attr, "0">:$storage_order), WindowAttrs);
-  let results = (outs Onnx_Tensor:$Y);
+  let results = (outs Onnx_Tensor:$Y, Optional<Onnx_Tensor>:$Indices);
   let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }

@@ -124,6 +124,23 @@ Value buildReduction(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> 
   return generic.getResult(0);
 }
 
+Value broadcastDims(OpBuilder &b, Location loc, Value input, RankedTensorType resultType,
+                    ArrayRef<int64_t> dims) {
+  int64_t rank = resultType.getRank();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d : dims)
+    exprs.push_back(b.getAffineDimExpr(d));
+  SmallVector<AffineMap> maps{AffineMap::get(rank, 0, exprs, b.getContext()),
+                              b.getMultiDimIdentityMap(rank)};
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(b, loc, TypeRange{resultType}, ValueRange{input},
+                                   ValueRange{emptyTensor(b, loc, resultType)}, maps, iters,
+                                   [](OpBuilder &nb, Location nl, ValueRange args) {
+                                     linalg::YieldOp::create(nb, nl, args[0]);
+                                   })
+      .getResult(0);
+}
+
 Value padTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
                 ArrayRef<int64_t> high, Value padValue) {
   if (llvm::all_of(low, [](int64_t v) { return v == 0; }) &&

@@ -23,6 +23,7 @@ void populateNormalizationPatterns(mlir::RewritePatternSet &patterns);
 void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateSamplingPatterns(mlir::RewritePatternSet &patterns);
+void populateConvTransposePatterns(mlir::RewritePatternSet &patterns);
 
 /// The type of `v` if it is a statically shaped ranked tensor; otherwise emits an error on
 /// `op` (dynamic dims are not lowered yet) and fails.
@@ -62,6 +63,11 @@ mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value buildReduction(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                            llvm::ArrayRef<int64_t> axes, mlir::Value init,
                            const ScalarBody &combine);
+
+/// `input` broadcast to `resultType`, its dims read as the result dims `dims` (one per input
+/// dim, in order): e.g. a bias [G, M] over [N, G, M, H, W] with dims {1, 2}.
+mlir::Value broadcastDims(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                          mlir::RankedTensorType resultType, llvm::ArrayRef<int64_t> dims);
 
 /// Pads `input` by `low`/`high` per dim with `padValue`, or returns it when all pads are 0.
 mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
