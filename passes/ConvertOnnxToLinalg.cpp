@@ -25,6 +25,7 @@ struct ConvertOnnxToLinalgPass
     onnxc::lowering::populateReductionPatterns(patterns);
     onnxc::lowering::populateSamplingPatterns(patterns);
     onnxc::lowering::populateConvTransposePatterns(patterns);
+    onnxc::lowering::populateSignalPatterns(patterns);
 
     // The onnx dialect is not marked illegal: an illegal op that no pattern converts stops the
     // conversion at the first one and adds a generic "failed to legalize" error. Left

@@ -1096,6 +1096,23 @@ static Result convertRoiAlign(NodeContext &c) {
   return results(*op);
 }
 
+/// The window functions' output_datatype is a TensorProto data type number (default float).
+static Result convertWindow(NodeContext &c) {
+  auto dtype = c.intAttr("output_datatype", ::onnx::TensorProto::FLOAT);
+  auto periodic = c.intAttr("periodic", 1);
+  if (failed(dtype) || failed(periodic) || failed(onlyOutputs(c, 1)))
+    return failure();
+  Type et = elementTypeFor(*c.b.getContext(), *dtype);
+  if (!et)
+    return c.emitError() << "output_datatype " << *dtype << " is not supported";
+  auto op = c.create(c.node.op_type(), {c.input(0)},
+                     {c.b.getNamedAttr("output_datatype", TypeAttr::get(et)),
+                      c.b.getNamedAttr("periodic", c.b.getI64IntegerAttr(*periodic))});
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
 const llvm::StringMap<Converter> &defaultDomainConverters() {
   static const llvm::StringMap<Converter> table = [] {
     llvm::StringMap<Converter> t;
@@ -1154,6 +1171,8 @@ const llvm::StringMap<Converter> &defaultDomainConverters() {
     t["GridSample"] = convertGridSample;
     t["RoiAlign"] = convertRoiAlign;
     t["ConvTranspose"] = generic("ConvTranspose");
+    for (StringRef name : {"HannWindow", "HammingWindow", "BlackmanWindow"})
+      t[name] = convertWindow;
     // Normalization
     t["LayerNormalization"] = convertLayerNorm;
     t["InstanceNormalization"] = convertInstanceNorm;

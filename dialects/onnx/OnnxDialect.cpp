@@ -29,6 +29,10 @@ void OnnxDialect::initialize() {
 #define GET_OP_LIST
 #include "dialects/onnx/OnnxSamplingOps.cpp.inc"
       >();
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/onnx/OnnxSignalOps.cpp.inc"
+      >();
 }
 
 Operation *OnnxDialect::materializeConstant(OpBuilder &builder, Attribute value, Type type,

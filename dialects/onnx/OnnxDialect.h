@@ -55,5 +55,7 @@ llvm::LogicalResult inferArgReduceShape(mlir::Operation *op, int64_t axis, bool 
 #include "dialects/onnx/OnnxReductionOps.h.inc"
 #define GET_OP_CLASSES
 #include "dialects/onnx/OnnxSamplingOps.h.inc"
+#define GET_OP_CLASSES
+#include "dialects/onnx/OnnxSignalOps.h.inc"
 
 #endif

@@ -24,6 +24,7 @@ void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateSamplingPatterns(mlir::RewritePatternSet &patterns);
 void populateConvTransposePatterns(mlir::RewritePatternSet &patterns);
+void populateSignalPatterns(mlir::RewritePatternSet &patterns);
 
 /// The type of `v` if it is a statically shaped ranked tensor; otherwise emits an error on
 /// `op` (dynamic dims are not lowered yet) and fails.

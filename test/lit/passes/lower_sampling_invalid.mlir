@@ -24,3 +24,11 @@ func.func @roi_align_adaptive(%x: tensor<1x1x10x10xf32>, %r: tensor<3x4xf32>, %b
   return %0 : tensor<3x1x5x5xf32>
 }
 
+// -----
+
+// A window whose length is only known at run time.
+func.func @window_dynamic(%n: tensor<i64>) -> tensor<?xf32> {
+  // expected-error @+1 {{dynamic dimensions ('tensor<?xf32>') are not supported yet}}
+  %0 = onnx.HannWindow %n {output_datatype = f32} : (tensor<i64>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
