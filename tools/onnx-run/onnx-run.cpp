@@ -5,6 +5,7 @@
 #include "tools/onnx-run/TensorFile.h"
 
 #include <dlfcn.h>
+#include <elf.h>
 
 #include <algorithm>
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -126,6 +128,27 @@ bool isFloatType(int dtype) {
 
 } // namespace
 
+/// glibc reports a library built for another architecture as "cannot open shared object
+/// file: No such file or directory". Returns that architecture's name, or "" if the file is
+/// not an ELF file for another machine.
+static std::string foreignArchitecture(const std::string &path) {
+  std::ifstream f(path, std::ios::binary);
+  unsigned char h[20];
+  if (!f.read(reinterpret_cast<char *>(h), sizeof h) || std::memcmp(h, ELFMAG, SELFMAG) != 0)
+    return "";
+  unsigned machine = h[18] | h[19] << 8; // e_machine; onnx-compile's targets are little-endian
+#if defined(__x86_64__)
+  if (machine == EM_X86_64)
+    return "";
+#elif defined(__aarch64__)
+  if (machine == EM_AARCH64)
+    return "";
+#endif
+  return machine == EM_AARCH64  ? "AArch64"
+         : machine == EM_X86_64 ? "x86-64"
+                                : "ELF machine " + std::to_string(machine);
+}
+
 int main(int argc, char **argv) {
   Args a;
   if (!parseArgs(argc, argv, a)) {
@@ -135,7 +158,17 @@ int main(int argc, char **argv) {
   std::string path = a.library.find('/') == std::string::npos ? "./" + a.library : a.library;
   void *lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
-    std::fprintf(stderr, "onnx-run: error: cannot load %s: %s\n", a.library.c_str(), dlerror());
+    std::string error = dlerror();
+    std::string arch = foreignArchitecture(path);
+    if (!arch.empty())
+      std::fprintf(stderr,
+                   "onnx-run: error: cannot load %s: it is a library for %s, not for this "
+                   "machine (run it on the target, or under qemu-user: README, "
+                   "\"Cross-compiling for ARM\")\n",
+                   a.library.c_str(), arch.c_str());
+    else
+      std::fprintf(stderr, "onnx-run: error: cannot load %s: %s\n", a.library.c_str(),
+                   error.c_str());
     return kFailure;
   }
   auto get = reinterpret_cast<const onnxc_model *(*)(void)>(dlsym(lib, "onnxc_model_get"));
