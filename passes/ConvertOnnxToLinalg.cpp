@@ -1,6 +1,7 @@
 #include "passes/Passes.h"
 #include "passes/lowering/LoweringUtils.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Diagnostics.h"
 
 namespace onnxc {
@@ -32,7 +33,7 @@ struct ConvertOnnxToLinalgPass
     // unknown, every refused op keeps its own diagnostic and the rest still convert.
     ConversionTarget target(*ctx);
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
-                           math::MathDialect, func::FuncDialect>();
+                           math::MathDialect, func::FuncDialect, scf::SCFDialect>();
 
     // Patterns explain their own refusals; count them so that an op without any pattern
     // still gets a message, and one with a message does not get two.

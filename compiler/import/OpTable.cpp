@@ -1113,6 +1113,52 @@ static Result convertWindow(NodeContext &c) {
   return results(*op);
 }
 
+//===----------------------------------------------------------------------===//
+// Losses, scans and selection
+//===----------------------------------------------------------------------===//
+
+/// SoftmaxCrossEntropyLoss is NegativeLogLikelihoodLoss of LogSoftmax over the class axis
+/// (axis 1); the optional second output is that log-probability tensor.
+static Result convertSoftmaxCrossEntropyLoss(NodeContext &c) {
+  if (!c.input(0) || !c.input(1))
+    return c.emitError() << "inputs 'scores' and 'labels' are required";
+  auto attrs = c.convertAttributes();
+  if (failed(attrs) || failed(onlyOutputs(c, 2)))
+    return failure();
+  Decomposer d(c);
+  Value logProb =
+      d.op("LogSoftmax", c.input(0), {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(1))});
+  SmallVector<Value> operands{logProb, c.input(1)};
+  if (c.input(2))
+    operands.push_back(c.input(2));
+  if (d.failedAny)
+    return failure();
+  auto loss = c.create("NegativeLogLikelihoodLoss", operands, *attrs);
+  if (failed(loss))
+    return failure();
+  SmallVector<Value> outs{(*loss)->getResult(0), logProb};
+  outs.truncate(std::clamp(c.node.output_size(), 1, 2));
+  return outs;
+}
+
+/// TopK: `k` is an attribute before opset 10 and an input from then on.
+static Result convertTopK(NodeContext &c) {
+  if (c.opset >= 10)
+    return generic("TopK", 2)(c);
+  if (!c.input(0))
+    return c.emitError() << "input 0 is missing";
+  auto k = c.intAttr("k", -1);
+  auto attrs = c.convertAttributes({"k"});
+  if (failed(k) || failed(attrs) || failed(onlyOutputs(c, 2)))
+    return failure();
+  if (*k < 0)
+    return c.emitError() << "attribute 'k' is required";
+  auto op = c.create("TopK", {c.input(0), c.constI64({*k})}, *attrs, 2);
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
 const llvm::StringMap<Converter> &defaultDomainConverters() {
   static const llvm::StringMap<Converter> table = [] {
     llvm::StringMap<Converter> t;
@@ -1181,6 +1227,11 @@ const llvm::StringMap<Converter> &defaultDomainConverters() {
     t["LpNormalization"] = convertLpNorm;
     t["LRN"] = convertLRN;
     t["Hardmax"] = convertHardmax;
+    // Losses, scans and selection
+    t["NegativeLogLikelihoodLoss"] = generic("NegativeLogLikelihoodLoss");
+    t["SoftmaxCrossEntropyLoss"] = convertSoftmaxCrossEntropyLoss;
+    t["CumSum"] = generic("CumSum");
+    t["TopK"] = convertTopK;
     return t;
   }();
   return table;
