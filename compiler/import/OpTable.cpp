@@ -5,6 +5,7 @@
 #include "compiler/import/TensorReader.h"
 
 #include "dialects/onnx/OnnxDialect.h"
+#include "dialects/onnx/ShapeOperands.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
@@ -988,6 +989,129 @@ static Result convertHardmax(NodeContext &c) {
 }
 
 //===----------------------------------------------------------------------===//
+// Losses, scans and selection
+//===----------------------------------------------------------------------===//
+
+/// SoftmaxCrossEntropyLoss is NegativeLogLikelihoodLoss of LogSoftmax over the class axis
+/// (axis 1); the optional second output is that log-probability tensor.
+static Result convertSoftmaxCrossEntropyLoss(NodeContext &c) {
+  if (!c.input(0) || !c.input(1))
+    return c.emitError() << "inputs 'scores' and 'labels' are required";
+  auto attrs = c.convertAttributes();
+  if (failed(attrs) || failed(onlyOutputs(c, 2)))
+    return failure();
+  Decomposer d(c);
+  Value logProb =
+      d.op("LogSoftmax", c.input(0), {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(1))});
+  SmallVector<Value> operands{logProb, c.input(1)};
+  if (c.input(2))
+    operands.push_back(c.input(2));
+  if (d.failedAny)
+    return failure();
+  auto loss = c.create("NegativeLogLikelihoodLoss", operands, *attrs);
+  if (failed(loss))
+    return failure();
+  SmallVector<Value> outs{(*loss)->getResult(0), logProb};
+  outs.truncate(std::clamp(c.node.output_size(), 1, 2));
+  return outs;
+}
+
+/// TopK: `k` is an attribute before opset 10 and an input from then on.
+static Result convertTopK(NodeContext &c) {
+  if (c.opset >= 10)
+    return generic("TopK", 2)(c);
+  if (!c.input(0))
+    return c.emitError() << "input 0 is missing";
+  auto k = c.intAttr("k", -1);
+  auto attrs = c.convertAttributes({"k"});
+  if (failed(k) || failed(attrs) || failed(onlyOutputs(c, 2)))
+    return failure();
+  if (*k < 0)
+    return c.emitError() << "attribute 'k' is required";
+  auto op = c.create("TopK", {c.input(0), c.constI64({*k})}, *attrs, 2);
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
+//===----------------------------------------------------------------------===//
+// Indexing
+//===----------------------------------------------------------------------===//
+
+/// EyeLike's `dtype` is a TensorProto data type number.
+static Result convertEyeLike(NodeContext &c) {
+  if (!c.input(0))
+    return c.emitError() << "input 0 is missing";
+  auto k = c.intAttr("k", 0);
+  auto dtype = c.intAttr("dtype", 0);
+  if (failed(k) || failed(dtype) || failed(onlyOutputs(c, 1)))
+    return failure();
+  SmallVector<NamedAttribute> attrs{c.b.getNamedAttr("k", c.b.getI64IntegerAttr(*k))};
+  if (c.attr("dtype")) {
+    Type et = elementTypeFor(*c.b.getContext(), *dtype);
+    if (!et)
+      return c.emitError() << "dtype " << *dtype << " is not supported";
+    attrs.push_back(c.b.getNamedAttr("dtype", TypeAttr::get(et)));
+  }
+  auto op = c.create("EyeLike", {c.input(0)}, attrs);
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
+/// Compress with a constant condition is a Gather of the positions where it holds (of the
+/// flattened input without `axis`). A condition computed at run time would make the result's
+/// size data-dependent, which the static workspace cannot hold yet.
+static Result convertCompress(NodeContext &c) {
+  Value input = c.input(0), condition = c.input(1);
+  if (!input || !condition)
+    return c.emitError() << "inputs 'input' and 'condition' are required";
+  if (failed(onlyOutputs(c, 1)))
+    return failure();
+  DenseElementsAttr cond;
+  if (!matchPattern(condition, m_Constant(&cond)))
+    return c.emitError() << "the condition must be a constant (an initializer or a Constant "
+                            "node): a condition computed at run time gives a data-dependent "
+                            "result size, which is not supported";
+  auto it = dyn_cast<RankedTensorType>(input.getType());
+  if (!it || !it.hasStaticShape())
+    return c.emitError() << "needs a known static shape for input 0";
+  if (cond.getType().getRank() != 1 || !cond.getElementType().isInteger(1))
+    return c.emitError() << "condition must be a 1-D bool tensor";
+  Decomposer d(c);
+  int64_t axis = 0;
+  if (c.attr("axis")) {
+    auto a = c.intAttr("axis", 0);
+    if (failed(a))
+      return failure();
+    auto n = normAxis(c, *a, it.getRank());
+    if (failed(n))
+      return failure();
+    axis = *n;
+  } else {
+    input = d.reshape(input, {it.getNumElements()});
+    if (!input)
+      return failure();
+  }
+  int64_t dim = cast<RankedTensorType>(input.getType()).getDimSize(axis);
+  // Entries past the axis' length select nothing; a shorter condition drops the rest.
+  SmallVector<int64_t> positions;
+  int64_t i = 0;
+  for (const APInt &v : cond.getValues<APInt>()) {
+    if (i >= dim)
+      break;
+    if (!v.isZero())
+      positions.push_back(i);
+    ++i;
+  }
+  auto op = c.create("Gather", {input, c.constI64(positions)},
+                     {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(axis))});
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
+//===----------------------------------------------------------------------===//
 // Resampling
 //===----------------------------------------------------------------------===//
 
@@ -1096,6 +1220,71 @@ static Result convertRoiAlign(NodeContext &c) {
   return results(*op);
 }
 
+/// MaxUnpool is a scatter of X into zeros at the flat positions I (MaxPool's Indices, batch
+/// and channel included), so it is built from ConstantOfShape, ScatterND and Reshape, as ONNX
+/// defines functions. The scatter fills the size that inverts the window geometry; a larger
+/// output_shape (a constant, else the declared output type) pads that with zeros at the end,
+/// as ONNX's reference implementation does.
+static Result convertMaxUnpool(NodeContext &c) {
+  Value x = c.input(0), indices = c.input(1);
+  if (!x || !indices)
+    return c.emitError() << "inputs 'X' and 'I' are required";
+  auto xt = dyn_cast<RankedTensorType>(x.getType());
+  auto it = dyn_cast<RankedTensorType>(indices.getType());
+  if (!xt || !xt.hasStaticShape() || !it || it.getShape() != xt.getShape())
+    return c.emitError() << "X and I must have the same known static shape";
+  auto kernel = intsAttr(c, "kernel_shape"), pads = intsAttr(c, "pads"),
+       strides = intsAttr(c, "strides");
+  if (failed(kernel) || failed(pads) || failed(strides) || failed(onlyOutputs(c, 1)))
+    return failure();
+  int64_t spatial = xt.getRank() - 2;
+  if (spatial < 1 || !*kernel || static_cast<int64_t>((*kernel)->size()) != spatial)
+    return c.emitError() << "kernel_shape with one entry per spatial dim is required";
+  SmallVector<int64_t> shape(xt.getShape().begin(), xt.getShape().begin() + 2);
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t s = *strides && !(*strides)->empty() ? (**strides)[i] : 1;
+    int64_t p = *pads && !(*pads)->empty() ? (**pads)[i] + (**pads)[i + spatial] : 0;
+    shape.push_back((xt.getDimSize(2 + i) - 1) * s + (**kernel)[i] - p);
+  }
+  if (llvm::any_of(shape, [](int64_t d) { return d < 0; }))
+    return c.emitError() << "pads are larger than the unpooled output";
+  SmallVector<int64_t> outShape = shape;
+  if (Value outputShape = c.input(2)) {
+    if (auto v = onnx::constantInts(outputShape))
+      outShape = *v;
+    else if (auto declared = dyn_cast_if_present<RankedTensorType>(
+                 c.resultTypes.empty() ? Type() : c.resultTypes[0]);
+             declared && declared.hasStaticShape())
+      outShape.assign(declared.getShape().begin(), declared.getShape().end());
+    else
+      return c.emitError() << "output_shape must be a constant, or the output's shape declared";
+  }
+  SmallVector<int64_t> pad(xt.getRank(), 0);
+  for (auto [i, d] : llvm::enumerate(outShape))
+    if (i < shape.size())
+      pad.push_back(d - shape[i]);
+  if (outShape.size() != shape.size() || outShape[0] != shape[0] || outShape[1] != shape[1] ||
+      llvm::any_of(pad, [](int64_t p) { return p < 0; }))
+    return c.emitError() << "output_shape must keep N and C and be at least the unpooled size";
+  int64_t total = 1;
+  for (int64_t d : shape)
+    total *= d;
+  Decomposer d(c);
+  Type et = xt.getElementType();
+  ElementsAttr zero = cast<ElementsAttr>(DenseElementsAttr::get(
+      RankedTensorType::get({1}, et),
+      isa<FloatType>(et) ? Attribute(c.b.getFloatAttr(et, 0)) : c.b.getIntegerAttr(et, 0)));
+  Value zeros = d.op("ConstantOfShape", c.constI64({total}),
+                     {c.b.getNamedAttr("value", zero)});
+  Value flat = d.op("ScatterND", {zeros, d.reshape(indices, {it.getNumElements(), 1}),
+                                  d.reshape(x, {xt.getNumElements()})});
+  Value y = d.reshape(flat, shape);
+  if (outShape != shape && !d.failedAny)
+    y = d.op("Pad", {y, c.constI64(pad)},
+             {c.b.getNamedAttr("operandSegmentSizes", c.b.getDenseI32ArrayAttr({1, 1, 0, 0}))});
+  return d.done({y});
+}
+
 /// The window functions' output_datatype is a TensorProto data type number (default float).
 static Result convertWindow(NodeContext &c) {
   auto dtype = c.intAttr("output_datatype", ::onnx::TensorProto::FLOAT);
@@ -1108,52 +1297,6 @@ static Result convertWindow(NodeContext &c) {
   auto op = c.create(c.node.op_type(), {c.input(0)},
                      {c.b.getNamedAttr("output_datatype", TypeAttr::get(et)),
                       c.b.getNamedAttr("periodic", c.b.getI64IntegerAttr(*periodic))});
-  if (failed(op))
-    return failure();
-  return results(*op);
-}
-
-//===----------------------------------------------------------------------===//
-// Losses, scans and selection
-//===----------------------------------------------------------------------===//
-
-/// SoftmaxCrossEntropyLoss is NegativeLogLikelihoodLoss of LogSoftmax over the class axis
-/// (axis 1); the optional second output is that log-probability tensor.
-static Result convertSoftmaxCrossEntropyLoss(NodeContext &c) {
-  if (!c.input(0) || !c.input(1))
-    return c.emitError() << "inputs 'scores' and 'labels' are required";
-  auto attrs = c.convertAttributes();
-  if (failed(attrs) || failed(onlyOutputs(c, 2)))
-    return failure();
-  Decomposer d(c);
-  Value logProb =
-      d.op("LogSoftmax", c.input(0), {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(1))});
-  SmallVector<Value> operands{logProb, c.input(1)};
-  if (c.input(2))
-    operands.push_back(c.input(2));
-  if (d.failedAny)
-    return failure();
-  auto loss = c.create("NegativeLogLikelihoodLoss", operands, *attrs);
-  if (failed(loss))
-    return failure();
-  SmallVector<Value> outs{(*loss)->getResult(0), logProb};
-  outs.truncate(std::clamp(c.node.output_size(), 1, 2));
-  return outs;
-}
-
-/// TopK: `k` is an attribute before opset 10 and an input from then on.
-static Result convertTopK(NodeContext &c) {
-  if (c.opset >= 10)
-    return generic("TopK", 2)(c);
-  if (!c.input(0))
-    return c.emitError() << "input 0 is missing";
-  auto k = c.intAttr("k", -1);
-  auto attrs = c.convertAttributes({"k"});
-  if (failed(k) || failed(attrs) || failed(onlyOutputs(c, 2)))
-    return failure();
-  if (*k < 0)
-    return c.emitError() << "attribute 'k' is required";
-  auto op = c.create("TopK", {c.input(0), c.constI64({*k})}, *attrs, 2);
   if (failed(op))
     return failure();
   return results(*op);
@@ -1217,6 +1360,7 @@ const llvm::StringMap<Converter> &defaultDomainConverters() {
     t["GridSample"] = convertGridSample;
     t["RoiAlign"] = convertRoiAlign;
     t["ConvTranspose"] = generic("ConvTranspose");
+    t["MaxUnpool"] = convertMaxUnpool;
     for (StringRef name : {"HannWindow", "HammingWindow", "BlackmanWindow"})
       t[name] = convertWindow;
     // Normalization
@@ -1232,6 +1376,14 @@ const llvm::StringMap<Converter> &defaultDomainConverters() {
     t["SoftmaxCrossEntropyLoss"] = convertSoftmaxCrossEntropyLoss;
     t["CumSum"] = generic("CumSum");
     t["TopK"] = convertTopK;
+    // Indexing
+    for (StringRef name : {"GatherND", "ScatterElements", "ScatterND", "ReverseSequence",
+                           "OneHot", "Trilu"})
+      t[name] = generic(name);
+    t["Scatter"] = generic("ScatterElements"); // Deprecated in opset 11; no reduction.
+    t["EyeLike"] = convertEyeLike;
+    t["Compress"] = convertCompress;
+    t["Einsum"] = generic("Einsum");
     return t;
   }();
   return table;

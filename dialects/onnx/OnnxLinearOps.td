@@ -10,6 +10,17 @@ def Onnx_MatMulOp : Onnx_Op<"MatMul"> {
   let assemblyFormat = "$A `,` $B attr-dict `:` functional-type(operands, results)";
 }
 
+// Einsum: the sum of products that `equation` names, as numpy's einsum: one letter per dim,
+// `...` for broadcast dims, a letter repeated within a term for a diagonal, and without
+// `->` an output of the ellipsis dims then the letters used once, in alphabetical order.
+// The equation is resolved against the input shapes by planEinsum (EinsumEquation.cpp).
+def Onnx_EinsumOp : Onnx_Op<"Einsum"> {
+  let summary = "Einstein summation";
+  let arguments = (ins Variadic<Onnx_Tensor>:$inputs, StrAttr:$equation);
+  let results = (outs Onnx_Tensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+}
+
 def Onnx_GemmOp : Onnx_Op<"Gemm"> {
   let summary = "Y = alpha * op(A) * op(B) + beta * C, C unidirectionally broadcast";
   let arguments = (ins Onnx_Tensor:$A, Onnx_Tensor:$B, Onnx_OptTensor:$C,

@@ -25,6 +25,7 @@ void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateSamplingPatterns(mlir::RewritePatternSet &patterns);
 void populateConvTransposePatterns(mlir::RewritePatternSet &patterns);
 void populateSignalPatterns(mlir::RewritePatternSet &patterns);
+void populateEinsumPatterns(mlir::RewritePatternSet &patterns);
 
 /// The type of `v` if it is a statically shaped ranked tensor; otherwise emits an error on
 /// `op` (dynamic dims are not lowered yet) and fails.
@@ -37,6 +38,15 @@ staticSameRank(mlir::Operation *op, mlir::Value input, mlir::Value result);
 mlir::LogicalResult requireStaticShapes(mlir::Operation *op);
 /// Emits an error if the element type is not a float type.
 mlir::LogicalResult requireFloat(mlir::Operation *op, mlir::Type elementType);
+/// Emits an error unless `indices` has signless integer elements (int32 / int64 in ONNX).
+mlir::LogicalResult requireIndices(mlir::Operation *op, mlir::Value indices);
+/// Emits an error for unsigned element types, which arith cannot make constants of.
+mlir::LogicalResult requireSignless(mlir::Operation *op, mlir::Type elementType);
+
+/// An index element (any integer width) as an index into a dim of size `n`: negative values
+/// count from the end. Out-of-range indices are invalid in ONNX; they are clamped so that a
+/// bad input cannot read or write outside the buffer.
+mlir::Value clampedIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value index, int64_t n);
 
 mlir::Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type);
 mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
