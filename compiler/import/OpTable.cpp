@@ -395,19 +395,32 @@ static Result convertConcat(NodeContext &c) {
   return results(*op);
 }
 
-/// Inference-mode Dropout is the identity; a requested mask would be all ones.
+/// Inference-mode Dropout is the identity; its mask, when requested, is all ones (bool from
+/// opset 10, the input's type before).
 static Result convertDropout(NodeContext &c) {
   if (c.input(2)) {
     DenseElementsAttr training;
     if (!matchPattern(c.input(2), m_Constant(&training)) || training.getSplatValue<bool>())
       return c.emitError() << "training_mode must be a constant false (inference only)";
   }
-  if (failed(onlyOutputs(c, 1)))
+  if (failed(onlyOutputs(c, 2)))
     return failure();
   auto op = c.create("Identity", {c.input(0)}, {});
   if (failed(op))
     return failure();
-  return results(*op);
+  SmallVector<Value> outs{(*op)->getResult(0)};
+  if (c.node.output_size() > 1 && !c.node.output(1).empty()) {
+    auto t = dyn_cast<RankedTensorType>(c.input(0).getType());
+    if (!t || !t.hasStaticShape())
+      return c.emitError() << "the mask output needs a known static input shape";
+    Type et = c.opset >= 10 ? Type(c.b.getI1Type()) : t.getElementType();
+    auto type = RankedTensorType::get(t.getShape(), et);
+    Attribute one = isa<FloatType>(et) ? Attribute(c.b.getFloatAttr(et, 1.0))
+                                       : Attribute(c.b.getIntegerAttr(et, 1));
+    outs.push_back(onnx::ConstantOp::create(c.b, c.loc, type,
+                                            cast<ElementsAttr>(DenseElementsAttr::get(type, one))));
+  }
+  return outs;
 }
 
 static Result convertGemm(NodeContext &c) {
@@ -427,10 +440,69 @@ static Result convertMaxPool(NodeContext &c) {
   return generic("MaxPool", indices ? 2 : 1)(c);
 }
 
+/// The axes a reduction of `in` must have reduced to give `out` (keepdims or not), when the
+/// shapes determine the result: dims of size 1 may be reduced or not without changing it, so
+/// only the reduced dims of other sizes count. Nothing when no set of axes or several that
+/// differ there fit.
+static std::optional<SmallVector<int64_t>> axesFromShapes(ArrayRef<int64_t> in,
+                                                         ArrayRef<int64_t> out, bool keepdims) {
+  int64_t rank = in.size();
+  if (keepdims) {
+    if (static_cast<int64_t>(out.size()) != rank)
+      return std::nullopt;
+    SmallVector<int64_t> axes;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (out[i] == in[i])
+        continue;
+      if (out[i] != 1)
+        return std::nullopt;
+      axes.push_back(i);
+    }
+    return axes;
+  }
+  // Every way to keep a subsequence of `in` equal to `out`; the dropped dims are the axes.
+  std::optional<SmallVector<int64_t>> found;
+  bool ambiguous = false;
+  SmallVector<int64_t> dropped;
+  std::function<void(int64_t, size_t)> match = [&](int64_t i, size_t o) {
+    if (ambiguous)
+      return;
+    if (i == rank) {
+      if (o != out.size())
+        return;
+      SmallVector<int64_t> key;
+      for (int64_t d : dropped)
+        if (in[d] != 1)
+          key.push_back(d);
+      if (!found) {
+        found = dropped;
+      } else {
+        SmallVector<int64_t> foundKey;
+        for (int64_t d : *found)
+          if (in[d] != 1)
+            foundKey.push_back(d);
+        ambiguous = foundKey != key;
+      }
+      return;
+    }
+    if (o < out.size() && in[i] == out[o])
+      match(i + 1, o + 1);
+    dropped.push_back(i);
+    match(i + 1, o);
+    dropped.pop_back();
+  };
+  match(0, 0);
+  if (ambiguous)
+    return std::nullopt;
+  return found;
+}
+
 /// Reduce*: the axes come from the `axes` attribute before opset `axesInputSince` and from the
 /// optional second input from then on (ReduceSum: 13, the others: 18). The dialect op holds
 /// them as an attribute, so the input must be a constant, or have no elements at all: an
-/// empty list is known whatever produces it.
+/// empty list is known whatever produces it. Axes computed at run time are taken from the
+/// declared output shape when it determines them (as Reshape takes a run-time shape from it);
+/// an empty set then reduces nothing.
 static Converter reduction(StringRef opName, int64_t axesInputSince) {
   return [opName = opName.str(), axesInputSince](NodeContext &c) -> Result {
     if (!c.input(0))
@@ -462,8 +534,19 @@ static Converter reduction(StringRef opName, int64_t axesInputSince) {
         for (const APInt &a : values)
           axes.push_back(a.getSExtValue());
       } else {
-        return c.emitError() << "'axes' must be a constant (an initializer or a Constant "
-                                "node): axes computed at run time are not supported";
+        auto in = dyn_cast<RankedTensorType>(c.input(0).getType());
+        auto out = c.resultTypes.empty() ? RankedTensorType()
+                                         : dyn_cast_or_null<RankedTensorType>(c.resultTypes[0]);
+        std::optional<SmallVector<int64_t>> fromShapes;
+        if (in && out && in.hasStaticShape() && out.hasStaticShape())
+          fromShapes = axesFromShapes(in.getShape(), out.getShape(), *keepdims != 0);
+        if (!fromShapes)
+          return c.emitError() << "'axes' must be a constant (an initializer or a Constant "
+                                  "node), or follow from the declared input and output shapes: "
+                                  "axes computed at run time are not supported otherwise";
+        axes = *fromShapes;
+        if (axes.empty())
+          *noop = 1;
       }
     }
     auto op = c.create(opName, {c.input(0)},
