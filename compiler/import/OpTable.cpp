@@ -1072,6 +1072,219 @@ static Result convertHardmax(NodeContext &c) {
 }
 
 //===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+// QuantizeLinear, DequantizeLinear and DynamicQuantizeLinear are rewritten into elementwise
+// ops and reductions, as ONNX defines them: q = saturate(round_half_even(x / scale) + zp),
+// x = (q - zp) * scale, with a 1-D scale and zero point broadcast along `axis`.
+
+/// A per-axis parameter (1-D) reshaped to broadcast along `axis` of a rank-`rank` input;
+/// scalars as they are.
+static Value alongAxis(Decomposer &d, Value v, int64_t axis, int64_t rank) {
+  auto t = dyn_cast_or_null<RankedTensorType>(v ? v.getType() : Type());
+  if (!t || t.getRank() == 0)
+    return v;
+  SmallVector<int64_t> shape{t.getDimSize(0)};
+  shape.append(rank - axis - 1, 1);
+  return d.reshape(v, shape);
+}
+
+/// Float `x`, already integral, clipped into the range of `qt` (uint8 or int8) and cast.
+static Value saturate(Decomposer &d, NodeContext &c, Value x, Type qt) {
+  bool isUnsigned = qt.isUnsignedInteger();
+  Value clipped = d.op("Clip", {x, d.scalar(x, isUnsigned ? 0 : -128),
+                                d.scalar(x, isUnsigned ? 255 : 127)},
+                       {c.b.getNamedAttr("operandSegmentSizes",
+                                         c.b.getDenseI32ArrayAttr({1, 1, 1}))});
+  return d.castTo(clipped, qt);
+}
+
+/// The quantized type named by a zero point (uint8 when there is none).
+static FailureOr<Type> quantizedType(NodeContext &c, Value zeroPoint) {
+  Type qt = zeroPoint ? cast<ShapedType>(zeroPoint.getType()).getElementType()
+                      : Type(IntegerType::get(c.b.getContext(), 8, IntegerType::Unsigned));
+  if (!qt.isInteger(8))
+    return c.emitError() << "zero point type " << qt
+                         << " is not supported (uint8 and int8 only)";
+  return qt;
+}
+
+/// The per-axis axis, when the scale is 1-D (default 1).
+static FailureOr<int64_t> quantizationAxis(NodeContext &c, Value scale, int64_t rank) {
+  auto axis = c.intAttr("axis", 1);
+  if (failed(axis))
+    return failure();
+  auto st = dyn_cast<RankedTensorType>(scale.getType());
+  if (!st || st.getRank() == 0)
+    return 0;
+  if (st.getRank() != 1)
+    return c.emitError() << "scale must be a scalar or 1-D";
+  return normAxis(c, *axis, rank);
+}
+
+static Result convertQuantizeLinear(NodeContext &c) {
+  auto xt = staticInput(c, 0);
+  if (failed(xt) || failed(onlyOutputs(c, 1)))
+    return failure();
+  Value scale = c.input(1), zp = c.input(2);
+  if (!scale)
+    return c.emitError() << "input 'y_scale' is required";
+  auto qt = quantizedType(c, zp);
+  auto axis = quantizationAxis(c, scale, xt->getRank());
+  if (failed(qt) || failed(axis))
+    return failure();
+  if (const auto *s = c.attr("saturate"); s && s->i() == 0)
+    return c.emitError() << "saturate=0 is only defined for float8 outputs";
+  Decomposer d(c);
+  int64_t rank = xt->getRank();
+  Value y = d.op("Round", d.op("Div", {c.input(0), alongAxis(d, scale, *axis, rank)}));
+  if (zp)
+    y = d.op("Add", {y, d.castTo(alongAxis(d, zp, *axis, rank), xt->getElementType())});
+  return d.done({saturate(d, c, y, *qt)});
+}
+
+static Result convertDequantizeLinear(NodeContext &c) {
+  Value x = c.input(0), scale = c.input(1), zp = c.input(2);
+  if (!x || !scale)
+    return c.emitError() << "inputs 'x' and 'x_scale' are required";
+  auto xt = dyn_cast<RankedTensorType>(x.getType());
+  if (!xt || !xt.hasStaticShape())
+    return c.emitError() << "needs a known static shape for input 0";
+  Type et = xt.getElementType();
+  if (!et.isInteger(8) && !et.isInteger(32))
+    return c.emitError() << "input type " << et << " is not supported (uint8, int8, int32)";
+  auto axis = quantizationAxis(c, scale, xt.getRank());
+  if (failed(axis) || failed(onlyOutputs(c, 1)))
+    return failure();
+  Type ft = cast<ShapedType>(scale.getType()).getElementType();
+  Decomposer d(c);
+  Value y = d.castTo(x, ft);
+  if (zp)
+    y = d.op("Sub", {y, d.castTo(alongAxis(d, zp, *axis, xt.getRank()), ft)});
+  return d.done({d.op("Mul", {y, alongAxis(d, scale, *axis, xt.getRank())})});
+}
+
+/// DynamicQuantizeLinear (uint8): scale = (max(x, 0) - min(x, 0)) / 255, zero point
+/// saturate(round(-min / scale)), then QuantizeLinear with them.
+static Result convertDynamicQuantizeLinear(NodeContext &c) {
+  auto xt = staticInput(c, 0);
+  if (failed(xt) || failed(onlyOutputs(c, 3)))
+    return failure();
+  Value x = c.input(0);
+  Decomposer d(c);
+  auto all = [&](StringRef name) {
+    return d.op(name, x,
+                {c.b.getNamedAttr("axes", c.b.getDenseI64ArrayAttr({})),
+                 c.b.getNamedAttr("keepdims", c.b.getI64IntegerAttr(0))});
+  };
+  Value zero = d.scalar(x, 0);
+  Value lo = d.op("Min", {all("ReduceMin"), zero});
+  Value hi = d.op("Max", {all("ReduceMax"), zero});
+  Value scale = d.op("Div", {d.op("Sub", {hi, lo}), d.scalar(x, 255)});
+  Type u8 = IntegerType::get(c.b.getContext(), 8, IntegerType::Unsigned);
+  Value zp = saturate(d, c, d.op("Round", d.op("Div", {d.op("Sub", {zero, lo}), scale})), u8);
+  Value y = d.op("Add", {d.op("Round", d.op("Div", {x, scale})),
+                         d.castTo(zp, xt->getElementType())});
+  SmallVector<Value> outs{saturate(d, c, y, u8), scale, zp};
+  outs.truncate(std::clamp(c.node.output_size(), 1, 3));
+  return d.done(outs);
+}
+
+/// `v` (uint8 / int8) minus its zero point, widened to `to`; a 1-D zero point applies along
+/// `axis` (rows of MatMul's A, output channels of Conv's W).
+static Value centered(Decomposer &d, Value v, Value zp, Type to, int64_t axis) {
+  Value w = d.castTo(v, to);
+  if (!zp || !w)
+    return w;
+  int64_t rank = cast<RankedTensorType>(w.getType()).getRank();
+  return d.op("Sub", {w, d.castTo(alongAxis(d, zp, axis, rank), to)});
+}
+
+/// MatMulInteger: int32 products of the centered inputs (A's zero point per row, B's per
+/// column).
+static Value matMulInteger(Decomposer &d, NodeContext &c, Value a, Value azp, Value b,
+                           Value bzp) {
+  Type i32 = c.b.getI32Type();
+  auto rankOf = [](Value v) { return v ? cast<RankedTensorType>(v.getType()).getRank() : 1; };
+  return d.op("MatMul", {centered(d, a, azp, i32, std::max<int64_t>(rankOf(a) - 2, 0)),
+                         centered(d, b, bzp, i32, rankOf(b) - 1)});
+}
+
+/// ConvInteger: the convolution of the centered inputs, exact in f64 (every int8 product sum
+/// fits its 53 bits), as int32. The node's attributes are Conv's.
+static Value convInteger(Decomposer &d, NodeContext &c, ArrayRef<NamedAttribute> attrs, Value x,
+                         Value xzp, Value w, Value wzp) {
+  Type f64 = c.b.getF64Type();
+  Value y = d.op("Conv", {centered(d, x, xzp, f64, 0), centered(d, w, wzp, f64, 0)}, attrs);
+  return d.castTo(y, c.b.getI32Type());
+}
+
+/// QLinearMatMul / QLinearConv: the integer result rescaled by scale_a * scale_b / scale_y,
+/// rounded, plus the output zero point, saturated.
+static Value requantize(Decomposer &d, NodeContext &c, Value acc, Value aScale, Value bScale,
+                        int64_t bAxis, Value yScale, Value yZp, Type qt) {
+  if (!acc)
+    return {};
+  Type f32 = c.b.getF32Type();
+  int64_t rank = cast<RankedTensorType>(acc.getType()).getRank();
+  Value multiplier = d.op("Div", {d.op("Mul", {aScale, alongAxis(d, bScale, bAxis, rank)}),
+                                  yScale});
+  Value y = d.op("Round", d.op("Mul", {d.castTo(acc, f32), multiplier}));
+  if (yZp)
+    y = d.op("Add", {y, d.castTo(yZp, f32)});
+  return saturate(d, c, y, qt);
+}
+
+static Result convertMatMulInteger(NodeContext &c) {
+  if (!c.input(0) || !c.input(1))
+    return c.emitError() << "inputs 'A' and 'B' are required";
+  if (failed(onlyOutputs(c, 1)))
+    return failure();
+  Decomposer d(c);
+  return d.done({matMulInteger(d, c, c.input(0), c.input(2), c.input(1), c.input(3))});
+}
+
+static Result convertConvInteger(NodeContext &c) {
+  auto attrs = c.convertAttributes();
+  if (!c.input(0) || !c.input(1))
+    return c.emitError() << "inputs 'x' and 'w' are required";
+  if (failed(attrs) || failed(onlyOutputs(c, 1)))
+    return failure();
+  Decomposer d(c);
+  return d.done({convInteger(d, c, *attrs, c.input(0), c.input(2), c.input(1), c.input(3))});
+}
+
+static Result convertQLinearMatMul(NodeContext &c) {
+  for (int i = 0; i < 8; ++i)
+    if (!c.input(i))
+      return c.emitError() << "needs 8 inputs";
+  auto qt = quantizedType(c, c.input(7));
+  if (failed(qt) || failed(onlyOutputs(c, 1)))
+    return failure();
+  Decomposer d(c);
+  Value acc = matMulInteger(d, c, c.input(0), c.input(2), c.input(3), c.input(5));
+  int64_t rank = acc ? cast<RankedTensorType>(acc.getType()).getRank() : 1;
+  return d.done({requantize(d, c, acc, c.input(1), c.input(4), rank - 1, c.input(6),
+                            c.input(7), *qt)});
+}
+
+static Result convertQLinearConv(NodeContext &c) {
+  for (int i = 0; i < 8; ++i)
+    if (!c.input(i))
+      return c.emitError() << "needs at least 8 inputs";
+  auto qt = quantizedType(c, c.input(7));
+  auto attrs = c.convertAttributes();
+  if (failed(qt) || failed(attrs) || failed(onlyOutputs(c, 1)))
+    return failure();
+  Decomposer d(c);
+  Value acc = convInteger(d, c, *attrs, c.input(0), c.input(2), c.input(3), c.input(5));
+  if (Value bias = c.input(8); bias && acc) // int32, in units of x_scale * w_scale.
+    acc = d.op("Add", {acc, alongAxis(d, bias, 1, cast<RankedTensorType>(acc.getType()).getRank())});
+  return d.done({requantize(d, c, acc, c.input(1), c.input(4), 1, c.input(6), c.input(7),
+                            *qt)});
+}
+
+//===----------------------------------------------------------------------===//
 // Losses, scans and selection
 //===----------------------------------------------------------------------===//
 
@@ -1454,6 +1667,14 @@ const llvm::StringMap<Converter> &defaultDomainConverters() {
     t["LpNormalization"] = convertLpNorm;
     t["LRN"] = convertLRN;
     t["Hardmax"] = convertHardmax;
+    // Quantization
+    t["QuantizeLinear"] = convertQuantizeLinear;
+    t["DequantizeLinear"] = convertDequantizeLinear;
+    t["DynamicQuantizeLinear"] = convertDynamicQuantizeLinear;
+    t["MatMulInteger"] = convertMatMulInteger;
+    t["ConvInteger"] = convertConvInteger;
+    t["QLinearMatMul"] = convertQLinearMatMul;
+    t["QLinearConv"] = convertQLinearConv;
     // Losses, scans and selection
     t["NegativeLogLikelihoodLoss"] = generic("NegativeLogLikelihoodLoss");
     t["SoftmaxCrossEntropyLoss"] = convertSoftmaxCrossEntropyLoss;
