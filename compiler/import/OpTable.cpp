@@ -1072,6 +1072,219 @@ static Result convertHardmax(NodeContext &c) {
 }
 
 //===----------------------------------------------------------------------===//
+// Recurrent
+//===----------------------------------------------------------------------===//
+// RNN, GRU and LSTM are unrolled at import over their (static) time steps into MatMuls,
+// gate slices and activations, as ONNX defines each cell. sequence_lens, when given, masks
+// the steps past each batch entry's length (state kept, output 0); forward direction only.
+
+namespace {
+enum class Cell { RNN, GRU, LSTM };
+
+/// Builds the unrolled cells of one node.
+struct Unroller {
+  NodeContext &c;
+  Decomposer &d;
+  int64_t hidden;
+
+  Value constI64(int64_t v) { return c.constScalar(c.b.getI64Type(), v); }
+  /// x[index] along axis 0, the axis dropped.
+  Value take(Value x, int64_t index) { return d.op("Gather", {x, constI64(index)}); }
+  /// Gate `k` of a [batch, gates * hidden] tensor.
+  Value gate(Value x, int64_t k) {
+    if (d.failedAny)
+      return {};
+    return d.op("Slice",
+                {x, c.constI64({k * hidden}), c.constI64({(k + 1) * hidden}), c.constI64({1})},
+                {c.b.getNamedAttr("operandSegmentSizes",
+                                  c.b.getDenseI32ArrayAttr({1, 1, 1, 1, 0}))});
+  }
+  /// A slice [k * hidden, (k + 1) * hidden) of a 1-D tensor.
+  Value part(Value v, int64_t k) {
+    if (d.failedAny || !v)
+      return v;
+    return d.op("Slice", {v, c.constI64({k * hidden}), c.constI64({(k + 1) * hidden})},
+                {c.b.getNamedAttr("operandSegmentSizes",
+                                  c.b.getDenseI32ArrayAttr({1, 1, 1, 0, 0}))});
+  }
+  Value transpose(Value x, ArrayRef<int64_t> perm) {
+    return d.op("Transpose", x, {c.b.getNamedAttr("perm", c.b.getDenseI64ArrayAttr(perm))});
+  }
+  Value unsqueeze0(Value x) { return d.op("Unsqueeze", {x, c.constI64({0})}); }
+  Value concat(ArrayRef<Value> xs, int64_t axis) {
+    if (xs.size() == 1)
+      return xs[0];
+    return d.op("Concat", xs, {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(axis))});
+  }
+  /// a + b, either may be null (an absent bias).
+  Value add(Value a, Value b) { return !b ? a : !a ? b : d.op("Add", {a, b}); }
+  Value mul(Value a, Value b) { return d.op("Mul", {a, b}); }
+};
+} // namespace
+
+static Converter recurrent(Cell cell) {
+  return [cell](NodeContext &c) -> Result {
+    int64_t gates = cell == Cell::RNN ? 1 : cell == Cell::GRU ? 3 : 4;
+    auto xt = staticInput(c, 0);
+    auto wt = staticInput(c, 1);
+    auto hiddenAttr = c.intAttr("hidden_size", 0);
+    auto layout = c.intAttr("layout", 0);
+    auto inputForget = c.intAttr("input_forget", 0);
+    auto linearBeforeReset = c.intAttr("linear_before_reset", 0);
+    if (failed(xt) || failed(wt) || failed(staticInput(c, 2)) || failed(hiddenAttr) ||
+        failed(layout) || failed(inputForget) || failed(linearBeforeReset))
+      return failure();
+    int64_t hidden = *hiddenAttr;
+    if (hidden <= 0 || wt->getRank() != 3 || wt->getDimSize(1) != gates * hidden)
+      return c.emitError() << "hidden_size must be positive and W must be [directions, "
+                           << gates << " * hidden_size, input_size]";
+    if (c.attr("clip"))
+      return c.emitError() << "attribute 'clip' is not supported";
+    if (c.attr("activation_alpha") || c.attr("activation_beta"))
+      return c.emitError() << "activation_alpha / activation_beta are not supported";
+    if (*inputForget)
+      return c.emitError() << "input_forget=1 is not supported";
+    std::string direction = "forward";
+    if (const auto *a = c.attr("direction"))
+      direction = a->s();
+    if (direction != "forward" && direction != "reverse" && direction != "bidirectional")
+      return c.emitError() << "unknown direction '" << direction << "'";
+    int64_t dirs = direction == "bidirectional" ? 2 : 1;
+    if (wt->getDimSize(0) != dirs)
+      return c.emitError() << "W has " << wt->getDimSize(0) << " directions, direction '"
+                           << direction << "' needs " << dirs;
+    // Per direction: RNN f; GRU f (gates), g (candidate); LSTM f, g, h.
+    static const char *const kDefaults[] = {"Sigmoid", "Tanh", "Tanh"};
+    int64_t perDir = cell == Cell::RNN ? 1 : cell == Cell::GRU ? 2 : 3;
+    SmallVector<std::string> activations;
+    if (const auto *a = c.attr("activations"))
+      activations.assign(a->strings().begin(), a->strings().end());
+    else
+      for (int64_t i = 0; i < dirs; ++i)
+        for (int64_t k = 0; k < perDir; ++k)
+          activations.push_back(cell == Cell::RNN ? "Tanh" : kDefaults[k]);
+    if (static_cast<int64_t>(activations.size()) != perDir * dirs)
+      return c.emitError() << "expected " << perDir * dirs << " activations, got "
+                           << activations.size();
+    for (const std::string &a : activations)
+      if (a != "Sigmoid" && a != "Tanh" && a != "Relu")
+        return c.emitError() << "activation '" << a << "' is not supported (Sigmoid, Tanh, Relu)";
+    Value lens = c.input(4);
+    if (lens && direction != "forward")
+      return c.emitError() << "sequence_lens is only supported in the forward direction";
+    int64_t outputs = std::min(c.node.output_size(), cell == Cell::LSTM ? 3 : 2);
+    if (failed(onlyOutputs(c, outputs)))
+      return failure();
+
+    Decomposer d(c);
+    Unroller u{c, d, hidden};
+    Value x = c.input(0), h0 = c.input(5), c0 = c.input(6);
+    if (*layout) { // [batch, seq, ...] -> [seq, batch, ...]; states [batch, dirs, ...].
+      x = u.transpose(x, {1, 0, 2});
+      if (h0)
+        h0 = u.transpose(h0, {1, 0, 2});
+      if (c0)
+        c0 = u.transpose(c0, {1, 0, 2});
+    }
+    int64_t seq = *layout ? xt->getDimSize(1) : xt->getDimSize(0);
+    int64_t batch = *layout ? xt->getDimSize(0) : xt->getDimSize(1);
+    Type et = xt->getElementType();
+    auto stateType = RankedTensorType::get({batch, hidden}, et);
+    Value zeros = onnx::ConstantOp::create(
+        c.b, c.loc, stateType,
+        cast<ElementsAttr>(DenseElementsAttr::get(stateType, c.b.getFloatAttr(et, 0.0))));
+    Value lens64 = lens ? d.reshape(d.castTo(lens, c.b.getI64Type()), {batch, 1}) : Value();
+
+    SmallVector<Value> ys, hs, cs;
+    for (int64_t dir = 0; dir < dirs; ++dir) {
+      bool reverse = direction == "reverse" || dir == 1;
+      auto act = [&](int64_t i, Value v) {
+        return d.op(activations[dir * perDir + i], v);
+      };
+      Value wT = u.transpose(u.take(c.input(1), dir), {1, 0}); // [input, gates * hidden]
+      Value rT = u.transpose(u.take(c.input(2), dir), {1, 0}); // [hidden, gates * hidden]
+      Value wb, rb;
+      if (c.input(3)) {
+        Value bias = u.take(c.input(3), dir);
+        wb = d.op("Slice", {bias, c.constI64({0}), c.constI64({gates * hidden})},
+                  {c.b.getNamedAttr("operandSegmentSizes",
+                                    c.b.getDenseI32ArrayAttr({1, 1, 1, 0, 0}))});
+        rb = d.op("Slice", {bias, c.constI64({gates * hidden}), c.constI64({2 * gates * hidden})},
+                  {c.b.getNamedAttr("operandSegmentSizes",
+                                    c.b.getDenseI32ArrayAttr({1, 1, 1, 0, 0}))});
+      }
+      Value p = cell == Cell::LSTM && c.input(7) ? u.take(c.input(7), dir) : Value();
+      Value h = h0 ? u.take(h0, dir) : zeros;
+      Value cst = cell == Cell::LSTM ? (c0 ? u.take(c0, dir) : zeros) : Value();
+      SmallVector<Value> y(seq);
+      for (int64_t step = 0; step < seq && !d.failedAny; ++step) {
+        int64_t t = reverse ? seq - 1 - step : step;
+        Value xw = u.add(d.op("MatMul", {u.take(x, t), wT}), wb);
+        Value hr = u.add(d.op("MatMul", {h, rT}), rb);
+        Value hNew, cNew;
+        if (cell == Cell::RNN) {
+          hNew = act(0, u.add(xw, hr));
+        } else if (cell == Cell::GRU) {
+          Value z = act(0, u.add(u.gate(xw, 0), u.gate(hr, 0)));
+          Value r = act(0, u.add(u.gate(xw, 1), u.gate(hr, 1)));
+          Value hh;
+          if (*linearBeforeReset) {
+            hh = u.mul(r, u.gate(hr, 2));
+          } else { // (r * h) R_h^T + Rb_h
+            Value rhT = d.op("Slice", {rT, c.constI64({2 * hidden}), c.constI64({3 * hidden}),
+                                       c.constI64({1})},
+                             {c.b.getNamedAttr("operandSegmentSizes",
+                                               c.b.getDenseI32ArrayAttr({1, 1, 1, 1, 0}))});
+            hh = u.add(d.op("MatMul", {u.mul(r, h), rhT}), u.part(rb, 2));
+          }
+          Value candidate = act(1, u.add(u.gate(xw, 2), hh));
+          // (1 - z) * candidate + z * h.
+          hNew = u.add(candidate, u.mul(z, d.op("Sub", {h, candidate})));
+        } else { // Gates i, o, f, c; peepholes P = [Pi, Po, Pf].
+          Value g = u.add(xw, hr);
+          Value i = act(0, u.add(u.gate(g, 0), p ? u.mul(u.part(p, 0), cst) : Value()));
+          Value f = act(0, u.add(u.gate(g, 2), p ? u.mul(u.part(p, 2), cst) : Value()));
+          Value candidate = act(1, u.gate(g, 3));
+          cNew = u.add(u.mul(f, cst), u.mul(i, candidate));
+          Value o = act(0, u.add(u.gate(g, 1), p ? u.mul(u.part(p, 1), cNew) : Value()));
+          hNew = u.mul(o, act(2, cNew));
+        }
+        Value out = hNew;
+        if (lens64) { // Steps past the entry's length keep the state and output 0.
+          Value live = d.op("Less", {u.constI64(t), lens64});
+          hNew = d.op("Where", {live, hNew, h});
+          if (cNew)
+            cNew = d.op("Where", {live, cNew, cst});
+          out = d.op("Where", {live, out, zeros});
+        }
+        h = hNew;
+        cst = cNew;
+        y[t] = d.failedAny ? Value() : u.unsqueeze0(out);
+      }
+      if (d.failedAny)
+        return failure();
+      ys.push_back(d.op("Unsqueeze", {u.concat(y, 0), c.constI64({1})})); // [seq, 1, B, H]
+      hs.push_back(u.unsqueeze0(h));
+      if (cst)
+        cs.push_back(u.unsqueeze0(cst));
+    }
+    Value yAll = u.concat(ys, 1), hAll = u.concat(hs, 0);
+    Value cAll = cs.empty() ? Value() : u.concat(cs, 0);
+    if (*layout) {
+      yAll = u.transpose(yAll, {2, 0, 1, 3});
+      hAll = u.transpose(hAll, {1, 0, 2});
+      if (cAll)
+        cAll = u.transpose(cAll, {1, 0, 2});
+    }
+    SmallVector<Value> outs{yAll, hAll};
+    if (cAll)
+      outs.push_back(cAll);
+    outs.truncate(std::max<int64_t>(outputs, 1));
+    return d.done(outs);
+  };
+}
+
+//===----------------------------------------------------------------------===//
 // Quantization
 //===----------------------------------------------------------------------===//
 // QuantizeLinear, DequantizeLinear and DynamicQuantizeLinear are rewritten into elementwise
@@ -1667,6 +1880,10 @@ const llvm::StringMap<Converter> &defaultDomainConverters() {
     t["LpNormalization"] = convertLpNorm;
     t["LRN"] = convertLRN;
     t["Hardmax"] = convertHardmax;
+    // Recurrent
+    t["RNN"] = recurrent(Cell::RNN);
+    t["GRU"] = recurrent(Cell::GRU);
+    t["LSTM"] = recurrent(Cell::LSTM);
     // Quantization
     t["QuantizeLinear"] = convertQuantizeLinear;
     t["DequantizeLinear"] = convertDequantizeLinear;
