@@ -1072,6 +1072,54 @@ static Result convertHardmax(NodeContext &c) {
 }
 
 //===----------------------------------------------------------------------===//
+// Det
+//===----------------------------------------------------------------------===//
+
+/// Det of [..., M, M] as the Leibniz sum over the permutations of the columns, unrolled at
+/// import: exact arithmetic order, no pivoting or division, for the small matrices it suits
+/// (M <= 4: at most 24 products); larger ones are refused.
+static Result convertDet(NodeContext &c) {
+  auto xt = staticInput(c, 0);
+  if (failed(xt) || failed(onlyOutputs(c, 1)))
+    return failure();
+  int64_t rank = xt->getRank();
+  if (rank < 2 || xt->getDimSize(rank - 1) != xt->getDimSize(rank - 2))
+    return c.emitError() << "input must be [..., M, M], got " << *xt;
+  int64_t m = xt->getDimSize(rank - 1);
+  if (m < 1 || m > 4)
+    return c.emitError() << "Det of " << m << "x" << m
+                         << " matrices is not supported (1x1 to 4x4)";
+  Decomposer d(c);
+  auto at = [&](Value v, int64_t index, int64_t axis) {
+    return d.op("Gather", {v, c.constScalar(c.b.getI64Type(), index)},
+                {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(axis))});
+  };
+  // element[i][j] = x[..., i, j], each of shape [...].
+  SmallVector<SmallVector<Value>> element(m);
+  for (int64_t j = 0; j < m; ++j) {
+    Value column = at(c.input(0), j, rank - 1);
+    for (int64_t i = 0; i < m; ++i)
+      element[i].push_back(at(column, i, rank - 2));
+  }
+  SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, m));
+  Value sum;
+  do {
+    int64_t inversions = 0;
+    for (int64_t a = 0; a < m; ++a)
+      for (int64_t b = a + 1; b < m; ++b)
+        inversions += perm[a] > perm[b];
+    Value term = element[0][perm[0]];
+    for (int64_t i = 1; i < m; ++i)
+      term = d.op("Mul", {term, element[i][perm[i]]});
+    if (!sum)
+      sum = inversions % 2 ? d.op("Neg", term) : term;
+    else
+      sum = d.op(inversions % 2 ? "Sub" : "Add", {sum, term});
+  } while (std::next_permutation(perm.begin(), perm.end()) && !d.failedAny);
+  return d.done({sum});
+}
+
+//===----------------------------------------------------------------------===//
 // Recurrent
 //===----------------------------------------------------------------------===//
 // RNN, GRU and LSTM are unrolled at import over their (static) time steps into MatMuls,
@@ -1880,6 +1928,7 @@ const llvm::StringMap<Converter> &defaultDomainConverters() {
     t["LpNormalization"] = convertLpNorm;
     t["LRN"] = convertLRN;
     t["Hardmax"] = convertHardmax;
+    t["Det"] = convertDet;
     // Recurrent
     t["RNN"] = recurrent(Cell::RNN);
     t["GRU"] = recurrent(Cell::GRU);
