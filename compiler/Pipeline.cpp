@@ -279,7 +279,9 @@ int compile(const CompileOptions &o, const char *argv0) {
     return kExitUsage;
   }
   iface->target = (*tm)->getTargetTriple().str() + " " + (*tm)->getTargetCPU().str();
-  if (!(*tm)->getTargetFeatureString().empty())
+  // The features asked for (generic+sve, --mattr); --mcpu=native's host list is too long to
+  // show, its CPU name says it.
+  if (!llvm::StringRef(o.cpu).starts_with("native") && !(*tm)->getTargetFeatureString().empty())
     iface->target += " " + (*tm)->getTargetFeatureString().str();
   iface->requiredCpuFeatures = requiredCpuFeatures(**tm);
   llvmModule->setTargetTriple((*tm)->getTargetTriple());
