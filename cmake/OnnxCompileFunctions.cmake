@@ -2,8 +2,10 @@
 #                    [SHAPES <name=dims>...] [STATIC|SHARED] [OPTIONS <args>...])
 #
 # Compiles an ONNX model at build time with onnx-compile and defines the library target
-# <name>: link it and include "<name>.h". The model is recompiled when the .onnx file or
-# onnx-compile changes. SHARED (default) links <name>.so (found through the build RPATH);
+# <name>: link it and include "<name>.h". TARGET is an LLVM triple (x86_64-linux-gnu,
+# aarch64-linux-gnu; default: the host's, or the cross compiler's in a cross build), CPU is
+# onnx-compile's --mcpu (e.g. cortex-a76, generic+sve). The model is recompiled when the .onnx
+# file or onnx-compile changes. SHARED (default) links <name>.so (found through the build RPATH);
 # STATIC links <name>.a. Works from an installed package (find_package(OnnxCompile CONFIG))
 # and from add_subdirectory() of the onnx-compile source tree.
 function(onnx_compile_model name)
@@ -31,6 +33,17 @@ function(onnx_compile_model name)
     set(lib "${dir}/${name}.so")
   endif()
   set(args "${model}" --emit=${emit} --name=${name} -o "${lib}")
+  # In a cross build, the model is compiled for the cross compiler's target unless TARGET says
+  # otherwise (e.g. cmake/aarch64-linux-gnu.toolchain.cmake: aarch64-linux-gnu).
+  if(NOT ARG_TARGET AND CMAKE_CROSSCOMPILING)
+    if(CMAKE_C_COMPILER_TARGET)
+      set(ARG_TARGET ${CMAKE_C_COMPILER_TARGET})
+    elseif(CMAKE_CXX_COMPILER_TARGET)
+      set(ARG_TARGET ${CMAKE_CXX_COMPILER_TARGET})
+    elseif(CMAKE_LIBRARY_ARCHITECTURE)
+      set(ARG_TARGET ${CMAKE_LIBRARY_ARCHITECTURE})
+    endif()
+  endif()
   if(ARG_TARGET)
     list(APPEND args --target=${ARG_TARGET})
   endif()

@@ -22,9 +22,16 @@ namespace onnxc {
 
 struct TargetSpec {
   std::string triple; // Empty: the host's.
-  std::string cpu;    // "native" resolves to the host CPU.
+  /// Empty: the target's default (x86-64-v3 on x86-64, generic armv8-a + NEON on AArch64);
+  /// "native" resolves to the host CPU. May carry extensions, clang style:
+  /// "cortex-a76+nodotprod", "generic+sve".
+  std::string cpu;
   int optLevel = 3;
+  std::string features; // LLVM target features (--mattr), e.g. "+sve,-dotprod".
 };
+
+/// The CPU --mcpu defaults to for `triple` (empty: the host's).
+std::string defaultCpu(const std::string &triple);
 
 /// A weight constant detached from the LLVM-dialect module (see Weights.cpp).
 struct DetachedWeight {

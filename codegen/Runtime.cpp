@@ -14,9 +14,11 @@
 namespace onnxc {
 
 std::string runtimeTargetDir(const std::string &runtimeDir, const std::string &tripleStr) {
-  // arch-os-env, the vendor dropped: x86_64-pc-linux-gnu and x86_64-linux-gnu share a stub.
-  llvm::Triple t(tripleStr);
-  std::string sub = t.getArchName().str() + "-" + t.getOSName().str();
+  // arch-os-env, the vendor dropped and the arch canonical: x86_64-pc-linux-gnu and
+  // x86_64-linux-gnu share a stub, arm64-linux-gnu is aarch64-linux-gnu.
+  llvm::Triple t(llvm::Triple::normalize(tripleStr));
+  std::string sub =
+      llvm::Triple::getArchTypeName(t.getArch()).str() + "-" + t.getOSName().str();
   if (!t.getEnvironmentName().empty())
     sub += "-" + t.getEnvironmentName().str();
   llvm::SmallString<256> dir(runtimeDir);

@@ -248,7 +248,7 @@ int compile(const CompileOptions &o, const char *argv0) {
     return writeText(output, [&](llvm::raw_ostream &os) { module->print(os); });
   }
   // The target decides the kernels' vector shapes, so it is known before lowering.
-  auto tm = createTargetMachine({o.triple, o.cpu, o.optLevel});
+  auto tm = createTargetMachine({o.triple, o.cpu, o.optLevel, o.features});
   if (!tm) {
     llvm::errs() << "onnx-compile: error: " << llvm::toString(tm.takeError()) << "\n";
     return kExitUsage;
@@ -296,6 +296,10 @@ int compile(const CompileOptions &o, const char *argv0) {
   module = nullptr; // The MLIR module is no longer needed.
 
   iface->target = (*tm)->getTargetTriple().str() + " " + (*tm)->getTargetCPU().str();
+  // The features asked for (generic+sve, --mattr); --mcpu=native's host list is too long to
+  // show, its CPU name says it.
+  if (!llvm::StringRef(o.cpu).starts_with("native") && !(*tm)->getTargetFeatureString().empty())
+    iface->target += " " + (*tm)->getTargetFeatureString().str();
   iface->requiredCpuFeatures = requiredCpuFeatures(**tm);
   llvmModule->setTargetTriple((*tm)->getTargetTriple());
   llvmModule->setDataLayout((*tm)->createDataLayout());

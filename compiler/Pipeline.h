@@ -19,7 +19,8 @@ struct CompileOptions {
   EmitKind emit = EmitKind::So;
   int optLevel = 3;
   std::string triple;   // Empty: the host's.
-  std::string cpu = "x86-64-v3";
+  std::string cpu;      // Empty: the target's default (codegen's defaultCpu).
+  std::string features; // --mattr: LLVM target features, "+sve,-dotprod".
   std::string name;     // C prefix; empty: from the input file name.
   std::string runtimeDir;
   ImportOptions import;

@@ -1,6 +1,8 @@
 #include "passes/Passes.h"
 #include "passes/lowering/LoweringUtils.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Diagnostics.h"
 
 namespace onnxc {
@@ -23,13 +25,18 @@ struct ConvertOnnxToLinalgPass
     onnxc::lowering::populateNormalizationPatterns(patterns);
     onnxc::lowering::populateDataMovementPatterns(patterns);
     onnxc::lowering::populateReductionPatterns(patterns);
+    onnxc::lowering::populateSamplingPatterns(patterns);
+    onnxc::lowering::populateConvTransposePatterns(patterns);
+    onnxc::lowering::populateSignalPatterns(patterns);
+    onnxc::lowering::populateEinsumPatterns(patterns);
 
     // The onnx dialect is not marked illegal: an illegal op that no pattern converts stops the
     // conversion at the first one and adds a generic "failed to legalize" error. Left
     // unknown, every refused op keeps its own diagnostic and the rest still convert.
     ConversionTarget target(*ctx);
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
-                           math::MathDialect, func::FuncDialect>();
+                           math::MathDialect, func::FuncDialect, scf::SCFDialect,
+                           bufferization::BufferizationDialect>();
 
     // Patterns explain their own refusals; count them so that an op without any pattern
     // still gets a message, and one with a message does not get two.

@@ -22,7 +22,9 @@ def ConvertOnnxToLinalg : Pass<"convert-onnx-to-linalg", "mlir::func::FuncOp"> {
     (dynamic shape, unsupported type or attribute) gets an error naming the op and why.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
-                           "mlir::arith::ArithDialect", "mlir::math::MathDialect"];
+                           "mlir::arith::ArithDialect", "mlir::math::MathDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::bufferization::BufferizationDialect"];
 }
 
 def FuseElementwise : Pass<"onnx-fuse-elementwise", "mlir::func::FuncOp"> {

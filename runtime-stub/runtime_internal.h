@@ -4,7 +4,9 @@
 
 #include <stdint.h>
 
-/* CPU feature bits, shared with the compiler (codegen/Target.cpp maps LLVM features to them). */
+/* CPU feature bits, shared with the compiler (codegen/Target.cpp maps LLVM features to them).
+ * A library is built for one architecture, so each architecture numbers its bits from 0. */
+/* x86-64 (cpu_x86.c). */
 enum {
   ONNXC_CPU_SSE42 = 1u << 0,
   ONNXC_CPU_AVX = 1u << 1,
@@ -19,6 +21,24 @@ enum {
   ONNXC_CPU_AVX512BF16 = 1u << 10,
   ONNXC_CPU_AVX512VNNI = 1u << 11,
   ONNXC_CPU_AVXVNNI = 1u << 12,
+};
+/* AArch64 (cpu_aarch64.c), from the Linux hwcaps. */
+enum {
+  ONNXC_CPU_ARM_ASIMD = 1u << 0,    /* +neon */
+  ONNXC_CPU_ARM_FP16 = 1u << 1,     /* +fullfp16: FPHP and ASIMDHP */
+  ONNXC_CPU_ARM_DOTPROD = 1u << 2,  /* +dotprod */
+  ONNXC_CPU_ARM_FP16FML = 1u << 3,  /* +fp16fml */
+  ONNXC_CPU_ARM_RDM = 1u << 4,      /* +rdm */
+  ONNXC_CPU_ARM_FCMA = 1u << 5,     /* +complxnum */
+  ONNXC_CPU_ARM_LSE = 1u << 6,      /* +lse */
+  ONNXC_CPU_ARM_RCPC = 1u << 7,     /* +rcpc */
+  ONNXC_CPU_ARM_SVE = 1u << 8,      /* +sve */
+  ONNXC_CPU_ARM_SVE2 = 1u << 9,     /* +sve2 */
+  ONNXC_CPU_ARM_FRINT = 1u << 10,   /* +fptoint */
+  ONNXC_CPU_ARM_I8MM = 1u << 11,    /* +i8mm */
+  ONNXC_CPU_ARM_BF16 = 1u << 12,    /* +bf16 */
+  ONNXC_CPU_ARM_SVE_I8MM = 1u << 13, /* +sve and +i8mm */
+  ONNXC_CPU_ARM_SVE_BF16 = 1u << 14, /* +sve and +bf16 */
 };
 
 /* Features of the running CPU that the OS has enabled. */

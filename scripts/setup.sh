@@ -11,6 +11,8 @@ packages=(
   libclang-rt-22-dev libprotobuf-dev protobuf-compiler libonnx-dev libgtest-dev
   libonnx-testdata python3-onnx python3-numpy cmake ninja-build zlib1g-dev libzstd-dev
   binutils libc6-dev
+  # AArch64: qemu-user runs the cross-compiled test programs; the cross libc and libgcc link them.
+  qemu-user libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -5,6 +5,7 @@
 #include "compiler/import/TensorReader.h"
 
 #include "dialects/onnx/OnnxDialect.h"
+#include "dialects/onnx/ShapeOperands.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
@@ -394,19 +395,32 @@ static Result convertConcat(NodeContext &c) {
   return results(*op);
 }
 
-/// Inference-mode Dropout is the identity; a requested mask would be all ones.
+/// Inference-mode Dropout is the identity; its mask, when requested, is all ones (bool from
+/// opset 10, the input's type before).
 static Result convertDropout(NodeContext &c) {
   if (c.input(2)) {
     DenseElementsAttr training;
     if (!matchPattern(c.input(2), m_Constant(&training)) || training.getSplatValue<bool>())
       return c.emitError() << "training_mode must be a constant false (inference only)";
   }
-  if (failed(onlyOutputs(c, 1)))
+  if (failed(onlyOutputs(c, 2)))
     return failure();
   auto op = c.create("Identity", {c.input(0)}, {});
   if (failed(op))
     return failure();
-  return results(*op);
+  SmallVector<Value> outs{(*op)->getResult(0)};
+  if (c.node.output_size() > 1 && !c.node.output(1).empty()) {
+    auto t = dyn_cast<RankedTensorType>(c.input(0).getType());
+    if (!t || !t.hasStaticShape())
+      return c.emitError() << "the mask output needs a known static input shape";
+    Type et = c.opset >= 10 ? Type(c.b.getI1Type()) : t.getElementType();
+    auto type = RankedTensorType::get(t.getShape(), et);
+    Attribute one = isa<FloatType>(et) ? Attribute(c.b.getFloatAttr(et, 1.0))
+                                       : Attribute(c.b.getIntegerAttr(et, 1));
+    outs.push_back(onnx::ConstantOp::create(c.b, c.loc, type,
+                                            cast<ElementsAttr>(DenseElementsAttr::get(type, one))));
+  }
+  return outs;
 }
 
 static Result convertGemm(NodeContext &c) {
@@ -420,16 +434,75 @@ static Result convertGemm(NodeContext &c) {
   return results(*op);
 }
 
+/// The Indices output only when the node uses it: it costs a second output per window.
 static Result convertMaxPool(NodeContext &c) {
-  if (failed(onlyOutputs(c, 1)))
-    return failure();
-  return generic("MaxPool")(c);
+  bool indices = c.node.output_size() > 1 && !c.node.output(1).empty();
+  return generic("MaxPool", indices ? 2 : 1)(c);
+}
+
+/// The axes a reduction of `in` must have reduced to give `out` (keepdims or not), when the
+/// shapes determine the result: dims of size 1 may be reduced or not without changing it, so
+/// only the reduced dims of other sizes count. Nothing when no set of axes or several that
+/// differ there fit.
+static std::optional<SmallVector<int64_t>> axesFromShapes(ArrayRef<int64_t> in,
+                                                         ArrayRef<int64_t> out, bool keepdims) {
+  int64_t rank = in.size();
+  if (keepdims) {
+    if (static_cast<int64_t>(out.size()) != rank)
+      return std::nullopt;
+    SmallVector<int64_t> axes;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (out[i] == in[i])
+        continue;
+      if (out[i] != 1)
+        return std::nullopt;
+      axes.push_back(i);
+    }
+    return axes;
+  }
+  // Every way to keep a subsequence of `in` equal to `out`; the dropped dims are the axes.
+  std::optional<SmallVector<int64_t>> found;
+  bool ambiguous = false;
+  SmallVector<int64_t> dropped;
+  std::function<void(int64_t, size_t)> match = [&](int64_t i, size_t o) {
+    if (ambiguous)
+      return;
+    if (i == rank) {
+      if (o != out.size())
+        return;
+      SmallVector<int64_t> key;
+      for (int64_t d : dropped)
+        if (in[d] != 1)
+          key.push_back(d);
+      if (!found) {
+        found = dropped;
+      } else {
+        SmallVector<int64_t> foundKey;
+        for (int64_t d : *found)
+          if (in[d] != 1)
+            foundKey.push_back(d);
+        ambiguous = foundKey != key;
+      }
+      return;
+    }
+    if (o < out.size() && in[i] == out[o])
+      match(i + 1, o + 1);
+    dropped.push_back(i);
+    match(i + 1, o);
+    dropped.pop_back();
+  };
+  match(0, 0);
+  if (ambiguous)
+    return std::nullopt;
+  return found;
 }
 
 /// Reduce*: the axes come from the `axes` attribute before opset `axesInputSince` and from the
 /// optional second input from then on (ReduceSum: 13, the others: 18). The dialect op holds
 /// them as an attribute, so the input must be a constant, or have no elements at all: an
-/// empty list is known whatever produces it.
+/// empty list is known whatever produces it. Axes computed at run time are taken from the
+/// declared output shape when it determines them (as Reshape takes a run-time shape from it);
+/// an empty set then reduces nothing.
 static Converter reduction(StringRef opName, int64_t axesInputSince) {
   return [opName = opName.str(), axesInputSince](NodeContext &c) -> Result {
     if (!c.input(0))
@@ -461,8 +534,19 @@ static Converter reduction(StringRef opName, int64_t axesInputSince) {
         for (const APInt &a : values)
           axes.push_back(a.getSExtValue());
       } else {
-        return c.emitError() << "'axes' must be a constant (an initializer or a Constant "
-                                "node): axes computed at run time are not supported";
+        auto in = dyn_cast<RankedTensorType>(c.input(0).getType());
+        auto out = c.resultTypes.empty() ? RankedTensorType()
+                                         : dyn_cast_or_null<RankedTensorType>(c.resultTypes[0]);
+        std::optional<SmallVector<int64_t>> fromShapes;
+        if (in && out && in.hasStaticShape() && out.hasStaticShape())
+          fromShapes = axesFromShapes(in.getShape(), out.getShape(), *keepdims != 0);
+        if (!fromShapes)
+          return c.emitError() << "'axes' must be a constant (an initializer or a Constant "
+                                  "node), or follow from the declared input and output shapes: "
+                                  "axes computed at run time are not supported otherwise";
+        axes = *fromShapes;
+        if (axes.empty())
+          *noop = 1;
       }
     }
     auto op = c.create(opName, {c.input(0)},
@@ -987,6 +1071,794 @@ static Result convertHardmax(NodeContext &c) {
   return d.done({y});
 }
 
+//===----------------------------------------------------------------------===//
+// Det
+//===----------------------------------------------------------------------===//
+
+/// Det of [..., M, M] as the Leibniz sum over the permutations of the columns, unrolled at
+/// import: exact arithmetic order, no pivoting or division, for the small matrices it suits
+/// (M <= 4: at most 24 products); larger ones are refused.
+static Result convertDet(NodeContext &c) {
+  auto xt = staticInput(c, 0);
+  if (failed(xt) || failed(onlyOutputs(c, 1)))
+    return failure();
+  int64_t rank = xt->getRank();
+  if (rank < 2 || xt->getDimSize(rank - 1) != xt->getDimSize(rank - 2))
+    return c.emitError() << "input must be [..., M, M], got " << *xt;
+  int64_t m = xt->getDimSize(rank - 1);
+  if (m < 1 || m > 4)
+    return c.emitError() << "Det of " << m << "x" << m
+                         << " matrices is not supported (1x1 to 4x4)";
+  Decomposer d(c);
+  auto at = [&](Value v, int64_t index, int64_t axis) {
+    return d.op("Gather", {v, c.constScalar(c.b.getI64Type(), index)},
+                {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(axis))});
+  };
+  // element[i][j] = x[..., i, j], each of shape [...].
+  SmallVector<SmallVector<Value>> element(m);
+  for (int64_t j = 0; j < m; ++j) {
+    Value column = at(c.input(0), j, rank - 1);
+    for (int64_t i = 0; i < m; ++i)
+      element[i].push_back(at(column, i, rank - 2));
+  }
+  SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, m));
+  Value sum;
+  do {
+    int64_t inversions = 0;
+    for (int64_t a = 0; a < m; ++a)
+      for (int64_t b = a + 1; b < m; ++b)
+        inversions += perm[a] > perm[b];
+    Value term = element[0][perm[0]];
+    for (int64_t i = 1; i < m; ++i)
+      term = d.op("Mul", {term, element[i][perm[i]]});
+    if (!sum)
+      sum = inversions % 2 ? d.op("Neg", term) : term;
+    else
+      sum = d.op(inversions % 2 ? "Sub" : "Add", {sum, term});
+  } while (std::next_permutation(perm.begin(), perm.end()) && !d.failedAny);
+  return d.done({sum});
+}
+
+//===----------------------------------------------------------------------===//
+// Recurrent
+//===----------------------------------------------------------------------===//
+// RNN, GRU and LSTM are unrolled at import over their (static) time steps into MatMuls,
+// gate slices and activations, as ONNX defines each cell. sequence_lens, when given, masks
+// the steps past each batch entry's length (state kept, output 0); forward direction only.
+
+namespace {
+enum class Cell { RNN, GRU, LSTM };
+
+/// Builds the unrolled cells of one node.
+struct Unroller {
+  NodeContext &c;
+  Decomposer &d;
+  int64_t hidden;
+
+  Value constI64(int64_t v) { return c.constScalar(c.b.getI64Type(), v); }
+  /// x[index] along axis 0, the axis dropped.
+  Value take(Value x, int64_t index) { return d.op("Gather", {x, constI64(index)}); }
+  /// Gate `k` of a [batch, gates * hidden] tensor.
+  Value gate(Value x, int64_t k) {
+    if (d.failedAny)
+      return {};
+    return d.op("Slice",
+                {x, c.constI64({k * hidden}), c.constI64({(k + 1) * hidden}), c.constI64({1})},
+                {c.b.getNamedAttr("operandSegmentSizes",
+                                  c.b.getDenseI32ArrayAttr({1, 1, 1, 1, 0}))});
+  }
+  /// A slice [k * hidden, (k + 1) * hidden) of a 1-D tensor.
+  Value part(Value v, int64_t k) {
+    if (d.failedAny || !v)
+      return v;
+    return d.op("Slice", {v, c.constI64({k * hidden}), c.constI64({(k + 1) * hidden})},
+                {c.b.getNamedAttr("operandSegmentSizes",
+                                  c.b.getDenseI32ArrayAttr({1, 1, 1, 0, 0}))});
+  }
+  Value transpose(Value x, ArrayRef<int64_t> perm) {
+    return d.op("Transpose", x, {c.b.getNamedAttr("perm", c.b.getDenseI64ArrayAttr(perm))});
+  }
+  Value unsqueeze0(Value x) { return d.op("Unsqueeze", {x, c.constI64({0})}); }
+  Value concat(ArrayRef<Value> xs, int64_t axis) {
+    if (xs.size() == 1)
+      return xs[0];
+    return d.op("Concat", xs, {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(axis))});
+  }
+  /// a + b, either may be null (an absent bias).
+  Value add(Value a, Value b) { return !b ? a : !a ? b : d.op("Add", {a, b}); }
+  Value mul(Value a, Value b) { return d.op("Mul", {a, b}); }
+};
+} // namespace
+
+static Converter recurrent(Cell cell) {
+  return [cell](NodeContext &c) -> Result {
+    int64_t gates = cell == Cell::RNN ? 1 : cell == Cell::GRU ? 3 : 4;
+    auto xt = staticInput(c, 0);
+    auto wt = staticInput(c, 1);
+    auto hiddenAttr = c.intAttr("hidden_size", 0);
+    auto layout = c.intAttr("layout", 0);
+    auto inputForget = c.intAttr("input_forget", 0);
+    auto linearBeforeReset = c.intAttr("linear_before_reset", 0);
+    if (failed(xt) || failed(wt) || failed(staticInput(c, 2)) || failed(hiddenAttr) ||
+        failed(layout) || failed(inputForget) || failed(linearBeforeReset))
+      return failure();
+    int64_t hidden = *hiddenAttr;
+    if (hidden <= 0 || wt->getRank() != 3 || wt->getDimSize(1) != gates * hidden)
+      return c.emitError() << "hidden_size must be positive and W must be [directions, "
+                           << gates << " * hidden_size, input_size]";
+    if (c.attr("clip"))
+      return c.emitError() << "attribute 'clip' is not supported";
+    if (c.attr("activation_alpha") || c.attr("activation_beta"))
+      return c.emitError() << "activation_alpha / activation_beta are not supported";
+    if (*inputForget)
+      return c.emitError() << "input_forget=1 is not supported";
+    std::string direction = "forward";
+    if (const auto *a = c.attr("direction"))
+      direction = a->s();
+    if (direction != "forward" && direction != "reverse" && direction != "bidirectional")
+      return c.emitError() << "unknown direction '" << direction << "'";
+    int64_t dirs = direction == "bidirectional" ? 2 : 1;
+    if (wt->getDimSize(0) != dirs)
+      return c.emitError() << "W has " << wt->getDimSize(0) << " directions, direction '"
+                           << direction << "' needs " << dirs;
+    // Per direction: RNN f; GRU f (gates), g (candidate); LSTM f, g, h.
+    static const char *const kDefaults[] = {"Sigmoid", "Tanh", "Tanh"};
+    int64_t perDir = cell == Cell::RNN ? 1 : cell == Cell::GRU ? 2 : 3;
+    SmallVector<std::string> activations;
+    if (const auto *a = c.attr("activations"))
+      activations.assign(a->strings().begin(), a->strings().end());
+    else
+      for (int64_t i = 0; i < dirs; ++i)
+        for (int64_t k = 0; k < perDir; ++k)
+          activations.push_back(cell == Cell::RNN ? "Tanh" : kDefaults[k]);
+    if (static_cast<int64_t>(activations.size()) != perDir * dirs)
+      return c.emitError() << "expected " << perDir * dirs << " activations, got "
+                           << activations.size();
+    for (const std::string &a : activations)
+      if (a != "Sigmoid" && a != "Tanh" && a != "Relu")
+        return c.emitError() << "activation '" << a << "' is not supported (Sigmoid, Tanh, Relu)";
+    Value lens = c.input(4);
+    if (lens && direction != "forward")
+      return c.emitError() << "sequence_lens is only supported in the forward direction";
+    int64_t outputs = std::min(c.node.output_size(), cell == Cell::LSTM ? 3 : 2);
+    if (failed(onlyOutputs(c, outputs)))
+      return failure();
+
+    Decomposer d(c);
+    Unroller u{c, d, hidden};
+    Value x = c.input(0), h0 = c.input(5), c0 = c.input(6);
+    if (*layout) { // [batch, seq, ...] -> [seq, batch, ...]; states [batch, dirs, ...].
+      x = u.transpose(x, {1, 0, 2});
+      if (h0)
+        h0 = u.transpose(h0, {1, 0, 2});
+      if (c0)
+        c0 = u.transpose(c0, {1, 0, 2});
+    }
+    int64_t seq = *layout ? xt->getDimSize(1) : xt->getDimSize(0);
+    int64_t batch = *layout ? xt->getDimSize(0) : xt->getDimSize(1);
+    Type et = xt->getElementType();
+    auto stateType = RankedTensorType::get({batch, hidden}, et);
+    Value zeros = onnx::ConstantOp::create(
+        c.b, c.loc, stateType,
+        cast<ElementsAttr>(DenseElementsAttr::get(stateType, c.b.getFloatAttr(et, 0.0))));
+    Value lens64 = lens ? d.reshape(d.castTo(lens, c.b.getI64Type()), {batch, 1}) : Value();
+
+    SmallVector<Value> ys, hs, cs;
+    for (int64_t dir = 0; dir < dirs; ++dir) {
+      bool reverse = direction == "reverse" || dir == 1;
+      auto act = [&](int64_t i, Value v) {
+        return d.op(activations[dir * perDir + i], v);
+      };
+      Value wT = u.transpose(u.take(c.input(1), dir), {1, 0}); // [input, gates * hidden]
+      Value rT = u.transpose(u.take(c.input(2), dir), {1, 0}); // [hidden, gates * hidden]
+      Value wb, rb;
+      if (c.input(3)) {
+        Value bias = u.take(c.input(3), dir);
+        wb = d.op("Slice", {bias, c.constI64({0}), c.constI64({gates * hidden})},
+                  {c.b.getNamedAttr("operandSegmentSizes",
+                                    c.b.getDenseI32ArrayAttr({1, 1, 1, 0, 0}))});
+        rb = d.op("Slice", {bias, c.constI64({gates * hidden}), c.constI64({2 * gates * hidden})},
+                  {c.b.getNamedAttr("operandSegmentSizes",
+                                    c.b.getDenseI32ArrayAttr({1, 1, 1, 0, 0}))});
+      }
+      Value p = cell == Cell::LSTM && c.input(7) ? u.take(c.input(7), dir) : Value();
+      Value h = h0 ? u.take(h0, dir) : zeros;
+      Value cst = cell == Cell::LSTM ? (c0 ? u.take(c0, dir) : zeros) : Value();
+      SmallVector<Value> y(seq);
+      for (int64_t step = 0; step < seq && !d.failedAny; ++step) {
+        int64_t t = reverse ? seq - 1 - step : step;
+        Value xw = u.add(d.op("MatMul", {u.take(x, t), wT}), wb);
+        Value hr = u.add(d.op("MatMul", {h, rT}), rb);
+        Value hNew, cNew;
+        if (cell == Cell::RNN) {
+          hNew = act(0, u.add(xw, hr));
+        } else if (cell == Cell::GRU) {
+          Value z = act(0, u.add(u.gate(xw, 0), u.gate(hr, 0)));
+          Value r = act(0, u.add(u.gate(xw, 1), u.gate(hr, 1)));
+          Value hh;
+          if (*linearBeforeReset) {
+            hh = u.mul(r, u.gate(hr, 2));
+          } else { // (r * h) R_h^T + Rb_h
+            Value rhT = d.op("Slice", {rT, c.constI64({2 * hidden}), c.constI64({3 * hidden}),
+                                       c.constI64({1})},
+                             {c.b.getNamedAttr("operandSegmentSizes",
+                                               c.b.getDenseI32ArrayAttr({1, 1, 1, 1, 0}))});
+            hh = u.add(d.op("MatMul", {u.mul(r, h), rhT}), u.part(rb, 2));
+          }
+          Value candidate = act(1, u.add(u.gate(xw, 2), hh));
+          // (1 - z) * candidate + z * h.
+          hNew = u.add(candidate, u.mul(z, d.op("Sub", {h, candidate})));
+        } else { // Gates i, o, f, c; peepholes P = [Pi, Po, Pf].
+          Value g = u.add(xw, hr);
+          Value i = act(0, u.add(u.gate(g, 0), p ? u.mul(u.part(p, 0), cst) : Value()));
+          Value f = act(0, u.add(u.gate(g, 2), p ? u.mul(u.part(p, 2), cst) : Value()));
+          Value candidate = act(1, u.gate(g, 3));
+          cNew = u.add(u.mul(f, cst), u.mul(i, candidate));
+          Value o = act(0, u.add(u.gate(g, 1), p ? u.mul(u.part(p, 1), cNew) : Value()));
+          hNew = u.mul(o, act(2, cNew));
+        }
+        Value out = hNew;
+        if (lens64) { // Steps past the entry's length keep the state and output 0.
+          Value live = d.op("Less", {u.constI64(t), lens64});
+          hNew = d.op("Where", {live, hNew, h});
+          if (cNew)
+            cNew = d.op("Where", {live, cNew, cst});
+          out = d.op("Where", {live, out, zeros});
+        }
+        h = hNew;
+        cst = cNew;
+        y[t] = d.failedAny ? Value() : u.unsqueeze0(out);
+      }
+      if (d.failedAny)
+        return failure();
+      ys.push_back(d.op("Unsqueeze", {u.concat(y, 0), c.constI64({1})})); // [seq, 1, B, H]
+      hs.push_back(u.unsqueeze0(h));
+      if (cst)
+        cs.push_back(u.unsqueeze0(cst));
+    }
+    Value yAll = u.concat(ys, 1), hAll = u.concat(hs, 0);
+    Value cAll = cs.empty() ? Value() : u.concat(cs, 0);
+    if (*layout) {
+      yAll = u.transpose(yAll, {2, 0, 1, 3});
+      hAll = u.transpose(hAll, {1, 0, 2});
+      if (cAll)
+        cAll = u.transpose(cAll, {1, 0, 2});
+    }
+    SmallVector<Value> outs{yAll, hAll};
+    if (cAll)
+      outs.push_back(cAll);
+    outs.truncate(std::max<int64_t>(outputs, 1));
+    return d.done(outs);
+  };
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+// QuantizeLinear, DequantizeLinear and DynamicQuantizeLinear are rewritten into elementwise
+// ops and reductions, as ONNX defines them: q = saturate(round_half_even(x / scale) + zp),
+// x = (q - zp) * scale, with a 1-D scale and zero point broadcast along `axis`.
+
+/// A per-axis parameter (1-D) reshaped to broadcast along `axis` of a rank-`rank` input;
+/// scalars as they are.
+static Value alongAxis(Decomposer &d, Value v, int64_t axis, int64_t rank) {
+  auto t = dyn_cast_or_null<RankedTensorType>(v ? v.getType() : Type());
+  if (!t || t.getRank() == 0)
+    return v;
+  SmallVector<int64_t> shape{t.getDimSize(0)};
+  shape.append(rank - axis - 1, 1);
+  return d.reshape(v, shape);
+}
+
+/// Float `x`, already integral, clipped into the range of `qt` (uint8 or int8) and cast.
+static Value saturate(Decomposer &d, NodeContext &c, Value x, Type qt) {
+  bool isUnsigned = qt.isUnsignedInteger();
+  Value clipped = d.op("Clip", {x, d.scalar(x, isUnsigned ? 0 : -128),
+                                d.scalar(x, isUnsigned ? 255 : 127)},
+                       {c.b.getNamedAttr("operandSegmentSizes",
+                                         c.b.getDenseI32ArrayAttr({1, 1, 1}))});
+  return d.castTo(clipped, qt);
+}
+
+/// The quantized type named by a zero point (uint8 when there is none).
+static FailureOr<Type> quantizedType(NodeContext &c, Value zeroPoint) {
+  Type qt = zeroPoint ? cast<ShapedType>(zeroPoint.getType()).getElementType()
+                      : Type(IntegerType::get(c.b.getContext(), 8, IntegerType::Unsigned));
+  if (!qt.isInteger(8))
+    return c.emitError() << "zero point type " << qt
+                         << " is not supported (uint8 and int8 only)";
+  return qt;
+}
+
+/// The per-axis axis, when the scale is 1-D (default 1).
+static FailureOr<int64_t> quantizationAxis(NodeContext &c, Value scale, int64_t rank) {
+  auto axis = c.intAttr("axis", 1);
+  if (failed(axis))
+    return failure();
+  auto st = dyn_cast<RankedTensorType>(scale.getType());
+  if (!st || st.getRank() == 0)
+    return 0;
+  if (st.getRank() != 1)
+    return c.emitError() << "scale must be a scalar or 1-D";
+  return normAxis(c, *axis, rank);
+}
+
+static Result convertQuantizeLinear(NodeContext &c) {
+  auto xt = staticInput(c, 0);
+  if (failed(xt) || failed(onlyOutputs(c, 1)))
+    return failure();
+  Value scale = c.input(1), zp = c.input(2);
+  if (!scale)
+    return c.emitError() << "input 'y_scale' is required";
+  auto qt = quantizedType(c, zp);
+  auto axis = quantizationAxis(c, scale, xt->getRank());
+  if (failed(qt) || failed(axis))
+    return failure();
+  if (const auto *s = c.attr("saturate"); s && s->i() == 0)
+    return c.emitError() << "saturate=0 is only defined for float8 outputs";
+  Decomposer d(c);
+  int64_t rank = xt->getRank();
+  Value y = d.op("Round", d.op("Div", {c.input(0), alongAxis(d, scale, *axis, rank)}));
+  if (zp)
+    y = d.op("Add", {y, d.castTo(alongAxis(d, zp, *axis, rank), xt->getElementType())});
+  return d.done({saturate(d, c, y, *qt)});
+}
+
+static Result convertDequantizeLinear(NodeContext &c) {
+  Value x = c.input(0), scale = c.input(1), zp = c.input(2);
+  if (!x || !scale)
+    return c.emitError() << "inputs 'x' and 'x_scale' are required";
+  auto xt = dyn_cast<RankedTensorType>(x.getType());
+  if (!xt || !xt.hasStaticShape())
+    return c.emitError() << "needs a known static shape for input 0";
+  Type et = xt.getElementType();
+  if (!et.isInteger(8) && !et.isInteger(32))
+    return c.emitError() << "input type " << et << " is not supported (uint8, int8, int32)";
+  auto axis = quantizationAxis(c, scale, xt.getRank());
+  if (failed(axis) || failed(onlyOutputs(c, 1)))
+    return failure();
+  Type ft = cast<ShapedType>(scale.getType()).getElementType();
+  Decomposer d(c);
+  Value y = d.castTo(x, ft);
+  if (zp)
+    y = d.op("Sub", {y, d.castTo(alongAxis(d, zp, *axis, xt.getRank()), ft)});
+  return d.done({d.op("Mul", {y, alongAxis(d, scale, *axis, xt.getRank())})});
+}
+
+/// DynamicQuantizeLinear (uint8): scale = (max(x, 0) - min(x, 0)) / 255, zero point
+/// saturate(round(-min / scale)), then QuantizeLinear with them.
+static Result convertDynamicQuantizeLinear(NodeContext &c) {
+  auto xt = staticInput(c, 0);
+  if (failed(xt) || failed(onlyOutputs(c, 3)))
+    return failure();
+  Value x = c.input(0);
+  Decomposer d(c);
+  auto all = [&](StringRef name) {
+    return d.op(name, x,
+                {c.b.getNamedAttr("axes", c.b.getDenseI64ArrayAttr({})),
+                 c.b.getNamedAttr("keepdims", c.b.getI64IntegerAttr(0))});
+  };
+  Value zero = d.scalar(x, 0);
+  Value lo = d.op("Min", {all("ReduceMin"), zero});
+  Value hi = d.op("Max", {all("ReduceMax"), zero});
+  Value scale = d.op("Div", {d.op("Sub", {hi, lo}), d.scalar(x, 255)});
+  Type u8 = IntegerType::get(c.b.getContext(), 8, IntegerType::Unsigned);
+  Value zp = saturate(d, c, d.op("Round", d.op("Div", {d.op("Sub", {zero, lo}), scale})), u8);
+  Value y = d.op("Add", {d.op("Round", d.op("Div", {x, scale})),
+                         d.castTo(zp, xt->getElementType())});
+  SmallVector<Value> outs{saturate(d, c, y, u8), scale, zp};
+  outs.truncate(std::clamp(c.node.output_size(), 1, 3));
+  return d.done(outs);
+}
+
+/// `v` (uint8 / int8) minus its zero point, widened to `to`; a 1-D zero point applies along
+/// `axis` (rows of MatMul's A, output channels of Conv's W).
+static Value centered(Decomposer &d, Value v, Value zp, Type to, int64_t axis) {
+  Value w = d.castTo(v, to);
+  if (!zp || !w)
+    return w;
+  int64_t rank = cast<RankedTensorType>(w.getType()).getRank();
+  return d.op("Sub", {w, d.castTo(alongAxis(d, zp, axis, rank), to)});
+}
+
+/// MatMulInteger: int32 products of the centered inputs (A's zero point per row, B's per
+/// column).
+static Value matMulInteger(Decomposer &d, NodeContext &c, Value a, Value azp, Value b,
+                           Value bzp) {
+  Type i32 = c.b.getI32Type();
+  auto rankOf = [](Value v) { return v ? cast<RankedTensorType>(v.getType()).getRank() : 1; };
+  return d.op("MatMul", {centered(d, a, azp, i32, std::max<int64_t>(rankOf(a) - 2, 0)),
+                         centered(d, b, bzp, i32, rankOf(b) - 1)});
+}
+
+/// ConvInteger: the convolution of the centered inputs, exact in f64 (every int8 product sum
+/// fits its 53 bits), as int32. The node's attributes are Conv's.
+static Value convInteger(Decomposer &d, NodeContext &c, ArrayRef<NamedAttribute> attrs, Value x,
+                         Value xzp, Value w, Value wzp) {
+  Type f64 = c.b.getF64Type();
+  Value y = d.op("Conv", {centered(d, x, xzp, f64, 0), centered(d, w, wzp, f64, 0)}, attrs);
+  return d.castTo(y, c.b.getI32Type());
+}
+
+/// QLinearMatMul / QLinearConv: the integer result rescaled by scale_a * scale_b / scale_y,
+/// rounded, plus the output zero point, saturated.
+static Value requantize(Decomposer &d, NodeContext &c, Value acc, Value aScale, Value bScale,
+                        int64_t bAxis, Value yScale, Value yZp, Type qt) {
+  if (!acc)
+    return {};
+  Type f32 = c.b.getF32Type();
+  int64_t rank = cast<RankedTensorType>(acc.getType()).getRank();
+  Value multiplier = d.op("Div", {d.op("Mul", {aScale, alongAxis(d, bScale, bAxis, rank)}),
+                                  yScale});
+  Value y = d.op("Round", d.op("Mul", {d.castTo(acc, f32), multiplier}));
+  if (yZp)
+    y = d.op("Add", {y, d.castTo(yZp, f32)});
+  return saturate(d, c, y, qt);
+}
+
+static Result convertMatMulInteger(NodeContext &c) {
+  if (!c.input(0) || !c.input(1))
+    return c.emitError() << "inputs 'A' and 'B' are required";
+  if (failed(onlyOutputs(c, 1)))
+    return failure();
+  Decomposer d(c);
+  return d.done({matMulInteger(d, c, c.input(0), c.input(2), c.input(1), c.input(3))});
+}
+
+static Result convertConvInteger(NodeContext &c) {
+  auto attrs = c.convertAttributes();
+  if (!c.input(0) || !c.input(1))
+    return c.emitError() << "inputs 'x' and 'w' are required";
+  if (failed(attrs) || failed(onlyOutputs(c, 1)))
+    return failure();
+  Decomposer d(c);
+  return d.done({convInteger(d, c, *attrs, c.input(0), c.input(2), c.input(1), c.input(3))});
+}
+
+static Result convertQLinearMatMul(NodeContext &c) {
+  for (int i = 0; i < 8; ++i)
+    if (!c.input(i))
+      return c.emitError() << "needs 8 inputs";
+  auto qt = quantizedType(c, c.input(7));
+  if (failed(qt) || failed(onlyOutputs(c, 1)))
+    return failure();
+  Decomposer d(c);
+  Value acc = matMulInteger(d, c, c.input(0), c.input(2), c.input(3), c.input(5));
+  int64_t rank = acc ? cast<RankedTensorType>(acc.getType()).getRank() : 1;
+  return d.done({requantize(d, c, acc, c.input(1), c.input(4), rank - 1, c.input(6),
+                            c.input(7), *qt)});
+}
+
+static Result convertQLinearConv(NodeContext &c) {
+  for (int i = 0; i < 8; ++i)
+    if (!c.input(i))
+      return c.emitError() << "needs at least 8 inputs";
+  auto qt = quantizedType(c, c.input(7));
+  auto attrs = c.convertAttributes();
+  if (failed(qt) || failed(attrs) || failed(onlyOutputs(c, 1)))
+    return failure();
+  Decomposer d(c);
+  Value acc = convInteger(d, c, *attrs, c.input(0), c.input(2), c.input(3), c.input(5));
+  if (Value bias = c.input(8); bias && acc) // int32, in units of x_scale * w_scale.
+    acc = d.op("Add", {acc, alongAxis(d, bias, 1, cast<RankedTensorType>(acc.getType()).getRank())});
+  return d.done({requantize(d, c, acc, c.input(1), c.input(4), 1, c.input(6), c.input(7),
+                            *qt)});
+}
+
+//===----------------------------------------------------------------------===//
+// Losses, scans and selection
+//===----------------------------------------------------------------------===//
+
+/// SoftmaxCrossEntropyLoss is NegativeLogLikelihoodLoss of LogSoftmax over the class axis
+/// (axis 1); the optional second output is that log-probability tensor.
+static Result convertSoftmaxCrossEntropyLoss(NodeContext &c) {
+  if (!c.input(0) || !c.input(1))
+    return c.emitError() << "inputs 'scores' and 'labels' are required";
+  auto attrs = c.convertAttributes();
+  if (failed(attrs) || failed(onlyOutputs(c, 2)))
+    return failure();
+  Decomposer d(c);
+  Value logProb =
+      d.op("LogSoftmax", c.input(0), {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(1))});
+  SmallVector<Value> operands{logProb, c.input(1)};
+  if (c.input(2))
+    operands.push_back(c.input(2));
+  if (d.failedAny)
+    return failure();
+  auto loss = c.create("NegativeLogLikelihoodLoss", operands, *attrs);
+  if (failed(loss))
+    return failure();
+  SmallVector<Value> outs{(*loss)->getResult(0), logProb};
+  outs.truncate(std::clamp(c.node.output_size(), 1, 2));
+  return outs;
+}
+
+/// TopK: `k` is an attribute before opset 10 and an input from then on.
+static Result convertTopK(NodeContext &c) {
+  if (c.opset >= 10)
+    return generic("TopK", 2)(c);
+  if (!c.input(0))
+    return c.emitError() << "input 0 is missing";
+  auto k = c.intAttr("k", -1);
+  auto attrs = c.convertAttributes({"k"});
+  if (failed(k) || failed(attrs) || failed(onlyOutputs(c, 2)))
+    return failure();
+  if (*k < 0)
+    return c.emitError() << "attribute 'k' is required";
+  auto op = c.create("TopK", {c.input(0), c.constI64({*k})}, *attrs, 2);
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
+//===----------------------------------------------------------------------===//
+// Indexing
+//===----------------------------------------------------------------------===//
+
+/// EyeLike's `dtype` is a TensorProto data type number.
+static Result convertEyeLike(NodeContext &c) {
+  if (!c.input(0))
+    return c.emitError() << "input 0 is missing";
+  auto k = c.intAttr("k", 0);
+  auto dtype = c.intAttr("dtype", 0);
+  if (failed(k) || failed(dtype) || failed(onlyOutputs(c, 1)))
+    return failure();
+  SmallVector<NamedAttribute> attrs{c.b.getNamedAttr("k", c.b.getI64IntegerAttr(*k))};
+  if (c.attr("dtype")) {
+    Type et = elementTypeFor(*c.b.getContext(), *dtype);
+    if (!et)
+      return c.emitError() << "dtype " << *dtype << " is not supported";
+    attrs.push_back(c.b.getNamedAttr("dtype", TypeAttr::get(et)));
+  }
+  auto op = c.create("EyeLike", {c.input(0)}, attrs);
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
+/// Compress with a constant condition is a Gather of the positions where it holds (of the
+/// flattened input without `axis`). A condition computed at run time would make the result's
+/// size data-dependent, which the static workspace cannot hold yet.
+static Result convertCompress(NodeContext &c) {
+  Value input = c.input(0), condition = c.input(1);
+  if (!input || !condition)
+    return c.emitError() << "inputs 'input' and 'condition' are required";
+  if (failed(onlyOutputs(c, 1)))
+    return failure();
+  DenseElementsAttr cond;
+  if (!matchPattern(condition, m_Constant(&cond)))
+    return c.emitError() << "the condition must be a constant (an initializer or a Constant "
+                            "node): a condition computed at run time gives a data-dependent "
+                            "result size, which is not supported";
+  auto it = dyn_cast<RankedTensorType>(input.getType());
+  if (!it || !it.hasStaticShape())
+    return c.emitError() << "needs a known static shape for input 0";
+  if (cond.getType().getRank() != 1 || !cond.getElementType().isInteger(1))
+    return c.emitError() << "condition must be a 1-D bool tensor";
+  Decomposer d(c);
+  int64_t axis = 0;
+  if (c.attr("axis")) {
+    auto a = c.intAttr("axis", 0);
+    if (failed(a))
+      return failure();
+    auto n = normAxis(c, *a, it.getRank());
+    if (failed(n))
+      return failure();
+    axis = *n;
+  } else {
+    input = d.reshape(input, {it.getNumElements()});
+    if (!input)
+      return failure();
+  }
+  int64_t dim = cast<RankedTensorType>(input.getType()).getDimSize(axis);
+  // Entries past the axis' length select nothing; a shorter condition drops the rest.
+  SmallVector<int64_t> positions;
+  int64_t i = 0;
+  for (const APInt &v : cond.getValues<APInt>()) {
+    if (i >= dim)
+      break;
+    if (!v.isZero())
+      positions.push_back(i);
+    ++i;
+  }
+  auto op = c.create("Gather", {input, c.constI64(positions)},
+                     {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(axis))});
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
+//===----------------------------------------------------------------------===//
+// Resampling
+//===----------------------------------------------------------------------===//
+
+/// Resize and Upsample in the dialect's one form (Resize, opset 19). Upsample and Resize-10
+/// take the input and scales only (Upsample-7 has scales as an attribute), with asymmetric
+/// coordinates and nearest rounding down. Opset 11 requires roi and scales inputs and passes
+/// empty tensors for the ones it does not use: an input without elements counts as omitted,
+/// and roi is dropped unless tf_crop_and_resize reads it.
+static Result convertResize(NodeContext &c) {
+  Value x = c.input(0);
+  if (!x)
+    return c.emitError() << "input 0 is missing";
+  if (failed(onlyOutputs(c, 1)))
+    return failure();
+  auto present = [](Value v) {
+    auto t = v ? dyn_cast<RankedTensorType>(v.getType()) : RankedTensorType();
+    return v && !(t && t.hasStaticShape() && t.getNumElements() == 0) ? v : Value();
+  };
+  Value roi, scales, sizes;
+  SmallVector<NamedAttribute> attrs;
+  if (c.node.op_type() == "Upsample" || c.opset < 11) {
+    std::string mode = "nearest";
+    if (const auto *m = c.attr("mode")) {
+      if (m->type() != ::onnx::AttributeProto::STRING && !(m->type() == 0 && m->has_s()))
+        return c.emitError() << "attribute 'mode' must be a string";
+      mode = m->s();
+    }
+    if (mode == "bilinear") // Upsample-1's name for it.
+      mode = "linear";
+    if (mode != "nearest" && mode != "linear")
+      return c.emitError() << "mode '" << mode << "' is not supported before opset 11";
+    if (c.node.op_type() == "Upsample" && c.opset < 9) {
+      const auto *s = c.attr("scales");
+      if (!s || s->floats_size() == 0)
+        return c.emitError() << "attribute 'scales' is required";
+      SmallVector<float> values(s->floats().begin(), s->floats().end());
+      auto type = RankedTensorType::get({static_cast<int64_t>(values.size())}, c.b.getF32Type());
+      scales = onnx::ConstantOp::create(c.b, c.loc, type,
+                                        DenseElementsAttr::get(type, ArrayRef<float>(values)));
+    } else {
+      scales = c.input(1);
+      if (!scales)
+        return c.emitError() << "input 'scales' is required";
+    }
+    attrs = {c.b.getNamedAttr("mode", c.b.getStringAttr(mode)),
+             c.b.getNamedAttr("coordinate_transformation_mode", c.b.getStringAttr("asymmetric")),
+             c.b.getNamedAttr("nearest_mode", c.b.getStringAttr("floor"))};
+  } else {
+    auto converted = c.convertAttributes();
+    if (failed(converted))
+      return failure();
+    attrs = *converted;
+    scales = present(c.input(2));
+    sizes = present(c.input(3));
+    const auto *coord = c.attr("coordinate_transformation_mode");
+    if (coord && coord->s() == "tf_crop_and_resize")
+      roi = present(c.input(1));
+  }
+  SmallVector<Value> operands{x};
+  for (Value v : {roi, scales, sizes})
+    if (v)
+      operands.push_back(v);
+  attrs.push_back(c.b.getNamedAttr(
+      "operandSegmentSizes",
+      c.b.getDenseI32ArrayAttr({1, roi ? 1 : 0, scales ? 1 : 0, sizes ? 1 : 0})));
+  auto op = c.create("Resize", operands, attrs);
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
+/// GridSample: opset 20 renamed the modes bilinear and bicubic to linear and cubic.
+static Result convertGridSample(NodeContext &c) {
+  auto ops = positionalInputs(c);
+  auto attrs = c.convertAttributes();
+  if (failed(ops) || failed(attrs) || failed(onlyOutputs(c, 1)))
+    return failure();
+  for (NamedAttribute &a : *attrs) {
+    auto s = dyn_cast<StringAttr>(a.getValue());
+    if (a.getName() != "mode" || !s)
+      continue;
+    if (s.getValue() == "linear")
+      a.setValue(c.b.getStringAttr("bilinear"));
+    else if (s.getValue() == "cubic")
+      a.setValue(c.b.getStringAttr("bicubic"));
+  }
+  auto op = c.create("GridSample", *ops, *attrs);
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
+/// RoiAlign-10 has no coordinate_transformation_mode: it behaves as output_half_pixel (opset
+/// 16's default is half_pixel).
+static Result convertRoiAlign(NodeContext &c) {
+  auto ops = positionalInputs(c);
+  auto attrs = c.convertAttributes();
+  if (failed(ops) || failed(attrs) || failed(onlyOutputs(c, 1)))
+    return failure();
+  if (c.opset < 16)
+    attrs->push_back(c.b.getNamedAttr("coordinate_transformation_mode",
+                                      c.b.getStringAttr("output_half_pixel")));
+  auto op = c.create("RoiAlign", *ops, *attrs);
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
+/// MaxUnpool is a scatter of X into zeros at the flat positions I (MaxPool's Indices, batch
+/// and channel included), so it is built from ConstantOfShape, ScatterND and Reshape, as ONNX
+/// defines functions. The scatter fills the size that inverts the window geometry; a larger
+/// output_shape (a constant, else the declared output type) pads that with zeros at the end,
+/// as ONNX's reference implementation does.
+static Result convertMaxUnpool(NodeContext &c) {
+  Value x = c.input(0), indices = c.input(1);
+  if (!x || !indices)
+    return c.emitError() << "inputs 'X' and 'I' are required";
+  auto xt = dyn_cast<RankedTensorType>(x.getType());
+  auto it = dyn_cast<RankedTensorType>(indices.getType());
+  if (!xt || !xt.hasStaticShape() || !it || it.getShape() != xt.getShape())
+    return c.emitError() << "X and I must have the same known static shape";
+  auto kernel = intsAttr(c, "kernel_shape"), pads = intsAttr(c, "pads"),
+       strides = intsAttr(c, "strides");
+  if (failed(kernel) || failed(pads) || failed(strides) || failed(onlyOutputs(c, 1)))
+    return failure();
+  int64_t spatial = xt.getRank() - 2;
+  if (spatial < 1 || !*kernel || static_cast<int64_t>((*kernel)->size()) != spatial)
+    return c.emitError() << "kernel_shape with one entry per spatial dim is required";
+  SmallVector<int64_t> shape(xt.getShape().begin(), xt.getShape().begin() + 2);
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t s = *strides && !(*strides)->empty() ? (**strides)[i] : 1;
+    int64_t p = *pads && !(*pads)->empty() ? (**pads)[i] + (**pads)[i + spatial] : 0;
+    shape.push_back((xt.getDimSize(2 + i) - 1) * s + (**kernel)[i] - p);
+  }
+  if (llvm::any_of(shape, [](int64_t d) { return d < 0; }))
+    return c.emitError() << "pads are larger than the unpooled output";
+  SmallVector<int64_t> outShape = shape;
+  if (Value outputShape = c.input(2)) {
+    if (auto v = onnx::constantInts(outputShape))
+      outShape = *v;
+    else if (auto declared = dyn_cast_if_present<RankedTensorType>(
+                 c.resultTypes.empty() ? Type() : c.resultTypes[0]);
+             declared && declared.hasStaticShape())
+      outShape.assign(declared.getShape().begin(), declared.getShape().end());
+    else
+      return c.emitError() << "output_shape must be a constant, or the output's shape declared";
+  }
+  SmallVector<int64_t> pad(xt.getRank(), 0);
+  for (auto [i, d] : llvm::enumerate(outShape))
+    if (i < shape.size())
+      pad.push_back(d - shape[i]);
+  if (outShape.size() != shape.size() || outShape[0] != shape[0] || outShape[1] != shape[1] ||
+      llvm::any_of(pad, [](int64_t p) { return p < 0; }))
+    return c.emitError() << "output_shape must keep N and C and be at least the unpooled size";
+  int64_t total = 1;
+  for (int64_t d : shape)
+    total *= d;
+  Decomposer d(c);
+  Type et = xt.getElementType();
+  ElementsAttr zero = cast<ElementsAttr>(DenseElementsAttr::get(
+      RankedTensorType::get({1}, et),
+      isa<FloatType>(et) ? Attribute(c.b.getFloatAttr(et, 0)) : c.b.getIntegerAttr(et, 0)));
+  Value zeros = d.op("ConstantOfShape", c.constI64({total}),
+                     {c.b.getNamedAttr("value", zero)});
+  Value flat = d.op("ScatterND", {zeros, d.reshape(indices, {it.getNumElements(), 1}),
+                                  d.reshape(x, {xt.getNumElements()})});
+  Value y = d.reshape(flat, shape);
+  if (outShape != shape && !d.failedAny)
+    y = d.op("Pad", {y, c.constI64(pad)},
+             {c.b.getNamedAttr("operandSegmentSizes", c.b.getDenseI32ArrayAttr({1, 1, 0, 0}))});
+  return d.done({y});
+}
+
+/// The window functions' output_datatype is a TensorProto data type number (default float).
+static Result convertWindow(NodeContext &c) {
+  auto dtype = c.intAttr("output_datatype", ::onnx::TensorProto::FLOAT);
+  auto periodic = c.intAttr("periodic", 1);
+  if (failed(dtype) || failed(periodic) || failed(onlyOutputs(c, 1)))
+    return failure();
+  Type et = elementTypeFor(*c.b.getContext(), *dtype);
+  if (!et)
+    return c.emitError() << "output_datatype " << *dtype << " is not supported";
+  auto op = c.create(c.node.op_type(), {c.input(0)},
+                     {c.b.getNamedAttr("output_datatype", TypeAttr::get(et)),
+                      c.b.getNamedAttr("periodic", c.b.getI64IntegerAttr(*periodic))});
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
 const llvm::StringMap<Converter> &defaultDomainConverters() {
   static const llvm::StringMap<Converter> table = [] {
     llvm::StringMap<Converter> t;
@@ -1039,6 +1911,15 @@ const llvm::StringMap<Converter> &defaultDomainConverters() {
     t["Pad"] = convertPad;
     t["ConstantOfShape"] = convertConstantOfShape;
     t["Split"] = convertSplit;
+    // Resampling
+    t["Resize"] = convertResize;
+    t["Upsample"] = convertResize;
+    t["GridSample"] = convertGridSample;
+    t["RoiAlign"] = convertRoiAlign;
+    t["ConvTranspose"] = generic("ConvTranspose");
+    t["MaxUnpool"] = convertMaxUnpool;
+    for (StringRef name : {"HannWindow", "HammingWindow", "BlackmanWindow"})
+      t[name] = convertWindow;
     // Normalization
     t["LayerNormalization"] = convertLayerNorm;
     t["InstanceNormalization"] = convertInstanceNorm;
@@ -1047,6 +1928,32 @@ const llvm::StringMap<Converter> &defaultDomainConverters() {
     t["LpNormalization"] = convertLpNorm;
     t["LRN"] = convertLRN;
     t["Hardmax"] = convertHardmax;
+    t["Det"] = convertDet;
+    // Recurrent
+    t["RNN"] = recurrent(Cell::RNN);
+    t["GRU"] = recurrent(Cell::GRU);
+    t["LSTM"] = recurrent(Cell::LSTM);
+    // Quantization
+    t["QuantizeLinear"] = convertQuantizeLinear;
+    t["DequantizeLinear"] = convertDequantizeLinear;
+    t["DynamicQuantizeLinear"] = convertDynamicQuantizeLinear;
+    t["MatMulInteger"] = convertMatMulInteger;
+    t["ConvInteger"] = convertConvInteger;
+    t["QLinearMatMul"] = convertQLinearMatMul;
+    t["QLinearConv"] = convertQLinearConv;
+    // Losses, scans and selection
+    t["NegativeLogLikelihoodLoss"] = generic("NegativeLogLikelihoodLoss");
+    t["SoftmaxCrossEntropyLoss"] = convertSoftmaxCrossEntropyLoss;
+    t["CumSum"] = generic("CumSum");
+    t["TopK"] = convertTopK;
+    // Indexing
+    for (StringRef name : {"GatherND", "ScatterElements", "ScatterND", "ReverseSequence",
+                           "OneHot", "Trilu"})
+      t[name] = generic(name);
+    t["Scatter"] = generic("ScatterElements"); // Deprecated in opset 11; no reduction.
+    t["EyeLike"] = convertEyeLike;
+    t["Compress"] = convertCompress;
+    t["Einsum"] = generic("Einsum");
     return t;
   }();
   return table;

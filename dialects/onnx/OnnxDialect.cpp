@@ -25,6 +25,18 @@ void OnnxDialect::initialize() {
 #define GET_OP_LIST
 #include "dialects/onnx/OnnxReductionOps.cpp.inc"
       >();
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/onnx/OnnxIndexingOps.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/onnx/OnnxSamplingOps.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/onnx/OnnxSignalOps.cpp.inc"
+      >();
 }
 
 Operation *OnnxDialect::materializeConstant(OpBuilder &builder, Attribute value, Type type,

@@ -43,6 +43,21 @@ llvm::LogicalResult verifyReductionAxes(mlir::Operation *op, llvm::ArrayRef<int6
 llvm::LogicalResult verifyArgReduceAxis(mlir::Operation *op, int64_t axis);
 /// Result 0: operand 0's shape reduced along `axis`, int64 elements.
 llvm::LogicalResult inferArgReduceShape(mlir::Operation *op, int64_t axis, bool keepDims);
+
+// Einsum (EinsumEquation.cpp).
+/// An Einsum equation resolved against input shapes: one loop per letter and per broadcast
+/// (ellipsis) dim. Input dims name their loop, or kBroadcast for an ellipsis dim of size 1
+/// that other inputs broadcast to a larger size.
+struct EinsumPlan {
+  static constexpr int64_t kBroadcast = -1;
+  llvm::SmallVector<int64_t> loopSizes;
+  llvm::SmallVector<llvm::SmallVector<int64_t>> inputLoops;
+  llvm::SmallVector<int64_t> outputLoops;
+};
+/// Parses `equation` for inputs of `shapes`; emits the reason on `op` and fails when the
+/// equation is malformed or does not fit the shapes.
+llvm::FailureOr<EinsumPlan> planEinsum(mlir::Operation *op, llvm::StringRef equation,
+                                       llvm::ArrayRef<llvm::ArrayRef<int64_t>> shapes);
 } // namespace onnxc::onnx
 
 #define GET_OP_CLASSES
@@ -53,5 +68,11 @@ llvm::LogicalResult inferArgReduceShape(mlir::Operation *op, int64_t axis, bool 
 #include "dialects/onnx/OnnxTensorOps.h.inc"
 #define GET_OP_CLASSES
 #include "dialects/onnx/OnnxReductionOps.h.inc"
+#define GET_OP_CLASSES
+#include "dialects/onnx/OnnxIndexingOps.h.inc"
+#define GET_OP_CLASSES
+#include "dialects/onnx/OnnxSamplingOps.h.inc"
+#define GET_OP_CLASSES
+#include "dialects/onnx/OnnxSignalOps.h.inc"
 
 #endif

@@ -18,10 +18,10 @@ static RankedTensorType rankedOrNull(Value v) { return dyn_cast<RankedTensorType
 
 static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-FailureOr<Window> onnxc::onnx::resolveWindow(Operation *op, ArrayRef<int64_t> spatialIn,
-                                             ArrayRef<int64_t> kernelFromWeights,
-                                             bool ceilMode) {
-  size_t n = spatialIn.size();
+/// The attributes of the window: ONNX's defaults applied and checked, the explicit pads in
+/// padBegin/padEnd, no output sizes yet.
+static FailureOr<Window> readWindowAttrs(Operation *op, size_t n,
+                                         ArrayRef<int64_t> kernelFromWeights) {
   auto array = [&](StringRef name) -> std::optional<ArrayRef<int64_t>> {
     if (auto attr = op->getAttrOfType<DenseI64ArrayAttr>(name))
       return attr.asArrayRef();
@@ -61,13 +61,29 @@ FailureOr<Window> onnxc::onnx::resolveWindow(Operation *op, ArrayRef<int64_t> sp
   w.padEnd.assign(pads.begin() + n, pads.end());
   w.ceilExtra.assign(n, 0);
   w.outSizes.assign(n, ShapedType::kDynamic);
+  return w;
+}
 
+static FailureOr<StringRef> autoPadOf(Operation *op) {
   StringRef autoPad = "NOTSET";
   if (auto attr = op->getAttrOfType<StringAttr>("auto_pad"))
     autoPad = attr.getValue();
   if (autoPad != "NOTSET" && autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER" &&
       autoPad != "VALID")
     return op->emitError() << "unknown auto_pad value '" << autoPad << "'";
+  return autoPad;
+}
+
+FailureOr<Window> onnxc::onnx::resolveWindow(Operation *op, ArrayRef<int64_t> spatialIn,
+                                             ArrayRef<int64_t> kernelFromWeights,
+                                             bool ceilMode) {
+  size_t n = spatialIn.size();
+  auto attrs = readWindowAttrs(op, n, kernelFromWeights);
+  auto autoPadOr = autoPadOf(op);
+  if (failed(attrs) || failed(autoPadOr))
+    return failure();
+  Window w = std::move(*attrs);
+  StringRef autoPad = *autoPadOr;
 
   for (size_t i = 0; i < n; ++i) {
     int64_t in = spatialIn[i];
@@ -96,6 +112,62 @@ FailureOr<Window> onnxc::onnx::resolveWindow(Operation *op, ArrayRef<int64_t> sp
       --out;
     w.outSizes[i] = out;
     w.ceilExtra[i] = std::max<int64_t>(0, (out - 1) * s + effK - (in + w.padBegin[i] + w.padEnd[i]));
+  }
+  return w;
+}
+
+FailureOr<Window> onnxc::onnx::resolveTransposedWindow(Operation *op, ArrayRef<int64_t> spatialIn,
+                                                       ArrayRef<int64_t> kernelFromWeights) {
+  size_t n = spatialIn.size();
+  auto attrs = readWindowAttrs(op, n, kernelFromWeights);
+  auto autoPadOr = autoPadOf(op);
+  if (failed(attrs) || failed(autoPadOr))
+    return failure();
+  Window w = std::move(*attrs);
+  StringRef autoPad = *autoPadOr;
+  SmallVector<int64_t> outputPadding(n, 0), outputShape;
+  if (auto a = op->getAttrOfType<DenseI64ArrayAttr>("output_padding"); a && !a.empty()) {
+    if (a.size() != static_cast<int64_t>(n))
+      return op->emitError() << "output_padding has " << a.size() << " entries, expected " << n;
+    outputPadding.assign(a.asArrayRef().begin(), a.asArrayRef().end());
+  }
+  if (auto a = op->getAttrOfType<DenseI64ArrayAttr>("output_shape"); a && !a.empty()) {
+    // Spatial dims only, or (as some exporters write it) the whole shape.
+    ArrayRef<int64_t> shape = a.asArrayRef();
+    if (shape.size() == n + 2)
+      shape = shape.drop_front(2);
+    if (shape.size() != n)
+      return op->emitError() << "output_shape has " << a.size() << " entries, expected " << n;
+    outputShape.assign(shape.begin(), shape.end());
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (outputPadding[i] < 0)
+      return op->emitError() << "output_padding must not be negative";
+    if (!outputShape.empty() && outputShape[i] < 0)
+      return op->emitError() << "output_shape must not be negative";
+    int64_t in = spatialIn[i];
+    if (ShapedType::isDynamic(in))
+      continue;
+    // The transposed output before any padding.
+    int64_t full = (in - 1) * w.strides[i] + (w.kernel[i] - 1) * w.dilations[i] + 1;
+    int64_t out;
+    if (!outputShape.empty() || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      // The pads follow from the output size. A surplus is cropped, split as the spec says
+      // (SAME_UPPER: the larger half at the end, otherwise at the beginning); a shortfall
+      // extends the output with zeros at the end, as output_padding does.
+      out = outputShape.empty() ? in * w.strides[i] : outputShape[i];
+      int64_t total = full + outputPadding[i] - out;
+      w.padBegin[i] = total < 0 ? 0 : autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+    } else {
+      if (autoPad == "VALID")
+        w.padBegin[i] = w.padEnd[i] = 0;
+      out = full + outputPadding[i] - w.padBegin[i] - w.padEnd[i];
+      if (out < 0)
+        return op->emitError() << "pads crop more than the transposed output of spatial dim "
+                               << i;
+    }
+    w.outSizes[i] = out;
+    w.padEnd[i] = full - w.padBegin[i] - out;
   }
   return w;
 }
@@ -202,6 +274,41 @@ LogicalResult ConvOp::inferShapes() {
   return refineResultType(*this, 0, RankedTensorType::get(out, x.getElementType()));
 }
 
+LogicalResult ConvTransposeOp::verify() {
+  if (static_cast<int64_t>(getGroup()) < 1)
+    return emitOpError() << "group must be positive";
+  return verifyWindowRank(*this, getX());
+}
+
+LogicalResult ConvTransposeOp::inferShapes() {
+  auto x = rankedOrNull(getX()), w = rankedOrNull(getW());
+  if (!x || !w)
+    return success();
+  if (w.getRank() != x.getRank())
+    return emitError() << "weights have rank " << w.getRank() << " but the input has rank "
+                       << x.getRank();
+  // W is [C, M/group, k...].
+  int64_t c = x.getDimSize(1), g = getGroup(), wc = w.getDimSize(0), mPerGroup = w.getDimSize(1);
+  if (ShapedType::isStatic(c) && ShapedType::isStatic(wc) && c != wc)
+    return emitError() << "input has " << c << " channels but the weights have " << wc;
+  if (ShapedType::isStatic(c) && c % g != 0)
+    return emitError() << "input channels " << c << " not divisible by group " << g;
+  int64_t m = ShapedType::isStatic(mPerGroup) ? mPerGroup * g : ShapedType::kDynamic;
+  if (getB())
+    if (auto b = rankedOrNull(getB()); b && (b.getRank() != 1 || (ShapedType::isStatic(m) && ShapedType::isStatic(b.getDimSize(0)) && b.getDimSize(0) != m)))
+      return emitError() << "bias must be 1-D with " << m << " elements";
+  ArrayRef<int64_t> kernel = w.getShape().drop_front(2);
+  if (auto k = getKernelShape(); k && !llvm::equal(*k, kernel) &&
+                                 llvm::none_of(kernel, ShapedType::isDynamic))
+    return emitError() << "kernel_shape does not match the weights' spatial dims";
+  auto window = resolveTransposedWindow(*this, x.getShape().drop_front(2), kernel);
+  if (failed(window))
+    return failure();
+  SmallVector<int64_t> out{x.getDimSize(0), m};
+  out.append(window->outSizes);
+  return refineResultType(*this, 0, RankedTensorType::get(out, x.getElementType()));
+}
+
 static LogicalResult inferPoolShape(Operation *op, Value input, bool ceilMode) {
   auto x = rankedOrNull(input);
   if (!x)
@@ -217,12 +324,19 @@ static LogicalResult inferPoolShape(Operation *op, Value input, bool ceilMode) {
 }
 
 LogicalResult MaxPoolOp::verify() {
-  if (getStorageOrder() != 0)
-    return emitOpError() << "storage_order=1 is only meaningful for the Indices output, which is "
-                            "not supported";
+  if (getStorageOrder() > 1)
+    return emitOpError() << "storage_order must be 0 or 1";
   return verifyWindowRank(*this, getX());
 }
-LogicalResult MaxPoolOp::inferShapes() { return inferPoolShape(*this, getX(), getCeilMode()); }
+LogicalResult MaxPoolOp::inferShapes() {
+  if (failed(inferPoolShape(*this, getX(), getCeilMode())))
+    return failure();
+  auto y = rankedOrNull(getY());
+  if (!getIndices() || !y)
+    return success();
+  return refineResultType(*this, 1,
+                          RankedTensorType::get(y.getShape(), IntegerType::get(getContext(), 64)));
+}
 
 LogicalResult AveragePoolOp::verify() {
   if (getDilations() && llvm::any_of(*getDilations(), [](int64_t d) { return d != 1; }))

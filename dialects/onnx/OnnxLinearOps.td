@@ -10,6 +10,17 @@ def Onnx_MatMulOp : Onnx_Op<"MatMul"> {
   let assemblyFormat = "$A `,` $B attr-dict `:` functional-type(operands, results)";
 }
 
+// Einsum: the sum of products that `equation` names, as numpy's einsum: one letter per dim,
+// `...` for broadcast dims, a letter repeated within a term for a diagonal, and without
+// `->` an output of the ellipsis dims then the letters used once, in alphabetical order.
+// The equation is resolved against the input shapes by planEinsum (EinsumEquation.cpp).
+def Onnx_EinsumOp : Onnx_Op<"Einsum"> {
+  let summary = "Einstein summation";
+  let arguments = (ins Variadic<Onnx_Tensor>:$inputs, StrAttr:$equation);
+  let results = (outs Onnx_Tensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+}
+
 def Onnx_GemmOp : Onnx_Op<"Gemm"> {
   let summary = "Y = alpha * op(A) * op(B) + beta * C, C unidirectionally broadcast";
   let arguments = (ins Onnx_Tensor:$A, Onnx_Tensor:$B, Onnx_OptTensor:$C,
@@ -39,11 +50,29 @@ def Onnx_ConvOp : Onnx_Op<"Conv"> {
   let hasVerifier = 1;
 }
 
+// The gradient of Conv with respect to its input: each input element scatters the kernel,
+// scaled, into the output at stride steps. W is [C, M/group, k...]. pads crop the full
+// output (negative pads, from output_shape, extend it with zeros at the end); output_shape,
+// when given, decides the output size and the pads follow from it (see
+// resolveTransposedWindow).
+def Onnx_ConvTransposeOp : Onnx_Op<"ConvTranspose"> {
+  let arguments = !con((ins Onnx_Tensor:$X, Onnx_Tensor:$W, Onnx_OptTensor:$B,
+                           DefaultValuedAttr<I64Attr, "1">:$group,
+                           OptionalAttr<DenseI64ArrayAttr>:$output_padding,
+                           OptionalAttr<DenseI64ArrayAttr>:$output_shape), WindowAttrs);
+  let results = (outs Onnx_Tensor:$Y);
+  let assemblyFormat = "$X `,` $W (`,` $B^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+// The optional Indices result holds each maximum's position in the flattened input (batch
+// and channel included; the spatial dims in column-major order with storage_order = 1), the
+// first one where several elements tie.
 def Onnx_MaxPoolOp : Onnx_Op<"MaxPool"> {
   let arguments = !con((ins Onnx_Tensor:$X,
                            DefaultValuedAttr<I64Attr, "0">:$ceil_mode,
                            DefaultValuedAttr<I64Attr, "0">:$storage_order), WindowAttrs);
-  let results = (outs Onnx_Tensor:$Y);
+  let results = (outs Onnx_Tensor:$Y, Optional<Onnx_Tensor>:$Indices);
   let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }

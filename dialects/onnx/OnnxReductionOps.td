@@ -87,4 +87,61 @@ class Onnx_ArgReduceOp<string mnemonic, string opSummary> : Onnx_Op<mnemonic> {
 def Onnx_ArgMaxOp : Onnx_ArgReduceOp<"ArgMax", "index of the maximum along an axis">;
 def Onnx_ArgMinOp : Onnx_ArgReduceOp<"ArgMin", "index of the minimum along an axis">;
 
+// NegativeLogLikelihoodLoss: loss[n, d...] = -input[n, target[n, d...], d...] * weight[target]
+// (weight 1 without the input), 0 where target == ignore_index. Reduction `none` returns that
+// [N, d...] tensor, `sum` its sum, `mean` the sum divided by the sum of the weights used
+// (the count of targets not ignored, without weights). SoftmaxCrossEntropyLoss is imported as
+// LogSoftmax over axis 1 followed by this op.
+def Onnx_NegativeLogLikelihoodLossOp : Onnx_Op<"NegativeLogLikelihoodLoss"> {
+  let summary = "negative log-likelihood loss with class weights and an ignored class";
+  let arguments = (ins Onnx_Tensor:$input, Onnx_Tensor:$target, Onnx_OptTensor:$weight,
+                   DefaultValuedAttr<StrAttr, "\"mean\"">:$reduction,
+                   OptionalAttr<I64Attr>:$ignore_index);
+  let results = (outs Onnx_Tensor:$loss);
+  let assemblyFormat = [{
+    $input `,` $target (`,` $weight^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+// CumSum along a (possibly negative) axis given as a scalar tensor, which may be computed at
+// run time; `exclusive` leaves the current element out, `reverse` sums from the end.
+def Onnx_CumSumOp : Onnx_Op<"CumSum"> {
+  let summary = "cumulative sum along an axis";
+  let arguments = (ins Onnx_Tensor:$x, Onnx_Tensor:$axis,
+                   DefaultValuedAttr<I64Attr, "0">:$exclusive,
+                   DefaultValuedAttr<I64Attr, "0">:$reverse);
+  let results = (outs Onnx_Tensor:$y);
+  let assemblyFormat = "$x `,` $axis attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The axis, non-negative, when it is a constant and the input is ranked.
+    std::optional<int64_t> getConstantAxis();
+  }];
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferShapes() { return inferSameShape(getOperation()); }
+  }];
+}
+
+// TopK: the k largest (or smallest) elements along an axis and their int64 indices, sorted,
+// equal values in index order. `k` is a one-element int64 tensor; when it is only known at
+// run time the results' declared types (value_info) give its value.
+def Onnx_TopKOp : Onnx_Op<"TopK"> {
+  let summary = "k largest or smallest elements along an axis";
+  let arguments = (ins Onnx_Tensor:$x, Onnx_Tensor:$k,
+                   DefaultValuedAttr<I64Attr, "-1">:$axis,
+                   DefaultValuedAttr<I64Attr, "1">:$largest,
+                   DefaultValuedAttr<I64Attr, "1">:$sorted);
+  let results = (outs Onnx_Tensor:$values, Onnx_Tensor:$indices);
+  let assemblyFormat = "$x `,` $k attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The axis, non-negative, for an input of rank `rank` (the verifier has checked it).
+    int64_t getNormalizedAxis(int64_t rank) {
+      int64_t axis = static_cast<int64_t>(getAxis()); // I64Attr getters are unsigned.
+      return axis < 0 ? axis + rank : axis;
+    }
+  }];
+}
+
 #endif

@@ -14,6 +14,8 @@ namespace onnxc::onnx {
 
 /// The values of `v` if it is a constant integer tensor (any rank, any width, sign-extended).
 std::optional<llvm::SmallVector<int64_t>> constantInts(mlir::Value v);
+/// The values of `v` if it is a constant float tensor (any rank, any width, as double).
+std::optional<llvm::SmallVector<double>> constantFloats(mlir::Value v);
 
 /// One input dim's part of a Slice: the elements start, start + step, ... (`size` of them).
 /// A dynamic input dim gives a dynamic size (and an unknown start).

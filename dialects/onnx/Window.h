@@ -23,6 +23,15 @@ struct Window {
 llvm::FailureOr<Window> resolveWindow(mlir::Operation *op, llvm::ArrayRef<int64_t> spatialIn,
                                       llvm::ArrayRef<int64_t> kernelFromWeights, bool ceilMode);
 
+/// The window of ConvTranspose (`op`'s kernel_shape, strides, dilations, pads, auto_pad,
+/// output_padding and output_shape) for an input with the given spatial sizes: outSizes is
+/// the result's, padBegin/padEnd what is cropped from the full transposed output
+/// ((in - 1) * stride + (kernel - 1) * dilation + 1), negative where output_shape or
+/// output_padding make the result larger (zeros at the end). ceilExtra stays 0.
+llvm::FailureOr<Window> resolveTransposedWindow(mlir::Operation *op,
+                                                llvm::ArrayRef<int64_t> spatialIn,
+                                                llvm::ArrayRef<int64_t> kernelFromWeights);
+
 } // namespace onnxc::onnx
 
 #endif

@@ -2,8 +2,9 @@
 // Concat as slice insertion into one buffer, Split as slice extraction, Transpose as
 // linalg.transpose, Expand and Tile as broadcasting copies, DepthToSpace/SpaceToDepth as
 // reshape + transpose + reshape; Shape and Size become constants, ConstantOfShape a fill,
-// Range a generic over its index. Gather/GatherElements live in Gather.cpp, Slice and Pad in
-// SliceAndPad.cpp.
+// Range a generic over its index. Gather/GatherElements/GatherND/ReverseSequence live in
+// Gather.cpp, Slice and Pad in SliceAndPad.cpp, ScatterElements/ScatterND in Scatter.cpp,
+// Trilu/EyeLike/OneHot in Masks.cpp.
 #include "passes/lowering/LoweringUtils.h"
 
 using namespace mlir;
@@ -13,6 +14,8 @@ namespace onnxc::lowering {
 // The rest of the family (Gather.cpp, SliceAndPad.cpp).
 void populateGatherPatterns(RewritePatternSet &patterns);
 void populateSliceAndPadPatterns(RewritePatternSet &patterns);
+void populateScatterPatterns(RewritePatternSet &patterns);
+void populateMaskPatterns(RewritePatternSet &patterns);
 
 namespace {
 
@@ -359,6 +362,8 @@ void populateDataMovementPatterns(RewritePatternSet &patterns) {
                ConstantOfShapeLowering, RangeLowering>(patterns.getContext());
   populateGatherPatterns(patterns);
   populateSliceAndPadPatterns(patterns);
+  populateScatterPatterns(patterns);
+  populateMaskPatterns(patterns);
 }
 
 } // namespace onnxc::lowering

@@ -106,6 +106,60 @@ Value clamp(OpBuilder &b, Location loc, Value x, Value lo, Value hi, bool isUnsi
   return x;
 }
 
+/// f64 -> f32 rounded to odd: truncated toward zero, the last bit set when inexact. Rounding
+/// that to a type of at most 11 significand bits (f16, bf16) gives the correctly rounded
+/// result of the f64 (no double-rounding error), with only f32 conversions in hardware.
+Value roundToOddF32(OpBuilder &b, Location loc, Value x) {
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  Value t = arith::TruncFOp::create(b, loc, f32, x);
+  Value back = arith::ExtFOp::create(b, loc, x.getType(), t);
+  Value inexact = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE, back, x);
+  Value away = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                     math::AbsFOp::create(b, loc, back),
+                                     math::AbsFOp::create(b, loc, x));
+  Value bits = arith::BitcastOp::create(b, loc, i32, t);
+  Value one = arith::ConstantIntOp::create(b, loc, 1, 32);
+  // One step toward zero in magnitude (sign-magnitude bits), then the sticky bit.
+  bits = arith::SelectOp::create(b, loc, away, arith::SubIOp::create(b, loc, bits, one), bits);
+  bits = arith::SelectOp::create(b, loc, inexact, arith::OrIOp::create(b, loc, bits, one), bits);
+  return arith::BitcastOp::create(b, loc, f32, bits);
+}
+
+/// f32 -> bf16 rounded to nearest even on the bits (NaN stays a quiet NaN of its sign).
+/// arith.truncf to bf16 becomes a call to compiler-rt's __truncsfbf2 on CPUs without
+/// AVX512-BF16, which a model cannot link.
+Value truncF32ToBF16(OpBuilder &b, Location loc, Value x) {
+  Type i32 = b.getI32Type();
+  auto c32 = [&](int64_t v) { return arith::ConstantIntOp::create(b, loc, v, 32); };
+  Value bits = arith::BitcastOp::create(b, loc, i32, x);
+  Value high = arith::ShRUIOp::create(b, loc, bits, c32(16));
+  Value lsb = arith::AndIOp::create(b, loc, high, c32(1));
+  Value rounded = arith::ShRUIOp::create(
+      b, loc,
+      arith::AddIOp::create(b, loc, bits, arith::AddIOp::create(b, loc, lsb, c32(0x7FFF))),
+      c32(16));
+  Value quietNaN = arith::OrIOp::create(b, loc, high, c32(0x40));
+  Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
+  Value result = arith::SelectOp::create(b, loc, isNaN, quietNaN, rounded);
+  result = arith::TruncIOp::create(b, loc, b.getI16Type(), result);
+  return arith::BitcastOp::create(b, loc, b.getBF16Type(), result);
+}
+
+/// Float narrowing without compiler-rt: f64 -> f16 (__truncdfhf2) and anything -> bf16 go
+/// through f32 in the arithmetic above, and so does f16 <-> bf16 (same width: truncf cannot);
+/// the rest are plain truncf.
+Value narrowFloat(OpBuilder &b, Location loc, Value x, FloatType to) {
+  auto from = cast<FloatType>(x.getType());
+  if (!to.isBF16() && !(to.isF16() && from.getWidth() > 32) && from.getWidth() != to.getWidth())
+    return arith::TruncFOp::create(b, loc, to, x);
+  if (from.getWidth() > 32)
+    x = roundToOddF32(b, loc, x);
+  else if (from.getWidth() < 32)
+    x = arith::ExtFOp::create(b, loc, b.getF32Type(), x);
+  return to.isBF16() ? truncF32ToBF16(b, loc, x)
+                     : Value(arith::TruncFOp::create(b, loc, to, x));
+}
+
 /// ONNX Cast of one scalar between signless types; `fromUnsigned`/`toUnsigned` give the
 /// signedness of integer source and target. Float to integer truncates toward zero, integer
 /// narrowing wraps, widening extends by the source's signedness.
@@ -117,16 +171,20 @@ Value castScalar(OpBuilder &b, Location loc, Value x, Type to, bool fromUnsigned
   auto fromF = dyn_cast<FloatType>(from), toF = dyn_cast<FloatType>(to);
   if (fromF && toF)
     return fromF.getWidth() < toF.getWidth() ? Value(arith::ExtFOp::create(b, loc, to, x))
-                                             : Value(arith::TruncFOp::create(b, loc, to, x));
+                                             : narrowFloat(b, loc, x, toF);
   bool fromBool = from.isInteger(1), toBool = to.isInteger(1);
   if (fromF && toBool)
     return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x, cst(b, loc, x, 0));
   if (fromF && to.isSignlessInteger())
     return toUnsigned ? Value(arith::FPToUIOp::create(b, loc, to, x))
                       : Value(arith::FPToSIOp::create(b, loc, to, x));
-  if (from.isSignlessInteger() && toF)
-    return fromBool || fromUnsigned ? Value(arith::UIToFPOp::create(b, loc, to, x))
-                                    : Value(arith::SIToFPOp::create(b, loc, to, x));
+  if (from.isSignlessInteger() && toF) {
+    // To bf16 through f64 (exact up to 2^53) and the narrowing above: no libcall.
+    Type via = toF.isBF16() ? b.getF64Type() : to;
+    Value y = fromBool || fromUnsigned ? Value(arith::UIToFPOp::create(b, loc, via, x))
+                                       : Value(arith::SIToFPOp::create(b, loc, via, x));
+    return via == to ? y : narrowFloat(b, loc, y, toF);
+  }
   if (from.isSignlessInteger() && toBool)
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, cst(b, loc, x, 0));
   if (from.isSignlessInteger() && to.isSignlessInteger()) {

@@ -1,5 +1,6 @@
-// Gather and GatherElements: one linalg.generic over the result that reads the index tensor
-// as an input and extracts the data element it names (tensor.extract at computed indices).
+// Gather, GatherElements, GatherND and ReverseSequence: one linalg.generic over the result
+// that reads the index tensor (as an input, or by tensor.extract for GatherND's coordinate
+// tuples) and extracts the data element it names (tensor.extract at computed indices).
 #include "passes/lowering/LoweringUtils.h"
 
 using namespace mlir;
@@ -7,32 +8,12 @@ using namespace mlir;
 namespace onnxc::lowering {
 namespace {
 
-/// An index element (any integer width) as an index into a dim of size `n`: negative values
-/// count from the end. Out-of-range indices are invalid in ONNX; they are clamped so that a
-/// bad input cannot read outside the buffer.
-Value dataIndex(OpBuilder &b, Location loc, Value index, int64_t n) {
-  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value size = arith::ConstantIndexOp::create(b, loc, n);
-  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
-  i = arith::SelectOp::create(b, loc, negative, arith::AddIOp::create(b, loc, i, size), i);
-  i = arith::MaxSIOp::create(b, loc, i, zero);
-  return arith::MinSIOp::create(b, loc, i, arith::ConstantIndexOp::create(b, loc, n - 1));
-}
-
-LogicalResult checkIndices(Operation *op, Value indices) {
-  Type et = cast<ShapedType>(indices.getType()).getElementType();
-  if (!et.isSignlessInteger() || et.isInteger(1))
-    return op->emitError() << "indices must be int32 or int64, not " << et;
-  return success();
-}
-
 /// out[o..., i..., p...] = data[o..., indices[i...], p...] with the indices at `axis`.
 struct GatherLowering : OpConversionPattern<onnx::GatherOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::GatherOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)) || failed(checkIndices(op, op.getIndices())))
+    if (failed(requireStaticShapes(op)) || failed(requireIndices(op, op.getIndices())))
       return failure();
     auto data = cast<RankedTensorType>(op.getData().getType());
     auto indices = cast<RankedTensorType>(op.getIndices().getType());
@@ -59,7 +40,7 @@ struct GatherLowering : OpConversionPattern<onnx::GatherOp> {
           SmallVector<Value> at;
           for (int64_t i = 0; i < axis; ++i)
             at.push_back(linalg::IndexOp::create(b, l, i));
-          at.push_back(dataIndex(b, l, args[0], n));
+          at.push_back(clampedIndex(b, l, args[0], n));
           for (int64_t i = axis + 1; i < data.getRank(); ++i)
             at.push_back(linalg::IndexOp::create(b, l, i - 1 + ri));
           linalg::YieldOp::create(b, l, Value(tensor::ExtractOp::create(b, l, source, at)));
@@ -74,7 +55,7 @@ struct GatherElementsLowering : OpConversionPattern<onnx::GatherElementsOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::GatherElementsOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)) || failed(checkIndices(op, op.getIndices())))
+    if (failed(requireStaticShapes(op)) || failed(requireIndices(op, op.getIndices())))
       return failure();
     auto data = cast<RankedTensorType>(op.getData().getType());
     auto rt = cast<RankedTensorType>(op.getType());
@@ -97,8 +78,91 @@ struct GatherElementsLowering : OpConversionPattern<onnx::GatherElementsOp> {
         [&](OpBuilder &b, Location l, ValueRange args) {
           SmallVector<Value> at;
           for (int64_t i = 0; i < rank; ++i)
-            at.push_back(i == axis ? dataIndex(b, l, args[0], n)
+            at.push_back(i == axis ? clampedIndex(b, l, args[0], n)
                                    : Value(linalg::IndexOp::create(b, l, i)));
+          linalg::YieldOp::create(b, l, Value(tensor::ExtractOp::create(b, l, source, at)));
+        });
+    rewriter.replaceOp(op, gen.getResult(0));
+    return success();
+  }
+};
+
+/// out[p..., s...] = data[p[:b]..., indices[p..., 0..m-1]..., s...] (b = batch_dims): a
+/// generic over the result that extracts the m coordinates from the index tensor.
+struct GatherNDLowering : OpConversionPattern<onnx::GatherNDOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::GatherNDOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)) || failed(requireIndices(op, op.getIndices())))
+      return failure();
+    auto data = cast<RankedTensorType>(op.getData().getType());
+    auto indices = cast<RankedTensorType>(op.getIndices().getType());
+    auto rt = cast<RankedTensorType>(op.getType());
+    int64_t batch = static_cast<int64_t>(op.getBatchDims()), q = indices.getRank(),
+            m = indices.getDimSize(q - 1), rank = rt.getRank();
+    if (rt.getNumElements() != 0)
+      for (int64_t k = 0; k < m; ++k)
+        if (data.getDimSize(batch + k) == 0)
+          return op.emitError() << "cannot gather from an empty dim";
+    Location loc = op.getLoc();
+    Value source = adaptor.getData(), index = adaptor.getIndices();
+    auto gen = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{rt}, ValueRange{}, ValueRange{emptyTensor(rewriter, loc, rt)},
+        ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange) {
+          SmallVector<Value> pos;
+          for (int64_t i = 0; i < rank; ++i)
+            pos.push_back(linalg::IndexOp::create(b, l, i));
+          SmallVector<Value> at(ArrayRef<Value>(pos).take_front(batch));
+          SmallVector<Value> tuple(ArrayRef<Value>(pos).take_front(q - 1));
+          tuple.push_back(Value());
+          for (int64_t k = 0; k < m; ++k) {
+            tuple.back() = arith::ConstantIndexOp::create(b, l, k);
+            Value coordinate = tensor::ExtractOp::create(b, l, index, tuple);
+            at.push_back(clampedIndex(b, l, coordinate, data.getDimSize(batch + k)));
+          }
+          llvm::append_range(at, ArrayRef<Value>(pos).drop_front(q - 1));
+          linalg::YieldOp::create(b, l, Value(tensor::ExtractOp::create(b, l, source, at)));
+        });
+    rewriter.replaceOp(op, gen.getResult(0));
+    return success();
+  }
+};
+
+/// out[.., t, ..] = input[.., len - 1 - t, ..] for t < len = sequence_lens[batch entry], else
+/// input[.., t, ..]: a generic over the result reading the length through the batch axis.
+struct ReverseSequenceLowering : OpConversionPattern<onnx::ReverseSequenceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::ReverseSequenceOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)) || failed(requireIndices(op, op.getSequenceLens())))
+      return failure();
+    auto rt = cast<RankedTensorType>(op.getType());
+    int64_t rank = rt.getRank(), batch = static_cast<int64_t>(op.getBatchAxis()),
+            time = static_cast<int64_t>(op.getTimeAxis()), steps = rt.getDimSize(time);
+    Location loc = op.getLoc();
+    Value source = adaptor.getInput();
+    MLIRContext *ctx = rewriter.getContext();
+    auto gen = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{rt}, ValueRange{adaptor.getSequenceLens()},
+        ValueRange{emptyTensor(rewriter, loc, rt)},
+        ArrayRef<AffineMap>{AffineMap::get(rank, 0, {getAffineDimExpr(batch, ctx)}, ctx),
+                            rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          SmallVector<Value> at;
+          for (int64_t i = 0; i < rank; ++i)
+            at.push_back(linalg::IndexOp::create(b, l, i));
+          // Lengths outside [0, steps] are invalid; clamped, they cannot read out of bounds.
+          Value len = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
+          len = arith::MaxSIOp::create(b, l, len, arith::ConstantIndexOp::create(b, l, 0));
+          len = arith::MinSIOp::create(b, l, len, arith::ConstantIndexOp::create(b, l, steps));
+          Value t = at[time];
+          Value reversed = arith::SubIOp::create(
+              b, l, arith::SubIOp::create(b, l, len, arith::ConstantIndexOp::create(b, l, 1)), t);
+          Value inPrefix = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, t, len);
+          at[time] = arith::SelectOp::create(b, l, inPrefix, reversed, t);
           linalg::YieldOp::create(b, l, Value(tensor::ExtractOp::create(b, l, source, at)));
         });
     rewriter.replaceOp(op, gen.getResult(0));
@@ -109,7 +173,8 @@ struct GatherElementsLowering : OpConversionPattern<onnx::GatherElementsOp> {
 } // namespace
 
 void populateGatherPatterns(RewritePatternSet &patterns) {
-  patterns.add<GatherLowering, GatherElementsLowering>(patterns.getContext());
+  patterns.add<GatherLowering, GatherElementsLowering, GatherNDLowering,
+               ReverseSequenceLowering>(patterns.getContext());
 }
 
 } // namespace onnxc::lowering

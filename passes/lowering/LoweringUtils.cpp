@@ -45,6 +45,30 @@ LogicalResult requireFloat(Operation *op, Type elementType) {
   return success();
 }
 
+LogicalResult requireIndices(Operation *op, Value indices) {
+  Type et = cast<ShapedType>(indices.getType()).getElementType();
+  if (!et.isSignlessInteger() || et.isInteger(1))
+    return op->emitError() << "indices must be int32 or int64, not " << et;
+  return success();
+}
+
+LogicalResult requireSignless(Operation *op, Type elementType) {
+  if (elementType.isUnsignedInteger() || elementType.isSignedInteger())
+    return op->emitError() << "element type " << elementType
+                           << " is not supported for this op (signless types only)";
+  return success();
+}
+
+Value clampedIndex(OpBuilder &b, Location loc, Value index, int64_t n) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value size = arith::ConstantIndexOp::create(b, loc, n);
+  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  i = arith::SelectOp::create(b, loc, negative, arith::AddIOp::create(b, loc, i, size), i);
+  i = arith::MaxSIOp::create(b, loc, i, zero);
+  return arith::MinSIOp::create(b, loc, i, arith::ConstantIndexOp::create(b, loc, n - 1));
+}
+
 Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
   return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
 }
@@ -122,6 +146,23 @@ Value buildReduction(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> 
         linalg::YieldOp::create(nb, nl, combine(nb, nl, {args[1], args[0]}));
       });
   return generic.getResult(0);
+}
+
+Value broadcastDims(OpBuilder &b, Location loc, Value input, RankedTensorType resultType,
+                    ArrayRef<int64_t> dims) {
+  int64_t rank = resultType.getRank();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d : dims)
+    exprs.push_back(b.getAffineDimExpr(d));
+  SmallVector<AffineMap> maps{AffineMap::get(rank, 0, exprs, b.getContext()),
+                              b.getMultiDimIdentityMap(rank)};
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(b, loc, TypeRange{resultType}, ValueRange{input},
+                                   ValueRange{emptyTensor(b, loc, resultType)}, maps, iters,
+                                   [](OpBuilder &nb, Location nl, ValueRange args) {
+                                     linalg::YieldOp::create(nb, nl, args[0]);
+                                   })
+      .getResult(0);
 }
 
 Value padTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,

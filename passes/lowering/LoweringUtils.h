@@ -22,6 +22,10 @@ void populatePoolingPatterns(mlir::RewritePatternSet &patterns);
 void populateNormalizationPatterns(mlir::RewritePatternSet &patterns);
 void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
+void populateSamplingPatterns(mlir::RewritePatternSet &patterns);
+void populateConvTransposePatterns(mlir::RewritePatternSet &patterns);
+void populateSignalPatterns(mlir::RewritePatternSet &patterns);
+void populateEinsumPatterns(mlir::RewritePatternSet &patterns);
 
 /// The type of `v` if it is a statically shaped ranked tensor; otherwise emits an error on
 /// `op` (dynamic dims are not lowered yet) and fails.
@@ -34,6 +38,15 @@ staticSameRank(mlir::Operation *op, mlir::Value input, mlir::Value result);
 mlir::LogicalResult requireStaticShapes(mlir::Operation *op);
 /// Emits an error if the element type is not a float type.
 mlir::LogicalResult requireFloat(mlir::Operation *op, mlir::Type elementType);
+/// Emits an error unless `indices` has signless integer elements (int32 / int64 in ONNX).
+mlir::LogicalResult requireIndices(mlir::Operation *op, mlir::Value indices);
+/// Emits an error for unsigned element types, which arith cannot make constants of.
+mlir::LogicalResult requireSignless(mlir::Operation *op, mlir::Type elementType);
+
+/// An index element (any integer width) as an index into a dim of size `n`: negative values
+/// count from the end. Out-of-range indices are invalid in ONNX; they are clamped so that a
+/// bad input cannot read or write outside the buffer.
+mlir::Value clampedIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value index, int64_t n);
 
 mlir::Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type);
 mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
@@ -61,6 +74,11 @@ mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value buildReduction(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                            llvm::ArrayRef<int64_t> axes, mlir::Value init,
                            const ScalarBody &combine);
+
+/// `input` broadcast to `resultType`, its dims read as the result dims `dims` (one per input
+/// dim, in order): e.g. a bias [G, M] over [N, G, M, H, W] with dims {1, 2}.
+mlir::Value broadcastDims(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                          mlir::RankedTensorType resultType, llvm::ArrayRef<int64_t> dims);
 
 /// Pads `input` by `low`/`high` per dim with `padValue`, or returns it when all pads are 0.
 mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,

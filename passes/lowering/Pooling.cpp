@@ -1,7 +1,8 @@
 // Pooling: windowed max/sum as one linalg.generic over (n, c, o..., k...) with a window-shaped
 // operand that only carries the kernel's iteration domain; global pools as reductions.
 // AveragePool divides by a compile-time table of per-position element counts, so padding and
-// ceil_mode need no special code in the loop.
+// ceil_mode need no special code in the loop. MaxPool's Indices come from the same kind of
+// generic with a second output that carries the winner's flat input position.
 #include "dialects/onnx/Window.h"
 #include "passes/lowering/LoweringUtils.h"
 
@@ -10,12 +11,18 @@ using namespace mlir;
 namespace onnxc::lowering {
 namespace {
 
-Value windowReduce(OpBuilder &b, Location loc, Value padded, const onnx::Window &w,
-                   RankedTensorType resultType, Value init, const ScalarBody &combine) {
+/// The loop structure of a windowed reduction over (n, c, o..., k...): the padded input's
+/// map, the window-shaped operand that carries the kernel's domain, the output map.
+struct WindowLoops {
+  SmallVector<AffineMap> inputMaps; // padded input, window
+  AffineMap outputMap;
+  SmallVector<utils::IteratorType> iters;
+  Value windowShape;
+};
+
+WindowLoops windowLoops(OpBuilder &b, Location loc, const onnx::Window &w, Type et) {
   MLIRContext *ctx = b.getContext();
   int64_t spatial = w.kernel.size(), loops = 2 + 2 * spatial;
-  Value windowShape =
-      tensor::EmptyOp::create(b, loc, w.kernel, resultType.getElementType());
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
   SmallVector<AffineExpr> xe{d(0), d(1)}, ke, oe{d(0), d(1)};
   for (int64_t i = 0; i < spatial; ++i) {
@@ -23,17 +30,74 @@ Value windowReduce(OpBuilder &b, Location loc, Value padded, const onnx::Window 
     ke.push_back(d(2 + spatial + i));
     oe.push_back(d(2 + i));
   }
-  SmallVector<utils::IteratorType> iters(2 + spatial, utils::IteratorType::parallel);
-  iters.append(spatial, utils::IteratorType::reduction);
-  SmallVector<AffineMap> maps{AffineMap::get(loops, 0, xe, ctx), AffineMap::get(loops, 0, ke, ctx),
-                              AffineMap::get(loops, 0, oe, ctx)};
+  WindowLoops l;
+  l.inputMaps = {AffineMap::get(loops, 0, xe, ctx), AffineMap::get(loops, 0, ke, ctx)};
+  l.outputMap = AffineMap::get(loops, 0, oe, ctx);
+  l.iters.assign(2 + spatial, utils::IteratorType::parallel);
+  l.iters.append(spatial, utils::IteratorType::reduction);
+  l.windowShape = tensor::EmptyOp::create(b, loc, w.kernel, et);
+  return l;
+}
+
+Value windowReduce(OpBuilder &b, Location loc, Value padded, const onnx::Window &w,
+                   RankedTensorType resultType, Value init, const ScalarBody &combine) {
+  WindowLoops l = windowLoops(b, loc, w, resultType.getElementType());
+  SmallVector<AffineMap> maps(l.inputMaps);
+  maps.push_back(l.outputMap);
   return linalg::GenericOp::create(
-             b, loc, TypeRange{resultType}, ValueRange{padded, windowShape},
-             ValueRange{filledTensor(b, loc, resultType, init)}, maps, iters,
+             b, loc, TypeRange{resultType}, ValueRange{padded, l.windowShape},
+             ValueRange{filledTensor(b, loc, resultType, init)}, maps, l.iters,
              [&](OpBuilder &nb, Location nl, ValueRange args) {
                linalg::YieldOp::create(nb, nl, combine(nb, nl, {args[2], args[0]}));
              })
       .getResult(0);
+}
+
+/// Max over each window together with the flat position of its first maximum in the
+/// (unpadded) input of shape `inShape`: batch and channel included, the spatial dims
+/// row-major or, with `columnMajor` (storage_order 1), column-major. `greater` compares two
+/// elements; padding (the lowest value) never beats a real element.
+std::pair<Value, Value> windowArgMax(OpBuilder &b, Location loc, Value padded,
+                                     const onnx::Window &w, RankedTensorType resultType,
+                                     RankedTensorType indexType, ArrayRef<int64_t> inShape,
+                                     bool columnMajor, Value lowest,
+                                     function_ref<Value(OpBuilder &, Location, Value, Value)> greater) {
+  WindowLoops l = windowLoops(b, loc, w, resultType.getElementType());
+  SmallVector<AffineMap> maps(l.inputMaps);
+  maps.append({l.outputMap, l.outputMap});
+  int64_t spatial = w.kernel.size();
+  Value zero = arith::ConstantIntOp::create(b, loc, indexType.getElementType(), 0);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType, indexType}, ValueRange{padded, l.windowShape},
+      ValueRange{filledTensor(b, loc, resultType, lowest), filledTensor(b, loc, indexType, zero)},
+      maps, l.iters, [&](OpBuilder &nb, Location nl, ValueRange args) {
+        auto idx = [&](int64_t i) { return Value(linalg::IndexOp::create(nb, nl, i)); };
+        auto cst = [&](int64_t v) { return Value(arith::ConstantIndexOp::create(nb, nl, v)); };
+        auto mulAdd = [&](Value acc, int64_t size, Value v) {
+          return arith::AddIOp::create(nb, nl, arith::MulIOp::create(nb, nl, acc, cst(size)), v)
+              .getResult();
+        };
+        // Input position along spatial dim i: o_i * s_i + k_i * d_i - padBegin_i.
+        SmallVector<Value> pos;
+        for (int64_t i = 0; i < spatial; ++i) {
+          Value p = arith::AddIOp::create(
+              nb, nl, arith::MulIOp::create(nb, nl, idx(2 + i), cst(w.strides[i])),
+              arith::MulIOp::create(nb, nl, idx(2 + spatial + i), cst(w.dilations[i])));
+          pos.push_back(arith::SubIOp::create(nb, nl, p, cst(w.padBegin[i])));
+        }
+        Value flat = mulAdd(idx(0), inShape[1], idx(1));
+        for (int64_t j = 0; j < spatial; ++j) {
+          int64_t i = columnMajor ? spatial - 1 - j : j;
+          flat = mulAdd(flat, inShape[2 + i], pos[i]);
+        }
+        flat = arith::IndexCastOp::create(nb, nl, indexType.getElementType(), flat);
+        Value take = greater(nb, nl, args[0], args[2]);
+        linalg::YieldOp::create(
+            nb, nl,
+            ValueRange{arith::SelectOp::create(nb, nl, take, args[0], args[2]),
+                       arith::SelectOp::create(nb, nl, take, flat, args[3])});
+      });
+  return {generic.getResult(0), generic.getResult(1)};
 }
 
 FailureOr<onnx::Window> windowOf(Operation *op, RankedTensorType xt, bool ceilMode) {
@@ -54,7 +118,7 @@ struct MaxPoolLowering : OpConversionPattern<onnx::MaxPoolOp> {
     if (failed(requireStaticShapes(op)))
       return failure();
     auto xt = cast<RankedTensorType>(adaptor.getX().getType());
-    auto rt = cast<RankedTensorType>(op.getType());
+    auto rt = cast<RankedTensorType>(op.getY().getType());
     Type et = rt.getElementType();
     if (!isa<FloatType>(et) && !isa<IntegerType>(et))
       return op.emitError() << "element type " << et << " is not supported for MaxPool";
@@ -76,17 +140,32 @@ struct MaxPoolLowering : OpConversionPattern<onnx::MaxPoolOp> {
                               : extremeConstant(rewriter, loc, et, /*lowest=*/true);
     Value padded = padTensor(rewriter, loc, x, padsWithBatch(w->padBegin),
                              padsWithBatch(w->padEnd, w->ceilExtra), lowest);
-    Value result = windowReduce(rewriter, loc, padded, *w, computeType, lowest,
-                                [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                                  if (isa<FloatType>(et))
-                                    return arith::MaximumFOp::create(b, l, a[0], a[1]);
-                                  if (isUnsigned)
-                                    return arith::MaxUIOp::create(b, l, a[0], a[1]);
-                                  return arith::MaxSIOp::create(b, l, a[0], a[1]);
-                                });
+    SmallVector<Value> results;
+    if (Value indices = op.getIndices()) {
+      auto greater = [&](OpBuilder &b, Location l, Value x, Value y) -> Value {
+        if (isa<FloatType>(et))
+          return arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, y);
+        return arith::CmpIOp::create(
+            b, l, isUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt, x, y);
+      };
+      auto [values, positions] =
+          windowArgMax(rewriter, loc, padded, *w, computeType,
+                       cast<RankedTensorType>(indices.getType()), xt.getShape(),
+                       op.getStorageOrder() == 1, lowest, greater);
+      results = {values, positions};
+    } else {
+      results = {windowReduce(rewriter, loc, padded, *w, computeType, lowest,
+                              [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                if (isa<FloatType>(et))
+                                  return arith::MaximumFOp::create(b, l, a[0], a[1]);
+                                if (isUnsigned)
+                                  return arith::MaxUIOp::create(b, l, a[0], a[1]);
+                                return arith::MaxSIOp::create(b, l, a[0], a[1]);
+                              })};
+    }
     if (isUnsigned)
-      result = tensor::BitcastOp::create(rewriter, loc, rt, result);
-    rewriter.replaceOp(op, result);
+      results[0] = tensor::BitcastOp::create(rewriter, loc, rt, results[0]);
+    rewriter.replaceOp(op, results);
     return success();
   }
 };

@@ -1,12 +1,20 @@
 // Reduce*: one linalg.generic that folds the input into a keepdims-shaped accumulator, an
 // elementwise finish where the op needs one (mean, sqrt, log), and a collapse_shape that drops
 // the reduced dims for keepdims=0. ReduceLogSumExp subtracts the maximum first, as Softmax
-// does. ArgMax / ArgMin: one linalg.generic with a value and an index accumulator.
+// does. ArgMax / ArgMin: one linalg.generic with a value and an index accumulator. CumSum and
+// TopK walk the axis in an extra reduction dim (a scan and a rank sort without loop-carried
+// state). NegativeLogLikelihoodLoss lives in Loss.cpp.
 #include "passes/lowering/LoweringUtils.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
 
 namespace onnxc::lowering {
+
+// The rest of the family (Loss.cpp).
+void populateLossPatterns(RewritePatternSet &patterns);
+
 namespace {
 
 enum class Kind { Sum, Mean, Max, Min, Prod, L1, L2, LogSum, LogSumExp, SumSquare };
@@ -315,6 +323,188 @@ template <typename OpT, bool IsMax> struct ArgReduceLowering : OpConversionPatte
   }
 };
 
+/// The map from an iteration space of `rank` + 1 dims to an operand of rank `rank` that reads
+/// the extra (last) dim at `axis` and the others in place.
+AffineMap axisFromExtraDim(OpBuilder &b, int64_t rank, int64_t axis) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0; i < rank; ++i)
+    exprs.push_back(b.getAffineDimExpr(i == axis ? rank : i));
+  return AffineMap::get(rank + 1, 0, exprs, b.getContext());
+}
+
+/// The first `rank` dims of an iteration space of `rank` + 1.
+AffineMap dropExtraDim(OpBuilder &b, int64_t rank) {
+  return AffineMap::getMultiDimIdentityMap(rank + 1, b.getContext()).getMajorSubMap(rank);
+}
+
+SmallVector<utils::IteratorType> parallelThenReduction(int64_t rank) {
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  iters.push_back(utils::IteratorType::reduction);
+  return iters;
+}
+
+/// CumSum along a known axis: out[i] sums x[i with k at the axis] over the positions k up to
+/// i's (before it with exclusive; from the end with reverse). One generic whose last dim walks
+/// the axis' source positions: O(n * dim) work, but no loop-carried dependence. `zeros` is
+/// the zero-filled accumulator.
+Value buildCumSum(OpBuilder &b, Location loc, Value x, Value zeros, int64_t axis,
+                  bool exclusive, bool reverse) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  int64_t rank = xt.getRank();
+  Type et = xt.getElementType();
+  auto gen = linalg::GenericOp::create(
+      b, loc, TypeRange{xt}, ValueRange{x}, ValueRange{zeros},
+      ArrayRef<AffineMap>{axisFromExtraDim(b, rank, axis), dropExtraDim(b, rank)},
+      parallelThenReduction(rank), [&](OpBuilder &nb, Location l, ValueRange args) {
+        using P = arith::CmpIPredicate;
+        P p = reverse ? (exclusive ? P::ugt : P::uge) : (exclusive ? P::ult : P::ule);
+        Value take = arith::CmpIOp::create(nb, l, p, linalg::IndexOp::create(nb, l, rank),
+                                           linalg::IndexOp::create(nb, l, axis));
+        Value term =
+            arith::SelectOp::create(nb, l, take, args[0], scalarConstant(nb, l, et, 0));
+        linalg::YieldOp::create(nb, l, combine(Kind::Sum, nb, l, args[1], term));
+      });
+  return gen.getResult(0);
+}
+
+/// CumSum: a constant axis lowers directly; an axis known only at run time (the backend
+/// tests pass it as an input) selects among the per-axis lowerings with scf.index_switch.
+/// Every case accumulates into the one zero-filled tensor made before the switch, so that
+/// bufferization needs no allocation inside the regions (PlanMemory refuses those).
+struct CumSumLowering : OpConversionPattern<onnx::CumSumOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::CumSumOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+    Value x = adaptor.getX();
+    auto xt = cast<RankedTensorType>(x.getType());
+    if (failed(requireNumeric(op, xt.getElementType())))
+      return failure();
+    Location loc = op.getLoc();
+    bool exclusive = op.getExclusive() != 0, reverse = op.getReverse() != 0;
+    int64_t rank = xt.getRank();
+    std::optional<int64_t> axis = op.getConstantAxis();
+    Value zeros = filledTensor(rewriter, loc, xt,
+                               scalarConstant(rewriter, loc, xt.getElementType(), 0));
+    if (axis || rank == 1) {
+      rewriter.replaceOp(op, buildCumSum(rewriter, loc, x, zeros, axis.value_or(0), exclusive,
+                                         reverse));
+      return success();
+    }
+    Value a = adaptor.getAxis();
+    auto at = cast<RankedTensorType>(a.getType());
+    SmallVector<Value> origin(at.getRank(), arith::ConstantIndexOp::create(rewriter, loc, 0));
+    Value axisValue = arith::IndexCastOp::create(
+        rewriter, loc, rewriter.getIndexType(), tensor::ExtractOp::create(rewriter, loc, a, origin));
+    // A negative axis counts from the end; an out-of-range one (invalid) gives zeros.
+    Value r = arith::ConstantIndexOp::create(rewriter, loc, rank);
+    Value negative = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt, axisValue,
+                                           arith::ConstantIndexOp::create(rewriter, loc, 0));
+    axisValue = arith::SelectOp::create(rewriter, loc, negative,
+                                        arith::AddIOp::create(rewriter, loc, axisValue, r),
+                                        axisValue);
+    auto cases = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    auto sw = scf::IndexSwitchOp::create(rewriter, loc, TypeRange{xt}, axisValue, cases, rank);
+    for (int64_t i = 0; i <= rank; ++i) {
+      Region &region = i < rank ? sw.getCaseRegions()[i] : sw.getDefaultRegion();
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.createBlock(&region);
+      Value y = i < rank ? buildCumSum(rewriter, loc, x, zeros, i, exclusive, reverse) : zeros;
+      scf::YieldOp::create(rewriter, loc, y);
+    }
+    rewriter.replaceOp(op, sw.getResult(0));
+    return success();
+  }
+};
+
+/// TopK as a rank sort, without data-dependent control flow: each element's rank is the
+/// number of elements along the axis that come before it (better value, or equal value and
+/// lower index: the order ONNX asks for), one generic whose last dim walks the axis; then
+/// output position r of the axis takes the element of rank r. O(n^2) compares per row. NaN
+/// orders above every number (as numpy sorts it), so that ranks stay a permutation.
+struct TopKLowering : OpConversionPattern<onnx::TopKOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::TopKOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+    Value x = adaptor.getX();
+    auto xt = cast<RankedTensorType>(x.getType());
+    Type et = xt.getElementType();
+    if (failed(requireNumeric(op, et)))
+      return failure();
+    int64_t rank = xt.getRank(), axis = op.getNormalizedAxis(rank);
+    auto valuesType = cast<RankedTensorType>(op.getValues().getType());
+    auto indicesType = cast<RankedTensorType>(op.getIndices().getType());
+    if (valuesType.getDimSize(axis) > xt.getDimSize(axis))
+      return op.emitError() << "k (" << valuesType.getDimSize(axis) << ") exceeds the axis' "
+                            << xt.getDimSize(axis) << " elements";
+    bool largest = op.getLargest() != 0;
+    Location loc = op.getLoc();
+    Type i64 = rewriter.getI64Type();
+    Value zero64 = scalarConstant(rewriter, loc, i64, 0);
+
+    auto negate = [](OpBuilder &b, Location l, Value v) -> Value {
+      return arith::XOrIOp::create(b, l, v, arith::ConstantIntOp::create(b, l, 1, 1));
+    };
+    // before(a, c): a sorts before c by value alone. NaN is the largest value.
+    auto before = [&](OpBuilder &b, Location l, Value a, Value c) -> Value {
+      if (!isa<FloatType>(et))
+        return arith::CmpIOp::create(b, l, largest ? arith::CmpIPredicate::sgt
+                                                   : arith::CmpIPredicate::slt, a, c);
+      using P = arith::CmpFPredicate;
+      Value big = a, small = c; // The NaN that decides: the larger one's.
+      if (!largest)
+        std::swap(big, small);
+      Value nanOrder = arith::AndIOp::create(b, l, arith::CmpFOp::create(b, l, P::UNO, big, big),
+                                             arith::CmpFOp::create(b, l, P::ORD, small, small));
+      Value cmp = arith::CmpFOp::create(b, l, largest ? P::OGT : P::OLT, a, c);
+      return arith::OrIOp::create(b, l, cmp, nanOrder);
+    };
+    auto rankType = xt.clone(i64);
+    auto ranks = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{rankType}, ValueRange{x, x},
+        ValueRange{filledTensor(rewriter, loc, rankType, zero64)},
+        ArrayRef<AffineMap>{dropExtraDim(rewriter, rank), axisFromExtraDim(rewriter, rank, axis),
+                            dropExtraDim(rewriter, rank)},
+        parallelThenReduction(rank), [&](OpBuilder &b, Location l, ValueRange args) {
+          Value self = args[0], other = args[1];
+          // `other` comes first: it sorts before, or it is not after and has a lower index.
+          Value lower = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
+                                              linalg::IndexOp::create(b, l, rank),
+                                              linalg::IndexOp::create(b, l, axis));
+          Value ahead = arith::OrIOp::create(
+              b, l, before(b, l, other, self),
+              arith::AndIOp::create(b, l, lower, negate(b, l, before(b, l, self, other))));
+          linalg::YieldOp::create(
+              b, l, Value(arith::AddIOp::create(b, l, args[2],
+                                                arith::ExtUIOp::create(b, l, i64, ahead))));
+        });
+    // values[.., r, ..] / indices[.., r, ..]: the element of rank r, found by walking the axis.
+    auto selected = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valuesType, indicesType}, ValueRange{x, ranks.getResult(0)},
+        ValueRange{filledTensor(rewriter, loc, valuesType, scalarConstant(rewriter, loc, et, 0)),
+                   filledTensor(rewriter, loc, indicesType, zero64)},
+        ArrayRef<AffineMap>{axisFromExtraDim(rewriter, rank, axis),
+                            axisFromExtraDim(rewriter, rank, axis), dropExtraDim(rewriter, rank),
+                            dropExtraDim(rewriter, rank)},
+        parallelThenReduction(rank), [&](OpBuilder &b, Location l, ValueRange args) {
+          Value position = arith::IndexCastOp::create(b, l, i64,
+                                                      linalg::IndexOp::create(b, l, axis));
+          Value source = arith::IndexCastOp::create(b, l, i64,
+                                                    linalg::IndexOp::create(b, l, rank));
+          Value match =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, args[1], position);
+          linalg::YieldOp::create(b, l,
+                                  ValueRange{arith::SelectOp::create(b, l, match, args[0], args[2]),
+                                             arith::SelectOp::create(b, l, match, source, args[3])});
+        });
+    rewriter.replaceOp(op, selected.getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void populateReductionPatterns(RewritePatternSet &patterns) {
@@ -331,6 +521,8 @@ void populateReductionPatterns(RewritePatternSet &patterns) {
   patterns.add<ReduceLowering<onnx::ReduceSumSquareOp>>(ctx, Kind::SumSquare);
   patterns.add<ArgReduceLowering<onnx::ArgMaxOp, true>, ArgReduceLowering<onnx::ArgMinOp, false>>(
       ctx);
+  patterns.add<CumSumLowering, TopKLowering>(ctx);
+  populateLossPatterns(patterns);
 }
 
 } // namespace onnxc::lowering

@@ -1304,6 +1304,226 @@ def odd_size_cases(rng):
 
 
 # ---------------------------------------------------------------------------------------------
+# Vision ops: ConvTranspose, MaxPool's Indices, Resize with constant scales / sizes
+# ---------------------------------------------------------------------------------------------
+
+def ref_conv_transpose(x, w, b=None, *, strides=None, dilations=None, pads=None,
+                       output_padding=None, output_shape=None, auto_pad="NOTSET", group=1):
+    """The scatter definition: every input element adds its weighted kernel into the full
+    output at stride steps; the result is that output cropped by the pads (extended with
+    zeros where the pads are negative), as the ONNX spec computes them."""
+    n, c = x.shape[:2]
+    sp = x.ndim - 2
+    k = w.shape[2:]
+    m_per_group = w.shape[1]
+    strides = strides or [1] * sp
+    dilations = dilations or [1] * sp
+    output_padding = output_padding or [0] * sp
+    pads = list(pads or [0] * (2 * sp))
+    full = [(x.shape[2 + i] - 1) * strides[i] + (k[i] - 1) * dilations[i] + 1 for i in range(sp)]
+    out = []
+    for i in range(sp):
+        if output_shape or auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+            o = output_shape[i] if output_shape else x.shape[2 + i] * strides[i]
+            total = full[i] + output_padding[i] - o
+            if total < 0:
+                pads[i], pads[i + sp] = 0, total
+            else:
+                begin = total // 2 if auto_pad == "SAME_UPPER" else total - total // 2
+                pads[i], pads[i + sp] = begin, total - begin
+        else:
+            if auto_pad == "VALID":
+                pads[i] = pads[i + sp] = 0
+            o = full[i] + output_padding[i] - pads[i] - pads[i + sp]
+        out.append(o)
+    big = np.zeros([n, m_per_group * group] + [max(full[i], pads[i] + out[i]) for i in range(sp)])
+    c_per_group = c // group
+    for idx in np.ndindex(*x.shape):
+        ni, ci, pos = idx[0], idx[1], idx[2:]
+        g = ci // c_per_group
+        for mi in range(m_per_group):
+            for kk in np.ndindex(*k):
+                at = tuple(pos[i] * strides[i] + kk[i] * dilations[i] for i in range(sp))
+                big[(ni, g * m_per_group + mi) + at] += x[idx] * w[(ci, mi) + kk]
+    y = big[(slice(None), slice(None)) + tuple(slice(pads[i], pads[i] + out[i])
+                                               for i in range(sp))]
+    if b is not None:
+        y = y + b.reshape([1, -1] + [1] * sp)
+    return y
+
+
+def conv_transpose_case(rng, name, x_shape, w_shape, bias=True, **attrs):
+    x = f32(rng, *x_shape)
+    w = f32(rng, *w_shape)
+    b = f32(rng, w_shape[1] * attrs.get("group", 1)) if bias else None
+    y = ref_conv_transpose(x, w, b, **attrs)
+    inits = [("w", w)] + ([("b", b)] if bias else [])
+    return Case(name, [node("ConvTranspose", ["x", "w"] + (["b"] if bias else []), **attrs)],
+                [("x", x)], [("y", as_f32(y))], initializers=inits, opset=11)
+
+
+@case
+def conv_transpose_cases(rng):
+    C = conv_transpose_case
+    return [
+        C(rng, "convtranspose1d_basic", (1, 2, 5), (2, 3, 3)),
+        C(rng, "convtranspose1d_stride_pads", (2, 2, 6), (2, 2, 4), strides=[3], pads=[2, 1]),
+        C(rng, "convtranspose2d_strides_output_padding", (1, 3, 4, 3), (3, 2, 3, 3),
+          strides=[2, 3], output_padding=[1, 2]),
+        C(rng, "convtranspose2d_groups_dilations", (1, 4, 4, 4), (4, 3, 2, 3), group=2,
+          dilations=[2, 1], pads=[1, 0, 0, 1], bias=False),
+        C(rng, "convtranspose2d_depthwise_stride2", (1, 3, 5, 5), (3, 1, 4, 4), group=3,
+          strides=[2, 2], pads=[1, 1, 1, 1]),
+        # in 3, k 3, s 2: full 7; output_shape 8 extends by one zero row, 5 crops two.
+        C(rng, "convtranspose2d_output_shape", (1, 2, 3, 3), (2, 2, 3, 3), strides=[2, 2],
+          output_shape=[8, 5]),
+        # in 3, k 4, s 2: full 8, SAME output 6, total padding 2 (even); k 3 gives 1 (odd).
+        C(rng, "convtranspose2d_same_upper", (1, 2, 3, 3), (2, 2, 3, 3), strides=[2, 2],
+          auto_pad="SAME_UPPER"),
+        C(rng, "convtranspose2d_same_lower", (1, 2, 3, 3), (2, 2, 3, 3), strides=[2, 2],
+          auto_pad="SAME_LOWER"),
+        C(rng, "convtranspose3d", (1, 2, 3, 2, 3), (2, 2, 2, 3, 2), strides=[1, 2, 2],
+          pads=[0, 1, 0, 1, 0, 1]),
+    ]
+
+
+def ref_maxpool_indices(x, kernel, strides=None, pads=None, storage_order=0):
+    """Max and the flat index (batch and channel included) of the first maximum of each
+    window, in row-major window order; column-major spatial indices with storage_order 1."""
+    sp = x.ndim - 2
+    strides = strides or [1] * sp
+    pads = pads or [0] * (2 * sp)
+    out_sizes = [(x.shape[2 + i] + pads[i] + pads[i + sp] - kernel[i]) // strides[i] + 1
+                 for i in range(sp)]
+    y = np.zeros(x.shape[:2] + tuple(out_sizes), np.float32)
+    ind = np.zeros(y.shape, np.int64)
+    for idx in np.ndindex(*y.shape):
+        best, best_pos = None, None
+        for kk in np.ndindex(*kernel):
+            pos = [idx[2 + i] * strides[i] + kk[i] - pads[i] for i in range(sp)]
+            if any(p < 0 or p >= x.shape[2 + i] for i, p in enumerate(pos)):
+                continue
+            v = x[tuple(idx[:2]) + tuple(pos)]
+            if best is None or v > best:
+                best, best_pos = v, pos
+        dims = list(x.shape[2:])
+        order = list(reversed(range(sp))) if storage_order else list(range(sp))
+        flat = idx[0] * x.shape[1] + idx[1]
+        for i in order:
+            flat = flat * dims[i] + best_pos[i]
+        y[idx], ind[idx] = best, flat
+    return y, ind
+
+
+@case
+def maxpool_indices_cases(rng):
+    def c(name, x_shape, **attrs):
+        x = small_ints(rng, *x_shape, lo=-4, hi=4)  # Ties: the first maximum wins.
+        y, ind = ref_maxpool_indices(x, attrs["kernel_shape"], attrs.get("strides"),
+                                     attrs.get("pads"), attrs.get("storage_order", 0))
+        return Case(name, [node("MaxPool", ["x"], ["y", "i"], **attrs)], [("x", x)],
+                    [("y", y), ("i", ind)], opset=12)
+    return [
+        c("maxpool_indices_2d_pads_strides", (2, 2, 5, 6), kernel_shape=[3, 2],
+          strides=[2, 2], pads=[1, 0, 1, 1]),
+        c("maxpool_indices_2d_storage_order", (1, 2, 4, 5), kernel_shape=[2, 2],
+          storage_order=1),
+        c("maxpool_indices_1d", (2, 3, 7), kernel_shape=[3], strides=[2]),
+        c("maxpool_indices_3d", (1, 1, 3, 4, 4), kernel_shape=[2, 2, 2], strides=[1, 2, 2]),
+    ]
+
+
+def ref_resize(x, out_sizes, scales, *, mode, coord="half_pixel", nearest="round_prefer_floor",
+               cubic_a=-0.75, exclude_outside=0):
+    """Resize from the spec's formulas, one output element at a time, dims independent
+    (taps of every dim combined), edge values outside the input."""
+    def source(d, o):
+        s, n, length = scales[d], x.shape[d], scales[d] * x.shape[d]
+        if coord == "asymmetric":
+            return o / s
+        if coord == "align_corners":
+            return 0.0 if length == 1 else o * (n - 1) / (length - 1)
+        if coord == "pytorch_half_pixel":
+            return -0.5 if length == 1 else (o + 0.5) / s - 0.5
+        if coord == "half_pixel_symmetric":
+            offset = n / 2 * (1 - out_sizes[d] / length)
+            return offset + (o + 0.5) / s - 0.5
+        return (o + 0.5) / s - 0.5
+
+    def taps(d, o):
+        pos = source(d, o)
+        f = math.floor(pos)
+        r = pos - f
+        n = x.shape[d]
+        clamp = lambda i: min(max(i, 0), n - 1)
+        if mode == "nearest":
+            up = {"round_prefer_floor": r > 0.5, "round_prefer_ceil": r >= 0.5, "floor": False,
+                  "ceil": r > 0}[nearest]
+            return [(clamp(f + up), 1.0)]
+        if mode == "linear":
+            return [(clamp(f), 1 - r), (clamp(f + 1), r)]
+        a = cubic_a
+        def w(t):
+            t = abs(t)
+            if t <= 1:
+                return (a + 2) * t ** 3 - (a + 3) * t ** 2 + 1
+            return a * t ** 3 - 5 * a * t ** 2 + 8 * a * t - 4 * a
+        pts = [(f + k, w(r - k)) for k in (-1, 0, 1, 2)]
+        if exclude_outside:
+            pts = [(i, wt if 0 <= i < n else 0.0) for i, wt in pts]
+            total = sum(wt for _, wt in pts)
+            pts = [(i, wt / total) for i, wt in pts]
+        return [(clamp(i), wt) for i, wt in pts]
+
+    y = np.zeros(out_sizes, np.float64)
+    for idx in np.ndindex(*out_sizes):
+        acc = 0.0
+        for combo in itertools.product(*[taps(d, o) for d, o in enumerate(idx)]):
+            wt = np.prod([c[1] for c in combo])
+            acc += wt * x[tuple(c[0] for c in combo)]
+        y[idx] = acc
+    return y
+
+
+@case
+def resize_cases(rng):
+    def c(name, x_shape, scales=None, sizes=None, **attrs):
+        x = f32(rng, *x_shape)
+        if sizes is not None:
+            out = list(sizes)
+            sc = [o / i for o, i in zip(sizes, x_shape)]
+            inits = [("sizes", np.array(sizes, np.int64))]
+            ins = ["x", "", "", "sizes"]
+        else:
+            sc = [float(np.float32(s)) for s in scales]
+            out = [int(math.floor(s * i)) for s, i in zip(sc, x_shape)]
+            inits = [("scales", np.array(scales, np.float32))]
+            ins = ["x", "", "scales"]
+        y = ref_resize(x.astype(np.float64), out, sc, mode=attrs.get("mode", "nearest"),
+                       coord=attrs.get("coordinate_transformation_mode", "half_pixel"),
+                       nearest=attrs.get("nearest_mode", "round_prefer_floor"),
+                       cubic_a=attrs.get("cubic_coeff_a", -0.75),
+                       exclude_outside=attrs.get("exclude_outside", 0))
+        return Case(name, [node("Resize", ins, **attrs)], [("x", x)], [("y", as_f32(y))],
+                    initializers=inits)
+    return [
+        c("resize_nearest_upsample2x", (1, 2, 3, 4), scales=[1, 1, 2, 2]),
+        c("resize_nearest_sizes_asymmetric_floor", (1, 1, 5, 4), sizes=[1, 1, 3, 7],
+          coordinate_transformation_mode="asymmetric", nearest_mode="floor"),
+        c("resize_linear_half_pixel", (2, 3, 4, 5), scales=[1, 1, 1.5, 0.6], mode="linear"),
+        c("resize_linear_align_corners_sizes", (1, 2, 4, 4), sizes=[1, 2, 7, 3], mode="linear",
+          coordinate_transformation_mode="align_corners"),
+        c("resize_linear_pytorch_half_pixel", (1, 1, 6, 5), sizes=[1, 1, 4, 1], mode="linear",
+          coordinate_transformation_mode="pytorch_half_pixel"),
+        c("resize_cubic_half_pixel", (1, 2, 5, 5), scales=[1, 1, 1.6, 0.8], mode="cubic"),
+        c("resize_cubic_exclude_outside", (1, 1, 4, 6), sizes=[1, 1, 7, 4], mode="cubic",
+          cubic_coeff_a=-0.5, exclude_outside=1),
+        c("resize_linear_1d", (7,), scales=[1.7], mode="linear"),
+        c("resize_linear_5d", (1, 2, 3, 4, 3), sizes=[1, 2, 5, 2, 6], mode="linear"),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
 
 def all_cases():
     cases = []

@@ -2,6 +2,7 @@
 #include "codegen/ModelInterface.h"
 #include "compiler/Pipeline.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/CodeGen/CommandFlags.h"
 #include "llvm/Pass.h"
 #include "llvm/Support/CommandLine.h"
@@ -32,7 +33,8 @@ static cl::opt<unsigned> optLevel("O", cl::Prefix,
                                   cl::desc("Optimization level: -O0 to -O3 (default -O3)"),
                                   cl::init(3), cl::cat(category));
 static cl::opt<std::string> target("target",
-                                   cl::desc("LLVM target triple (default: the host's)"),
+                                   cl::desc("LLVM target triple (default: the host's): "
+                                            "x86_64-linux-gnu or aarch64-linux-gnu"),
                                    cl::value_desc("triple"), cl::cat(category));
 static cl::list<std::string> shapes("shape",
                                     cl::desc("Fix an input's dims, e.g. --shape input=1x3x224x224"),
@@ -82,9 +84,15 @@ int main(int argc, char **argv) {
   auto &registered = cl::getRegisteredOptions();
   if (auto *mcpu = registered.lookup("mcpu")) {
     mcpu->addCategory(category);
-    mcpu->setDescription("Target CPU (default x86-64-v3: AVX2+FMA, any x86-64 since 2015; "
-                         "'native' for this machine). A library run on a CPU without these "
-                         "features returns ONNXC_ERROR_CPU_UNSUPPORTED");
+    mcpu->setDescription("Target CPU, optionally with extensions: cortex-a76, generic+sve, "
+                         "neoverse-n1+nodotprod (default x86-64-v3 on x86-64: AVX2+FMA, any "
+                         "x86-64 since 2015; generic on AArch64: armv8-a + NEON; 'native' for "
+                         "this machine). A library run on a CPU without these features returns "
+                         "ONNXC_ERROR_CPU_UNSUPPORTED");
+  }
+  if (auto *mattr = registered.lookup("mattr")) {
+    mattr->addCategory(category);
+    mattr->setDescription("LLVM target features to add or remove, e.g. +sve,+sve2,-dotprod");
   }
   // LLVM already owns -time-passes (its own pass timers); show it with ours and use its value
   // for the MLIR passes too.
@@ -110,8 +118,8 @@ int main(int argc, char **argv) {
   o.emit = emit;
   o.optLevel = optLevel;
   o.triple = target;
-  if (!codegen::getMCPU().empty())
-    o.cpu = codegen::getMCPU();
+  o.cpu = codegen::getMCPU(); // Empty: the target's default.
+  o.features = join(codegen::getMAttrs(), ",");
   o.name = name;
   o.printIrAfterAll = printIrAfterAll;
   o.timePasses = TimePassesIsEnabled;

@@ -5,6 +5,7 @@
 #include "tools/onnx-run/TensorFile.h"
 
 #include <dlfcn.h>
+#include <elf.h>
 
 #include <algorithm>
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -127,12 +129,39 @@ double asDouble(int dtype, const char *p, size_t i) {
   }
 }
 
+/// A file's dtype holds the bits of the model's: equal, or UINT16 for BFLOAT16 (ONNX's
+/// backend-test generator stores bfloat16 tensors as their uint16 bit patterns).
+bool sameBits(int fileDtype, int modelDtype) {
+  return fileDtype == modelDtype || (fileDtype == ONNXC_UINT16 && modelDtype == ONNXC_BFLOAT16);
+}
+
 bool isFloatType(int dtype) {
   return dtype == ONNXC_FLOAT || dtype == ONNXC_DOUBLE || dtype == ONNXC_FLOAT16 ||
          dtype == ONNXC_BFLOAT16;
 }
 
 } // namespace
+
+/// glibc reports a library built for another architecture as "cannot open shared object
+/// file: No such file or directory". Returns that architecture's name, or "" if the file is
+/// not an ELF file for another machine.
+static std::string foreignArchitecture(const std::string &path) {
+  std::ifstream f(path, std::ios::binary);
+  unsigned char h[20];
+  if (!f.read(reinterpret_cast<char *>(h), sizeof h) || std::memcmp(h, ELFMAG, SELFMAG) != 0)
+    return "";
+  unsigned machine = h[18] | h[19] << 8; // e_machine; onnx-compile's targets are little-endian
+#if defined(__x86_64__)
+  if (machine == EM_X86_64)
+    return "";
+#elif defined(__aarch64__)
+  if (machine == EM_AARCH64)
+    return "";
+#endif
+  return machine == EM_AARCH64  ? "AArch64"
+         : machine == EM_X86_64 ? "x86-64"
+                                : "ELF machine " + std::to_string(machine);
+}
 
 int main(int argc, char **argv) {
   Args a;
@@ -143,7 +172,17 @@ int main(int argc, char **argv) {
   std::string path = a.library.find('/') == std::string::npos ? "./" + a.library : a.library;
   void *lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
-    std::fprintf(stderr, "onnx-run: error: cannot load %s: %s\n", a.library.c_str(), dlerror());
+    std::string error = dlerror();
+    std::string arch = foreignArchitecture(path);
+    if (!arch.empty())
+      std::fprintf(stderr,
+                   "onnx-run: error: cannot load %s: it is a library for %s, not for this "
+                   "machine (run it on the target, or under qemu-user: README, "
+                   "\"Cross-compiling for ARM\")\n",
+                   a.library.c_str(), arch.c_str());
+    else
+      std::fprintf(stderr, "onnx-run: error: cannot load %s: %s\n", a.library.c_str(),
+                   error.c_str());
     return kFailure;
   }
   auto get = reinterpret_cast<const onnxc_model *(*)(void)>(dlsym(lib, "onnxc_model_get"));
@@ -192,7 +231,7 @@ int main(int argc, char **argv) {
         return kFailure;
       }
       const onnxc_tensor_desc &d = m->inputs[idx];
-      if (t.dtype != d.dtype || t.dims != std::vector<int64_t>(d.dims, d.dims + d.rank)) {
+      if (!sameBits(t.dtype, d.dtype) || t.dims != std::vector<int64_t>(d.dims, d.dims + d.rank)) {
         std::fprintf(stderr,
                      "onnx-run: error: %s is dtype %d %s but input '%s' is dtype %d %s\n",
                      file.c_str(), t.dtype, shapeString(t.dims.data(), t.dims.size()).c_str(),
@@ -248,7 +287,8 @@ int main(int argc, char **argv) {
         std::fprintf(stderr, "onnx-run: error: %s: %s\n", file.c_str(), err.c_str());
         return kFailure;
       }
-      if (want.dtype != d.dtype || want.dims != std::vector<int64_t>(d.dims, d.dims + d.rank)) {
+      if (!sameBits(want.dtype, d.dtype) ||
+          want.dims != std::vector<int64_t>(d.dims, d.dims + d.rank)) {
         std::printf("output %u '%s': MISMATCH: expected dtype %d %s, library gives dtype %d %s\n",
                     i, d.name, want.dtype, shapeString(want.dims.data(), want.dims.size()).c_str(),
                     d.dtype, shapeString(d.dims, d.rank).c_str());

@@ -119,3 +119,28 @@ func.func @global_max(%x: tensor<2x3x4xf32>) -> tensor<2x3x1xf32> {
   %0 = onnx.GlobalMaxPool %x : (tensor<2x3x4xf32>) -> tensor<2x3x1xf32>
   return %0 : tensor<2x3x1xf32>
 }
+
+// -----
+
+// MaxPool with Indices: the same window loops with a second output; a strictly greater
+// element replaces the running max and its flat input position (the first maximum wins).
+// storage_order = 1 numbers the spatial dims column-major: ((n * C + c) * W + w) * H + h.
+// CHECK-LABEL: func.func @maxpool_indices
+// CHECK:         %[[R:.+]]:2 = linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK-SAME:      outs(%{{.+}}, %{{.+}} : tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>)
+// CHECK:         ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32, %[[MAX:.+]]: f32, %[[IDX:.+]]: i64):
+// CHECK:           %[[W:.+]] = arith.constant 5 : index
+// CHECK:           arith.muli %{{.+}}, %[[W]] : index
+// CHECK:           %[[H:.+]] = arith.constant 4 : index
+// CHECK:           arith.muli %{{.+}}, %[[H]] : index
+// CHECK:           %[[POS:.+]] = arith.index_cast %{{.+}} : index to i64
+// CHECK:           %[[GT:.+]] = arith.cmpf ogt, %[[IN]], %[[MAX]] : f32
+// CHECK:           %[[V:.+]] = arith.select %[[GT]], %[[IN]], %[[MAX]] : f32
+// CHECK:           %[[I:.+]] = arith.select %[[GT]], %[[POS]], %[[IDX]] : i64
+// CHECK:           linalg.yield %[[V]], %[[I]] : f32, i64
+// CHECK:         return %[[R]]#0, %[[R]]#1
+func.func @maxpool_indices(%x: tensor<1x2x4x5xf32>) -> (tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>) {
+  %y, %i = onnx.MaxPool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, storage_order = 1 : i64} : (tensor<1x2x4x5xf32>) -> (tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>)
+  return %y, %i : tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>
+}
