@@ -160,3 +160,30 @@ func.func @odd_sizes(%m: memref<3xi1>, %n: memref<5xi8>) {
   memref.copy %a, %m : memref<3xi1> to memref<3xi1>
   return
 }
+
+// -----
+
+// A buffer used only inside a loop nest (the vector kernels) lives until the loop ends, and a
+// buffer carried through a loop is the loop's result: neither may share space with a buffer
+// allocated while they are in use.
+// CHECK-LABEL: func.func @loops
+// CHECK-SAME:    attributes {onnxc.workspace_size = 2048 : i64}
+// CHECK:         memref.view %{{.+}}[%{{.+}}][] : memref<2048xi8> to memref<256xf32>
+// CHECK:         %[[OFF_B:.+]] = arith.constant 1024 : index
+// CHECK:         memref.view %{{.+}}[%[[OFF_B]]][] : memref<2048xi8> to memref<256xf32>
+func.func @loops(%in: memref<256xf32>, %out: memref<256xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %a = memref.alloc() : memref<256xf32>
+  %r = scf.for %i = %c0 to %c4 step %c1 iter_args(%buf = %a) -> (memref<256xf32>) {
+    linalg.copy ins(%in : memref<256xf32>) outs(%buf : memref<256xf32>)
+    scf.yield %buf : memref<256xf32>
+  }
+  %b = memref.alloc() : memref<256xf32>
+  linalg.copy ins(%in : memref<256xf32>) outs(%b : memref<256xf32>)
+  scf.for %i = %c0 to %c4 step %c1 {
+    linalg.add ins(%r, %b : memref<256xf32>, memref<256xf32>) outs(%out : memref<256xf32>)
+  }
+  return
+}
