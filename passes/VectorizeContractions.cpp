@@ -20,6 +20,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 
 namespace onnxc {
@@ -248,6 +249,87 @@ void moveVectorDimInnermost(OpBuilder &b, Location loc, Plan &p) {
   p.vecOperand = linalg::TransposeOp::create(b, loc, p.vecOperand, init, perm).getResult()[0];
 }
 
+/// Whether an operand indexed by `map` over the output's dims reads one vector per tile column:
+/// it does not vary along the output's innermost dim (read one scalar, broadcast it) or it
+/// reads that dim as its own innermost one (a contiguous vector).
+bool vectorReadable(AffineMap map) {
+  unsigned last = map.getNumDims() - 1;
+  for (unsigned r = 0; r + 1 < map.getNumResults(); ++r)
+    if (map.getResult(r).isFunctionOfDim(last))
+      return false;
+  if (map.getNumResults() == 0 || !map.getResults().back().isFunctionOfDim(last))
+    return true;
+  return map.getResults().back() == getAffineDimExpr(last, map.getContext());
+}
+
+/// All-parallel linalg.generic over exactly the output's dims with an identity output map.
+bool isElementwiseOverOutput(linalg::GenericOp g, int64_t rank) {
+  return g && g.getNumDpsInits() == 1 && g.getNumResults() == 1 &&
+         g.getNumLoops() == static_cast<unsigned>(rank) &&
+         g.getNumParallelLoops() == g.getNumLoops() &&
+         g.getIndexingMapsArray().back().isIdentity();
+}
+
+/// `v` is available before `op` (the kernel is emitted at the contraction).
+bool definedBefore(Value v, Operation *op) {
+  if (auto arg = dyn_cast<BlockArgument>(v))
+    return arg.getOwner()->findAncestorOpInBlock(*op) != nullptr;
+  Operation *def = v.getDefiningOp();
+  return def->getBlock() == op->getBlock() && def->isBeforeInBlock(op);
+}
+
+/// The elementwise consumer that the kernel can apply to its accumulators before storing
+/// them (bias, batch norm, activation, residual add): the contraction's only user (SiLU reads
+/// it twice), reading it
+/// through the identity, every other input vector-readable and computed before the
+/// contraction, a body of arith/math ops producing f32.
+struct Epilogue {
+  linalg::GenericOp op;
+  tensor::CollapseShapeOp collapse; // Between the contraction and `op` (Conv's group dim).
+  Value input;                      // The contraction's value as `op` reads it.
+};
+
+std::optional<Epilogue> fusableEpilogue(linalg::GenericOp op) {
+  Epilogue ep;
+  ep.input = op.getResult(0);
+  if (ep.input.hasOneUse())
+    if (auto c = dyn_cast<tensor::CollapseShapeOp>(*ep.input.getUsers().begin())) {
+      // Collapsing dims the tiles index: fine unless the innermost dim is merged.
+      if (c.getReassociationIndices().back().size() != 1)
+        return std::nullopt;
+      ep.collapse = c;
+      ep.input = c.getResult();
+    }
+  if (ep.input.use_empty())
+    return std::nullopt;
+  auto e = dyn_cast<linalg::GenericOp>(*ep.input.getUsers().begin());
+  if (!llvm::all_of(ep.input.getUsers(), [&](Operation *u) { return u == e; }))
+    return std::nullopt;
+  int64_t rank = cast<RankedTensorType>(ep.input.getType()).getRank();
+  if (!isElementwiseOverOutput(e, rank) || !e.hasPureTensorSemantics() ||
+      !cast<RankedTensorType>(e.getResult(0).getType()).getElementType().isF32())
+    return std::nullopt;
+  Block &body = e.getRegion().front();
+  if (!body.getArguments().back().use_empty())
+    return std::nullopt;
+  for (OpOperand *in : e.getDpsInputOperands()) {
+    AffineMap map = e.getMatchingIndexingMap(in);
+    if (in->get() == ep.input ? !map.isIdentity()
+                              : !vectorReadable(map) || !definedBefore(in->get(), op))
+      return std::nullopt;
+  }
+  for (Operation &inner : body.without_terminator()) {
+    if (!isa<arith::ArithDialect, math::MathDialect>(inner.getDialect()) ||
+        inner.getNumRegions() || inner.getNumResults() != 1)
+      return std::nullopt;
+    for (Value v : inner.getOperands())
+      if (v.getParentRegion() != &e.getRegion() && !definedBefore(v, op))
+        return std::nullopt;
+  }
+  ep.op = e;
+  return ep;
+}
+
 /// Emits the tiled loop nest for one planned contraction.
 class TileEmitter {
 public:
@@ -263,13 +345,38 @@ public:
   Value emit(OpBuilder &b) {
     Location loc = op.getLoc();
     init = op.getDpsInits()[0];
-    if (auto fill = init.getDefiningOp<linalg::FillOp>())
-      initScalar = fill.getInputs()[0];
-    Value dest = tensor::EmptyOp::create(b, loc, cast<RankedTensorType>(init.getType()).getShape(),
-                                         f32);
+    initMap = AffineMap::getMultiDimIdentityMap(p.numParallel, op.getContext());
+    if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+      init = fill.getInputs()[0];
+      initMap = AffineMap::get(p.numParallel, 0, {}, op.getContext());
+    } else if (auto g = init.getDefiningOp<linalg::GenericOp>();
+               isElementwiseOverOutput(g, p.numParallel) && g.getNumDpsInputs() == 1 &&
+               g.getRegion().front().getOperations().size() == 1 &&
+               g.getRegion().front().getTerminator()->getOperand(0) ==
+                   g.getRegion().front().getArgument(0) &&
+               vectorReadable(g.getIndexingMapsArray()[0])) {
+      // A bias broadcast: read the bias itself, not the output-sized copy of it.
+      init = g.getDpsInputs()[0];
+      initMap = g.getIndexingMapsArray()[0];
+    }
+    if (auto ep = fusableEpilogue(op)) {
+      epilogue = ep->op;
+      collapse = ep->collapse;
+      epilogueInput = ep->input;
+    }
+    Value dest = tensor::EmptyOp::create(
+        b, loc, cast<RankedTensorType>(op.getResult(0).getType()).getShape(), f32);
     SmallVector<Value> idx(p.ranges.size());
-    return loopOverOuter(b, loc, 0, idx, dest);
+    Value result = loopOverOuter(b, loc, 0, idx, dest);
+    if (collapse && epilogue)
+      result = tensor::CollapseShapeOp::create(b, loc, collapse.getResultType(), result,
+                                               collapse.getReassociationIndices());
+    return result;
   }
+
+  /// The fused elementwise consumer, if any: the kernel's result replaces its result.
+  linalg::GenericOp fusedEpilogue() const { return epilogue; }
+  tensor::CollapseShapeOp fusedCollapse() const { return collapse; }
 
 private:
   Value index(OpBuilder &b, Location loc, int64_t v) {
@@ -354,7 +461,6 @@ private:
   /// reduction. `lastLanes` < lanes masks the last vector column.
   Value emitTile(OpBuilder &b, Location loc, Value c, SmallVector<Value> idx, int64_t mr,
                  int64_t nv, int64_t lastLanes) {
-    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
     auto inBounds = [&](int64_t j) { return j + 1 < nv || lastLanes == lanes; };
     auto outIdx = [&](OpBuilder &b, Location loc, int64_t i, int64_t j) {
       SmallVector<Value> o(idx.begin(), idx.begin() + p.numParallel);
@@ -365,18 +471,95 @@ private:
     SmallVector<Value> accs;
     for (int64_t i = 0; i < mr; ++i)
       for (int64_t j = 0; j < nv; ++j)
-        accs.push_back(initScalar ? Value(vector::BroadcastOp::create(b, loc, vecType, initScalar))
-                                  : Value(vector::TransferReadOp::create(b, loc, vecType, init,
-                                                                   outIdx(b, loc, i, j), zero,
-                                                                   ArrayRef<bool>{inBounds(j)})));
+        accs.push_back(readVector(b, loc, init, initMap, outIdx(b, loc, i, j), inBounds(j)));
     SmallVector<Value> full = idx;
     accs = reduce(b, loc, p.numParallel, full, accs, mr, nv, lastLanes);
     for (int64_t i = 0; i < mr; ++i)
-      for (int64_t j = 0; j < nv; ++j)
-        c = vector::TransferWriteOp::create(b, loc, accs[i * nv + j], c, outIdx(b, loc, i, j),
-                                            ArrayRef<bool>{inBounds(j)})
+      for (int64_t j = 0; j < nv; ++j) {
+        SmallVector<Value> at = outIdx(b, loc, i, j);
+        Value v = accs[i * nv + j];
+        if (epilogue)
+          v = applyEpilogue(b, loc, v, at, inBounds(j));
+        c = vector::TransferWriteOp::create(b, loc, v, c, at, ArrayRef<bool>{inBounds(j)})
                 .getResult();
+      }
     return c;
+  }
+
+  /// One vector of `source` (a tensor, or a scalar when `map` has no results and the source
+  /// is not a tensor) at the output position `at`, read through `map` over the output's dims
+  /// (vectorReadable): a broadcast scalar or a contiguous read.
+  Value readVector(OpBuilder &b, Location loc, Value source, AffineMap map,
+                   ArrayRef<Value> at, bool inBounds) {
+    Type et = isa<RankedTensorType>(source.getType())
+                  ? cast<RankedTensorType>(source.getType()).getElementType()
+                  : source.getType();
+    auto type = VectorType::get({lanes}, et);
+    if (!isa<RankedTensorType>(source.getType()))
+      return vector::BroadcastOp::create(b, loc, type, source);
+    SmallVector<Value> indices = apply(b, loc, map, at);
+    unsigned last = map.getNumDims() - 1;
+    if (map.getNumResults() && map.getResults().back().isFunctionOfDim(last)) {
+      Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(et));
+      return vector::TransferReadOp::create(b, loc, type, source, indices, pad,
+                                            ArrayRef<bool>{inBounds});
+    }
+    Value s = tensor::ExtractOp::create(b, loc, source, indices);
+    return vector::BroadcastOp::create(b, loc, type, s);
+  }
+
+  /// The epilogue's body on vectors: its scalar ops cloned with vector types, the
+  /// contraction's element replaced by the accumulator, the other inputs read at `at`.
+  Value applyEpilogue(OpBuilder &b, Location loc, Value acc, ArrayRef<Value> outAt,
+                      bool inBounds) {
+    // The epilogue indexes the collapsed shape: linearize each reassociation group.
+    SmallVector<Value> at(outAt);
+    if (collapse) {
+      at.clear();
+      auto shape = cast<RankedTensorType>(op.getResult(0).getType()).getShape();
+      for (const ReassociationIndices &group : collapse.getReassociationIndices()) {
+        AffineExpr e = b.getAffineConstantExpr(0);
+        SmallVector<OpFoldResult> operands;
+        for (int64_t d : group) {
+          e = e * shape[d] + b.getAffineDimExpr(operands.size());
+          operands.push_back(outAt[d]);
+        }
+        auto map = AffineMap::get(operands.size(), 0, e);
+        at.push_back(getValueOrCreateConstantIndexOp(
+            b, loc, affine::makeComposedFoldedAffineApply(b, loc, map, operands)));
+      }
+    }
+    Block &body = epilogue.getRegion().front();
+    IRMapping map;
+    for (OpOperand *in : epilogue.getDpsInputOperands()) {
+      BlockArgument arg = body.getArgument(in->getOperandNumber());
+      map.map(arg, in->get() == epilogueInput
+                       ? acc
+                       : readVector(b, loc, in->get(), epilogue.getMatchingIndexingMap(in), at,
+                                    inBounds));
+    }
+    auto vectorOf = [&](Value v) -> Value {
+      if (Value m = map.lookupOrNull(v))
+        return m;
+      Value splat = vector::BroadcastOp::create(b, loc, VectorType::get({lanes}, v.getType()), v);
+      map.map(v, splat);
+      return splat;
+    };
+    for (Operation &inner : body.without_terminator()) {
+      Type resultType = VectorType::get({lanes}, inner.getResult(0).getType());
+      if (auto cst = dyn_cast<arith::ConstantOp>(inner)) {
+        map.map(cst.getResult(), vector::BroadcastOp::create(
+                                     b, loc, resultType, arith::ConstantOp::create(b, loc, cst.getValue())));
+        continue;
+      }
+      OperationState state(loc, inner.getName());
+      for (Value v : inner.getOperands())
+        state.operands.push_back(vectorOf(v));
+      state.types.push_back(resultType);
+      state.attributes = inner.getAttrDictionary();
+      map.map(inner.getResult(0), b.create(state)->getResult(0));
+    }
+    return vectorOf(body.getTerminator()->getOperand(0));
   }
 
   /// The reduction loop nest carrying the accumulators; the innermost step does the FMAs.
@@ -439,7 +622,11 @@ private:
   }
 
   linalg::GenericOp op;
-  Value init, initScalar; // The accumulators' start: a tensor, or a scalar it is filled with.
+  Value init;      // The accumulators' start: a tensor (the init, or the bias it broadcasts)
+  AffineMap initMap; // or a scalar it is filled with, read through this map of output dims.
+  linalg::GenericOp epilogue;
+  tensor::CollapseShapeOp collapse;
+  Value epilogueInput;
   const Plan &p;
   int64_t lanes;
   Type f32;
@@ -459,15 +646,27 @@ struct VectorizeContractionsPass
     // later one reads.
     SmallVector<linalg::GenericOp> work;
     getOperation().walk([&](linalg::GenericOp op) { work.push_back(op); });
+    llvm::SmallPtrSet<Operation *, 16> fused; // Epilogues erased with their contraction.
     for (linalg::GenericOp op : work) {
+      if (fused.contains(op))
+        continue;
       auto planned = planContraction(op, lanes, maxAcc);
       if (!planned)
         continue;
       Plan &plan = *planned;
       OpBuilder b(op);
       moveVectorDimInnermost(b, op.getLoc(), plan);
-      Value result = TileEmitter(op, plan, lanes).emit(b);
-      op.getResult(0).replaceAllUsesWith(result);
+      TileEmitter emitter(op, plan, lanes);
+      Value result = emitter.emit(b);
+      if (linalg::GenericOp epilogue = emitter.fusedEpilogue()) {
+        epilogue.getResult(0).replaceAllUsesWith(result);
+        fused.insert(epilogue);
+        epilogue.erase();
+        if (tensor::CollapseShapeOp collapse = emitter.fusedCollapse())
+          collapse.erase();
+      } else {
+        op.getResult(0).replaceAllUsesWith(result);
+      }
       op.erase();
     }
   }

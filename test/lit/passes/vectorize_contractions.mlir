@@ -127,3 +127,81 @@ func.func @left_alone(%a: tensor<4x8xf32>, %b: tensor<8x8xf32>, %c: tensor<4x8xf
   } -> tensor<4x8xi32>
   return %0, %1, %2 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xi32>
 }
+
+// -----
+
+// A bias broadcast as the init is read from the bias itself (one vector per tile column), and
+// the elementwise consumer (bias already in, then ReLU and a residual add) is applied to the
+// accumulators before the store: neither the broadcast copy nor the contraction's own result
+// is materialized.
+// CHECK-LABEL: func.func @bias_relu_residual
+// CHECK-SAME:    (%[[A:.+]]: tensor<2x4xf32>, %[[B:.+]]: tensor<4x8xf32>, %[[BIAS:.+]]: tensor<8xf32>, %[[RES:.+]]: tensor<2x8xf32>)
+// CHECK:         %[[DEST:.+]] = tensor.empty() : tensor<2x8xf32>
+// CHECK:         %[[ACC:.+]] = vector.transfer_read %[[BIAS]][%c0], %{{.+}} {in_bounds = [true]} : tensor<8xf32>, vector<8xf32>
+// CHECK:         scf.for {{.+}} iter_args(%{{.+}} = %[[ACC]], %{{.+}} = %[[ACC]])
+// CHECK:         %[[R0:.+]] = vector.transfer_read %[[RES]][%c0, %c0]
+// CHECK:         %[[SUM:.+]] = arith.addf %{{.+}}, %[[R0]] : vector<8xf32>
+// CHECK:         %[[RELU:.+]] = arith.maximumf %[[SUM]], %{{.+}} : vector<8xf32>
+// CHECK:         vector.transfer_write %[[RELU]], %[[DEST]][%c0, %c0]
+// CHECK-NOT:     linalg.generic
+#map_a = affine_map<(d0, d1, d2) -> (d0, d2)>
+#map_b = affine_map<(d0, d1, d2) -> (d2, d1)>
+#map_c = affine_map<(d0, d1, d2) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d1)>
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+func.func @bias_relu_residual(%a: tensor<2x4xf32>, %b: tensor<4x8xf32>, %bias: tensor<8xf32>,
+                              %res: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x8xf32>
+  %init = linalg.generic {indexing_maps = [#row, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%bias : tensor<8xf32>) outs(%e : tensor<2x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<2x8xf32>
+  %mm = linalg.generic {indexing_maps = [#map_a, #map_b, #map_c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<2x4xf32>, tensor<4x8xf32>) outs(%init : tensor<2x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<2x8xf32>
+  %out = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%mm, %res : tensor<2x8xf32>, tensor<2x8xf32>) outs(%e : tensor<2x8xf32>) {
+  ^bb0(%x: f32, %r: f32, %o: f32):
+    %s = arith.addf %x, %r : f32
+    %m = arith.maximumf %s, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<2x8xf32>
+  return %out : tensor<2x8xf32>
+}
+
+// -----
+
+// The epilogue may read the result through a collapse of leading dims (Conv's group dim).
+// CHECK-LABEL: func.func @through_collapse
+// CHECK:         arith.maximumf %{{.+}}, %{{.+}} : vector<8xf32>
+// CHECK:         %[[C:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1], [2]] : tensor<1x2x8xf32> into tensor<2x8xf32>
+// CHECK:         return %[[C]]
+#m3a = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+#m3b = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
+#m3c = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+#id2b = affine_map<(d0, d1) -> (d0, d1)>
+func.func @through_collapse(%a: tensor<1x2x4xf32>, %b: tensor<4x8xf32>, %c: tensor<1x2x8xf32>) -> tensor<2x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %mm = linalg.generic {indexing_maps = [#m3a, #m3b, #m3c], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<1x2x4xf32>, tensor<4x8xf32>) outs(%c : tensor<1x2x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x8xf32>
+  %col = tensor.collapse_shape %mm [[0, 1], [2]] : tensor<1x2x8xf32> into tensor<2x8xf32>
+  %e = tensor.empty() : tensor<2x8xf32>
+  %out = linalg.generic {indexing_maps = [#id2b, #id2b], iterator_types = ["parallel", "parallel"]}
+      ins(%col : tensor<2x8xf32>) outs(%e : tensor<2x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %m = arith.maximumf %x, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<2x8xf32>
+  return %out : tensor<2x8xf32>
+}
