@@ -130,7 +130,8 @@ def VectorizeContractions : Pass<"onnx-vectorize-contractions", "mlir::func::Fun
            "Number of vector registers">,
   ];
   let dependentDialects = ["mlir::vector::VectorDialect", "mlir::scf::SCFDialect",
-                           "mlir::affine::AffineDialect"];
+                           "mlir::affine::AffineDialect",
+                           "mlir::bufferization::BufferizationDialect"];
 }
 
 #endif

@@ -6,7 +6,7 @@
 // the result goes to a fresh tensor.
 // CHECK-LABEL: func.func @matmul
 // CHECK-SAME:    (%[[A:.+]]: tensor<3x5xf32>, %[[B:.+]]: tensor<5x20xf32>, %[[C:.+]]: tensor<3x20xf32>)
-// CHECK:         %[[DEST:.+]] = tensor.empty() : tensor<3x20xf32>
+// CHECK:         %[[DEST:.+]] = bufferization.alloc_tensor() : tensor<3x20xf32>
 // CHECK:         %[[ACC0:.+]] = vector.transfer_read %[[C]][%c0, %c0], %{{.+}} {in_bounds = [true]} : tensor<3x20xf32>, vector<8xf32>
 // CHECK:         vector.transfer_read %[[C]][%c0, %c16], %{{[a-z0-9_]+}} : tensor<3x20xf32>, vector<8xf32>
 // CHECK:         %[[R:.+]]:9 = scf.for %[[K:.+]] = %c0 to %c5 step %c1 iter_args(%{{.+}} = %[[ACC0]],
@@ -136,7 +136,7 @@ func.func @left_alone(%a: tensor<4x8xf32>, %b: tensor<8x8xf32>, %c: tensor<4x8xf
 // is materialized.
 // CHECK-LABEL: func.func @bias_relu_residual
 // CHECK-SAME:    (%[[A:.+]]: tensor<2x4xf32>, %[[B:.+]]: tensor<4x8xf32>, %[[BIAS:.+]]: tensor<8xf32>, %[[RES:.+]]: tensor<2x8xf32>)
-// CHECK:         %[[DEST:.+]] = tensor.empty() : tensor<2x8xf32>
+// CHECK:         %[[DEST:.+]] = bufferization.alloc_tensor() : tensor<2x8xf32>
 // CHECK:         %[[ACC:.+]] = vector.transfer_read %[[BIAS]][%c0], %{{.+}} {in_bounds = [true]} : tensor<8xf32>, vector<8xf32>
 // CHECK:         scf.for {{.+}} iter_args(%{{.+}} = %[[ACC]], %{{.+}} = %[[ACC]])
 // CHECK:         %[[R0:.+]] = vector.transfer_read %[[RES]][%c0, %c0]
