@@ -87,12 +87,15 @@ double stepCost(int64_t mr, int64_t nv) {
   return std::max({double(mr * nv) / 2, double(mr + nv) / 2, 4.0});
 }
 
-/// Picks the register tile that minimizes the estimated cost of covering M x V.
-void chooseTile(Plan &p, int64_t lanes, int64_t maxAccumulators) {
+/// Picks the register tile that minimizes the estimated cost of covering M x V. The tile must
+/// leave registers for its nv loaded vectors, the broadcast and one spare: with 28
+/// accumulators and 4 columns LLVM spilled an accumulator in every step (a third of
+/// bert_tiny_enc's time went to the spill stores).
+void chooseTile(Plan &p, int64_t lanes, int64_t registers) {
   int64_t m = p.ranges[p.mDim], vecs = llvm::divideCeil(p.ranges[p.vDim], lanes);
   double best = 0;
   for (int64_t nv = 1; nv <= std::min<int64_t>(vecs, 8); ++nv) {
-    int64_t mr = std::min(m, maxAccumulators / nv);
+    int64_t mr = std::min({m, (registers - nv - 3) / nv, int64_t(28)});
     if (mr < 1)
       break;
     auto cover = [](int64_t total, int64_t tile, auto cost) {
@@ -109,7 +112,7 @@ void chooseTile(Plan &p, int64_t lanes, int64_t maxAccumulators) {
   }
 }
 
-std::optional<Plan> planContraction(linalg::GenericOp op, int64_t lanes, int64_t maxAcc) {
+std::optional<Plan> planContraction(linalg::GenericOp op, int64_t lanes, int64_t registers) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 || op.getNumResults() != 1 ||
       !op.hasPureTensorSemantics() || !isMultiplyAccumulate(op))
     return std::nullopt;
@@ -168,7 +171,7 @@ std::optional<Plan> planContraction(linalg::GenericOp op, int64_t lanes, int64_t
   p.bcastOperand = op.getDpsInputs()[p.bcast];
   p.vecMap = vm;
   p.bcastMap = maps[p.bcast];
-  chooseTile(p, lanes, maxAcc);
+  chooseTile(p, lanes, registers);
   return p;
 }
 
@@ -644,8 +647,6 @@ struct VectorizeContractionsPass
     if (vectorBits < 64)
       return;
     int64_t lanes = vectorBits / 32;
-    // Accumulators: the register file less one vector per column and one broadcast.
-    int64_t maxAcc = std::max<int64_t>(1, vectorRegisters - 4);
     // Plans are made one op at a time: rewriting a contraction replaces the values that a
     // later one reads.
     SmallVector<linalg::GenericOp> work;
@@ -654,7 +655,7 @@ struct VectorizeContractionsPass
     for (linalg::GenericOp op : work) {
       if (fused.contains(op))
         continue;
-      auto planned = planContraction(op, lanes, maxAcc);
+      auto planned = planContraction(op, lanes, vectorRegisters);
       if (!planned)
         continue;
       Plan &plan = *planned;
