@@ -54,7 +54,7 @@ std::optional<int64_t> linearCoefficient(AffineExpr e, unsigned dim, unsigned nu
 /// How one contraction is tiled.
 struct Plan {
   unsigned numParallel = 0, mDim = 0, vDim = 0;
-  unsigned bcast = 0, vec = 0; // Input positions.
+  unsigned bcast = 0, vec = 0; // Which of the two multiplied inputs is which.
   int64_t stride = 1;          // Of V in the vector operand's innermost dim.
   int64_t vResult = -1;        // The vector operand's dim that V indexes.
   Value vecOperand, bcastOperand;
@@ -63,22 +63,28 @@ struct Plan {
   SmallVector<int64_t> ranges; // Loop sizes.
 };
 
-/// out += in0 * in1 (in either order) on f32.
-bool isMultiplyAccumulate(linalg::GenericOp op) {
+/// The two inputs of `out += a * b` on f32 (in either order). Other inputs may only shape
+/// the iteration space (their elements unused: ConvTranspose's kernel-window operand).
+std::optional<std::pair<unsigned, unsigned>> multiplyAccumulateInputs(linalg::GenericOp op) {
   Block &body = op.getRegion().front();
-  if (body.getOperations().size() != 3 || !body.getArgument(2).getType().isF32())
-    return false;
+  unsigned numInputs = op.getNumDpsInputs();
+  if (body.getOperations().size() != 3 || op.getNumDpsInits() != 1 ||
+      !body.getArgument(numInputs).getType().isF32())
+    return std::nullopt;
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
   auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
   if (!add)
-    return false;
-  Value acc = body.getArgument(2);
+    return std::nullopt;
+  Value acc = body.getArgument(numInputs);
   Value other = add.getLhs() == acc ? add.getRhs() : add.getRhs() == acc ? add.getLhs() : Value();
   auto mul = other ? other.getDefiningOp<arith::MulFOp>() : nullptr;
   if (!mul)
-    return false;
-  Value a = body.getArgument(0), b = body.getArgument(1);
-  return (mul.getLhs() == a && mul.getRhs() == b) || (mul.getLhs() == b && mul.getRhs() == a);
+    return std::nullopt;
+  auto a = dyn_cast<BlockArgument>(mul.getLhs()), b = dyn_cast<BlockArgument>(mul.getRhs());
+  if (!a || !b || a == b || a.getOwner() != &body || b.getOwner() != &body ||
+      a.getArgNumber() >= numInputs || b.getArgNumber() >= numInputs)
+    return std::nullopt;
+  return std::make_pair(a.getArgNumber(), b.getArgNumber());
 }
 
 /// Estimated cycles per reduction step of an mr x nv tile: FMAs and loads issue two per
@@ -113,8 +119,10 @@ void chooseTile(Plan &p, int64_t lanes, int64_t registers) {
 }
 
 std::optional<Plan> planContraction(linalg::GenericOp op, int64_t lanes, int64_t registers) {
-  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 || op.getNumResults() != 1 ||
-      !op.hasPureTensorSemantics() || !isMultiplyAccumulate(op))
+  if (op.getNumResults() != 1 || !op.hasPureTensorSemantics())
+    return std::nullopt;
+  auto inputs = multiplyAccumulateInputs(op);
+  if (!inputs)
     return std::nullopt;
   Plan p;
   auto iters = op.getIteratorTypesArray();
@@ -124,7 +132,7 @@ std::optional<Plan> planContraction(linalg::GenericOp op, int64_t lanes, int64_t
     if (iters[i] != utils::IteratorType::reduction)
       return std::nullopt;
   unsigned numLoops = iters.size();
-  AffineMap outMap = op.getIndexingMapsArray()[2];
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   if (p.numParallel < 2 || p.numParallel == numLoops ||
       outMap.getNumResults() != p.numParallel)
     return std::nullopt;
@@ -137,7 +145,9 @@ std::optional<Plan> planContraction(linalg::GenericOp op, int64_t lanes, int64_t
     return std::nullopt;
 
   // The vector operand reads V in its innermost dim only, linearly; the other not at all.
-  AffineMap maps[2] = {op.getIndexingMapsArray()[0], op.getIndexingMapsArray()[1]};
+  unsigned operands[2] = {inputs->first, inputs->second};
+  AffineMap maps[2] = {op.getIndexingMapsArray()[operands[0]],
+                       op.getIndexingMapsArray()[operands[1]]};
   auto readsV = [&](AffineMap m) { return m.isFunctionOfDim(p.vDim); };
   if (readsV(maps[0]) == readsV(maps[1]))
     return std::nullopt;
@@ -167,8 +177,8 @@ std::optional<Plan> planContraction(linalg::GenericOp op, int64_t lanes, int64_t
   }
   if (!found)
     return std::nullopt;
-  p.vecOperand = op.getDpsInputs()[p.vec];
-  p.bcastOperand = op.getDpsInputs()[p.bcast];
+  p.vecOperand = op.getDpsInputs()[operands[p.vec]];
+  p.bcastOperand = op.getDpsInputs()[operands[p.bcast]];
   p.vecMap = vm;
   p.bcastMap = maps[p.bcast];
   chooseTile(p, lanes, registers);

@@ -205,3 +205,27 @@ func.func @through_collapse(%a: tensor<1x2x4xf32>, %b: tensor<4x8xf32>, %c: tens
   } -> tensor<2x8xf32>
   return %out : tensor<2x8xf32>
 }
+
+// -----
+
+// An input whose elements the body does not use only shapes the iteration space
+// (ConvTranspose's kernel-window operand): the two multiplied inputs still form the kernel.
+// CHECK-LABEL: func.func @shape_only_input
+// CHECK:         scf.for
+// CHECK:           vector.fma
+// CHECK-NOT:     linalg.generic
+#s_a = affine_map<(d0, d1, d2) -> (d0, d2)>
+#s_b = affine_map<(d0, d1, d2) -> (d2, d1)>
+#s_k = affine_map<(d0, d1, d2) -> (d2)>
+#s_c = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @shape_only_input(%a: tensor<2x4xf32>, %b: tensor<4x8xf32>, %k: tensor<4xf32>,
+                            %c: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %r = linalg.generic {indexing_maps = [#s_a, #s_b, #s_k, #s_c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b, %k : tensor<2x4xf32>, tensor<4x8xf32>, tensor<4xf32>) outs(%c : tensor<2x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %unused: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<2x8xf32>
+  return %r : tensor<2x8xf32>
+}
