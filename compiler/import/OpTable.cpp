@@ -1236,6 +1236,15 @@ static Converter recurrent(Cell cell) {
     }
     int64_t seq = *layout ? xt->getDimSize(1) : xt->getDimSize(0);
     int64_t batch = *layout ? xt->getDimSize(0) : xt->getDimSize(1);
+    // PyTorch builds the initial states with Expand(Shape(x) ...): at import their type may
+    // not be static yet, and everything computed from them would inherit that (a second
+    // layer then refuses its input). Their shape is fixed by X: say so.
+    auto pinState = [&](Value s) -> Value {
+      auto t = s ? dyn_cast<RankedTensorType>(s.getType()) : RankedTensorType();
+      return s && !(t && t.hasStaticShape()) ? d.reshape(s, {dirs, batch, hidden}) : s;
+    };
+    h0 = pinState(h0);
+    c0 = pinState(c0);
     Type et = xt->getElementType();
     auto stateType = RankedTensorType::get({batch, hidden}, et);
     Value zeros = onnx::ConstantOp::create(
