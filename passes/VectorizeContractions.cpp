@@ -54,7 +54,6 @@ std::optional<int64_t> linearCoefficient(AffineExpr e, unsigned dim, unsigned nu
 /// How one contraction is tiled.
 struct Plan {
   unsigned numParallel = 0, mDim = 0, vDim = 0;
-  unsigned bcast = 0, vec = 0; // Which of the two multiplied inputs is which.
   int64_t stride = 1;          // Of V in the vector operand's innermost dim.
   int64_t vResult = -1;        // The vector operand's dim that V indexes.
   Value vecOperand, bcastOperand;
@@ -151,9 +150,8 @@ std::optional<Plan> planContraction(linalg::GenericOp op, int64_t lanes, int64_t
   auto readsV = [&](AffineMap m) { return m.isFunctionOfDim(p.vDim); };
   if (readsV(maps[0]) == readsV(maps[1]))
     return std::nullopt;
-  p.vec = readsV(maps[0]) ? 0 : 1;
-  p.bcast = 1 - p.vec;
-  AffineMap vm = maps[p.vec];
+  unsigned vec = readsV(maps[0]) ? 0 : 1, bcast = 1 - vec;
+  AffineMap vm = maps[vec];
   for (unsigned r = 0; r < vm.getNumResults(); ++r) {
     if (!vm.getResult(r).isFunctionOfDim(p.vDim))
       continue;
@@ -169,7 +167,7 @@ std::optional<Plan> planContraction(linalg::GenericOp op, int64_t lanes, int64_t
   // M: the largest parallel loop the broadcast operand reads and the vector operand does not.
   bool found = false;
   for (unsigned d = 0; d < p.vDim; ++d) {
-    if (!maps[p.bcast].isFunctionOfDim(d) || vm.isFunctionOfDim(d))
+    if (!maps[bcast].isFunctionOfDim(d) || vm.isFunctionOfDim(d))
       continue;
     if (!found || p.ranges[d] > p.ranges[p.mDim])
       p.mDim = d;
@@ -177,10 +175,10 @@ std::optional<Plan> planContraction(linalg::GenericOp op, int64_t lanes, int64_t
   }
   if (!found)
     return std::nullopt;
-  p.vecOperand = op.getDpsInputs()[operands[p.vec]];
-  p.bcastOperand = op.getDpsInputs()[operands[p.bcast]];
+  p.vecOperand = op.getDpsInputs()[operands[vec]];
+  p.bcastOperand = op.getDpsInputs()[operands[bcast]];
   p.vecMap = vm;
-  p.bcastMap = maps[p.bcast];
+  p.bcastMap = maps[bcast];
   chooseTile(p, lanes, registers);
   return p;
 }
@@ -385,7 +383,7 @@ public:
         ValueRange{});
     SmallVector<Value> idx(p.ranges.size());
     Value result = loopOverOuter(b, loc, 0, idx, dest);
-    if (collapse && epilogue)
+    if (collapse) // Only set with an epilogue that reads through it.
       result = tensor::CollapseShapeOp::create(b, loc, collapse.getResultType(), result,
                                                collapse.getReassociationIndices());
     return result;

@@ -16,24 +16,6 @@ using namespace mlir;
 namespace onnxc::lowering {
 namespace {
 
-/// Splits dim `dim` of `v` into two dims, the first of size `outer`.
-Value splitDim(OpBuilder &b, Location loc, Value v, int64_t dim, int64_t outer) {
-  auto t = cast<RankedTensorType>(v.getType());
-  SmallVector<int64_t> shape;
-  SmallVector<ReassociationIndices> groups;
-  for (int64_t i = 0, j = 0; i < t.getRank(); ++i) {
-    if (i == dim) {
-      shape.append({outer, t.getDimSize(i) / outer});
-      groups.push_back({j, j + 1});
-      j += 2;
-    } else {
-      shape.push_back(t.getDimSize(i));
-      groups.push_back({j++});
-    }
-  }
-  return tensor::ExpandShapeOp::create(b, loc, t.clone(shape), v, groups);
-}
-
 struct ConvTransposeLowering : OpConversionPattern<onnx::ConvTransposeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::ConvTransposeOp op, OpAdaptor adaptor,
@@ -119,22 +101,9 @@ struct ConvTransposeLowering : OpConversionPattern<onnx::ConvTransposeOp> {
       oe.push_back(d(3 + i));
     }
     Value kernelShape = tensor::EmptyOp::create(rewriter, loc, kernel, et);
-    SmallVector<utils::IteratorType> iters(3 + spatial, utils::IteratorType::parallel);
-    iters.append(1 + spatial, utils::IteratorType::reduction);
     SmallVector<AffineMap> maps{AffineMap::get(loops, 0, ue, ctx), AffineMap::get(loops, 0, we, ctx),
                                 AffineMap::get(loops, 0, ke, ctx), AffineMap::get(loops, 0, oe, ctx)};
-    Value conv = linalg::GenericOp::create(
-                     rewriter, loc, TypeRange{ogType}, ValueRange{uv, wv, kernelShape},
-                     ValueRange{init}, maps, iters,
-                     [](OpBuilder &b, Location l, ValueRange args) {
-                       Value p = arith::MulFOp::create(b, l, args[0], args[1]);
-                       linalg::YieldOp::create(b, l, ValueRange{arith::AddFOp::create(b, l, args[3], p)});
-                     })
-                     .getResult(0);
-    SmallVector<ReassociationIndices> collapse{{0}, {1, 2}};
-    for (int64_t i = 0; i < spatial; ++i)
-      collapse.push_back({3 + i});
-    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, rt, conv, collapse);
+    rewriter.replaceOp(op, groupedConvolution(rewriter, loc, {uv, wv, kernelShape}, init, maps, rt));
     return success();
   }
 };

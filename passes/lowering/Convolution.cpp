@@ -34,48 +34,19 @@ struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
     hi.append(window->padEnd);
     Value x = padTensor(rewriter, loc, adaptor.getX(), lo, hi,
                         scalarConstant(rewriter, loc, et, 0));
-    auto pt = cast<RankedTensorType>(x.getType());
 
     // [N, C, H...] -> [N, G, C/G, H...]; [M, C/G, K...] -> [G, M/G, C/G, K...].
-    int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), m = wt.getDimSize(0);
-    SmallVector<int64_t> xg{n, g, c / g};
-    xg.append(pt.getShape().begin() + 2, pt.getShape().end());
-    SmallVector<int64_t> wg{g, m / g, wt.getDimSize(1)};
-    wg.append(wt.getShape().begin() + 2, wt.getShape().end());
-    SmallVector<int64_t> og{n, g, m / g};
-    og.append(resultType.getShape().begin() + 2, resultType.getShape().end());
-    auto expand = [&](Value v, ArrayRef<int64_t> shape, int64_t splitDim) -> Value {
-      SmallVector<ReassociationIndices> re;
-      int64_t rank = shape.size();
-      for (int64_t i = 0, j = 0; i < rank; ++j) {
-        ReassociationIndices group{i++};
-        if (j == splitDim)
-          group.push_back(i++);
-        re.push_back(group);
-      }
-      return tensor::ExpandShapeOp::create(rewriter, loc, RankedTensorType::get(shape, et), v, re);
-    };
-    Value xv = expand(x, xg, 1), wv = expand(adaptor.getW(), wg, 0);
+    int64_t n = xt.getDimSize(0), m = wt.getDimSize(0);
+    Value xv = splitDim(rewriter, loc, x, 1, g), wv = splitDim(rewriter, loc, adaptor.getW(), 0, g);
 
     // Accumulator: the bias broadcast over [N, G, M/G, O...], or zeros.
+    SmallVector<int64_t> og{n, g, m / g};
+    og.append(resultType.getShape().begin() + 2, resultType.getShape().end());
     auto ogType = RankedTensorType::get(og, et);
-    Value init;
-    if (adaptor.getB()) {
-      Value bias = expand(adaptor.getB(), {g, m / g}, 0);
-      SmallVector<AffineExpr> biasExprs{getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)};
-      auto biasMap = AffineMap::get(og.size(), 0, biasExprs, ctx);
-      SmallVector<utils::IteratorType> iters(og.size(), utils::IteratorType::parallel);
-      init = linalg::GenericOp::create(
-                 rewriter, loc, TypeRange{ogType}, ValueRange{bias},
-                 ValueRange{emptyTensor(rewriter, loc, ogType)},
-                 ArrayRef<AffineMap>{biasMap, rewriter.getMultiDimIdentityMap(og.size())}, iters,
-                 [](OpBuilder &b, Location l, ValueRange args) {
-                   linalg::YieldOp::create(b, l, args[0]);
-                 })
-                 .getResult(0);
-    } else {
-      init = filledTensor(rewriter, loc, ogType, scalarConstant(rewriter, loc, et, 0));
-    }
+    Value init = adaptor.getB()
+                     ? broadcastDims(rewriter, loc, splitDim(rewriter, loc, adaptor.getB(), 0, g),
+                                     ogType, {1, 2})
+                     : filledTensor(rewriter, loc, ogType, scalarConstant(rewriter, loc, et, 0));
 
     // Loops: n, g, m, o_1..o_S (parallel), c, k_1..k_S (reduction).
     int64_t loops = 3 + spatial + 1 + spatial;
@@ -88,23 +59,10 @@ struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
       we.push_back(d(kLoop + i));
       oe.push_back(d(3 + i));
     }
-    SmallVector<utils::IteratorType> iters(3 + spatial, utils::IteratorType::parallel);
-    iters.append(1 + spatial, utils::IteratorType::reduction);
     SmallVector<AffineMap> maps{AffineMap::get(loops, 0, xe, ctx),
                                 AffineMap::get(loops, 0, we, ctx),
                                 AffineMap::get(loops, 0, oe, ctx)};
-    Value conv = linalg::GenericOp::create(
-                     rewriter, loc, TypeRange{ogType}, ValueRange{xv, wv}, ValueRange{init}, maps,
-                     iters,
-                     [](OpBuilder &b, Location l, ValueRange args) {
-                       Value p = arith::MulFOp::create(b, l, args[0], args[1]);
-                       linalg::YieldOp::create(b, l, ValueRange{arith::AddFOp::create(b, l, args[2], p)});
-                     })
-                     .getResult(0);
-    SmallVector<ReassociationIndices> collapse{{0}, {1, 2}};
-    for (int64_t i = 0; i < spatial; ++i)
-      collapse.push_back({3 + i});
-    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, resultType, conv, collapse);
+    rewriter.replaceOp(op, groupedConvolution(rewriter, loc, {xv, wv}, init, maps, resultType));
     return success();
   }
 };

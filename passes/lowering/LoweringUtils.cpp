@@ -165,6 +165,44 @@ Value broadcastDims(OpBuilder &b, Location loc, Value input, RankedTensorType re
       .getResult(0);
 }
 
+Value splitDim(OpBuilder &b, Location loc, Value v, int64_t dim, int64_t outer) {
+  auto t = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape;
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t i = 0, j = 0; i < t.getRank(); ++i) {
+    if (i == dim) {
+      shape.append({outer, t.getDimSize(i) / outer});
+      groups.push_back({j, j + 1});
+      j += 2;
+    } else {
+      shape.push_back(t.getDimSize(i));
+      groups.push_back({j++});
+    }
+  }
+  return tensor::ExpandShapeOp::create(b, loc, t.clone(shape), v, groups);
+}
+
+Value groupedConvolution(OpBuilder &b, Location loc, ValueRange inputs, Value init,
+                         ArrayRef<AffineMap> maps, RankedTensorType resultType) {
+  auto initType = cast<RankedTensorType>(init.getType());
+  int64_t parallel = initType.getRank();
+  SmallVector<utils::IteratorType> iters(maps.front().getNumDims(),
+                                         utils::IteratorType::reduction);
+  std::fill_n(iters.begin(), parallel, utils::IteratorType::parallel);
+  Value conv = linalg::GenericOp::create(
+                   b, loc, TypeRange{initType}, inputs, ValueRange{init}, maps, iters,
+                   [](OpBuilder &nb, Location l, ValueRange args) {
+                     Value p = arith::MulFOp::create(nb, l, args[0], args[1]);
+                     linalg::YieldOp::create(nb, l,
+                                             ValueRange{arith::AddFOp::create(nb, l, args.back(), p)});
+                   })
+                   .getResult(0);
+  SmallVector<ReassociationIndices> collapse{{0}, {1, 2}};
+  for (int64_t i = 3; i < parallel; ++i)
+    collapse.push_back({i});
+  return tensor::CollapseShapeOp::create(b, loc, resultType, conv, collapse);
+}
+
 Value padTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
                 ArrayRef<int64_t> high, Value padValue) {
   if (llvm::all_of(low, [](int64_t v) { return v == 0; }) &&

@@ -80,6 +80,18 @@ mlir::Value buildReduction(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i
 mlir::Value broadcastDims(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                           mlir::RankedTensorType resultType, llvm::ArrayRef<int64_t> dims);
 
+/// Splits dim `dim` of `v` into [outer, size / outer] (a convolution's groups).
+mlir::Value splitDim(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v, int64_t dim,
+                     int64_t outer);
+
+/// The grouped convolution contraction out[n, g, m, o...] += in0 * in1 starting from `init`
+/// ([N, G, M/G, O...]); `maps` has one map per input, then the output's (the first
+/// init-rank loops parallel, the rest reductions). Inputs after the first two only give
+/// loops their domain. The result is collapsed to `resultType` ([N, M, O...]).
+mlir::Value groupedConvolution(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange inputs,
+                               mlir::Value init, llvm::ArrayRef<mlir::AffineMap> maps,
+                               mlir::RankedTensorType resultType);
+
 /// Pads `input` by `low`/`high` per dim with `padValue`, or returns it when all pads are 0.
 mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                       llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
