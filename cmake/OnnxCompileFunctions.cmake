@@ -75,6 +75,6 @@ function(onnx_compile_model name)
   target_include_directories(${name} INTERFACE "${dir}")
   target_link_libraries(${name} INTERFACE ${name}_artifact)
   if(ARG_STATIC)
-    target_link_libraries(${name} INTERFACE m) # The kernels call libm (expf, ...).
+    target_link_libraries(${name} INTERFACE m pthread) # libm for the kernels (expf, ...), libpthread for the thread pool (glibc < 2.34).
   endif()
 endfunction()

@@ -108,9 +108,14 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   Function *rtRun = declareHidden(m, "onnxc_rt_run", kernelType);
   Function *rtStatus = declareHidden(m, "onnxc_rt_status_string", statusType);
 
+  auto *setThreadsType = FunctionType::get(i32, {i32}, false);
+  Function *rtSetThreads = declareHidden(m, "onnxc_rt_set_num_threads", setThreadsType);
+  Function *rtThreads = declareHidden(m, "onnxc_rt_num_threads", initType);
+
   StructType *modelType = StructType::create(
-      ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, i64, i64, ptr, ptr, ptr}, "onnxc_model");
-  Constant *fields[] = {ConstantInt::get(i32, 1), // ONNXC_ABI_VERSION
+      ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr, ptr},
+      "onnxc_model");
+  Constant *fields[] = {ConstantInt::get(i32, 2), // ONNXC_ABI_VERSION
                         ConstantInt::get(i32, numIn),
                         ConstantInt::get(i32, numOut),
                         ConstantInt::get(i32, 0),
@@ -122,7 +127,9 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
                         ConstantInt::get(i64, model.workspaceAlignment),
                         rtInit,
                         rtRun,
-                        rtStatus};
+                        rtStatus,
+                        rtSetThreads,
+                        rtThreads};
   auto *desc = new GlobalVariable(m, modelType, true, GlobalValue::ExternalLinkage,
                                   ConstantStruct::get(modelType, fields), "onnxc__model");
   desc->setVisibility(GlobalValue::HiddenVisibility);
@@ -136,7 +143,8 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   std::vector<std::string> api = {model.name + "_model",  model.name + "_init",
                                   model.name + "_status_string", model.name + "_run",
                                   model.name + "_create", model.name + "_destroy",
-                                  model.name + "_run_context"};
+                                  model.name + "_run_context", model.name + "_set_num_threads",
+                                  model.name + "_num_threads"};
   if (genericGetter)
     api.push_back("onnxc_model_get");
   for (std::string name : {api[0], genericGetter ? api.back() : std::string()}) {
@@ -150,6 +158,16 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
     Function *f = defineExported(m, model.name + "_init", initType);
     IRBuilder<> b(BasicBlock::Create(ctx, "entry", f));
     b.CreateRet(b.CreateCall(rtInit));
+  }
+  {
+    Function *f = defineExported(m, model.name + "_set_num_threads", setThreadsType);
+    IRBuilder<> b(BasicBlock::Create(ctx, "entry", f));
+    b.CreateRet(b.CreateCall(rtSetThreads, {f->getArg(0)}));
+  }
+  {
+    Function *f = defineExported(m, model.name + "_num_threads", initType);
+    IRBuilder<> b(BasicBlock::Create(ctx, "entry", f));
+    b.CreateRet(b.CreateCall(rtThreads));
   }
   {
     Function *f = defineExported(m, model.name + "_status_string", statusType);

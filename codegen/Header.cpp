@@ -148,6 +148,12 @@ std::string emitHeader(const ModelInterface &m) {
     os << (first ? "" : ", ") << cType(t.dtype) << " *" << t.cName, first = false;
   os << (first ? "" : ", ") << "void *workspace);\n";
   os << "const char *" << P << "_status_string(int status);\n\n";
+  os << "/* Threads: runs use n threads (the caller's included) from now on; 0 restores the\n"
+        "   default, ONNXC_NUM_THREADS from the environment or else the CPUs the process may\n"
+        "   run on. Returns 0, or 5 (out of range) for n < 0 or n > 256. Results do not depend\n"
+        "   on the thread count; idle workers sleep. */\n";
+  os << "int " << P << "_set_num_threads(int n);\n";
+  os << "int " << P << "_num_threads(void); /* the count in effect */\n\n";
   os << "/* Context API: the library owns the workspace (allocated once by " << P
      << "_create with malloc).\n   One context runs one call at a time; use one per thread. */\n";
   os << "typedef struct " << P << "_context " << P << "_context;\n";

@@ -55,6 +55,7 @@ llvm::Error linkSharedLibrary(const std::string &objectPath, const std::string &
                                    objectPath,
                                    "-L" + dir,
                                    "-lm",
+                                   "-lpthread",
                                    "-lc"};
   if (!allowUndefined) {
     args.push_back("--no-undefined");

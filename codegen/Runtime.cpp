@@ -46,7 +46,9 @@ llvm::Error linkRuntime(llvm::Module &module, const std::string &runtimeDir,
   if (llvm::Linker::linkModules(module, std::move(*runtime)))
     return llvm::createStringError("linking the runtime stub failed");
   for (llvm::GlobalValue &gv : module.global_values()) {
-    if (gv.isDeclaration() || llvm::is_contained(apiSymbols, gv.getName().str()))
+    // llvm.global_ctors/dtors (the thread pool's destructor) keep their appending linkage.
+    if (gv.isDeclaration() || gv.getName().starts_with("llvm.") ||
+        llvm::is_contained(apiSymbols, gv.getName().str()))
       continue;
     gv.setLinkage(llvm::GlobalValue::InternalLinkage);
     gv.setVisibility(llvm::GlobalValue::DefaultVisibility); // Internal needs default.

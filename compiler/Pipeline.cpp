@@ -73,14 +73,17 @@ static void buildBufferizePipeline(OpPassManager &pm) {
 
 /// Stage 4: loops and the LLVM dialect, bare pointers at the function boundary.
 static void buildToLLVMPipeline(OpPassManager &pm) {
-  addPipeline(pm, "func.func(onnx-empty-buffer-args,convert-linalg-to-loops),"
+  // Linalg ops become scf.parallel over their parallel dims; those and the kernels' marked
+  // tile loops, when large, are outlined for the runtime's thread pool.
+  addPipeline(pm, "func.func(onnx-empty-buffer-args,convert-linalg-to-parallel-loops),"
+                  "onnx-outline-parallel-loops,"
                   "convert-vector-to-scf,expand-strided-metadata,lower-affine,"
                   "convert-scf-to-cf,convert-vector-to-llvm,convert-math-to-llvm,"
                   "convert-math-to-libm,"
                   "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
                   "convert-cf-to-llvm,"
                   "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
-                  "convert-ub-to-llvm,reconcile-unrealized-casts");
+                  "convert-ub-to-llvm,reconcile-unrealized-casts,onnx-lower-parallel-calls");
 }
 
 LogicalResult buildLinalgToLLVMPipeline(OpPassManager &pm) {

@@ -134,4 +134,37 @@ def VectorizeContractions : Pass<"onnx-vectorize-contractions", "mlir::func::Fun
                            "mlir::bufferization::BufferizationDialect"];
 }
 
+def OutlineParallelLoops : Pass<"onnx-outline-parallel-loops", "mlir::ModuleOp"> {
+  let summary = "Outline each function's large parallel loops for the runtime's thread pool";
+  let description = [{
+    Runs on buffers, after convert-linalg-to-parallel-loops. A loop at the top level of a
+    function whose iterations are independent (an scf.parallel without reductions, or an
+    scf.for the vector kernels marked `onnxc.parallel`) and whose estimated work reaches
+    `min-work` operations becomes a private function `__onnxc_par_<n>(begin, end, captures...)`
+    that runs iterations [begin, end) of it, and a call of that function over all iterations.
+    Views, constants and globals the body reads are re-created inside the function, so the
+    captures are the enclosing function's buffer arguments and scalars: all of them passable
+    as bare pointers. onnx-lower-parallel-calls later turns the call into a parallel-for of the
+    runtime stub. Only the outermost dimension is split: the order of every reduction, and so
+    every result, is the same for any thread count.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", "16384",
+           "Operations a loop must execute (estimated from static trip counts) to be outlined">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect"];
+}
+
+def LowerParallelCalls : Pass<"onnx-lower-parallel-calls", "mlir::ModuleOp"> {
+  let summary = "Turn calls of outlined parallel loops into the runtime stub's parallel-for";
+  let description = [{
+    Runs on the LLVM dialect. Each call of a function outlined by onnx-outline-parallel-loops,
+    `__onnxc_par_<n>(begin, end, captures...)`, becomes: the captures stored in a stack
+    struct, and `onnxc_rt_parallel_for(@__onnxc_par_<n>_task, &struct, begin, end)`, where the
+    task trampoline loads the captures and calls the outlined function over a chunk.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 #endif

@@ -408,6 +408,9 @@ private:
         [&](OpBuilder &nb, Location nl, Value iv, ValueRange args) {
           scf::YieldOp::create(nb, nl, body(nb, nl, iv, args[0]));
         });
+    // Each iteration writes its own output tiles: onnx-outline-parallel-loops may split it
+    // across threads.
+    forOp->setAttr("onnxc.parallel", b.getUnitAttr());
     return forOp.getResult(0);
   }
 

@@ -95,6 +95,7 @@ const char *onnxc_rt_status_string(int status) {
   case ONNXC_ERROR_CPU_UNSUPPORTED:
     return "this library was compiled for CPU features this machine lacks (recompile with another --mcpu)";
   case ONNXC_ERROR_INTERNAL: return "internal error";
+  case ONNXC_ERROR_INVALID_ARGUMENT: return "an argument is out of its range";
   default: return "unknown status";
   }
 }

@@ -54,4 +54,10 @@ void onnxc_rt_context_destroy(struct onnxc_rt_context *ctx);
 int onnxc_rt_context_run(struct onnxc_rt_context *ctx, const void *const *inputs,
                          void *const *outputs);
 
+/* The thread pool (threads.c). */
+int onnxc_rt_set_num_threads(int n);
+int onnxc_rt_num_threads(void);
+void onnxc_rt_parallel_for(void (*fn)(void *ctx, int64_t begin, int64_t end), void *ctx,
+                           int64_t begin, int64_t end);
+
 #endif

@@ -25,7 +25,7 @@ for v in $versions; do
   fi
 done
 exported=$(readelf --dyn-syms -W mlp.so | awk '$5=="GLOBAL" && $7!="UND" {print $8}' | sort | tr '\n' ' ')
-[ "$exported" = "mlp_create mlp_destroy mlp_init mlp_model mlp_run mlp_run_context mlp_status_string onnxc_model_get " ] ||
+[ "$exported" = "mlp_create mlp_destroy mlp_init mlp_model mlp_num_threads mlp_run mlp_run_context mlp_set_num_threads mlp_status_string onnxc_model_get " ] ||
   { echo "unexpected exports: $exported"; exit 1; }
 echo "NEEDED: $needed; versions: ${versions:-none}; exports: $exported"
 
@@ -75,7 +75,7 @@ int main(void) {
   return fabsf(sum - 1.0f) < 1e-5f ? 0 : 3;
 }
 C
-"$cc" -std=c99 -O2 -Wall -Wextra -I. two.c first.a second.a -lm -o two
+"$cc" -std=c99 -O2 -Wall -Wextra -I. two.c first.a second.a -lm -lpthread -o two
 ./two
 echo "== 4. concurrent runs under ThreadSanitizer"
 "$compiler" "$src/examples/mlp/mlp.onnx" --emit=static --name=tsmlp --sanitize=thread -o tsmlp.a

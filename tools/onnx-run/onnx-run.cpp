@@ -40,6 +40,8 @@ void usage() {
                "  --expect DIR   output_<i>.pb files to compare with: |got-want| <= atol +\n"
                "                 rtol*|want| per element (exact for integers and bools)\n"
                "  --iters N      time N runs after W warm-up runs; prints the median\n"
+               "  --threads T    threads the library uses (default 1; 0: the library's default,\n"
+               "                 ONNXC_NUM_THREADS or the CPUs the process may run on)\n"
                "  --serve        after loading, read commands from stdin: 'run K' runs K times\n"
                "                 and prints one line 'us T1 ... TK' (microseconds per run);\n"
                "                 'quit' exits (bench/bench.py drives it)\n"
@@ -204,8 +206,14 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "onnx-run: error: init: %s\n", m->status_string(status));
     return kFailure;
   }
-  if (a.threads > 1)
-    std::printf("note: the runtime has no thread pool yet; running on 1 thread\n");
+  status = m->set_num_threads(a.threads);
+  if (status != ONNXC_OK) {
+    std::fprintf(stderr, "onnx-run: error: --threads %d: %s\n", a.threads,
+                 m->status_string(status));
+    return kFailure;
+  }
+  if (a.threads != 1)
+    std::printf("threads: %d\n", m->num_threads());
 
   // Inputs.
   std::mt19937 rng(a.seed);
@@ -343,8 +351,9 @@ int main(int argc, char **argv) {
     double mean = 0;
     for (double v : ms)
       mean += v / ms.size();
-    std::printf("latency over %d runs (1 thread): median %.4f ms, min %.4f ms, mean %.4f ms\n",
-                a.iters, ms[ms.size() / 2], ms.front(), mean);
+    int threads = m->num_threads();
+    std::printf("latency over %d runs (%d thread%s): median %.4f ms, min %.4f ms, mean %.4f ms\n",
+                a.iters, threads, threads == 1 ? "" : "s", ms[ms.size() / 2], ms.front(), mean);
   }
   if (a.serve) {
     char line[64];

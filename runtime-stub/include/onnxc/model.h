@@ -29,7 +29,7 @@
 extern "C" {
 #endif
 
-#define ONNXC_ABI_VERSION 1
+#define ONNXC_ABI_VERSION 2
 
 /* Status codes returned by init and run. */
 typedef enum onnxc_status {
@@ -37,7 +37,8 @@ typedef enum onnxc_status {
   ONNXC_ERROR_NULL_ARGUMENT = 1,        /* an input, output or workspace pointer is null */
   ONNXC_ERROR_WORKSPACE_MISALIGNED = 2, /* workspace not aligned to workspace_alignment */
   ONNXC_ERROR_CPU_UNSUPPORTED = 3,      /* compiled for CPU features this machine lacks */
-  ONNXC_ERROR_INTERNAL = 4
+  ONNXC_ERROR_INTERNAL = 4,
+  ONNXC_ERROR_INVALID_ARGUMENT = 5      /* an argument out of its range (e.g. a thread count) */
 } onnxc_status;
 
 /* Element types, numbered as ONNX's TensorProto.DataType. */
@@ -70,6 +71,13 @@ typedef struct onnxc_model {
   int (*init)(void);
   int (*run)(const void *const *inputs, void *const *outputs, void *workspace);
   const char *(*status_string)(int status);
+  /* ABI version 2. The thread pool, one per library (a second thread running the same model
+   * meanwhile runs serially): set_num_threads(n) uses n threads, the caller's included, for
+   * later runs; 0 restores the default (the ONNXC_NUM_THREADS environment variable, else the
+   * CPUs this process may run on). num_threads() is the count in effect. Results do not
+   * depend on it. Idle workers sleep. */
+  int (*set_num_threads)(int n);
+  int (*num_threads)(void);
 } onnxc_model;
 
 /* Exported by every compiled model library. */

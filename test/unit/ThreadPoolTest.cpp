@@ -1,0 +1,103 @@
+// Drives the runtime stub's thread pool (runtime-stub/threads.c) directly: every iteration runs
+// exactly once for any thread count, the caller's thread takes part, loops issued from several
+// threads at once (one gets the pool, the others run serially) stay correct, and the thread
+// count API checks its range and honours ONNXC_NUM_THREADS.
+#include <gtest/gtest.h>
+
+extern "C" {
+#include "onnxc/model.h"
+#include "runtime_internal.h"
+}
+
+#include <atomic>
+#include <cstdlib>
+#include <thread>
+#include <vector>
+
+#define ONNXC_FAKE_REQUIRED_FEATURES 0
+#include "FakeModel.h"
+
+namespace {
+
+struct Counts {
+  std::vector<std::atomic<int>> hits;
+  explicit Counts(size_t n) : hits(n) {}
+};
+
+void countRange(void *ctx, int64_t begin, int64_t end) {
+  auto *c = static_cast<Counts *>(ctx);
+  for (int64_t i = begin; i < end; ++i)
+    c->hits[i].fetch_add(1, std::memory_order_relaxed);
+}
+
+void expectEachOnce(const Counts &c, int64_t begin, int64_t end) {
+  for (int64_t i = 0; i < (int64_t)c.hits.size(); ++i)
+    ASSERT_EQ(c.hits[i].load(), i >= begin && i < end ? 1 : 0) << "iteration " << i;
+}
+
+} // namespace
+
+TEST(ThreadPool, EveryIterationOnceForAnyThreadCount) {
+  for (int threads : {1, 2, 3, 8}) {
+    ASSERT_EQ(onnxc_rt_set_num_threads(threads), ONNXC_OK);
+    EXPECT_EQ(onnxc_rt_num_threads(), threads);
+    for (int64_t n : {0, 1, 2, 5, 7, 64, 1000}) {
+      Counts c(n + 3);
+      onnxc_rt_parallel_for(countRange, &c, 3, 3 + n);
+      expectEachOnce(c, 3, 3 + n);
+    }
+  }
+}
+
+TEST(ThreadPool, ManyLoopsInARow) {
+  ASSERT_EQ(onnxc_rt_set_num_threads(4), ONNXC_OK);
+  Counts c(97);
+  for (int round = 0; round < 2000; ++round)
+    onnxc_rt_parallel_for(countRange, &c, 0, 97);
+  for (auto &h : c.hits)
+    ASSERT_EQ(h.load(), 2000);
+}
+
+TEST(ThreadPool, ConcurrentCallersShareOnePool) {
+  ASSERT_EQ(onnxc_rt_set_num_threads(3), ONNXC_OK);
+  std::vector<std::thread> callers;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t)
+    callers.emplace_back([&] {
+      for (int round = 0; round < 300; ++round) {
+        Counts c(50);
+        onnxc_rt_parallel_for(countRange, &c, 0, 50);
+        for (auto &h : c.hits)
+          if (h.load() != 1)
+            failures.fetch_add(1);
+      }
+    });
+  for (auto &t : callers)
+    t.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
+TEST(ThreadPool, WorkersSleepWhenIdleAndWakeUp) {
+  ASSERT_EQ(onnxc_rt_set_num_threads(2), ONNXC_OK);
+  Counts c(10);
+  onnxc_rt_parallel_for(countRange, &c, 0, 10);
+  // Long enough for the worker to stop spinning and sleep on its futex.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  onnxc_rt_parallel_for(countRange, &c, 0, 10);
+  for (auto &h : c.hits)
+    ASSERT_EQ(h.load(), 2);
+}
+
+TEST(ThreadPool, ThreadCountRangeAndEnvironment) {
+  EXPECT_EQ(onnxc_rt_set_num_threads(-1), ONNXC_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(onnxc_rt_set_num_threads(100000), ONNXC_ERROR_INVALID_ARGUMENT);
+  setenv("ONNXC_NUM_THREADS", "3", 1);
+  ASSERT_EQ(onnxc_rt_set_num_threads(0), ONNXC_OK);
+  EXPECT_EQ(onnxc_rt_num_threads(), 3);
+  setenv("ONNXC_NUM_THREADS", "three", 1); // Not a number: the CPU count.
+  ASSERT_EQ(onnxc_rt_set_num_threads(0), ONNXC_OK);
+  EXPECT_GE(onnxc_rt_num_threads(), 1);
+  unsetenv("ONNXC_NUM_THREADS");
+  EXPECT_STREQ(onnxc_rt_status_string(ONNXC_ERROR_INVALID_ARGUMENT),
+               "an argument is out of its range");
+}
