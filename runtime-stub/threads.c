@@ -23,14 +23,25 @@ int pthread_join(onnxc_pthread_t thread, void **ret);
 long syscall(long number, ...);
 char *getenv(const char *name);
 
+/* The floating-point control state (rounding, flush-to-zero, denormals-are-zero) of the
+ * thread that runs the model is copied into the workers for each loop: an app that sets
+ * FTZ gets the same results on any thread count. */
 #if defined(__x86_64__)
 #define SYS_FUTEX 202
 #define SYS_SCHED_GETAFFINITY 204
 #define CPU_RELAX() __builtin_ia32_pause()
+static uint64_t get_fp_control(void) { return __builtin_ia32_stmxcsr(); }
+static void set_fp_control(uint64_t v) { __builtin_ia32_ldmxcsr((unsigned)v); }
 #elif defined(__aarch64__)
 #define SYS_FUTEX 98
 #define SYS_SCHED_GETAFFINITY 123
 #define CPU_RELAX() __asm__ __volatile__("yield")
+static uint64_t get_fp_control(void) {
+  uint64_t v;
+  __asm__ __volatile__("mrs %0, fpcr" : "=r"(v));
+  return v;
+}
+static void set_fp_control(uint64_t v) { __asm__ __volatile__("msr fpcr, %0" : : "r"(v)); }
 #else
 #error "threads.c: no futex numbers for this architecture"
 #endif
@@ -72,6 +83,7 @@ static struct {
   onnxc_body_fn fn;
   void *ctx;
   int64_t begin, end, chunks;
+  uint64_t fp_control; /* the caller's MXCSR / FPCR */
   int active;        /* workers (beyond the caller) that may take part */
   int64_t done;      /* chunks finished */
   uint32_t finished; /* futex word the caller sleeps on: bumped when the last chunk is done */
@@ -139,6 +151,9 @@ static void run_chunks(uint32_t gen) {
     if (!__atomic_compare_exchange_n(&pool.ticket, &t, t + 1, 0, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE))
       continue;
+    uint64_t fp = LOAD_RELAXED(&pool.fp_control);
+    if (get_fp_control() != fp)
+      set_fp_control(fp);
     int64_t begin = LOAD_RELAXED(&pool.begin), n = LOAD_RELAXED(&pool.end) - begin;
     LOAD_RELAXED(&pool.fn)(LOAD_RELAXED(&pool.ctx), begin + n * chunk / chunks,
                            begin + n * (chunk + 1) / chunks);
@@ -213,6 +228,7 @@ void onnxc_rt_parallel_for(onnxc_body_fn fn, void *ctx, int64_t begin, int64_t e
   STORE_RELAXED(&pool.begin, begin);
   STORE_RELAXED(&pool.end, end);
   STORE_RELAXED(&pool.chunks, chunks);
+  STORE_RELAXED(&pool.fp_control, get_fp_control());
   STORE_RELAXED(&pool.active, workers);
   STORE_RELAXED(&pool.done, 0);
   STORE(&pool.caller_sleeping, 0);

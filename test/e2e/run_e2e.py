@@ -86,12 +86,26 @@ def run_case(args, folder):
     if not os.path.isfile(lib):
         return False, with_tail(f"compile exited 0 but wrote no {lib}", out)
 
+    single, multi = (os.path.join(folder, d) for d in ("outputs_1_thread", "outputs_3_threads"))
+    os.makedirs(single, exist_ok=True)
+    os.makedirs(multi, exist_ok=True)
     rc, out = run_tool([args.onnx_run, lib, "--inputs", data, "--expect", data,
-                        "--rtol", repr(meta["rtol"]), "--atol", repr(meta["atol"])],
-                       RUN_TIMEOUT_S)
+                        "--rtol", repr(meta["rtol"]), "--atol", repr(meta["atol"]),
+                        "--save-outputs", single], RUN_TIMEOUT_S)
     if rc == 0:
         if meta["unsupported"]:
             return True, "now supported and correct: drop its 'unsupported' mark"
+        # Results must not depend on the thread count: the same bytes on 3 threads.
+        rc, out = run_tool([args.onnx_run, lib, "--inputs", data, "--threads", "3",
+                            "--save-outputs", multi], RUN_TIMEOUT_S)
+        if rc != 0:
+            abnormal = abnormal_exit(rc, RUN_TIMEOUT_S)
+            return False, with_tail(f"run on 3 threads {abnormal or f'failed (exit {rc})'}", out)
+        for name in sorted(os.listdir(single)):
+            with open(os.path.join(single, name), "rb") as a, \
+                 open(os.path.join(multi, name), "rb") as b:
+                if a.read() != b.read():
+                    return False, f"{name} differs between 1 and 3 threads"
         return True, ""
     abnormal = abnormal_exit(rc, RUN_TIMEOUT_S)
     if abnormal:

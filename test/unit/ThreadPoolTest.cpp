@@ -101,3 +101,31 @@ TEST(ThreadPool, ThreadCountRangeAndEnvironment) {
   EXPECT_STREQ(onnxc_rt_status_string(ONNXC_ERROR_INVALID_ARGUMENT),
                "an argument is out of its range");
 }
+
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+
+namespace {
+void recordFlushToZero(void *ctx, int64_t begin, int64_t end) {
+  auto *seen = static_cast<std::atomic<int> *>(ctx);
+  for (int64_t i = begin; i < end; ++i)
+    if (_MM_GET_FLUSH_ZERO_MODE() == _MM_FLUSH_ZERO_ON)
+      seen->fetch_add(1);
+}
+} // namespace
+
+// Workers run each loop with the caller's MXCSR: a host that flushes denormals to zero gets
+// the same results on any thread count.
+TEST(ThreadPool, WorkersTakeTheCallersFloatingPointControl) {
+  ASSERT_EQ(onnxc_rt_set_num_threads(4), ONNXC_OK);
+  unsigned saved = _mm_getcsr();
+  _MM_SET_FLUSH_ZERO_MODE(_MM_FLUSH_ZERO_ON);
+  std::atomic<int> seen{0};
+  onnxc_rt_parallel_for(recordFlushToZero, &seen, 0, 64);
+  _mm_setcsr(saved);
+  EXPECT_EQ(seen.load(), 64);
+  seen = 0;
+  onnxc_rt_parallel_for(recordFlushToZero, &seen, 0, 64);
+  EXPECT_EQ(seen.load(), 0);
+}
+#endif
