@@ -60,6 +60,7 @@ struct Plan {
   AffineMap vecMap, bcastMap;
   int64_t mr = 1, nv = 1;      // Register tile: rows x vectors.
   SmallVector<int64_t> ranges; // Loop sizes.
+  double cost = 0;             // Estimated cycles of the whole contraction.
 };
 
 /// The two inputs of `out += a * b` on f32 (in either order). Other inputs may only shape
@@ -87,8 +88,11 @@ std::optional<std::pair<unsigned, unsigned>> multiplyAccumulateInputs(linalg::Ge
 }
 
 /// Estimated cycles per reduction step of an mr x nv tile: FMAs and loads issue two per
-/// cycle, and each accumulator's FMA chain needs four cycles of latency per step.
-double stepCost(int64_t mr, int64_t nv) {
+/// cycle, and each accumulator's FMA chain needs four cycles of latency per step. A strided
+/// vector operand costs a span load and a shuffle (one per cycle) per column.
+double stepCost(int64_t mr, int64_t nv, int64_t stride) {
+  if (stride > 1)
+    return std::max({double(mr * nv) / 2, double(mr + 2 * nv) / 2, double(nv), 4.0});
   return std::max({double(mr * nv) / 2, double(mr + nv) / 2, 4.0});
 }
 
@@ -107,7 +111,7 @@ void chooseTile(Plan &p, int64_t lanes, int64_t registers) {
       return (total / tile) * cost(tile) + (total % tile ? cost(total % tile) : 0.0);
     };
     double c = cover(m, mr, [&](int64_t r) {
-      return cover(vecs, nv, [&](int64_t v) { return stepCost(r, v); });
+      return cover(vecs, nv, [&](int64_t v) { return stepCost(r, v, p.stride); });
     });
     if (best == 0 || c < best) {
       best = c;
@@ -115,36 +119,37 @@ void chooseTile(Plan &p, int64_t lanes, int64_t registers) {
       p.nv = nv;
     }
   }
+  p.cost = best;
 }
 
-std::optional<Plan> planContraction(linalg::GenericOp op, int64_t lanes, int64_t registers) {
-  if (op.getNumResults() != 1 || !op.hasPureTensorSemantics())
-    return std::nullopt;
-  auto inputs = multiplyAccumulateInputs(op);
-  if (!inputs)
-    return std::nullopt;
-  Plan p;
-  auto iters = op.getIteratorTypesArray();
-  while (p.numParallel < iters.size() && iters[p.numParallel] == utils::IteratorType::parallel)
-    ++p.numParallel;
-  for (unsigned i = p.numParallel; i < iters.size(); ++i)
-    if (iters[i] != utils::IteratorType::reduction)
-      return std::nullopt;
-  unsigned numLoops = iters.size();
-  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  if (p.numParallel < 2 || p.numParallel == numLoops ||
-      outMap.getNumResults() != p.numParallel)
-    return std::nullopt;
-  for (unsigned r = 0; r < outMap.getNumResults(); ++r)
-    if (outMap.getResult(r) != getAffineDimExpr(r, op.getContext()))
-      return std::nullopt;
-  p.vDim = p.numParallel - 1;
-  p.ranges = op.getStaticLoopRanges();
-  if (ShapedType::isDynamicShape(p.ranges))
-    return std::nullopt;
+/// `v`'s constant value if it is a constant or a reshape of one (Conv's weights reach the
+/// contraction through the expand_shape of the group dim): reshaping keeps row-major bytes.
+Attribute constantThroughReshapes(Value v) {
+  while (true) {
+    Attribute value;
+    if (matchPattern(v, m_Constant(&value)))
+      return value;
+    if (auto e = v.getDefiningOp<tensor::ExpandShapeOp>())
+      v = e.getSrc();
+    else if (auto c = v.getDefiningOp<tensor::CollapseShapeOp>())
+      v = c.getSrc();
+    else
+      return {};
+  }
+}
 
-  // The vector operand reads V in its innermost dim only, linearly; the other not at all.
-  unsigned operands[2] = {inputs->first, inputs->second};
+/// The plan with V = output loop `vDim`, if the contraction allows it.
+std::optional<Plan> planFor(linalg::GenericOp op, std::pair<unsigned, unsigned> inputs,
+                            unsigned numParallel, unsigned vDim, int64_t lanes,
+                            int64_t registers) {
+  Plan p;
+  p.numParallel = numParallel;
+  p.vDim = vDim;
+  p.ranges = op.getStaticLoopRanges();
+  unsigned numLoops = p.ranges.size();
+
+  // The vector operand reads V in one dim only, linearly; the other not at all.
+  unsigned operands[2] = {inputs.first, inputs.second};
   AffineMap maps[2] = {op.getIndexingMapsArray()[operands[0]],
                        op.getIndexingMapsArray()[operands[1]]};
   auto readsV = [&](AffineMap m) { return m.isFunctionOfDim(p.vDim); };
@@ -163,24 +168,81 @@ std::optional<Plan> planContraction(linalg::GenericOp op, int64_t lanes, int64_t
   if (!stride || *stride > 4)
     return std::nullopt;
   p.stride = *stride;
+  p.vecOperand = op.getDpsInputs()[operands[vec]];
+  p.bcastOperand = op.getDpsInputs()[operands[bcast]];
+  p.vecMap = vm;
+  p.bcastMap = maps[bcast];
+  bool vIsLast = p.vDim == numParallel - 1;
+  // Vectors along another output dim than the innermost: the vector operand (weights) is
+  // repacked at compile time so V is its innermost dim, and each tile stores its
+  // accumulators element by element along V.
+  if (!vIsLast && (p.stride != 1 || !constantThroughReshapes(p.vecOperand)))
+    return std::nullopt;
 
-  // M: the largest parallel loop the broadcast operand reads and the vector operand does not.
+  // M: the largest parallel loop the broadcast operand reads and the vector operand does not
+  // (the innermost on ties: its scalars share cache lines).
   bool found = false;
-  for (unsigned d = 0; d < p.vDim; ++d) {
-    if (!maps[bcast].isFunctionOfDim(d) || vm.isFunctionOfDim(d))
+  for (unsigned d = 0; d < numParallel; ++d) {
+    if (d == p.vDim || !maps[bcast].isFunctionOfDim(d) || vm.isFunctionOfDim(d))
       continue;
-    if (!found || p.ranges[d] > p.ranges[p.mDim])
+    if (!found || p.ranges[d] >= p.ranges[p.mDim])
       p.mDim = d;
     found = true;
   }
   if (!found)
     return std::nullopt;
-  p.vecOperand = op.getDpsInputs()[operands[vec]];
-  p.bcastOperand = op.getDpsInputs()[operands[bcast]];
-  p.vecMap = vm;
-  p.bcastMap = maps[bcast];
   chooseTile(p, lanes, registers);
+  // Whole contraction: the tile cost per reduction step, times the reduction steps and the
+  // tiles' repetitions over the other parallel loops; plus the stores.
+  double steps = 1, outputs = 1;
+  for (unsigned d = 0; d < numLoops; ++d) {
+    if (d >= numParallel)
+      steps *= p.ranges[d];
+    else
+      outputs *= p.ranges[d];
+    if (d < numParallel && d != p.mDim && d != p.vDim)
+      steps *= p.ranges[d];
+  }
+  // Measured on resnet18 (AVX-512, docs/perf.md): tiles along another dim than the
+  // innermost run at ~75% of the ideal (the weight columns stream with a large stride, the
+  // stores and the residual reads go element by element), so they only pay where the
+  // innermost dim fills fewer lanes: 7 of 16 (7x7 maps), not 14 of 16.
+  if (!vIsLast)
+    p.cost *= 1.35;
+  p.cost = p.cost * steps + (vIsLast ? outputs / lanes : 3 * outputs);
   return p;
+}
+
+std::optional<Plan> planContraction(linalg::GenericOp op, int64_t lanes, int64_t registers) {
+  if (op.getNumResults() != 1 || !op.hasPureTensorSemantics())
+    return std::nullopt;
+  auto inputs = multiplyAccumulateInputs(op);
+  if (!inputs)
+    return std::nullopt;
+  auto iters = op.getIteratorTypesArray();
+  unsigned numParallel = 0;
+  while (numParallel < iters.size() && iters[numParallel] == utils::IteratorType::parallel)
+    ++numParallel;
+  for (unsigned i = numParallel; i < iters.size(); ++i)
+    if (iters[i] != utils::IteratorType::reduction)
+      return std::nullopt;
+  unsigned numLoops = iters.size();
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (numParallel < 2 || numParallel == numLoops || outMap.getNumResults() != numParallel)
+    return std::nullopt;
+  for (unsigned r = 0; r < outMap.getNumResults(); ++r)
+    if (outMap.getResult(r) != getAffineDimExpr(r, op.getContext()))
+      return std::nullopt;
+  if (ShapedType::isDynamicShape(op.getStaticLoopRanges()))
+    return std::nullopt;
+  // Vectors along the innermost output dim, or along another one when that fills the
+  // lanes better (a 7x7 conv output wastes 9 of 16 lanes per row): the cheaper plan.
+  std::optional<Plan> best;
+  for (unsigned v = numParallel; v-- > 0;)
+    if (auto p = planFor(op, *inputs, numParallel, v, lanes, registers))
+      if (!best || p->cost < best->cost)
+        best = p;
+  return best;
 }
 
 /// `bytes` (a row-major array of `shape`, `es` bytes per element) with its dims permuted:
@@ -236,8 +298,7 @@ void moveVectorDimInnermost(OpBuilder &b, Location loc, Plan &p) {
   p.vResult = rank - 1;
 
   ArrayRef<char> bytes;
-  Attribute value;
-  if (matchPattern(p.vecOperand, m_Constant(&value))) {
+  if (Attribute value = constantThroughReshapes(p.vecOperand)) {
     if (auto dense = dyn_cast<DenseElementsAttr>(value); dense && dense.isSplat()) {
       p.vecOperand = arith::ConstantOp::create(b, loc, dense.reshape(newType));
       return;
@@ -261,17 +322,34 @@ void moveVectorDimInnermost(OpBuilder &b, Location loc, Plan &p) {
   p.vecOperand = linalg::TransposeOp::create(b, loc, p.vecOperand, init, perm).getResult()[0];
 }
 
-/// Whether an operand indexed by `map` over the output's dims reads one vector per tile column:
-/// it does not vary along the output's innermost dim (read one scalar, broadcast it) or it
-/// reads that dim as its own innermost one (a contiguous vector).
-bool vectorReadable(AffineMap map) {
-  unsigned last = map.getNumDims() - 1;
-  for (unsigned r = 0; r + 1 < map.getNumResults(); ++r)
-    if (map.getResult(r).isFunctionOfDim(last))
-      return false;
-  if (map.getNumResults() == 0 || !map.getResults().back().isFunctionOfDim(last))
-    return true;
-  return map.getResults().back() == getAffineDimExpr(last, map.getContext());
+/// How an operand indexed by `map` (over the output's dims) is read along output dim `vd`:
+/// not at all (one scalar, broadcast), as its innermost dim (a contiguous vector), as another
+/// dim (element by element), or in a way the tiles cannot read.
+enum class Access { Broadcast, Contiguous, Strided, None };
+
+Access vectorAccess(AffineMap map, unsigned vd) {
+  int found = -1;
+  for (unsigned r = 0; r < map.getNumResults(); ++r) {
+    if (!map.getResult(r).isFunctionOfDim(vd))
+      continue;
+    if (found >= 0)
+      return Access::None;
+    found = r;
+  }
+  if (found < 0)
+    return Access::Broadcast;
+  if (map.getResult(found) != getAffineDimExpr(vd, map.getContext()))
+    return Access::None;
+  return found + 1 == int(map.getNumResults()) ? Access::Contiguous : Access::Strided;
+}
+
+/// Whether the tiles can read an operand indexed by `map` one vector per tile column. Along
+/// the innermost output dim only broadcasts and contiguous reads qualify; along another dim
+/// the output is stored element by element anyway, and element-wise reads are fine too.
+bool vectorReadable(AffineMap map, unsigned vd) {
+  Access a = vectorAccess(map, vd);
+  return a == Access::Broadcast || a == Access::Contiguous ||
+         (a == Access::Strided && vd + 1 != map.getNumDims());
 }
 
 /// All-parallel linalg.generic over exactly the output's dims with an identity output map.
@@ -299,16 +377,26 @@ struct Epilogue {
   linalg::GenericOp op;
   tensor::CollapseShapeOp collapse; // Between the contraction and `op` (Conv's group dim).
   Value input;                      // The contraction's value as `op` reads it.
+  unsigned vd = 0;                  // The tiles' vector dim among `op`'s dims.
 };
 
-std::optional<Epilogue> fusableEpilogue(linalg::GenericOp op) {
+std::optional<Epilogue> fusableEpilogue(linalg::GenericOp op, unsigned vDim) {
   Epilogue ep;
   ep.input = op.getResult(0);
+  ep.vd = vDim;
   if (ep.input.hasOneUse())
     if (auto c = dyn_cast<tensor::CollapseShapeOp>(*ep.input.getUsers().begin())) {
-      // Collapsing dims the tiles index: fine unless the innermost dim is merged.
-      if (c.getReassociationIndices().back().size() != 1)
+      // Collapsing dims the tiles index: fine unless the innermost dim is merged, or the
+      // vector dim is merged with one inside it.
+      auto groups = c.getReassociationIndices();
+      if (groups.back().size() != 1)
         return std::nullopt;
+      for (auto [i, group] : llvm::enumerate(groups))
+        if (llvm::is_contained(group, int64_t(vDim))) {
+          if (group.back() != int64_t(vDim))
+            return std::nullopt;
+          ep.vd = i;
+        }
       ep.collapse = c;
       ep.input = c.getResult();
     }
@@ -327,7 +415,7 @@ std::optional<Epilogue> fusableEpilogue(linalg::GenericOp op) {
   for (OpOperand *in : e.getDpsInputOperands()) {
     AffineMap map = e.getMatchingIndexingMap(in);
     if (in->get() == ep.input ? !map.isIdentity()
-                              : !vectorReadable(map) || !definedBefore(in->get(), op))
+                              : !vectorReadable(map, ep.vd) || !definedBefore(in->get(), op))
       return std::nullopt;
   }
   for (Operation &inner : body.without_terminator()) {
@@ -366,15 +454,16 @@ public:
                g.getRegion().front().getOperations().size() == 1 &&
                g.getRegion().front().getTerminator()->getOperand(0) ==
                    g.getRegion().front().getArgument(0) &&
-               vectorReadable(g.getIndexingMapsArray()[0])) {
+               vectorReadable(g.getIndexingMapsArray()[0], p.vDim)) {
       // A bias broadcast: read the bias itself, not the output-sized copy of it.
       init = g.getDpsInputs()[0];
       initMap = g.getIndexingMapsArray()[0];
     }
-    if (auto ep = fusableEpilogue(op)) {
+    if (auto ep = fusableEpilogue(op, p.vDim)) {
       epilogue = ep->op;
       collapse = ep->collapse;
       epilogueInput = ep->input;
+      epilogueVd = ep->vd;
     }
     // A fresh allocation rather than a tensor.empty: eliminate-empty-tensors would analyze
     // every one of them (quadratic; 9 s of efficientnet_b0's compile) and has nothing to do.
@@ -417,9 +506,9 @@ private:
   /// Loops over every parallel dim but M and V, then over M tiles and V tiles.
   Value loopOverOuter(OpBuilder &b, Location loc, unsigned d, SmallVector<Value> &idx,
                       Value c) {
-    if (d == p.vDim)
+    if (d == p.numParallel)
       return loopOverTiles(b, loc, idx, c);
-    if (d == p.mDim)
+    if (d == p.mDim || d == p.vDim)
       return loopOverOuter(b, loc, d + 1, idx, c);
     return loop(b, loc, 0, p.ranges[d], 1, c, [&](OpBuilder &nb, Location nl, Value iv, Value acc) {
       idx[d] = iv;
@@ -489,7 +578,8 @@ private:
     SmallVector<Value> accs;
     for (int64_t i = 0; i < mr; ++i)
       for (int64_t j = 0; j < nv; ++j)
-        accs.push_back(readVector(b, loc, init, initMap, outIdx(b, loc, i, j), inBounds(j)));
+        accs.push_back(
+            readVector(b, loc, init, initMap, outIdx(b, loc, i, j), inBounds(j), p.vDim));
     SmallVector<Value> full = idx;
     accs = reduce(b, loc, p.numParallel, full, accs, mr, nv, lastLanes);
     for (int64_t i = 0; i < mr; ++i)
@@ -498,7 +588,10 @@ private:
         Value v = accs[i * nv + j];
         if (epilogue)
           v = applyEpilogue(b, loc, v, at, inBounds(j));
-        c = vector::TransferWriteOp::create(b, loc, v, c, at, ArrayRef<bool>{inBounds(j)})
+        c = vector::TransferWriteOp::create(
+                b, loc, v, c, at,
+                AffineMap::get(p.numParallel, 0, b.getAffineDimExpr(p.vDim)),
+                ArrayRef<bool>{inBounds(j)})
                 .getResult();
       }
     return c;
@@ -506,9 +599,10 @@ private:
 
   /// One vector of `source` (a tensor, or a scalar when `map` has no results and the source
   /// is not a tensor) at the output position `at`, read through `map` over the output's dims
-  /// (vectorReadable): a broadcast scalar or a contiguous read.
+  /// along dim `vd` (vectorReadable): a broadcast scalar, a contiguous read, or a read across
+  /// the source's rows.
   Value readVector(OpBuilder &b, Location loc, Value source, AffineMap map,
-                   ArrayRef<Value> at, bool inBounds) {
+                   ArrayRef<Value> at, bool inBounds, unsigned vd) {
     Type et = isa<RankedTensorType>(source.getType())
                   ? cast<RankedTensorType>(source.getType()).getElementType()
                   : source.getType();
@@ -516,14 +610,19 @@ private:
     if (!isa<RankedTensorType>(source.getType()))
       return vector::BroadcastOp::create(b, loc, type, source);
     SmallVector<Value> indices = apply(b, loc, map, at);
-    unsigned last = map.getNumDims() - 1;
-    if (map.getNumResults() && map.getResults().back().isFunctionOfDim(last)) {
-      Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(et));
-      return vector::TransferReadOp::create(b, loc, type, source, indices, pad,
-                                            ArrayRef<bool>{inBounds});
+    Access access = vectorAccess(map, vd);
+    if (access == Access::Broadcast) {
+      Value s = tensor::ExtractOp::create(b, loc, source, indices);
+      return vector::BroadcastOp::create(b, loc, type, s);
     }
-    Value s = tensor::ExtractOp::create(b, loc, source, indices);
-    return vector::BroadcastOp::create(b, loc, type, s);
+    Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(et));
+    unsigned rank = map.getNumResults(), along = rank - 1;
+    for (unsigned r = 0; r < rank; ++r)
+      if (map.getResult(r).isFunctionOfDim(vd))
+        along = r;
+    return vector::TransferReadOp::create(
+        b, loc, type, source, indices, pad,
+        AffineMap::get(rank, 0, b.getAffineDimExpr(along)), ArrayRef<bool>{inBounds});
   }
 
   /// The epilogue's body on vectors: its scalar ops cloned with vector types, the
@@ -554,7 +653,7 @@ private:
       map.map(arg, in->get() == epilogueInput
                        ? acc
                        : readVector(b, loc, in->get(), epilogue.getMatchingIndexingMap(in), at,
-                                    inBounds));
+                                    inBounds, epilogueVd));
     }
     auto vectorOf = [&](Value v) -> Value {
       if (Value m = map.lookupOrNull(v))
@@ -645,6 +744,7 @@ private:
   linalg::GenericOp epilogue;
   tensor::CollapseShapeOp collapse;
   Value epilogueInput;
+  unsigned epilogueVd = 0;
   const Plan &p;
   int64_t lanes;
   Type f32;

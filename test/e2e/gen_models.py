@@ -698,6 +698,11 @@ def conv_cases(rng):
         conv_case(rng, "conv2d_valid", (1, 2, 8, 7), (2, 2, 3, 3), strides=[2, 2],
                   auto_pad="VALID"),
         conv_case(rng, "conv2d_weights_as_input", (1, 2, 5, 5), (3, 2, 3, 3), w_input=True),
+        # Small maps with many channels: tiles along the output channels (36: the last
+        # vector masked), stored across channels.
+        conv_case(rng, "conv2d_small_map_channel_vectors", (1, 16, 5, 5), (36, 16, 3, 3)),
+        conv_case(rng, "conv2d_small_map_strided", (2, 8, 7, 7), (20, 8, 3, 3), strides=[2, 2],
+                  pads=[1, 1, 1, 1]),
         conv_case(rng, "conv3d_pads_bias", (1, 2, 4, 5, 5), (3, 2, 2, 3, 3),
                   pads=[0, 1, 1, 1, 1, 1]),
         conv_case(rng, "conv3d_groups_strides", (1, 4, 5, 5, 5), (4, 2, 3, 3, 3), group=2,
@@ -1143,6 +1148,9 @@ def graph_cases(rng):
 
     xm = f32(rng, 3, 4)
     dyn = f32(rng, 2, 5)
+    res_x, res_w, res_b = f32(rng, 1, 24, 3, 3), f32(rng, 40, 24, 3, 3), f32(rng, 40)
+    res_r = f32(rng, 1, 40, 3, 3)
+    res_y = np.maximum(ref_conv(res_x, res_w, res_b, pads=[1, 1, 1, 1]) + res_r, 0)
     return [
         Case("graph_small_cnn",
              [node("Conv", ["x", "w", "b"], ["c"], pads=[1, 1, 1, 1]),
@@ -1154,6 +1162,13 @@ def graph_cases(rng):
              [("x", x)], [("y", as_f32(probs))],
              initializers=[("w", w), ("b", b), ("fc", fc), ("fcb", fcb)], **LOOSE,
              note="Conv-Relu-MaxPool-Flatten-Gemm-Softmax; exp"),
+        Case("graph_conv_residual_relu_small_map",
+             [node("Conv", ["x", "w", "b"], ["c"], pads=[1, 1, 1, 1]),
+              node("Add", ["c", "r"], ["a"]),
+              node("Relu", ["a"], ["y"])],
+             [("x", res_x), ("r", res_r)], [("y", as_f32(res_y))],
+             initializers=[("w", res_w), ("b", res_b)],
+             note="residual epilogue read and stored across channels"),
         Case("graph_two_outputs_shared_input",
              [node("Relu", ["x"], ["y"]), node("Neg", ["x"], ["z"])],
              [("x", xm)], [("y", np.maximum(xm, 0)), ("z", -xm)]),
