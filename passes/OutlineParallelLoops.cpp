@@ -83,9 +83,12 @@ struct Outliner {
   int64_t minWork;
   unsigned counter = 0;
 
-  /// The loop's bounds of its outermost dimension.
+  /// The dimension split across threads: an scf.for's, or an scf.parallel's first that runs
+  /// more than once (leading dims of one iteration, a batch of 1, would leave nothing to
+  /// split).
   struct Outer {
     Value lb, ub, step;
+    unsigned dim = 0;
   };
 
   static std::optional<Outer> outerBounds(Operation *op) {
@@ -97,7 +100,11 @@ struct Outliner {
     if (auto p = dyn_cast<scf::ParallelOp>(op)) {
       if (p.getNumResults())
         return std::nullopt;
-      return Outer{p.getLowerBound()[0], p.getUpperBound()[0], p.getStep()[0]};
+      unsigned d = 0;
+      while (d + 1 < p.getNumLoops() &&
+             tripCount(p.getLowerBound()[d], p.getUpperBound()[d], p.getStep()[d]) == 1)
+        ++d;
+      return Outer{p.getLowerBound()[d], p.getUpperBound()[d], p.getStep()[d], d};
     }
     return std::nullopt;
   }
@@ -125,7 +132,7 @@ struct Outliner {
     visit(outer.lb);
     visit(outer.step);
     if (auto p = dyn_cast<scf::ParallelOp>(loop))
-      for (unsigned d = 1; d < p.getNumLoops(); ++d) {
+      for (unsigned d = 0; d < p.getNumLoops(); ++d) {
         visit(p.getLowerBound()[d]);
         visit(p.getUpperBound()[d]);
         visit(p.getStep()[d]);
@@ -166,17 +173,28 @@ struct Outliner {
               bb.clone(op, map);
           };
           if (auto p = dyn_cast<scf::ParallelOp>(loop); p && p.getNumLoops() > 1) {
-            map.map(body.getArgument(0), iv);
+            // Dims before the split one run once (at their lower bound); those after it stay
+            // an scf.parallel inside.
+            unsigned split = outer.dim;
+            for (unsigned d = 0; d < split; ++d)
+              map.map(body.getArgument(d), map.lookupOrDefault(p.getLowerBound()[d]));
+            map.map(body.getArgument(split), iv);
             auto rest = [&](ValueRange r) {
-              return llvm::map_to_vector(r.drop_front(), [&](Value v) { return map.lookupOrDefault(v); });
+              return llvm::map_to_vector(r.drop_front(split + 1),
+                                         [&](Value v) { return map.lookupOrDefault(v); });
             };
-            scf::ParallelOp::create(
-                nb, nl, rest(p.getLowerBound()), rest(p.getUpperBound()), rest(p.getStep()),
-                [&](OpBuilder &pb, Location, ValueRange ivs) {
-                  for (auto [arg, v] : llvm::zip(body.getArguments().drop_front(), ivs))
-                    map.map(arg, v);
-                  cloneBody(pb);
-                });
+            if (split + 1 == p.getNumLoops()) {
+              cloneBody(nb);
+            } else {
+              scf::ParallelOp::create(
+                  nb, nl, rest(p.getLowerBound()), rest(p.getUpperBound()), rest(p.getStep()),
+                  [&](OpBuilder &pb, Location, ValueRange ivs) {
+                    for (auto [arg, v] :
+                         llvm::zip(body.getArguments().drop_front(split + 1), ivs))
+                      map.map(arg, v);
+                    cloneBody(pb);
+                  });
+            }
           } else {
             map.map(body.getArgument(0), iv);
             cloneBody(nb);

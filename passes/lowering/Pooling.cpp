@@ -20,28 +20,41 @@ struct WindowLoops {
   Value windowShape;
 };
 
-WindowLoops windowLoops(OpBuilder &b, Location loc, const onnx::Window &w, Type et) {
+/// With `innermostOutput`, the last output dim is the innermost loop, after the kernel's:
+/// (n, c, o..., k..., o_last). Each kernel offset then sweeps a contiguous output row, which
+/// LLVM vectorizes (strided input loads); with the kernel innermost (3 or so iterations) it
+/// ran scalar.
+WindowLoops windowLoops(OpBuilder &b, Location loc, const onnx::Window &w, Type et,
+                        bool innermostOutput = false) {
   MLIRContext *ctx = b.getContext();
   int64_t spatial = w.kernel.size(), loops = 2 + 2 * spatial;
+  // Loop numbers of output dim i and kernel dim i.
+  auto outLoop = [&](int64_t i) {
+    return innermostOutput && i == spatial - 1 ? loops - 1 : 2 + i;
+  };
+  auto kernelLoop = [&](int64_t i) {
+    return innermostOutput ? 2 + (spatial - 1) + i : 2 + spatial + i;
+  };
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
   SmallVector<AffineExpr> xe{d(0), d(1)}, ke, oe{d(0), d(1)};
   for (int64_t i = 0; i < spatial; ++i) {
-    xe.push_back(d(2 + i) * w.strides[i] + d(2 + spatial + i) * w.dilations[i]);
-    ke.push_back(d(2 + spatial + i));
-    oe.push_back(d(2 + i));
+    xe.push_back(d(outLoop(i)) * w.strides[i] + d(kernelLoop(i)) * w.dilations[i]);
+    ke.push_back(d(kernelLoop(i)));
+    oe.push_back(d(outLoop(i)));
   }
   WindowLoops l;
   l.inputMaps = {AffineMap::get(loops, 0, xe, ctx), AffineMap::get(loops, 0, ke, ctx)};
   l.outputMap = AffineMap::get(loops, 0, oe, ctx);
-  l.iters.assign(2 + spatial, utils::IteratorType::parallel);
-  l.iters.append(spatial, utils::IteratorType::reduction);
+  l.iters.assign(loops, utils::IteratorType::parallel);
+  for (int64_t i = 0; i < spatial; ++i)
+    l.iters[kernelLoop(i)] = utils::IteratorType::reduction;
   l.windowShape = tensor::EmptyOp::create(b, loc, w.kernel, et);
   return l;
 }
 
 Value windowReduce(OpBuilder &b, Location loc, Value padded, const onnx::Window &w,
                    RankedTensorType resultType, Value init, const ScalarBody &combine) {
-  WindowLoops l = windowLoops(b, loc, w, resultType.getElementType());
+  WindowLoops l = windowLoops(b, loc, w, resultType.getElementType(), /*innermostOutput=*/true);
   SmallVector<AffineMap> maps(l.inputMaps);
   maps.push_back(l.outputMap);
   return linalg::GenericOp::create(

@@ -1,5 +1,5 @@
-// RUN: %onnx-opt %s -onnx-outline-parallel-loops | FileCheck %s
-// RUN: %onnx-opt %s -onnx-outline-parallel-loops=min-work=100000000 | FileCheck %s --check-prefix=SMALL
+// RUN: %onnx-opt %s -onnx-outline-parallel-loops -split-input-file | FileCheck %s
+// RUN: %onnx-opt %s -onnx-outline-parallel-loops=min-work=100000000 -split-input-file | FileCheck %s --check-prefix=SMALL
 
 // Large loops whose iterations are independent (scf.parallel, or scf.for marked by the vector
 // kernels) become calls of outlined functions over [begin, end) of their outermost dim. The
@@ -66,6 +66,30 @@ func.func @main_graph(%in: memref<64x256xf32>, %out: memref<64x256xf32>, %ws: me
   scf.parallel (%i) = (%c0) to (%c2) step (%c1) {
     %x = memref.load %in[%i, %c0] : memref<64x256xf32>
     memref.store %x, %out[%i, %c0] : memref<64x256xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A leading dim of one iteration (batch 1) is not the one split: the next dim is.
+// CHECK-LABEL: func.func @batch_of_one
+// CHECK:         %[[N:c64_.*]] = arith.constant 64 : index
+// CHECK:         call @__onnxc_par_0(%{{.+}}, %[[N]],
+// CHECK-LABEL: func.func private @__onnxc_par_0
+// CHECK:         scf.for %[[K:.+]] = %{{.+}} to %{{.+}} step
+// CHECK:           %[[C:.+]] = arith.addi
+// CHECK:           scf.parallel (%[[J:.+]]) =
+// CHECK:             memref.load %{{.+}}[%{{.+}}, %[[C]], %[[J]]]
+func.func @batch_of_one(%in: memref<1x64x256xf32>, %out: memref<1x64x256xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c256 = arith.constant 256 : index
+  scf.parallel (%n, %i, %j) = (%c0, %c0, %c0) to (%c1, %c64, %c256) step (%c1, %c1, %c1) {
+    %x = memref.load %in[%n, %i, %j] : memref<1x64x256xf32>
+    memref.store %x, %out[%n, %i, %j] : memref<1x64x256xf32>
     scf.reduce
   }
   return
