@@ -243,34 +243,109 @@ static FailureOr<SmallVector<int64_t>> intsOr(NodeContext &c, StringRef name, si
 }
 
 LogicalResult GraphImporter::importScan(NodeContext &c) {
-  if (c.opset < 9)
-    return c.emitError() << "Scan before opset 9 (with a batch axis and sequence_lens) is not "
-                            "supported; export with opset 9 or later";
   auto body = graphAttr(c, "body");
   auto numScanInputs = c.intAttr("num_scan_inputs", -1);
   if (failed(body) || failed(numScanInputs))
     return failure();
+  // Opset 8: sequence_lens first, then states [B, ...] and scan inputs [B, L, ...].
+  bool batched = c.opset < 9;
+  SmallVector<Value> inputs(c.inputs);
+  if (batched) {
+    if (!inputs.empty() && inputs[0])
+      return c.emitError() << "sequence_lens is not supported (sequences of different "
+                              "lengths in one batch); omit it";
+    if (!inputs.empty())
+      inputs.erase(inputs.begin());
+  }
   int k = *numScanInputs;
-  int n = static_cast<int>(c.inputs.size()) - k;
+  int n = static_cast<int>(inputs.size()) - k;
   if (k < 1 || n < 0)
     return c.emitError() << "num_scan_inputs is " << k << " but the node has "
-                         << c.inputs.size() << " inputs";
+                         << inputs.size() << " state and scan inputs";
   int numOut = (*body)->output_size() - n;
   if (numOut < 0)
     return c.emitError() << "the body has fewer outputs than state variables";
-  for (Value v : c.inputs)
+  for (Value v : inputs)
     if (!v)
       return c.emitError() << "omitted inputs are not allowed";
+  ScanPlan plan;
+  plan.numStates = n;
+  plan.numOutputs = numOut;
+  auto inDirs = intsOr(c, batched ? "directions" : "scan_input_directions", k, 0);
   auto inAxes = intsOr(c, "scan_input_axes", k, 0);
-  auto inDirs = intsOr(c, "scan_input_directions", k, 0);
   auto outAxes = intsOr(c, "scan_output_axes", numOut, 0);
   auto outDirs = intsOr(c, "scan_output_directions", numOut, 0);
   if (failed(inAxes) || failed(inDirs) || failed(outAxes) || failed(outDirs))
     return failure();
+  plan.inAxes = *inAxes;
+  plan.inDirs = *inDirs;
+  plan.outAxes = *outAxes;
+  plan.outDirs = *outDirs;
+  if (!batched) {
+    auto outs = buildScan(c, **body, inputs, plan);
+    if (failed(outs))
+      return failure();
+    bindOutputs(c, *outs);
+    return success();
+  }
 
+  // Opset 8: a Loop over the batch whose body runs the scan on each batch element and
+  // stacks its final states and scan outputs along the batch axis (its scan outputs).
+  int64_t batch = -1;
+  for (Value v : inputs) {
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    if (!t || t.getRank() < 1 || t.isDynamicDim(0))
+      return c.emitError() << "input " << typeString(v.getType())
+                           << " needs a static batch dim: run-time dims are not supported yet";
+    if (batch >= 0 && t.getDimSize(0) != batch)
+      return c.emitError() << "inputs have batch sizes " << batch << " and " << t.getDimSize(0);
+    batch = t.getDimSize(0);
+  }
+  NodeContext plain(c.b, c.loc, c.node, c.opset, {}, {});
+  OperationState state(c.loc, onnx::LoopOp::getOperationName());
+  state.addOperands(plain.constScalar(b.getI64Type(), batch));
+  state.addAttribute("operandSegmentSizes", b.getDenseI32ArrayAttr({1, 0, 0}));
+  Region *region = state.addRegion();
+  Block *block = new Block();
+  region->push_back(block);
+  block->addArgument(RankedTensorType::get({}, b.getI64Type()), c.loc);
+  block->addArgument(RankedTensorType::get({}, b.getI1Type()), c.loc);
+  SmallVector<Value> yielded{block->getArgument(1)};
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(block);
+    SmallVector<Value> perBatch;
+    for (Value v : inputs) {
+      auto g = plain.create("Gather", {v, block->getArgument(0)},
+                            {b.getNamedAttr("axis", b.getI64IntegerAttr(0))});
+      if (failed(g))
+        return failure();
+      perBatch.push_back((*g)->getResult(0));
+    }
+    auto outs = buildScan(c, **body, perBatch, plan);
+    if (failed(outs))
+      return failure();
+    llvm::append_range(yielded, *outs);
+    onnx::YieldOp::create(b, c.loc, yielded);
+  }
+  for (Value v : ArrayRef<Value>(yielded).drop_front())
+    state.addTypes(UnrankedTensorType::get(elementTypeOf(v)));
+  auto op = finish(c, state);
+  if (failed(op))
+    return failure();
+  bindOutputs(c, (*op)->getResults());
+  return success();
+}
+
+FailureOr<SmallVector<Value>> GraphImporter::buildScan(NodeContext &c, ::onnx::GraphProto &graph,
+                                                       ValueRange inputs, ScanPlan plan) {
+  int n = plan.numStates, numOut = plan.numOutputs;
+  auto *inAxes = &plan.inAxes, *inDirs = &plan.inDirs, *outAxes = &plan.outAxes,
+       *outDirs = &plan.outDirs;
+  ::onnx::GraphProto *body = &graph;
   // The sequence length: the scan inputs' common static dim along their axes.
   int64_t length = -1;
-  SmallVector<Value> scanInputs(c.inputs.begin() + n, c.inputs.end());
+  SmallVector<Value> scanInputs(inputs.begin() + n, inputs.end());
   for (auto [i, v] : llvm::enumerate(scanInputs)) {
     auto t = dyn_cast<RankedTensorType>(v.getType());
     int64_t &axis = (*inAxes)[i];
@@ -287,8 +362,9 @@ LogicalResult GraphImporter::importScan(NodeContext &c) {
   }
 
   OperationState state(c.loc, onnx::LoopOp::getOperationName());
-  Value tripCount = c.constScalar(b.getI64Type(), length);
-  SmallVector<Value> states(c.inputs.begin(), c.inputs.begin() + n);
+  NodeContext plain(c.b, c.loc, c.node, c.opset, {}, {});
+  Value tripCount = plain.constScalar(b.getI64Type(), length);
+  SmallVector<Value> states(inputs.begin(), inputs.begin() + n);
   state.addOperands(tripCount);
   state.addOperands(states);
   state.addAttribute("operandSegmentSizes", b.getDenseI32ArrayAttr({1, 0, n}));
@@ -297,8 +373,6 @@ LogicalResult GraphImporter::importScan(NodeContext &c) {
   for (Value v : states)
     argTypes.push_back(v.getType());
   Region *region = state.addRegion();
-  // Ops built here have no declared types (the node's value_info names its outputs only).
-  NodeContext plain(c.b, c.loc, c.node, c.opset, {}, {});
   auto bind = [&](Block &block) -> FailureOr<SmallVector<Value>> {
     SmallVector<Value> in(block.getArguments().drop_front(2));
     Value iter = block.getArgument(0);
@@ -318,16 +392,16 @@ LogicalResult GraphImporter::importScan(NodeContext &c) {
     }
     return in;
   };
-  auto yield = importSubgraph(c, **body, "body", *region, argTypes, bind);
+  auto yield = importSubgraph(c, *body, "body", *region, argTypes, bind);
   if (failed(yield))
     return failure();
   // The Loop's body also yields its condition first: the one passed in, unchanged.
   (*yield)->insertOperands(0, region->front().getArgument(1));
-  if (failed(checkCarriedShapes(c, *yield, region->front(), 2, 1, n, **body, 0)))
+  if (failed(checkCarriedShapes(c, *yield, region->front(), 2, 1, n, *body, 0)))
     return failure();
   for (Value v : (*yield)->getOperands().drop_front())
     state.addTypes(UnrankedTensorType::get(elementTypeOf(v)));
-  auto op = finish(c, state);
+  auto op = finish(plain, state);
   if (failed(op))
     return failure();
 
@@ -345,7 +419,10 @@ LogicalResult GraphImporter::importScan(NodeContext &c) {
         return failure();
       v = (*g)->getResult(0);
     }
-    int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
+    auto ranked = dyn_cast<RankedTensorType>(v.getType());
+    if (!ranked)
+      return c.emitError() << "scan output " << j << " has an unknown rank";
+    int64_t rank = ranked.getRank();
     int64_t axis = (*outAxes)[j] < 0 ? (*outAxes)[j] + rank : (*outAxes)[j];
     if (axis < 0 || axis >= rank)
       return c.emitError() << "scan_output_axes[" << j << "] = " << (*outAxes)[j]
@@ -362,8 +439,7 @@ LogicalResult GraphImporter::importScan(NodeContext &c) {
     }
     outs.push_back(v);
   }
-  bindOutputs(c, outs);
-  return success();
+  return outs;
 }
 
 } // namespace onnxc

@@ -50,6 +50,16 @@ private:
   mlir::LogicalResult importIf(NodeContext &c);
   mlir::LogicalResult importLoop(NodeContext &c);
   mlir::LogicalResult importScan(NodeContext &c);
+  /// Scan (opset 9+ form) over `inputs` (states, then scan inputs) as an onnx.Loop at the
+  /// insertion point; returns the final states and the scan outputs.
+  struct ScanPlan {
+    int numStates = 0, numOutputs = 0;
+    llvm::SmallVector<int64_t> inAxes, inDirs, outAxes, outDirs;
+  };
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>> buildScan(NodeContext &c,
+                                                            ::onnx::GraphProto &graph,
+                                                            mlir::ValueRange inputs,
+                                                            ScanPlan plan);
   /// `graph` attribute `name` of the node, or an error.
   mlir::FailureOr<::onnx::GraphProto *> graphAttr(NodeContext &c, llvm::StringRef name);
   /// Imports `graph` (attribute `attrName` of the node) into a new block of `region` with

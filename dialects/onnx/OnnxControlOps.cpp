@@ -147,7 +147,10 @@ std::optional<int64_t> LoopOp::staticTripCount() {
     if (*c == 0)
       return 0;
   }
+  // Exporters pass the condition through an Identity (folded later by canonicalization).
   Value condOut = terminatorOf(getBody()).getValues()[0];
+  while (auto id = condOut.getDefiningOp<IdentityOp>())
+    condOut = id.getInput();
   std::optional<int64_t> out = constantInt(condOut);
   if (condOut != getBody().front().getArgument(1) && !(out && *out != 0))
     return std::nullopt;

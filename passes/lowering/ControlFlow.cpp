@@ -29,10 +29,15 @@ Value scalarTensor(OpBuilder &b, Location loc, Value scalar) {
                                         scalar);
 }
 
-/// `value` written into `dest` (a tensor the region's parent owns). A value that is itself an
-/// argument of the region's block (a carried value passed on to another slot, as in a swap)
-/// is copied first: writing it into its destination could clobber a slot still to be read.
-Value intoDestination(OpBuilder &b, Location loc, Value value, Value dest) {
+/// `value` written into `dest` (a tensor the region's parent owns). `body` is the onnx body
+/// inlined with `args` for its arguments (the conversion rewriter replaces their uses only
+/// at the end, so they are mapped here). A value that is an argument of the loop's block (a
+/// carried value passed on to another slot, as in a swap) is copied first: writing it into
+/// its destination could clobber a slot still to be read.
+Value intoDestination(OpBuilder &b, Location loc, Value value, Value dest, Block &body,
+                      ValueRange args) {
+  if (auto arg = dyn_cast<BlockArgument>(value); arg && arg.getOwner() == &body)
+    value = args[arg.getArgNumber()];
   if (value == dest)
     return dest;
   if (isa<BlockArgument>(value) &&
@@ -40,6 +45,17 @@ Value intoDestination(OpBuilder &b, Location loc, Value value, Value dest) {
     value = bufferization::AllocTensorOp::create(b, loc, cast<RankedTensorType>(value.getType()),
                                                  ValueRange{}, value);
   return bufferization::MaterializeInDestinationOp::create(b, loc, value, dest).getResult();
+}
+
+/// The loop's own copy of each initial carried value: the body writes its new value into
+/// it in place, and with bufferize-function-boundaries one-shot bufferization treats a
+/// function argument as writable (docs/traps.md), so an input would be overwritten.
+SmallVector<Value> carriedInits(OpBuilder &b, Location loc, ValueRange inits) {
+  SmallVector<Value> copies;
+  for (Value v : inits)
+    copies.push_back(bufferization::AllocTensorOp::create(
+        b, loc, cast<RankedTensorType>(v.getType()), ValueRange{}, v));
+  return copies;
 }
 
 struct IfLowering : OpConversionPattern<onnx::IfOp> {
@@ -128,13 +144,15 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
       m = arith::MaxSIOp::create(rw, loc, m, zero);
       ub = arith::IndexCastOp::create(rw, loc, rw.getIndexType(), m);
     }
-    SmallVector<Value> inits(adaptor.getVInitial());
+    SmallVector<Value> inits = carriedInits(rw, loc, adaptor.getVInitial());
     for (Value r : op.getResults().drop_front(numCarried))
       inits.push_back(emptyTensor(rw, loc, cast<RankedTensorType>(r.getType())));
     Value zero = arith::ConstantIndexOp::create(rw, loc, 0);
     Value one = arith::ConstantIndexOp::create(rw, loc, 1);
     auto forOp = scf::ForOp::create(rw, loc, zero, ub, one, inits);
     Block *loopBlock = forOp.getBody();
+    if (!loopBlock->empty()) // The builder adds a terminator when there are no iter_args.
+      rw.eraseOp(loopBlock->getTerminator());
     rw.setInsertionPointToEnd(loopBlock);
     Value iv = forOp.getInductionVar();
     Value iter = scalarTensor(
@@ -146,10 +164,9 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
     auto yield = cast<onnx::YieldOp>(body.getTerminator());
     rw.inlineBlockBefore(&body, loopBlock, loopBlock->end(), args);
     rw.setInsertionPoint(yield);
-    SmallVector<Value> outs;
-    for (unsigned i = 0; i < numCarried; ++i)
-      outs.push_back(intoDestination(rw, loc, yield.getValues()[1 + i],
-                                     forOp.getRegionIterArgs()[i]));
+    // Scan elements are read into their accumulators before any carried value is written
+    // back: an element may be (a view of) a carried value.
+    SmallVector<Value> outs(numCarried);
     for (unsigned j = numCarried; j < op.getNumResults(); ++j) {
       Value elem = yield.getValues()[1 + j];
       Value acc = forOp.getRegionIterArgs()[j];
@@ -163,6 +180,9 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
       outs.push_back(
           tensor::InsertSliceOp::create(rw, loc, elem, acc, offsets, sizes, strides));
     }
+    for (unsigned i = 0; i < numCarried; ++i)
+      outs[i] = intoDestination(rw, loc, yield.getValues()[1 + i], forOp.getRegionIterArgs()[i],
+                                body, args);
     scf::YieldOp::create(rw, loc, outs);
     rw.eraseOp(yield);
     rw.replaceOp(op, forOp.getResults());
@@ -182,7 +202,7 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
     Value m = adaptor.getMaxTripCount() ? extractScalar(rw, loc, adaptor.getMaxTripCount())
                                         : Value();
     SmallVector<Value> inits{i0, c0};
-    llvm::append_range(inits, adaptor.getVInitial());
+    llvm::append_range(inits, carriedInits(rw, loc, adaptor.getVInitial()));
     SmallVector<Type> types = llvm::to_vector(ValueRange(inits).getTypes());
     SmallVector<Location> locs(types.size(), loc);
     auto whileOp = scf::WhileOp::create(rw, loc, types, inits);
@@ -206,7 +226,8 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
                                        arith::ConstantIntOp::create(rw, loc, rw.getI64Type(), 1));
     SmallVector<Value> outs{next, extractScalar(rw, loc, yield.getValues()[0])};
     for (unsigned i = 0; i < numCarried; ++i)
-      outs.push_back(intoDestination(rw, loc, yield.getValues()[1 + i], after->getArgument(2 + i)));
+      outs.push_back(intoDestination(rw, loc, yield.getValues()[1 + i],
+                                     after->getArgument(2 + i), body, args));
     scf::YieldOp::create(rw, loc, outs);
     rw.eraseOp(yield);
     rw.replaceOp(op, whileOp.getResults().drop_front(2));

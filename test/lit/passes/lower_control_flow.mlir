@@ -24,14 +24,16 @@ func.func @if(%c: tensor<i1>, %x: tensor<3xf32>) -> tensor<3xf32> {
 
 // -----
 
-// A Loop that only stops on its trip count -> scf.for; the carried value is written back
-// into its iteration argument, the scan output into row iv of an accumulator.
+// A Loop that only stops on its trip count -> scf.for over a copy of the initial value (the
+// body writes into it in place); the carried value is written back into its iteration
+// argument (after the scan output is read into row iv of its accumulator).
 // CHECK-LABEL: func.func @loop_for
+// CHECK:         %[[INIT:.+]] = bufferization.alloc_tensor() copy(%arg0)
 // CHECK:         %[[ACC:.+]] = tensor.empty() : tensor<4x3xf32>
-// CHECK:         %[[R:.+]]:2 = scf.for %[[IV:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[V:.+]] = %arg0, %[[A:.+]] = %[[ACC]])
+// CHECK:         %[[R:.+]]:2 = scf.for %[[IV:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[V:.+]] = %[[INIT]], %[[A:.+]] = %[[ACC]])
 // CHECK:           %[[Y:.+]] = linalg.generic
-// CHECK:           %[[W:.+]] = bufferization.materialize_in_destination %[[Y]] in %[[V]]
 // CHECK:           %[[S:.+]] = tensor.insert_slice %[[Y]] into %[[A]][%[[IV]], 0] [1, 3] [1, 1]
+// CHECK:           %[[W:.+]] = bufferization.materialize_in_destination %[[Y]] in %[[V]]
 // CHECK:           scf.yield %[[W]], %[[S]]
 // CHECK:         return %[[R]]#0, %[[R]]#1
 func.func @loop_for(%x: tensor<3xf32>) -> (tensor<3xf32>, tensor<4x3xf32>) {
@@ -48,7 +50,7 @@ func.func @loop_for(%x: tensor<3xf32>) -> (tensor<3xf32>, tensor<4x3xf32>) {
 
 // Two carried values that swap places: each is copied before either is overwritten.
 // CHECK-LABEL: func.func @loop_swap
-// CHECK:         scf.for {{.+}} iter_args(%[[A:.+]] = %arg0, %[[B:.+]] = %arg1)
+// CHECK:         scf.for {{.+}} iter_args(%[[A:.+]] = %{{.+}}, %[[B:.+]] = %{{.+}})
 // CHECK:           %[[CB:.+]] = bufferization.alloc_tensor() copy(%[[B]])
 // CHECK:           %[[WA:.+]] = bufferization.materialize_in_destination %[[CB]] in %[[A]]
 // CHECK:           %[[CA:.+]] = bufferization.alloc_tensor() copy(%[[A]])
@@ -67,7 +69,7 @@ func.func @loop_swap(%a: tensor<3xf32>, %b: tensor<3xf32>, %n: tensor<i64>) -> (
 // A Loop whose body computes its condition -> scf.while carrying the iteration number and
 // the condition; it stops at the trip count or when the condition turns false.
 // CHECK-LABEL: func.func @loop_while
-// CHECK:         scf.while (%[[I:.+]] = %{{.+}}, %[[C:.+]] = %{{.+}}, %[[V:.+]] = %arg0) : (i64, i1, tensor<3xf32>)
+// CHECK:         scf.while (%[[I:.+]] = %{{.+}}, %[[C:.+]] = %{{.+}}, %[[V:.+]] = %{{.+}}) : (i64, i1, tensor<3xf32>)
 // CHECK:           %[[LT:.+]] = arith.cmpi slt, %[[I]], %{{.+}} : i64
 // CHECK:           %[[GO:.+]] = arith.andi %[[C]], %[[LT]] : i1
 // CHECK:           scf.condition(%[[GO]]) %[[I]], %[[C]], %[[V]]
