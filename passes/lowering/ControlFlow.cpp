@@ -224,7 +224,13 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
     rw.setInsertionPoint(yield);
     Value next = arith::AddIOp::create(rw, loc, after->getArgument(0),
                                        arith::ConstantIntOp::create(rw, loc, rw.getI64Type(), 1));
-    SmallVector<Value> outs{next, extractScalar(rw, loc, yield.getValues()[0])};
+    // One-shot bufferization pairs scf.condition's and scf.yield's tensors with the block
+    // arguments by position; canonicalization drops an argument the after region does not
+    // use, which would shift them. The condition carried in (always true here) is and-ed in
+    // so that it stays used.
+    Value condOut = arith::AndIOp::create(rw, loc, after->getArgument(1),
+                                          extractScalar(rw, loc, yield.getValues()[0]));
+    SmallVector<Value> outs{next, condOut};
     for (unsigned i = 0; i < numCarried; ++i)
       outs.push_back(intoDestination(rw, loc, yield.getValues()[1 + i],
                                      after->getArgument(2 + i), body, args));

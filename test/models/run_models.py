@@ -9,7 +9,8 @@ Families: a transformer block (LayerNormalization, attention Softmax, Erf GELU),
 with its initial states as model inputs and its final states as outputs, a model with If
 (condition computed at run time, both branches exercised), a model with a local function
 (attribute references, a nested call), a CNN with a Loop (carried feature map, scan output)
-and a Scan (reverse, output axis 1), and an opset 9 export with weights in Constant nodes
+and a Scan (reverse, output axis 1), a Loop that ends on a computed condition with carried
+values that swap, and an opset 9 export with weights in Constant nodes
 and the old attribute forms of Slice, Pad and Upsample.
 """
 import argparse
@@ -272,6 +273,40 @@ def cnn_loop():
         ("y", y), ("means", np.stack(means)), ("mx", acc), ("mxs", np.stack(outs, axis=1))])])
 
 
+# ------------------------------------------------------------------ Loop ending on a condition
+def loop_while():
+    """Loop with a run-time trip count and a condition the body computes (scf.while), two
+    carried values that swap places each step while one grows, and an outer value captured."""
+    D = 4
+    n = helper.make_node
+    body = helper.make_graph(
+        [n("Add", ["a", "step"], ["a2"]), n("Identity", ["b"], ["a_next"]),
+         n("Identity", ["a2"], ["b_next"]),
+         n("ReduceSum", ["a2"], ["s"], keepdims=0), n("Less", ["s", "limit"], ["cout"])],
+        "body", [info("i", (), TensorProto.INT64), info("cin", (), TensorProto.BOOL),
+                 info("a", (D,)), info("b", (D,))],
+        [info("cout", (), TensorProto.BOOL), info("a_next", (D,)), info("b_next", (D,))])
+    nodes = [n("Loop", ["m", "", "x", "y"], ["xa", "ya"], body=body)]
+    step = np.abs(rand(D)) + 0.5
+    limit = np.array(12.0, np.float32)
+    inits = [numpy_helper.from_array(step, "step"), numpy_helper.from_array(limit, "limit")]
+    model = make_model(nodes, "loop_while", [info("m", (), TensorProto.INT64), info("x", (D,)),
+                                             info("y", (D,))],
+                       [info("xa", (D,)), info("ya", (D,))], opset=13, initializers=inits)
+    sets = []
+    for trips in (7, 2):
+        x, y = rand(D), rand(D)
+        a, b = x.astype(np.float64), y.astype(np.float64)
+        for _ in range(trips):
+            a2 = a + step
+            a, b = b, a2
+            if not a2.sum() < limit:
+                break
+        sets.append(([("m", np.array(trips, np.int64)), ("x", x), ("y", y)],
+                     [("xa", a), ("ya", b)]))
+    return Case("loop_while_swap", model, sets)
+
+
 # ------------------------------------------------------------------ opset 9 export
 def opset9():
     x = rand(1, 2, 5, 5)
@@ -303,7 +338,7 @@ def opset9():
     return Case("opset9_constants", model, [([("x", x)], [("y", y)])])
 
 
-CASES = [transformer, lstm, if_model, function_model, cnn_loop, opset9]
+CASES = [transformer, lstm, if_model, function_model, cnn_loop, loop_while, opset9]
 
 
 def write_case(case, root):
