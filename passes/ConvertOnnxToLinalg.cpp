@@ -29,6 +29,7 @@ struct ConvertOnnxToLinalgPass
     onnxc::lowering::populateConvTransposePatterns(patterns);
     onnxc::lowering::populateSignalPatterns(patterns);
     onnxc::lowering::populateEinsumPatterns(patterns);
+    onnxc::lowering::populateControlFlowPatterns(patterns);
 
     // The onnx dialect is not marked illegal: an illegal op that no pattern converts stops the
     // conversion at the first one and adds a generic "failed to legalize" error. Left

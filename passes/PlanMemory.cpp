@@ -52,10 +52,41 @@ int64_t lastUse(Block &body, Value root, const DenseMap<Operation *, int64_t> &p
         unsigned i = use.getOperandNumber() - 3;
         worklist.push_back(loop.getRegionIterArgs()[i]);
         worklist.push_back(loop.getResult(i));
+      } else if (auto loop = dyn_cast<scf::WhileOp>(user)) {
+        unsigned i = use.getOperandNumber();
+        worklist.push_back(loop.getBeforeArguments()[i]);
+        if (i < loop.getNumResults())
+          worklist.push_back(loop.getResult(i));
+      } else if (isa<scf::YieldOp, scf::ConditionOp>(user)) {
+        // Yielded out of a branch or an iteration: the parent's result is this memory too.
+        Operation *parent = user->getParentOp();
+        unsigned i = use.getOperandNumber() - (isa<scf::ConditionOp>(user) ? 1 : 0);
+        if (isa<scf::ConditionOp>(user) && use.getOperandNumber() == 0)
+          continue;
+        if (i < parent->getNumResults())
+          worklist.push_back(parent->getResult(i));
       }
     }
   }
   return last;
+}
+
+/// Whether `alloc` (or a view of it) is yielded to its region's parent.
+bool escapesRegion(memref::AllocOp alloc) {
+  SmallVector<Value> worklist{alloc.getResult()};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<scf::YieldOp, scf::ConditionOp>(user))
+        return true;
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user); view && view.getViewSource() == v)
+        llvm::append_range(worklist, user->getResults());
+      else if (isa<memref::CastOp, memref::ReinterpretCastOp, memref::ReshapeOp>(user))
+        llvm::append_range(worklist, user->getResults());
+    }
+  }
+  return false;
 }
 
 struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
@@ -79,12 +110,17 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
       if (!type.hasStaticShape() || !type.getLayout().isIdentity())
         return alloc.emitError() << "only static, identity-layout allocations can be planned",
                WalkResult::interrupt();
-      if (alloc->getBlock() != &body)
-        return alloc.emitError() << "allocation inside a nested region is not supported",
+      // An allocation inside a loop or branch (control flow's bodies) gets one place for
+      // the whole top-level op that holds it: each iteration reuses it. That is only right
+      // if the buffer dies within its iteration or branch; the control-flow lowering yields
+      // into destinations outside the region, and this checks it.
+      if (alloc->getBlock() != &body && escapesRegion(alloc))
+        return alloc.emitError() << "a buffer allocated inside a loop or branch is yielded "
+                                    "out of it; it cannot be planned",
                WalkResult::interrupt();
       int64_t elementBytes = layout.getTypeSize(type.getElementType()).getFixedValue();
       int64_t bytes = std::max<int64_t>(1, type.getNumElements() * elementBytes);
-      int64_t first = position.lookup(alloc);
+      int64_t first = position.lookup(topLevelAncestor(body, alloc));
       buffers.push_back({alloc, bytes, first, std::max(first, lastUse(body, alloc, position))});
       return WalkResult::advance();
     });

@@ -3,8 +3,7 @@
 // through the op table in topological order, and every op is shape-inferred as it is built.
 #include "compiler/import/Importer.h"
 
-#include "compiler/import/OpTable.h"
-#include "compiler/import/TensorReader.h"
+#include "compiler/import/GraphImporter.h"
 #include "dialects/onnx/OnnxDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -19,51 +18,20 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <onnx/onnx-ml.pb.h>
 
+#include <set>
+
 using namespace mlir;
 
 namespace onnxc {
-namespace {
+
+static bool isDefaultDomain(StringRef domain);
 
 constexpr int64_t kMinIrVersion = 3, kMaxIrVersion = 10;
 
-class GraphImporter {
-public:
-  GraphImporter(MLIRContext &ctx, const std::string &path, const ImportOptions &options)
-      : ctx(ctx), b(&ctx), path(path), options(options),
-        fileLoc(FileLineColLoc::get(&ctx, llvm::sys::path::filename(path), 0, 0)) {}
-
-  /// Imports the file at `path`, or `bytes` when given (then `path` only names the model in
-  /// diagnostics and anchors external data).
-  OwningOpRef<ModuleOp> run(std::optional<llvm::StringRef> bytes = std::nullopt);
-
-private:
-  LogicalResult readModel();
-  LogicalResult parseModel(llvm::StringRef bytes);
-  LogicalResult checkOpsets();
-  LogicalResult checkSupport();
-  LogicalResult sortNodes(SmallVector<int> &order);
-  FailureOr<Type> valueInfoType(const ::onnx::ValueInfoProto &vi, bool isInput);
-  LogicalResult importInitializers();
-  LogicalResult importNode(int index);
-  LogicalResult importConstantNode(NodeContext &c, ::onnx::NodeProto &node);
-
-  Location nodeLoc(int index);
-  std::string nodeDescription(int index);
-  int64_t opsetOf(const ::onnx::NodeProto &node) const;
-
-  MLIRContext &ctx;
-  OpBuilder b;
-  std::string path;
-  const ImportOptions &options;
-  Location fileLoc;
-  ::onnx::ModelProto model;
-  llvm::StringMap<int64_t> opsets;
-  llvm::StringMap<Value> values;
-  llvm::StringMap<Type> declaredTypes; // value_info and graph outputs.
-  TensorReadContext readContext;
-};
-
-} // namespace
+GraphImporter::GraphImporter(MLIRContext &ctx, const std::string &path,
+                             const ImportOptions &options)
+    : ctx(ctx), b(&ctx), path(path), options(options),
+      fileLoc(FileLineColLoc::get(&ctx, llvm::sys::path::filename(path), 0, 0)) {}
 
 static bool isDefaultDomain(StringRef domain) { return domain.empty() || domain == "ai.onnx"; }
 
@@ -72,13 +40,14 @@ int64_t GraphImporter::opsetOf(const ::onnx::NodeProto &node) const {
   return it == opsets.end() ? -1 : it->second;
 }
 
-std::string GraphImporter::nodeDescription(int index) {
-  const auto &node = model.graph().node(index);
+std::string GraphImporter::nodeDescription(const ::onnx::NodeProto &node, int index) {
   std::string s = "node ";
   if (!node.name().empty())
-    s += "'" + node.name() + "'";
-  else
+    s += "'" + scope + node.name() + "'";
+  else if (scope.empty())
     s += "#" + std::to_string(index);
+  else
+    s += "'" + scope + "#" + std::to_string(index) + "'";
   s += " (" + node.op_type();
   if (!isDefaultDomain(node.domain()))
     s += ", domain '" + node.domain() + "'";
@@ -90,8 +59,8 @@ std::string GraphImporter::nodeDescription(int index) {
   return s + ")";
 }
 
-Location GraphImporter::nodeLoc(int index) {
-  return NameLoc::get(b.getStringAttr(nodeDescription(index)), fileLoc);
+Location GraphImporter::nodeLoc(const ::onnx::NodeProto &node, int index) {
+  return NameLoc::get(b.getStringAttr(nodeDescription(node, index)), fileLoc);
 }
 
 LogicalResult GraphImporter::readModel() {
@@ -147,65 +116,150 @@ LogicalResult GraphImporter::checkOpsets() {
   return success();
 }
 
-LogicalResult GraphImporter::checkSupport() {
+/// Ops the importer builds itself rather than through the op table.
+static bool importedDirectly(StringRef opType) {
+  return opType == "Constant" || opType == "If" || opType == "Loop" || opType == "Scan";
+}
+
+void GraphImporter::collectUnsupported(const ::onnx::GraphProto &graph, const std::string &where,
+                                       std::vector<std::pair<std::string, std::string>> &out,
+                                       llvm::StringSet<> &functionsSeen) {
   const auto &table = defaultDomainConverters();
-  SmallVector<int> unsupported;
-  for (int i = 0; i < model.graph().node_size(); ++i) {
-    const auto &node = model.graph().node(i);
-    if (opsetOf(node) < 0 || !isDefaultDomain(node.domain()) ||
-        (node.op_type() != "Constant" && !table.count(node.op_type())))
-      unsupported.push_back(i);
+  std::string saved = scope;
+  scope = where;
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const auto &node = graph.node(i);
+    std::string prefix = where + (node.name().empty() ? "#" + std::to_string(i) : node.name());
+    for (const auto &a : node.attribute()) {
+      if (a.has_g())
+        collectUnsupported(a.g(), prefix + "/" + a.name() + "/", out, functionsSeen);
+      for (const auto &g : a.graphs())
+        collectUnsupported(g, prefix + "/" + a.name() + "/", out, functionsSeen);
+    }
+    if (const ::onnx::FunctionProto *f = findFunction(node)) {
+      std::string key = f->domain() + "." + f->name();
+      if (functionsSeen.insert(key).second) {
+        // The function's nodes with the function's opsets; names say where they come from.
+        llvm::StringMap<int64_t> savedOpsets = opsets;
+        for (const auto &op : f->opset_import())
+          opsets[isDefaultDomain(op.domain()) ? "" : op.domain()] = op.version();
+        ::onnx::GraphProto body;
+        *body.mutable_node() = f->node();
+        collectUnsupported(body, key + "/", out, functionsSeen);
+        opsets = std::move(savedOpsets);
+        scope = where;
+      }
+      continue;
+    }
+    std::string why;
+    if (opsetOf(node) < 0)
+      why = "domain '" + node.domain() + "' is not imported";
+    else if (!isDefaultDomain(node.domain()))
+      why = "operators of domain '" + node.domain() + "' are not supported";
+    else if (!importedDirectly(node.op_type()) && !table.count(node.op_type()))
+      why = "operator " + node.op_type() + " is not supported";
+    else
+      continue;
+    std::string kind = isDefaultDomain(node.domain()) ? node.op_type()
+                                                      : node.domain() + "." + node.op_type();
+    out.push_back({kind, nodeDescription(node, i) + "\n" + why});
   }
+  scope = saved;
+}
+
+LogicalResult GraphImporter::checkSupport() {
+  std::vector<std::pair<std::string, std::string>> unsupported;
+  llvm::StringSet<> functionsSeen;
+  collectUnsupported(model.graph(), "", unsupported, functionsSeen);
   if (unsupported.empty())
     return success();
   // The summary names each distinct op once; the notes name every node.
   std::vector<std::string> kinds;
-  for (int i : unsupported) {
-    const auto &node = model.graph().node(i);
-    std::string kind = isDefaultDomain(node.domain()) ? node.op_type()
-                                                      : node.domain() + "." + node.op_type();
+  for (const auto &[kind, note] : unsupported)
     if (!llvm::is_contained(kinds, kind))
       kinds.push_back(kind);
-  }
   auto diag = emitError(fileLoc) << unsupported.size() << " node"
                                  << (unsupported.size() == 1 ? "" : "s")
                                  << " cannot be compiled: unsupported operator"
                                  << (kinds.size() == 1 ? " " : "s ")
                                  << llvm::join(kinds, ", ");
-  for (int i : unsupported) {
-    const auto &node = model.graph().node(i);
-    std::string why = opsetOf(node) < 0 ? "domain '" + node.domain() + "' is not imported"
-                      : !isDefaultDomain(node.domain())
-                          ? "operators of domain '" + node.domain() + "' are not supported"
-                          : "operator " + node.op_type() + " is not supported";
-    diag.attachNote(nodeLoc(i)) << why;
+  for (const auto &[kind, note] : unsupported) {
+    auto [where, why] = StringRef(note).split('\n');
+    diag.attachNote(NameLoc::get(b.getStringAttr(where), fileLoc)) << why;
   }
   return failure();
 }
 
-LogicalResult GraphImporter::sortNodes(SmallVector<int> &order) {
-  const auto &graph = model.graph();
+/// Names a subgraph reads from enclosing scopes (ONNX's implicit inputs of If/Loop/Scan).
+static void collectFreeNames(const ::onnx::GraphProto &graph, llvm::StringSet<> bound,
+                             llvm::StringSet<> &free) {
+  for (const auto &in : graph.input())
+    bound.insert(in.name());
+  for (const auto &init : graph.initializer())
+    bound.insert(init.name());
+  for (const auto &node : graph.node())
+    for (const auto &out : node.output())
+      bound.insert(out);
+  for (const auto &node : graph.node()) {
+    for (const auto &in : node.input())
+      if (!in.empty() && !bound.contains(in))
+        free.insert(in);
+    for (const auto &a : node.attribute()) {
+      if (a.has_g())
+        collectFreeNames(a.g(), bound, free);
+      for (const auto &g : a.graphs())
+        collectFreeNames(g, bound, free);
+    }
+  }
+}
+
+LogicalResult GraphImporter::sortNodes(const ::onnx::GraphProto &graph, SmallVector<int> &order) {
   llvm::StringMap<int> producer;
   for (int i = 0; i < graph.node_size(); ++i)
     for (const auto &out : graph.node(i).output()) {
       if (out.empty())
         continue;
-      if (values.count(out) || !producer.try_emplace(out, i).second)
-        return emitError(nodeLoc(i)) << "output '" << out << "' is defined more than once";
+      if (!producer.try_emplace(out, i).second)
+        return emitError(nodeLoc(graph.node(i), i))
+               << "output '" << out << "' is defined more than once";
+      // A subgraph may reuse (shadow) an outer name; the top-level graph may not.
+      if (scope.empty() && values.count(out))
+        return emitError(nodeLoc(graph.node(i), i))
+               << "output '" << out << "' is defined more than once";
     }
   SmallVector<int> pending(graph.node_size(), 0);
   SmallVector<SmallVector<int>> users(graph.node_size());
   for (int i = 0; i < graph.node_size(); ++i) {
-    for (const auto &in : graph.node(i).input()) {
-      if (in.empty() || values.count(in))
+    const auto &node = graph.node(i);
+    llvm::StringSet<> implicit;
+    for (const auto &a : node.attribute()) {
+      if (a.has_g())
+        collectFreeNames(a.g(), {}, implicit);
+      for (const auto &g : a.graphs())
+        collectFreeNames(g, {}, implicit);
+    }
+    std::set<int> deps;
+    for (const auto &in : node.input()) {
+      if (in.empty())
         continue;
       auto it = producer.find(in);
-      if (it == producer.end())
-        return emitError(nodeLoc(i)) << "input '" << in
-                                     << "' is not a graph input, an initializer, or the output "
-                                        "of any node";
+      if (it == producer.end()) {
+        if (values.count(in))
+          continue;
+        return emitError(nodeLoc(node, i)) << "input '" << in
+                                           << "' is not a graph input, an initializer, or the "
+                                              "output of any node";
+      }
+      deps.insert(it->second);
+    }
+    // Names the node's subgraphs read from this graph order it like inputs; names from
+    // further out (or undefined ones) are checked when the subgraph is imported.
+    for (const auto &name : implicit)
+      if (auto it = producer.find(name.getKey()); it != producer.end() && it->second != i)
+        deps.insert(it->second);
+    for (int d : deps) {
       ++pending[i];
-      users[it->second].push_back(i);
+      users[d].push_back(i);
     }
   }
   SmallVector<int> ready;
@@ -222,7 +276,7 @@ LogicalResult GraphImporter::sortNodes(SmallVector<int> &order) {
   if (static_cast<int>(order.size()) != graph.node_size()) {
     for (int i = 0; i < graph.node_size(); ++i)
       if (pending[i])
-        return emitError(nodeLoc(i)) << "is part of a cycle in the graph";
+        return emitError(nodeLoc(graph.node(i), i)) << "is part of a cycle in the graph";
   }
   return success();
 }
@@ -267,20 +321,31 @@ FailureOr<Type> GraphImporter::valueInfoType(const ::onnx::ValueInfoProto &vi, b
   return Type(RankedTensorType::get(dims, et));
 }
 
-LogicalResult GraphImporter::importInitializers() {
-  auto &graph = *model.mutable_graph();
+LogicalResult GraphImporter::importInitializers(::onnx::GraphProto &graph) {
   for (auto &init : *graph.mutable_initializer()) {
     if (init.name().empty())
       return emitError(fileLoc) << "an initializer has no name";
-    if (values.count(init.name()))
+    if (scope.empty() && values.count(init.name()))
       return emitError(fileLoc) << "initializer '" << init.name() << "' is defined twice";
     std::string error;
     ElementsAttr attr = readTensor(ctx, init, readContext, error);
     if (!attr)
-      return emitError(fileLoc) << "initializer '" << init.name() << "': " << error;
-    values[init.name()] = onnx::ConstantOp::create(b, NameLoc::get(b.getStringAttr(init.name()), fileLoc),
-                                                   attr.getType(), attr);
+      return emitError(fileLoc) << "initializer '" << scope << init.name() << "': " << error;
+    values[init.name()] = onnx::ConstantOp::create(
+        b, NameLoc::get(b.getStringAttr(scope + init.name()), fileLoc), attr.getType(), attr);
   }
+  return success();
+}
+
+LogicalResult GraphImporter::importNodes(::onnx::GraphProto &graph) {
+  if (failed(importInitializers(graph)))
+    return failure();
+  SmallVector<int> order;
+  if (failed(sortNodes(graph, order)))
+    return failure();
+  for (int i : order)
+    if (failed(importNode(*graph.mutable_node(i), i)))
+      return failure();
   return success();
 }
 
@@ -314,26 +379,141 @@ LogicalResult GraphImporter::importConstantNode(NodeContext &c, ::onnx::NodeProt
   return success();
 }
 
-LogicalResult GraphImporter::importNode(int index) {
-  auto &node = *model.mutable_graph()->mutable_node(index);
-  Location loc = nodeLoc(index);
+LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, int index) {
+  Location loc = nodeLoc(node, index);
   SmallVector<Value> inputs;
-  for (const auto &name : node.input())
-    inputs.push_back(name.empty() ? Value() : values.lookup(name));
+  for (const auto &name : node.input()) {
+    Value v = name.empty() ? Value() : values.lookup(name);
+    if (!name.empty() && !v)
+      return emitError(loc) << "input '" << name
+                            << "' is not defined in this graph or an enclosing one";
+    inputs.push_back(v);
+  }
   SmallVector<Type> resultTypes;
+  // value_info describes the top-level graph's names; subgraphs and functions have their own.
   for (const auto &name : node.output())
-    resultTypes.push_back(declaredTypes.lookup(name));
+    resultTypes.push_back(scope.empty() ? declaredTypes.lookup(name) : Type());
   NodeContext c(b, loc, node, opsetOf(node), std::move(inputs), std::move(resultTypes));
   if (node.output_size() == 0)
     return c.emitError() << "has no outputs";
+  if (const ::onnx::FunctionProto *f = findFunction(node))
+    return importFunctionCall(c, *f);
   if (node.op_type() == "Constant")
     return importConstantNode(c, node);
+  if (node.op_type() == "If")
+    return importIf(c);
+  if (node.op_type() == "Loop")
+    return importLoop(c);
+  if (node.op_type() == "Scan")
+    return importScan(c);
   auto outs = defaultDomainConverters().lookup(node.op_type())(c);
   if (failed(outs))
     return failure();
-  for (auto [i, v] : llvm::enumerate(*outs))
-    if (!node.output(i).empty())
-      values[node.output(i)] = v;
+  bindOutputs(c, *outs);
+  return success();
+}
+
+void GraphImporter::bindOutputs(NodeContext &c, ValueRange outs) {
+  for (auto [i, v] : llvm::enumerate(outs))
+    if (static_cast<int>(i) < c.node.output_size() && !c.node.output(i).empty())
+      values[c.node.output(i)] = v;
+}
+
+//===----------------------------------------------------------------------===//
+// Model-local functions: inlined at every call
+//===----------------------------------------------------------------------===//
+
+const ::onnx::FunctionProto *GraphImporter::findFunction(const ::onnx::NodeProto &node) const {
+  for (const auto &f : model.functions())
+    if (f.name() == node.op_type() && f.domain() == node.domain())
+      return &f;
+  return nullptr;
+}
+
+/// Resolves attribute references (`ref_attr_name`) of a function's node, in its subgraphs
+/// too, against the call's attributes; a reference to an attribute the call does not give
+/// is dropped, so the op's own default applies. (Defaults in FunctionProto.attribute_proto
+/// came with IR 9; Debian's onnx 1.12 protobuf classes do not have that field.)
+static void bindAttributes(::onnx::NodeProto &node, const ::onnx::NodeProto &call) {
+  auto *attrs = node.mutable_attribute();
+  for (int i = 0; i < attrs->size();) {
+    ::onnx::AttributeProto &a = (*attrs)[i];
+    for (::onnx::GraphProto *g : [&] {
+           SmallVector<::onnx::GraphProto *> gs;
+           if (a.has_g())
+             gs.push_back(a.mutable_g());
+           for (auto &g : *a.mutable_graphs())
+             gs.push_back(&g);
+           return gs;
+         }())
+      for (auto &inner : *g->mutable_node())
+        bindAttributes(inner, call);
+    if (a.ref_attr_name().empty()) {
+      ++i;
+      continue;
+    }
+    const ::onnx::AttributeProto *given = nullptr;
+    for (const auto &ca : call.attribute())
+      if (ca.name() == a.ref_attr_name())
+        given = &ca;
+    if (!given) {
+      attrs->DeleteSubrange(i, 1);
+      continue;
+    }
+    std::string name = a.name();
+    a = *given;
+    a.set_name(name);
+    ++i;
+  }
+}
+
+LogicalResult GraphImporter::importFunctionCall(NodeContext &c, const ::onnx::FunctionProto &f) {
+  if (functionDepth >= 64)
+    return c.emitError() << "function calls nest more than 64 deep (recursive function '"
+                         << f.name() << "'?)";
+  if (c.inputs.size() > static_cast<size_t>(f.input_size()))
+    return c.emitError() << "passes " << c.inputs.size() << " inputs to function '" << f.name()
+                         << "', which takes " << f.input_size();
+  if (c.node.output_size() > f.output_size())
+    return c.emitError() << "expects " << c.node.output_size() << " outputs from function '"
+                         << f.name() << "', which has " << f.output_size();
+  ::onnx::GraphProto body;
+  for (const auto &n : f.node()) {
+    ::onnx::NodeProto *copy = body.add_node();
+    *copy = n;
+    bindAttributes(*copy, c.node);
+  }
+  // A function sees only its inputs (no outer scope), with its own opsets.
+  llvm::StringMap<Value> savedValues = std::move(values);
+  llvm::StringMap<int64_t> savedOpsets = opsets;
+  std::string savedScope = scope;
+  values.clear();
+  for (auto [i, v] : llvm::enumerate(c.inputs))
+    if (v)
+      values[f.input(i)] = v;
+  for (const auto &op : f.opset_import())
+    opsets[isDefaultDomain(op.domain()) ? "" : op.domain()] = op.version();
+  scope += (c.node.name().empty() ? c.node.output(0) : c.node.name()) + "/";
+  ++functionDepth;
+  LogicalResult ok = importNodes(body);
+  --functionDepth;
+  SmallVector<Value> outs;
+  if (succeeded(ok))
+    for (int i = 0; i < c.node.output_size(); ++i) {
+      Value v = values.lookup(f.output(i));
+      if (!v) {
+        ok = c.emitError() << "function '" << f.name() << "' never produces its output '"
+                           << f.output(i) << "'";
+        break;
+      }
+      outs.push_back(v);
+    }
+  values = std::move(savedValues);
+  opsets = std::move(savedOpsets);
+  scope = savedScope;
+  if (failed(ok))
+    return failure();
+  bindOutputs(c, outs);
   return success();
 }
 
@@ -383,15 +563,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
     values[name] = entry->getArgument(i);
     func.setArgAttr(i, "onnx.name", b.getStringAttr(name));
   }
-  if (failed(importInitializers()))
+  if (failed(importNodes(*model.mutable_graph())))
     return nullptr;
-
-  SmallVector<int> order;
-  if (failed(sortNodes(order)))
-    return nullptr;
-  for (int i : order)
-    if (failed(importNode(i)))
-      return nullptr;
 
   SmallVector<Value> results;
   SmallVector<Type> resultTypes;

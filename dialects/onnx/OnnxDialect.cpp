@@ -37,6 +37,10 @@ void OnnxDialect::initialize() {
 #define GET_OP_LIST
 #include "dialects/onnx/OnnxSignalOps.cpp.inc"
       >();
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/onnx/OnnxControlOps.cpp.inc"
+      >();
 }
 
 Operation *OnnxDialect::materializeConstant(OpBuilder &builder, Attribute value, Type type,

@@ -8,6 +8,7 @@
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "dialects/onnx/OnnxDialect.h.inc"
@@ -74,5 +75,7 @@ llvm::FailureOr<EinsumPlan> planEinsum(mlir::Operation *op, llvm::StringRef equa
 #include "dialects/onnx/OnnxSamplingOps.h.inc"
 #define GET_OP_CLASSES
 #include "dialects/onnx/OnnxSignalOps.h.inc"
+#define GET_OP_CLASSES
+#include "dialects/onnx/OnnxControlOps.h.inc"
 
 #endif

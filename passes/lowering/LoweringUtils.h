@@ -26,6 +26,7 @@ void populateSamplingPatterns(mlir::RewritePatternSet &patterns);
 void populateConvTransposePatterns(mlir::RewritePatternSet &patterns);
 void populateSignalPatterns(mlir::RewritePatternSet &patterns);
 void populateEinsumPatterns(mlir::RewritePatternSet &patterns);
+void populateControlFlowPatterns(mlir::RewritePatternSet &patterns);
 
 /// The type of `v` if it is a statically shaped ranked tensor; otherwise emits an error on
 /// `op` (dynamic dims are not lowered yet) and fails.

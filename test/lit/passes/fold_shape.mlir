@@ -179,3 +179,20 @@ func.func @no_fold() -> (tensor<1xf32>, tensor<1xi64>) {
   %1 = onnx.Div %b, %z : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
   return %0, %1 : tensor<1xf32>, tensor<1xi64>
 }
+
+// -----
+
+// torch's expand(B, -1, -1) exports Expand's shape as Where(Equal(shape, -1), ones, shape);
+// the predicates and Where evaluate on constants, so the Expand gets a static type.
+// CHECK-LABEL: func.func @expand_where_equal
+// CHECK:         %[[S:.+]] = onnx.Constant dense<[2, 1, 1]> : tensor<3xi64>
+// CHECK:         onnx.Expand %{{.+}}, %[[S]] : (tensor<1x1x4xf32>, tensor<3xi64>) -> tensor<2x1x4xf32>
+func.func @expand_where_equal(%x: tensor<1x1x4xf32>) -> tensor<*xf32> {
+  %shape = onnx.Constant dense<[2, -1, -1]> : tensor<3xi64>
+  %ones = onnx.Constant dense<1> : tensor<3xi64>
+  %minus1 = onnx.Constant dense<-1> : tensor<3xi64>
+  %eq = onnx.Equal %shape, %minus1 : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi1>
+  %t = onnx.Where %eq, %ones, %shape : (tensor<3xi1>, tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  %r = onnx.Expand %x, %t : (tensor<1x1x4xf32>, tensor<3xi64>) -> tensor<*xf32>
+  return %r : tensor<*xf32>
+}

@@ -187,3 +187,40 @@ func.func @loops(%in: memref<256xf32>, %out: memref<256xf32>) {
   }
   return
 }
+
+// -----
+
+// A buffer inside a loop body takes one place for the whole loop (each iteration reuses it):
+// it must not share space with the carried buffer %acc, which is live across the loop, but
+// %before (dead before the loop) and %after (born after it) may share with it.
+// CHECK-LABEL: func.func @loop_body_buffer
+// CHECK-SAME:    %[[WS:[^:]+]]: memref<128xi8>
+// CHECK-SAME:    attributes {onnxc.workspace_size = 128 : i64}
+// CHECK:         arith.constant 0 : index
+// CHECK:         memref.view %[[WS]]
+// CHECK:         %[[ACC_OFF:.+]] = arith.constant 64 : index
+// CHECK:         memref.view %[[WS]][%[[ACC_OFF]]][] : memref<128xi8> to memref<16xf32>
+// CHECK:         scf.for
+// CHECK:           %[[T_OFF:.+]] = arith.constant 0 : index
+// CHECK:           memref.view %[[WS]][%[[T_OFF]]][] : memref<128xi8> to memref<16xf32>
+// CHECK:         %[[AFTER_OFF:.+]] = arith.constant 0 : index
+// CHECK:         memref.view %[[WS]][%[[AFTER_OFF]]]
+// CHECK-NOT:     memref.alloc
+func.func @loop_body_buffer(%in: memref<16xf32>, %out: memref<16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %before = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%in : memref<16xf32>) outs(%before : memref<16xf32>)
+  %acc = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%before : memref<16xf32>) outs(%acc : memref<16xf32>)
+  scf.for %i = %c0 to %c4 step %c1 {
+    %t = memref.alloc() : memref<16xf32>
+    linalg.copy ins(%acc : memref<16xf32>) outs(%t : memref<16xf32>)
+    linalg.copy ins(%t : memref<16xf32>) outs(%acc : memref<16xf32>)
+  }
+  %after = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%acc : memref<16xf32>) outs(%after : memref<16xf32>)
+  linalg.copy ins(%after : memref<16xf32>) outs(%out : memref<16xf32>)
+  return
+}

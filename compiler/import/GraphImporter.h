@@ -1,0 +1,100 @@
+// The importer's state, shared by Importer.cpp (graphs, nodes, model-local functions) and
+// ControlFlow.cpp (If, Loop and Scan subgraphs). Internal to compiler/import.
+#ifndef ONNXC_COMPILER_IMPORT_GRAPHIMPORTER_H
+#define ONNXC_COMPILER_IMPORT_GRAPHIMPORTER_H
+
+#include "compiler/import/Importer.h"
+#include "compiler/import/OpTable.h"
+#include "compiler/import/TensorReader.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <onnx/onnx-ml.pb.h>
+
+namespace onnxc {
+
+class GraphImporter {
+public:
+  GraphImporter(mlir::MLIRContext &ctx, const std::string &path, const ImportOptions &options);
+
+  /// Imports the file at `path`, or `bytes` when given (then `path` only names the model in
+  /// diagnostics and anchors external data).
+  mlir::OwningOpRef<mlir::ModuleOp> run(std::optional<llvm::StringRef> bytes = std::nullopt);
+
+private:
+  mlir::LogicalResult readModel();
+  mlir::LogicalResult parseModel(llvm::StringRef bytes);
+  mlir::LogicalResult checkOpsets();
+  /// Reports every node of `graph` (subgraphs and called functions included) that cannot be
+  /// imported, all at once.
+  mlir::LogicalResult checkSupport();
+  void collectUnsupported(const ::onnx::GraphProto &graph, const std::string &scope,
+                          std::vector<std::pair<std::string, std::string>> &unsupported,
+                          llvm::StringSet<> &functionsSeen);
+  mlir::LogicalResult sortNodes(const ::onnx::GraphProto &graph, llvm::SmallVector<int> &order);
+  mlir::FailureOr<mlir::Type> valueInfoType(const ::onnx::ValueInfoProto &vi, bool isInput);
+  mlir::LogicalResult importInitializers(::onnx::GraphProto &graph);
+  /// Imports the nodes of `graph` (initializers first) at the builder's insertion point, in
+  /// topological order; their outputs join `values`.
+  mlir::LogicalResult importNodes(::onnx::GraphProto &graph);
+  mlir::LogicalResult importNode(::onnx::NodeProto &node, int index);
+  mlir::LogicalResult importConstantNode(NodeContext &c, ::onnx::NodeProto &node);
+
+  // Model-local functions (Importer.cpp).
+  const ::onnx::FunctionProto *findFunction(const ::onnx::NodeProto &node) const;
+  mlir::LogicalResult importFunctionCall(NodeContext &c, const ::onnx::FunctionProto &f);
+
+  // Control flow (ControlFlow.cpp).
+  mlir::LogicalResult importIf(NodeContext &c);
+  mlir::LogicalResult importLoop(NodeContext &c);
+  mlir::LogicalResult importScan(NodeContext &c);
+  /// Scan (opset 9+ form) over `inputs` (states, then scan inputs) as an onnx.Loop at the
+  /// insertion point; returns the final states and the scan outputs.
+  struct ScanPlan {
+    int numStates = 0, numOutputs = 0;
+    llvm::SmallVector<int64_t> inAxes, inDirs, outAxes, outDirs;
+  };
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>> buildScan(NodeContext &c,
+                                                            ::onnx::GraphProto &graph,
+                                                            mlir::ValueRange inputs,
+                                                            ScanPlan plan);
+  /// `graph` attribute `name` of the node, or an error.
+  mlir::FailureOr<::onnx::GraphProto *> graphAttr(NodeContext &c, llvm::StringRef name);
+  /// Imports `graph` (attribute `attrName` of the node) into a new block of `region` with
+  /// arguments typed `argTypes`. `bind` builds, at the start of the block, the values of the
+  /// graph's inputs, in order (by default the block arguments). The block ends with
+  /// onnx.Yield of the graph's outputs. Outer values stay visible.
+  mlir::FailureOr<mlir::Operation *> importSubgraph(
+      NodeContext &c, ::onnx::GraphProto &graph, llvm::StringRef attrName, mlir::Region &region,
+      mlir::TypeRange argTypes,
+      llvm::function_ref<mlir::FailureOr<llvm::SmallVector<mlir::Value>>(mlir::Block &)> bind =
+          nullptr);
+  /// Imports `graph`'s nodes inline (a branch chosen at import): returns its outputs.
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>> importInline(NodeContext &c,
+                                                               ::onnx::GraphProto &graph);
+  void bindOutputs(NodeContext &c, mlir::ValueRange outs);
+
+  mlir::Location nodeLoc(const ::onnx::NodeProto &node, int index);
+  std::string nodeDescription(const ::onnx::NodeProto &node, int index);
+  int64_t opsetOf(const ::onnx::NodeProto &node) const;
+
+  mlir::MLIRContext &ctx;
+  mlir::OpBuilder b;
+  std::string path;
+  const ImportOptions &options;
+  mlir::Location fileLoc;
+  ::onnx::ModelProto model;
+  llvm::StringMap<int64_t> opsets;
+  llvm::StringMap<mlir::Value> values;    // Visible names: outer scopes included.
+  llvm::StringMap<mlir::Type> declaredTypes; // value_info and graph outputs.
+  TensorReadContext readContext;
+  /// Prefix of node names inside subgraphs and inlined functions ("loop1/body/").
+  std::string scope;
+  int functionDepth = 0;
+};
+
+} // namespace onnxc
+
+#endif

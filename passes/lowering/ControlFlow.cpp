@@ -1,0 +1,250 @@
+// If and Loop -> scf.if / scf.for / scf.while on tensors.
+//
+// The bodies move into the scf ops as they are (their onnx ops are lowered by the other
+// patterns afterwards). What they yield is written into a destination that lives outside the
+// region: a tensor made before scf.if for its results, the loop's own iteration argument for
+// a carried value (bufferization.materialize_in_destination), an accumulator indexed by the
+// iteration for a scan output. So no buffer allocated inside a region outlives it, and the
+// static memory plan can give each one a fixed place for the whole loop (PlanMemory.cpp).
+#include "passes/lowering/LoweringUtils.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+
+namespace onnxc::lowering {
+namespace {
+
+/// The scalar of a one-element tensor (rank 0 or 1).
+Value extractScalar(OpBuilder &b, Location loc, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  SmallVector<Value> zeros(type.getRank(), arith::ConstantIndexOp::create(b, loc, 0));
+  return tensor::ExtractOp::create(b, loc, t, zeros);
+}
+
+Value scalarTensor(OpBuilder &b, Location loc, Value scalar) {
+  return tensor::FromElementsOp::create(b, loc, RankedTensorType::get({}, scalar.getType()),
+                                        scalar);
+}
+
+/// `value` written into `dest` (a tensor the region's parent owns). `body` is the onnx body
+/// inlined with `args` for its arguments (the conversion rewriter replaces their uses only
+/// at the end, so they are mapped here). A value that is an argument of the loop's block (a
+/// carried value passed on to another slot, as in a swap) is copied first: writing it into
+/// its destination could clobber a slot still to be read.
+Value intoDestination(OpBuilder &b, Location loc, Value value, Value dest, Block &body,
+                      ValueRange args) {
+  if (auto arg = dyn_cast<BlockArgument>(value); arg && arg.getOwner() == &body)
+    value = args[arg.getArgNumber()];
+  if (value == dest)
+    return dest;
+  if (isa<BlockArgument>(value) &&
+      cast<BlockArgument>(value).getOwner() == dest.getParentBlock())
+    value = bufferization::AllocTensorOp::create(b, loc, cast<RankedTensorType>(value.getType()),
+                                                 ValueRange{}, value);
+  return bufferization::MaterializeInDestinationOp::create(b, loc, value, dest).getResult();
+}
+
+/// The loop's own copy of each initial carried value: the body writes its new value into
+/// it in place, and with bufferize-function-boundaries one-shot bufferization treats a
+/// function argument as writable (docs/traps.md), so an input would be overwritten.
+SmallVector<Value> carriedInits(OpBuilder &b, Location loc, ValueRange inits) {
+  SmallVector<Value> copies;
+  for (Value v : inits)
+    copies.push_back(bufferization::AllocTensorOp::create(
+        b, loc, cast<RankedTensorType>(v.getType()), ValueRange{}, v));
+  return copies;
+}
+
+struct IfLowering : OpConversionPattern<onnx::IfOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::IfOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    for (auto [i, r] : llvm::enumerate(op.getResults())) {
+      auto t = dyn_cast<RankedTensorType>(r.getType());
+      if (!t || !t.hasStaticShape()) {
+        auto thenT = op.getThenBranch().front().getTerminator()->getOperand(i).getType();
+        auto elseT = op.getElseBranch().front().getTerminator()->getOperand(i).getType();
+        return op.emitError() << "output " << i << " has shape " << thenT
+                              << " in then_branch and " << elseT
+                              << " in else_branch: branches whose outputs differ in shape "
+                                 "need run-time dims, which are not supported yet";
+      }
+    }
+    Location loc = op.getLoc();
+    SmallVector<Value> dests;
+    for (Value r : op.getResults())
+      dests.push_back(emptyTensor(rw, loc, cast<RankedTensorType>(r.getType())));
+    Value cond = extractScalar(rw, loc, adaptor.getCond());
+    auto ifOp = scf::IfOp::create(rw, loc, op.getResultTypes(), cond, /*addThenBlock=*/false,
+                                  /*addElseBlock=*/false);
+    for (auto [from, to] : {std::pair{&op.getThenBranch(), &ifOp.getThenRegion()},
+                            std::pair{&op.getElseBranch(), &ifOp.getElseRegion()}}) {
+      rw.inlineRegionBefore(*from, *to, to->end());
+      auto yield = cast<onnx::YieldOp>(to->front().getTerminator());
+      rw.setInsertionPoint(yield);
+      SmallVector<Value> outs;
+      for (auto [v, dest] : llvm::zip(yield.getValues(), dests))
+        outs.push_back(bufferization::MaterializeInDestinationOp::create(rw, loc, v, dest)
+                           .getResult());
+      scf::YieldOp::create(rw, loc, outs);
+      rw.eraseOp(yield);
+    }
+    rw.replaceOp(op, ifOp.getResults());
+    return success();
+  }
+};
+
+struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::LoopOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    unsigned numCarried = op.getNumCarried();
+    for (auto [i, r] : llvm::enumerate(op.getResults())) {
+      auto t = dyn_cast<RankedTensorType>(r.getType());
+      if (t && t.hasStaticShape())
+        continue;
+      if (i >= numCarried)
+        return op.emitError() << "scan output " << i - numCarried << " is " << r.getType()
+                              << ": the number of iterations is not a compile-time constant "
+                                 "(a run-time trip count or condition), so its length is "
+                                 "known only at run time, which is not supported yet";
+      return op.emitError() << "loop-carried value " << i << " is " << r.getType()
+                            << ": its shape is known only at run time, which control flow "
+                               "does not support yet";
+    }
+    Block &body = op.getBody().front();
+    auto yield = cast<onnx::YieldOp>(body.getTerminator());
+    auto isTrue = [](Value v) {
+      DenseIntElementsAttr a;
+      return v && matchPattern(v, m_Constant(&a)) && a.getNumElements() == 1 &&
+             !(*a.begin()).isZero();
+    };
+    // The loop stops by its trip count alone when the condition stays true.
+    Value condOut = yield.getValues()[0];
+    bool countOnly = op.getMaxTripCount() && (!op.getCond() || isTrue(op.getCond())) &&
+                     (condOut == body.getArgument(1) || isTrue(condOut));
+    if (countOnly)
+      return lowerToFor(op, adaptor, rw);
+    return lowerToWhile(op, adaptor, rw);
+  }
+
+  LogicalResult lowerToFor(onnx::LoopOp op, OpAdaptor adaptor,
+                           ConversionPatternRewriter &rw) const {
+    Location loc = op.getLoc();
+    unsigned numCarried = op.getNumCarried();
+    Value ub;
+    if (std::optional<int64_t> n = op.staticTripCount()) {
+      ub = arith::ConstantIndexOp::create(rw, loc, *n);
+    } else {
+      Value m = extractScalar(rw, loc, adaptor.getMaxTripCount());
+      Value zero = arith::ConstantIntOp::create(rw, loc, m.getType(), 0);
+      m = arith::MaxSIOp::create(rw, loc, m, zero);
+      ub = arith::IndexCastOp::create(rw, loc, rw.getIndexType(), m);
+    }
+    SmallVector<Value> inits = carriedInits(rw, loc, adaptor.getVInitial());
+    for (Value r : op.getResults().drop_front(numCarried))
+      inits.push_back(emptyTensor(rw, loc, cast<RankedTensorType>(r.getType())));
+    Value zero = arith::ConstantIndexOp::create(rw, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rw, loc, 1);
+    auto forOp = scf::ForOp::create(rw, loc, zero, ub, one, inits);
+    Block *loopBlock = forOp.getBody();
+    if (!loopBlock->empty()) // The builder adds a terminator when there are no iter_args.
+      rw.eraseOp(loopBlock->getTerminator());
+    rw.setInsertionPointToEnd(loopBlock);
+    Value iv = forOp.getInductionVar();
+    Value iter = scalarTensor(
+        rw, loc, arith::IndexCastOp::create(rw, loc, rw.getI64Type(), iv));
+    Value cond = scalarTensor(rw, loc, arith::ConstantIntOp::create(rw, loc, 1, 1));
+    SmallVector<Value> args{iter, cond};
+    llvm::append_range(args, forOp.getRegionIterArgs().take_front(numCarried));
+    Block &body = op.getBody().front();
+    auto yield = cast<onnx::YieldOp>(body.getTerminator());
+    rw.inlineBlockBefore(&body, loopBlock, loopBlock->end(), args);
+    rw.setInsertionPoint(yield);
+    // Scan elements are read into their accumulators before any carried value is written
+    // back: an element may be (a view of) a carried value.
+    SmallVector<Value> outs(numCarried);
+    for (unsigned j = numCarried; j < op.getNumResults(); ++j) {
+      Value elem = yield.getValues()[1 + j];
+      Value acc = forOp.getRegionIterArgs()[j];
+      auto accType = cast<RankedTensorType>(acc.getType());
+      SmallVector<OpFoldResult> offsets(accType.getRank(), rw.getIndexAttr(0));
+      offsets[0] = iv;
+      SmallVector<OpFoldResult> sizes, strides(accType.getRank(), rw.getIndexAttr(1));
+      sizes.push_back(rw.getIndexAttr(1));
+      for (int64_t d : accType.getShape().drop_front())
+        sizes.push_back(rw.getIndexAttr(d));
+      outs.push_back(
+          tensor::InsertSliceOp::create(rw, loc, elem, acc, offsets, sizes, strides));
+    }
+    for (unsigned i = 0; i < numCarried; ++i)
+      outs[i] = intoDestination(rw, loc, yield.getValues()[1 + i], forOp.getRegionIterArgs()[i],
+                                body, args);
+    scf::YieldOp::create(rw, loc, outs);
+    rw.eraseOp(yield);
+    rw.replaceOp(op, forOp.getResults());
+    return success();
+  }
+
+  LogicalResult lowerToWhile(onnx::LoopOp op, OpAdaptor adaptor,
+                             ConversionPatternRewriter &rw) const {
+    Location loc = op.getLoc();
+    unsigned numCarried = op.getNumCarried();
+    if (op.getNumScanOutputs())
+      return op.emitError() << "scan outputs of a loop that ends on its condition have a "
+                               "length known only at run time, which is not supported yet";
+    Value i0 = arith::ConstantIntOp::create(rw, loc, rw.getI64Type(), 0);
+    Value c0 = adaptor.getCond() ? extractScalar(rw, loc, adaptor.getCond())
+                                 : arith::ConstantIntOp::create(rw, loc, 1, 1).getResult();
+    Value m = adaptor.getMaxTripCount() ? extractScalar(rw, loc, adaptor.getMaxTripCount())
+                                        : Value();
+    SmallVector<Value> inits{i0, c0};
+    llvm::append_range(inits, carriedInits(rw, loc, adaptor.getVInitial()));
+    SmallVector<Type> types = llvm::to_vector(ValueRange(inits).getTypes());
+    SmallVector<Location> locs(types.size(), loc);
+    auto whileOp = scf::WhileOp::create(rw, loc, types, inits);
+    Block *before = rw.createBlock(&whileOp.getBefore(), {}, types, locs);
+    Value go = before->getArgument(1);
+    if (m) {
+      Value inRange = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::slt,
+                                            before->getArgument(0), m);
+      go = arith::AndIOp::create(rw, loc, go, inRange);
+    }
+    scf::ConditionOp::create(rw, loc, go, before->getArguments());
+    Block *after = rw.createBlock(&whileOp.getAfter(), {}, types, locs);
+    SmallVector<Value> args{scalarTensor(rw, loc, after->getArgument(0)),
+                            scalarTensor(rw, loc, after->getArgument(1))};
+    llvm::append_range(args, after->getArguments().drop_front(2));
+    Block &body = op.getBody().front();
+    auto yield = cast<onnx::YieldOp>(body.getTerminator());
+    rw.inlineBlockBefore(&body, after, after->end(), args);
+    rw.setInsertionPoint(yield);
+    Value next = arith::AddIOp::create(rw, loc, after->getArgument(0),
+                                       arith::ConstantIntOp::create(rw, loc, rw.getI64Type(), 1));
+    // One-shot bufferization pairs scf.condition's and scf.yield's tensors with the block
+    // arguments by position; canonicalization drops an argument the after region does not
+    // use, which would shift them. The condition carried in (always true here) is and-ed in
+    // so that it stays used.
+    Value condOut = arith::AndIOp::create(rw, loc, after->getArgument(1),
+                                          extractScalar(rw, loc, yield.getValues()[0]));
+    SmallVector<Value> outs{next, condOut};
+    for (unsigned i = 0; i < numCarried; ++i)
+      outs.push_back(intoDestination(rw, loc, yield.getValues()[1 + i],
+                                     after->getArgument(2 + i), body, args));
+    scf::YieldOp::create(rw, loc, outs);
+    rw.eraseOp(yield);
+    rw.replaceOp(op, whileOp.getResults().drop_front(2));
+    return success();
+  }
+};
+
+} // namespace
+
+void populateControlFlowPatterns(RewritePatternSet &patterns) {
+  patterns.add<IfLowering, LoopLowering>(patterns.getContext());
+}
+
+} // namespace onnxc::lowering

@@ -1,0 +1,88 @@
+// RUN: %onnx-opt %s -convert-onnx-to-linalg -split-input-file | FileCheck %s
+
+// If -> scf.if on the extracted condition; each branch writes its result into a tensor made
+// before the scf.if, so no buffer made inside a branch outlives it.
+// CHECK-LABEL: func.func @if
+// CHECK:         %[[DEST:.+]] = tensor.empty() : tensor<3xf32>
+// CHECK:         %[[C:.+]] = tensor.extract %arg0[] : tensor<i1>
+// CHECK:         %[[R:.+]] = scf.if %[[C]] -> (tensor<3xf32>) {
+// CHECK:           %[[A:.+]] = linalg.generic
+// CHECK:           %[[M:.+]] = bufferization.materialize_in_destination %[[A]] in %[[DEST]]
+// CHECK:           scf.yield %[[M]]
+// CHECK:         } else {
+// CHECK:           bufferization.materialize_in_destination %arg1 in %[[DEST]]
+// CHECK:         return %[[R]]
+func.func @if(%c: tensor<i1>, %x: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = "onnx.If"(%c) ({
+    %1 = onnx.Add %x, %x : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+    onnx.Yield %1 : tensor<3xf32>
+  }, {
+    onnx.Yield %x : tensor<3xf32>
+  }) : (tensor<i1>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// A Loop that only stops on its trip count -> scf.for over a copy of the initial value (the
+// body writes into it in place); the carried value is written back into its iteration
+// argument (after the scan output is read into row iv of its accumulator).
+// CHECK-LABEL: func.func @loop_for
+// CHECK:         %[[INIT:.+]] = bufferization.alloc_tensor() copy(%arg0)
+// CHECK:         %[[ACC:.+]] = tensor.empty() : tensor<4x3xf32>
+// CHECK:         %[[R:.+]]:2 = scf.for %[[IV:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[V:.+]] = %[[INIT]], %[[A:.+]] = %[[ACC]])
+// CHECK:           %[[Y:.+]] = linalg.generic
+// CHECK:           %[[S:.+]] = tensor.insert_slice %[[Y]] into %[[A]][%[[IV]], 0] [1, 3] [1, 1]
+// CHECK:           %[[W:.+]] = bufferization.materialize_in_destination %[[Y]] in %[[V]]
+// CHECK:           scf.yield %[[W]], %[[S]]
+// CHECK:         return %[[R]]#0, %[[R]]#1
+func.func @loop_for(%x: tensor<3xf32>) -> (tensor<3xf32>, tensor<4x3xf32>) {
+  %m = onnx.Constant dense<4> : tensor<i64>
+  %0:2 = "onnx.Loop"(%m, %x) ({
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %v: tensor<3xf32>):
+    %1 = onnx.Add %v, %v : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+    onnx.Yield %c, %1, %1 : tensor<i1>, tensor<3xf32>, tensor<3xf32>
+  }) {operandSegmentSizes = array<i32: 1, 0, 1>} : (tensor<i64>, tensor<3xf32>) -> (tensor<3xf32>, tensor<4x3xf32>)
+  return %0#0, %0#1 : tensor<3xf32>, tensor<4x3xf32>
+}
+
+// -----
+
+// Two carried values that swap places: each is copied before either is overwritten.
+// CHECK-LABEL: func.func @loop_swap
+// CHECK:         scf.for {{.+}} iter_args(%[[A:.+]] = %{{.+}}, %[[B:.+]] = %{{.+}})
+// CHECK:           %[[CB:.+]] = bufferization.alloc_tensor() copy(%[[B]])
+// CHECK:           %[[WA:.+]] = bufferization.materialize_in_destination %[[CB]] in %[[A]]
+// CHECK:           %[[CA:.+]] = bufferization.alloc_tensor() copy(%[[A]])
+// CHECK:           %[[WB:.+]] = bufferization.materialize_in_destination %[[CA]] in %[[B]]
+// CHECK:           scf.yield %[[WA]], %[[WB]]
+func.func @loop_swap(%a: tensor<3xf32>, %b: tensor<3xf32>, %n: tensor<i64>) -> (tensor<3xf32>, tensor<3xf32>) {
+  %0:2 = "onnx.Loop"(%n, %a, %b) ({
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %x: tensor<3xf32>, %y: tensor<3xf32>):
+    onnx.Yield %c, %y, %x : tensor<i1>, tensor<3xf32>, tensor<3xf32>
+  }) {operandSegmentSizes = array<i32: 1, 0, 2>} : (tensor<i64>, tensor<3xf32>, tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>)
+  return %0#0, %0#1 : tensor<3xf32>, tensor<3xf32>
+}
+
+// -----
+
+// A Loop whose body computes its condition -> scf.while carrying the iteration number and
+// the condition; it stops at the trip count or when the condition turns false.
+// CHECK-LABEL: func.func @loop_while
+// CHECK:         scf.while (%[[I:.+]] = %{{.+}}, %[[C:.+]] = %{{.+}}, %[[V:.+]] = %{{.+}}) : (i64, i1, tensor<3xf32>)
+// CHECK:           %[[LT:.+]] = arith.cmpi slt, %[[I]], %{{.+}} : i64
+// CHECK:           %[[GO:.+]] = arith.andi %[[C]], %[[LT]] : i1
+// CHECK:           scf.condition(%[[GO]]) %[[I]], %[[C]], %[[V]]
+// CHECK:         } do {
+// CHECK:           arith.addi %{{.+}}, %{{.+}} : i64
+// CHECK:           scf.yield
+func.func @loop_while(%x: tensor<3xf32>, %n: tensor<i64>, %limit: tensor<f32>) -> tensor<3xf32> {
+  %0 = "onnx.Loop"(%n, %x) ({
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %v: tensor<3xf32>):
+    %1 = onnx.Add %v, %v : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+    %2 = onnx.ReduceSum %1 {keepdims = 0 : i64} : (tensor<3xf32>) -> tensor<f32>
+    %3 = onnx.Less %2, %limit : (tensor<f32>, tensor<f32>) -> tensor<i1>
+    onnx.Yield %3, %1 : tensor<i1>, tensor<3xf32>
+  }) {operandSegmentSizes = array<i32: 1, 0, 1>} : (tensor<i64>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
