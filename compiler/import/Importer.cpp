@@ -4,6 +4,7 @@
 #include "compiler/import/Importer.h"
 
 #include "compiler/import/OpTable.h"
+#include "compiler/import/Sequences.h"
 #include "compiler/import/TensorReader.h"
 #include "dialects/onnx/OnnxDialect.h"
 
@@ -60,6 +61,7 @@ private:
   llvm::StringMap<int64_t> opsets;
   llvm::StringMap<Value> values;
   llvm::StringMap<Type> declaredTypes; // value_info and graph outputs.
+  SequenceMap sequences;               // Sequence values, resolved at import.
   TensorReadContext readContext;
 };
 
@@ -148,12 +150,13 @@ LogicalResult GraphImporter::checkOpsets() {
 }
 
 LogicalResult GraphImporter::checkSupport() {
-  const auto &table = defaultDomainConverters();
   SmallVector<int> unsupported;
   for (int i = 0; i < model.graph().node_size(); ++i) {
     const auto &node = model.graph().node(i);
-    if (opsetOf(node) < 0 || !isDefaultDomain(node.domain()) ||
-        (node.op_type() != "Constant" && !table.count(node.op_type())))
+    bool constant = node.op_type() == "Constant" && isDefaultDomain(node.domain());
+    bool sequence = isSequenceOp(node.op_type()) && isDefaultDomain(node.domain());
+    if (opsetOf(node) < 0 ||
+        (!constant && !sequence && !findConverter(node.domain(), node.op_type())))
       unsupported.push_back(i);
   }
   if (unsupported.empty())
@@ -175,7 +178,8 @@ LogicalResult GraphImporter::checkSupport() {
   for (int i : unsupported) {
     const auto &node = model.graph().node(i);
     std::string why = opsetOf(node) < 0 ? "domain '" + node.domain() + "' is not imported"
-                      : !isDefaultDomain(node.domain())
+                      : !isDefaultDomain(node.domain()) &&
+                              node.domain() != "ai.onnx.preview.training"
                           ? "operators of domain '" + node.domain() + "' are not supported"
                           : "operator " + node.op_type() + " is not supported";
     diag.attachNote(nodeLoc(i)) << why;
@@ -228,6 +232,10 @@ LogicalResult GraphImporter::sortNodes(SmallVector<int> &order) {
 }
 
 FailureOr<Type> GraphImporter::valueInfoType(const ::onnx::ValueInfoProto &vi, bool isInput) {
+  if (isInput && vi.type().has_sequence_type())
+    return emitError(fileLoc) << "'" << vi.name() << "' is a sequence: sequence-typed graph "
+                              << "inputs are not supported (only sequences built in the graph, "
+                              << "whose structure is known at compile time)";
   if (!vi.type().has_tensor_type())
     return emitError(fileLoc) << "'" << vi.name() << "' is not a tensor (sequence, map and "
                               << "optional types are not supported)";
@@ -328,7 +336,19 @@ LogicalResult GraphImporter::importNode(int index) {
     return c.emitError() << "has no outputs";
   if (node.op_type() == "Constant")
     return importConstantNode(c, node);
-  auto outs = defaultDomainConverters().lookup(node.op_type())(c);
+  if (isSequenceOp(node.op_type())) {
+    auto out = importSequenceNode(c, sequences);
+    if (failed(out))
+      return failure();
+    if (*out)
+      values[node.output(0)] = **out;
+    return success();
+  }
+  for (const auto &name : node.input())
+    if (sequences.count(name))
+      return c.emitError() << "input '" << name << "' is a sequence; only the sequence "
+                           << "operators take sequences";
+  auto outs = (*findConverter(node.domain(), node.op_type()))(c);
   if (failed(outs))
     return failure();
   for (auto [i, v] : llvm::enumerate(*outs))
@@ -400,6 +420,10 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
     if (!outputNames.insert(out.name()).second)
       return emitError(fileLoc) << "graph output '" << out.name() << "' is listed twice", nullptr;
     Value v = values.lookup(out.name());
+    if (!v && sequences.count(out.name()))
+      return emitError(fileLoc) << "graph output '" << out.name() << "' is a sequence; "
+                                << "sequence-typed graph outputs are not supported",
+             nullptr;
     if (!v)
       return emitError(fileLoc) << "graph output '" << out.name() << "' is never produced",
              nullptr;
