@@ -59,8 +59,8 @@ static FailureOr<OptimizerInputs> optimizerInputs(NodeContext &c, int groups) {
       auto vt = dyn_cast<RankedTensorType>(v.getType());
       if (!xt || !vt || !isa<FloatType>(vt.getElementType()) || vt != xt)
         return c.emitError() << "input " << 2 + k * in.n + i << " must be a ranked float "
-                             << "tensor of the type of the tensor it updates (" << x.getType()
-                             << "), got " << v.getType();
+                             << "tensor of type " << x.getType()
+                             << " (that of the tensor it updates), got " << v.getType();
       in.groups[k].push_back(v);
     }
   return in;
@@ -73,8 +73,8 @@ static std::pair<Value, Value> rateAndCount(Decomposer &d, const OptimizerInputs
   return {r, t};
 }
 
-/// Adagrad (epsilon defaults to 1e-6, as in the schema): r = R / (1 + T * decay_factor); G' = norm_coefficient * X + G;
-/// H_new = H + G' * G'; X_new = X - r * G' / (sqrt(H_new) + epsilon).
+/// Adagrad (epsilon defaults to 1e-6, as in the schema): r = R / (1 + T * decay_factor);
+/// G' = norm_coefficient * X + G; H_new = H + G' * G'; X_new = X - r * G' / (sqrt(H_new) + epsilon).
 static Result convertAdagrad(NodeContext &c) {
   auto decay = c.floatAttr("decay_factor", 0.f);
   auto eps = c.floatAttr("epsilon", 1e-6f);
@@ -100,8 +100,8 @@ static Result convertAdagrad(NodeContext &c) {
   return d.done(xs);
 }
 
-/// Adam (epsilon defaults to 1e-6): G' = norm_coefficient * X + G; V_new = alpha * V + (1 - alpha) * G';
-/// H_new = beta * H + (1 - beta) * G'^2; R' = T > 0 ? R * sqrt(1 - beta^T) / (1 - alpha^T) : R;
+/// Adam (epsilon defaults to 1e-6): G' = norm_coefficient * X + G;
+/// V_new = alpha * V + (1 - alpha) * G'; H_new = beta * H + (1 - beta) * G'^2; R' = T > 0 ? R * sqrt(1 - beta^T) / (1 - alpha^T) : R;
 /// X_new = (1 - norm_coefficient_post) * (X - R' * V_new / (sqrt(H_new) + epsilon)).
 static Result convertAdam(NodeContext &c) {
   auto alpha = c.floatAttr("alpha", 0.9f);
