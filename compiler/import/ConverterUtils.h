@@ -35,7 +35,8 @@ struct Decomposer {
   bool failedAny = false;
   explicit Decomposer(NodeContext &c) : c(c), inner(c.b, c.loc, c.node, c.opset, {}, {}) {}
 
-  mlir::Value op(llvm::StringRef name, mlir::ValueRange operands, llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
+  mlir::Value op(llvm::StringRef name, mlir::ValueRange operands,
+                 llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
     if (failedAny || llvm::any_of(operands, [](mlir::Value v) { return !v; })) {
       failedAny = true;
       return {};
@@ -68,8 +69,8 @@ struct Decomposer {
     return op("Reshape", {x, c.constI64(shape)});
   }
   /// (x - mean) / sqrt(var + eps) over `axes`; also returns the mean and 1/sqrt(var + eps).
-  mlir::Value standardize(mlir::Value x, llvm::ArrayRef<int64_t> axes, double eps, mlir::Value *meanOut = nullptr,
-                    mlir::Value *invStdOut = nullptr) {
+  mlir::Value standardize(mlir::Value x, llvm::ArrayRef<int64_t> axes, double eps,
+                          mlir::Value *meanOut = nullptr, mlir::Value *invStdOut = nullptr) {
     mlir::Value mean = reduce("ReduceMean", x, axes);
     mlir::Value d = op("Sub", {x, mean});
     mlir::Value var = reduce("ReduceMean", op("Mul", {d, d}), axes);

@@ -17,8 +17,8 @@ using namespace mlir;
 namespace onnxc {
 
 bool isSequenceOp(StringRef opType) {
-  static constexpr StringRef kOps[] = {"SequenceConstruct", "SequenceEmpty", "SequenceInsert",
-                                       "SequenceErase",     "SequenceAt",    "SequenceLength",
+  static constexpr StringRef kOps[] = {"SequenceConstruct",  "SequenceEmpty",  "SequenceInsert",
+                                       "SequenceErase",      "SequenceAt",     "SequenceLength",
                                        "ConcatFromSequence", "SplitToSequence"};
   return llvm::is_contained(kOps, opType);
 }
@@ -52,16 +52,16 @@ static FailureOr<int64_t> constantPosition(NodeContext &c, int i, StringRef what
 /// Normalizes `pos` against [-size, size + extra) (extra is 1 where the end is allowed).
 static FailureOr<int64_t> normPosition(NodeContext &c, int64_t pos, int64_t size, int64_t extra) {
   if (pos < -size || pos >= size + extra)
-    return c.emitError() << "position " << pos << " is out of range for a sequence of "
-                         << size << " tensors";
+    return c.emitError() << "position " << pos << " is out of range for a sequence of " << size
+                         << " tensors";
   return pos < 0 ? pos + size : pos;
 }
 
 /// An element's tensor, or an error when only the sequence's length is known.
 static FailureOr<Value> element(NodeContext &c, const SequenceValue &s, int64_t i) {
   if (!s.elements[i])
-    return c.emitError() << "tensor " << i << " of the sequence is not known at compile time: "
-                         << s.unknownReason;
+    return c.emitError() << "tensor " << i
+                         << " of the sequence is not known at compile time: " << s.unknownReason;
   return s.elements[i];
 }
 
@@ -131,7 +131,8 @@ static FailureOr<SequenceValue> splitToSequence(NodeContext &c) {
     return out;
   }
   if (ShapedType::isDynamic(dim))
-    return c.emitError() << "the split axis " << *axis << " has a run-time size: the "
+    return c.emitError() << "the split axis " << *axis
+                         << " has a run-time size: the "
                             "sequence's length depends on data, which is not supported";
   if (!split) {
     sizes.assign(dim, 1);
@@ -150,8 +151,8 @@ static FailureOr<SequenceValue> splitToSequence(NodeContext &c) {
       total += sizes.back();
     }
     if (total != dim)
-      return c.emitError() << "'split' sums to " << total << " but axis " << *axis
-                           << " has size " << dim;
+      return c.emitError() << "'split' sums to " << total << " but axis " << *axis << " has size "
+                           << dim;
   }
   if (sizes.empty())
     return out;
@@ -255,8 +256,8 @@ FailureOr<std::optional<Value>> importSequenceNode(NodeContext &c, SequenceMap &
   }
   if (op == "SequenceLength") {
     auto type = RankedTensorType::get({}, c.b.getI64Type());
-    Value len = onnx::ConstantOp::create(
-        c.b, c.loc, type, cast<ElementsAttr>(DenseIntElementsAttr::get(type, size)));
+    Value len = onnx::ConstantOp::create(c.b, c.loc, type,
+                                         cast<ElementsAttr>(DenseIntElementsAttr::get(type, size)));
     return std::optional<Value>(len);
   }
   assert(op == "ConcatFromSequence");

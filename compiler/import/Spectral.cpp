@@ -105,11 +105,26 @@ static Result convertDFT(NodeContext &c) {
     return c.emitError() << "input must be [batch, ..., 1 or 2] of rank 3 or more, got " << *xt;
   if (*inverse && *onesided)
     return c.emitError() << "onesided is not defined for the inverse transform";
-  auto axis = normAxis(c, *axisAttr, rank - 1);
+  // Opset 20 moved the axis to a constant input (default -2). Negative axes count from the
+  // back of the whole shape, so -2 is the last signal axis.
+  int64_t axisValue = *axisAttr;
+  if (c.opset >= 20) {
+    if (c.attr("axis"))
+      return c.emitError() << "attribute 'axis' is an input from opset 20";
+    axisValue = -2;
+    if (c.input(2)) {
+      auto a = constantInt(c.input(2));
+      if (!a)
+        return c.emitError() << "'axis' must be a constant (an initializer or a Constant node)";
+      axisValue = *a;
+    }
+  }
+  auto axis = normAxis(c, axisValue, rank);
   if (failed(axis))
     return failure();
-  if (*axis == 0)
-    return c.emitError() << "axis 0 is the batch axis";
+  if (*axis == 0 || *axis == rank - 1)
+    return c.emitError() << "axis " << axisValue << " is the batch axis or the real/imaginary "
+                         << "axis, not a signal axis";
   int64_t n = xt->getDimSize(*axis);
   int64_t len = n;
   if (c.input(1)) {
@@ -168,8 +183,8 @@ static Result convertSTFT(NodeContext &c) {
   if (!c.input(1))
     return c.emitError() << "'frame_step' is missing";
   int64_t batch = st->getDimSize(0), sigLen = st->getDimSize(1), ch = st->getDimSize(2);
-  auto declared = dyn_cast_or_null<RankedTensorType>(c.resultTypes.empty() ? Type()
-                                                                             : c.resultTypes[0]);
+  auto declared =
+      dyn_cast_or_null<RankedTensorType>(c.resultTypes.empty() ? Type() : c.resultTypes[0]);
   auto declaredDim = [&](int64_t i) -> int64_t {
     if (!declared || declared.getRank() != 4 || declared.isDynamicDim(i))
       return ShapedType::kDynamic;
@@ -240,18 +255,19 @@ static Result convertSTFT(NodeContext &c) {
                            c.constScalar(c.b.getI64Type(), 0)});
   }
   Value x = d.castTo(c.input(0), ct);
-  Value framesV = d.op("Gather", {x, indices}, {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(1))});
+  Value framesV =
+      d.op("Gather", {x, indices}, {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(1))});
   if (window)
     framesV = d.op("Mul", {framesV, d.reshape(d.castTo(window, ct), {gatherLen, 1})});
   framesV = d.reshape(framesV, {batch * frames, gatherLen * ch});
-  Value basis =
-      floatConstant(c, ct, {gatherLen * ch, 2 * bins}, dftBasis(gatherLen, ch, lengths[0], bins, false));
+  Value basis = floatConstant(c, ct, {gatherLen * ch, 2 * bins},
+                              dftBasis(gatherLen, ch, lengths[0], bins, false));
   if (lengths.size() == 2) {
     Value other = floatConstant(c, ct, {gatherLen * ch, 2 * bins},
                                 dftBasis(gatherLen, ch, lengths[1], bins, false));
     Value l = d.reshape(d.castTo(c.input(3), c.b.getI64Type()), {});
-    basis = d.op("Where", {d.op("Equal", {l, c.constScalar(c.b.getI64Type(), lengths[0])}),
-                           basis, other});
+    basis = d.op("Where",
+                 {d.op("Equal", {l, c.constScalar(c.b.getI64Type(), lengths[0])}), basis, other});
   }
   Value y = d.op("MatMul", {framesV, basis});
   y = d.reshape(y, {batch, frames, bins, 2});
@@ -273,8 +289,8 @@ static Result convertMelWeightMatrix(NodeContext &c) {
     if (!c.input(i))
       return c.emitError() << "input " << i << " is missing";
   std::optional<int64_t> mels = constantInt(c.input(0)), dft = constantInt(c.input(1));
-  auto declared = dyn_cast_or_null<RankedTensorType>(c.resultTypes.empty() ? Type()
-                                                                             : c.resultTypes[0]);
+  auto declared =
+      dyn_cast_or_null<RankedTensorType>(c.resultTypes.empty() ? Type() : c.resultTypes[0]);
   int64_t rows = dft ? *dft / 2 + 1 : ShapedType::kDynamic;
   int64_t cols = mels ? *mels : ShapedType::kDynamic;
   if (declared && declared.getRank() == 2) {
@@ -305,8 +321,9 @@ static Result convertMelWeightMatrix(NodeContext &c) {
     ks.push_back(static_cast<double>(i));
   Value mel = d.op("Add", {d.op("Mul", {floatConstant(c, f64, {cols + 2}, ks), melStep}), melLo});
   // 700 * (10^(mel / 2595) - 1)
-  Value hz = d.op("Mul", {k(700.0), d.op("Sub", {d.op("Pow", {k(10.0), d.op("Div", {mel, k(2595.0)})}),
-                                                 k(1.0)})});
+  Value hz =
+      d.op("Mul", {k(700.0),
+                   d.op("Sub", {d.op("Pow", {k(10.0), d.op("Div", {mel, k(2595.0)})}), k(1.0)})});
   Value bin = d.op("Floor", d.op("Div", {d.op("Mul", {d.op("Add", {dftV, k(1.0)}), hz}), rate}));
   auto edge = [&](int64_t first) {
     SmallVector<int64_t> idx;
@@ -320,8 +337,9 @@ static Result convertMelWeightMatrix(NodeContext &c) {
     js.push_back(static_cast<double>(j));
   Value j = floatConstant(c, f64, {rows, 1}, js);
   Value zero = k(0.0), one = k(1.0);
-  Value rising = d.op("Where", {d.op("Equal", {center, left}), one,
-                                d.op("Div", {d.op("Sub", {j, left}), d.op("Sub", {center, left})})});
+  Value rising =
+      d.op("Where", {d.op("Equal", {center, left}), one,
+                     d.op("Div", {d.op("Sub", {j, left}), d.op("Sub", {center, left})})});
   Value inRise = d.op("And", {d.op("GreaterOrEqual", {j, left}), d.op("LessOrEqual", {j, center})});
   Value falling = d.op("Div", {d.op("Sub", {right, j}), d.op("Sub", {right, center})});
   Value inFall = d.op("And", {d.op("GreaterOrEqual", {j, center}), d.op("Less", {j, right})});

@@ -26,8 +26,7 @@ static Result convertTfIdfVectorizer(NodeContext &c) {
   const auto *pool = c.attr("pool_int64s");
   const auto *counts = c.attr("ngram_counts");
   const auto *indexes = c.attr("ngram_indexes");
-  if (!mode || !pool || !counts || !indexes || *minGram < 1 || *maxGram < *minGram ||
-      *maxSkip < 0)
+  if (!mode || !pool || !counts || !indexes || *minGram < 1 || *maxGram < *minGram || *maxSkip < 0)
     return c.emitError() << "needs 'mode', 'pool_int64s', 'ngram_counts', 'ngram_indexes' and "
                             "1 <= min_gram_length <= max_gram_length, max_skip_count >= 0";
   StringRef modeName = mode->s();
@@ -46,8 +45,7 @@ static Result convertTfIdfVectorizer(NodeContext &c) {
     int64_t begin = counts->ints(n - 1);
     int64_t end = n < counts->ints_size() ? counts->ints(n) : poolSize;
     if (begin < 0 || end < begin || end > poolSize || (end - begin) % n != 0)
-      return c.emitError() << "'ngram_counts' does not split 'pool_int64s' into " << n
-                           << "-grams";
+      return c.emitError() << "'ngram_counts' does not split 'pool_int64s' into " << n << "-grams";
     for (int64_t at = begin; at < end; at += n) {
       gramStart.push_back(at);
       gramLen.push_back(n);
@@ -55,8 +53,8 @@ static Result convertTfIdfVectorizer(NodeContext &c) {
   }
   numGrams = static_cast<int64_t>(gramStart.size());
   if (indexes->ints_size() != numGrams)
-    return c.emitError() << "'ngram_indexes' has " << indexes->ints_size()
-                         << " entries for " << numGrams << " n-grams in the pool";
+    return c.emitError() << "'ngram_indexes' has " << indexes->ints_size() << " entries for "
+                         << numGrams << " n-grams in the pool";
   int64_t outSize = 0;
   for (int64_t i : indexes->ints()) {
     if (i < 0)
@@ -105,10 +103,10 @@ static Result convertTfIdfVectorizer(NodeContext &c) {
           poolVals.push_back(pool->ints(gramStart[gi] + j));
       auto poolType = RankedTensorType::get({1, 1, g, n}, i64);
       Value poolV = onnx::ConstantOp::create(
-          c.b, c.loc, poolType,
-          cast<ElementsAttr>(DenseIntElementsAttr::get(poolType, poolVals)));
+          c.b, c.loc, poolType, cast<ElementsAttr>(DenseIntElementsAttr::get(poolType, poolVals)));
       // [rows, windows, n] -> [rows, windows, 1, n] == [1, 1, g, n] -> [rows, windows, g, n]
-      Value cand = d.op("Gather", {tokens, idxV}, {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(1))});
+      Value cand =
+          d.op("Gather", {tokens, idxV}, {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(1))});
       cand = d.reshape(cand, {rows, windows, 1, n});
       Value eq = d.castTo(d.op("Equal", {cand, poolV}), f32);
       Value all = d.reduce("ReduceMin", eq, {3});
@@ -117,9 +115,9 @@ static Result convertTfIdfVectorizer(NodeContext &c) {
     }
     partGrams.append(grams);
   }
-  Value cnt = countParts.size() == 1
-                  ? countParts[0]
-                  : d.op("Concat", countParts, {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(1))});
+  Value cnt = countParts.size() == 1 ? countParts[0]
+                                     : d.op("Concat", countParts,
+                                            {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(1))});
   if (modeName == "IDF")
     cnt = d.castTo(d.op("Greater", {cnt, c.constScalar(f32, 0.0)}), f32);
   // scatter[g, out]: weight of pool n-gram g at its output position (1 in TF mode).
@@ -130,7 +128,8 @@ static Result convertTfIdfVectorizer(NodeContext &c) {
   }
   auto scType = RankedTensorType::get({numGrams, outSize}, f32);
   Value scV = onnx::ConstantOp::create(
-      c.b, c.loc, scType, cast<ElementsAttr>(DenseElementsAttr::get(scType, ArrayRef<float>(scatter))));
+      c.b, c.loc, scType,
+      cast<ElementsAttr>(DenseElementsAttr::get(scType, ArrayRef<float>(scatter))));
   Value y = d.op("MatMul", {cnt, scV});
   if (xt.getRank() == 1)
     y = d.reshape(y, {outSize});

@@ -74,7 +74,8 @@ static std::pair<Value, Value> rateAndCount(Decomposer &d, const OptimizerInputs
 }
 
 /// Adagrad (epsilon defaults to 1e-6, as in the schema): r = R / (1 + T * decay_factor);
-/// G' = norm_coefficient * X + G; H_new = H + G' * G'; X_new = X - r * G' / (sqrt(H_new) + epsilon).
+/// G' = norm_coefficient * X + G; H_new = H + G' * G'; X_new = X - r * G' / (sqrt(H_new) +
+/// epsilon).
 static Result convertAdagrad(NodeContext &c) {
   auto decay = c.floatAttr("decay_factor", 0.f);
   auto eps = c.floatAttr("epsilon", 1e-6f);
@@ -89,7 +90,8 @@ static Result convertAdagrad(NodeContext &c) {
   for (int64_t i = 0; i < in->n; ++i) {
     Value x = in->groups[0][i], g = in->groups[1][i], h = in->groups[2][i];
     auto [r, t] = rateAndCount(d, *in, cast<ShapedType>(x.getType()).getElementType());
-    Value rate = d.op("Div", {r, d.op("Add", {d.scalar(t, 1.0), d.op("Mul", {t, d.scalar(t, *decay)})})});
+    Value rate =
+        d.op("Div", {r, d.op("Add", {d.scalar(t, 1.0), d.op("Mul", {t, d.scalar(t, *decay)})})});
     Value gr = d.op("Add", {d.op("Mul", {d.scalar(x, *norm), x}), g});
     Value hNew = d.op("Add", {h, d.op("Mul", {gr, gr})});
     Value hSqrt = d.op("Add", {d.op("Sqrt", hNew), d.scalar(x, *eps)});
@@ -101,8 +103,9 @@ static Result convertAdagrad(NodeContext &c) {
 }
 
 /// Adam (epsilon defaults to 1e-6): G' = norm_coefficient * X + G;
-/// V_new = alpha * V + (1 - alpha) * G'; H_new = beta * H + (1 - beta) * G'^2; R' = T > 0 ? R * sqrt(1 - beta^T) / (1 - alpha^T) : R;
-/// X_new = (1 - norm_coefficient_post) * (X - R' * V_new / (sqrt(H_new) + epsilon)).
+/// V_new = alpha * V + (1 - alpha) * G'; H_new = beta * H + (1 - beta) * G'^2; R' = T > 0 ? R *
+/// sqrt(1 - beta^T) / (1 - alpha^T) : R; X_new = (1 - norm_coefficient_post) * (X - R' * V_new /
+/// (sqrt(H_new) + epsilon)).
 static Result convertAdam(NodeContext &c) {
   auto alpha = c.floatAttr("alpha", 0.9f);
   auto beta = c.floatAttr("beta", 0.999f);
@@ -117,14 +120,14 @@ static Result convertAdam(NodeContext &c) {
   Decomposer d(c);
   SmallVector<Value> xs, vs, hs;
   for (int64_t i = 0; i < in->n; ++i) {
-    Value x = in->groups[0][i], g = in->groups[1][i], v = in->groups[2][i],
-          h = in->groups[3][i];
+    Value x = in->groups[0][i], g = in->groups[1][i], v = in->groups[2][i], h = in->groups[3][i];
     auto [r, t] = rateAndCount(d, *in, cast<ShapedType>(x.getType()).getElementType());
     Value gr = d.op("Add", {d.op("Mul", {d.scalar(x, *norm), x}), g});
     Value vNew = d.op("Add", {d.op("Mul", {d.scalar(x, *alpha), v}),
                               d.op("Mul", {d.scalar(x, 1.0 - double(*alpha)), gr})});
-    Value hNew = d.op("Add", {d.op("Mul", {d.scalar(x, *beta), h}),
-                              d.op("Mul", {d.scalar(x, 1.0 - double(*beta)), d.op("Mul", {gr, gr})})});
+    Value hNew =
+        d.op("Add", {d.op("Mul", {d.scalar(x, *beta), h}),
+                     d.op("Mul", {d.scalar(x, 1.0 - double(*beta)), d.op("Mul", {gr, gr})})});
     Value hSqrt = d.op("Add", {d.op("Sqrt", hNew), d.scalar(x, *eps)});
     Value one = d.scalar(t, 1.0);
     Value alphaT = d.op("Pow", {d.scalar(t, *alpha), t});
@@ -165,12 +168,11 @@ static Result convertMomentum(NodeContext &c) {
     Value x = in->groups[0][i], g = in->groups[1][i], v = in->groups[2][i];
     auto [r, t] = rateAndCount(d, *in, cast<ShapedType>(x.getType()).getElementType());
     Value gr = d.op("Add", {d.op("Mul", {d.scalar(x, *norm), x}), g});
-    Value betaAdj = d.op("Where", {d.op("Greater", {t, d.scalar(t, 0.0)}), d.scalar(t, *beta),
-                                   d.scalar(t, 1.0)});
+    Value betaAdj = d.op(
+        "Where", {d.op("Greater", {t, d.scalar(t, 0.0)}), d.scalar(t, *beta), d.scalar(t, 1.0)});
     Value vNew = d.op("Add", {d.op("Mul", {d.scalar(x, *alpha), v}), d.op("Mul", {betaAdj, gr})});
-    Value step = mode == "standard"
-                     ? vNew
-                     : d.op("Add", {gr, d.op("Mul", {d.scalar(x, *alpha), vNew})});
+    Value step =
+        mode == "standard" ? vNew : d.op("Add", {gr, d.op("Mul", {d.scalar(x, *alpha), vNew})});
     xs.push_back(d.op("Sub", {x, d.op("Mul", {r, step})}));
     vs.push_back(vNew);
   }
@@ -215,8 +217,9 @@ Result convertBatchNormTraining(NodeContext &c) {
   SmallVector<Value> outs{y};
   auto running = [&](Value old, Value batch) {
     Type et = cast<ShapedType>(old.getType()).getElementType();
-    return d.op("Add", {d.op("Mul", {old, d.scalar(old, *momentum)}),
-                        d.op("Mul", {d.castTo(batch, et), d.scalar(old, 1.0 - double(*momentum))})});
+    return d.op("Add",
+                {d.op("Mul", {old, d.scalar(old, *momentum)}),
+                 d.op("Mul", {d.castTo(batch, et), d.scalar(old, 1.0 - double(*momentum))})});
   };
   if (c.node.output_size() > 1)
     outs.push_back(running(c.input(3), mean1));
