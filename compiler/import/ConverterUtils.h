@@ -22,6 +22,20 @@ llvm::FailureOr<int64_t> normAxis(NodeContext &c, int64_t axis, int64_t rank);
 /// BatchNormalization with training_mode=1 (Training.cpp).
 Result convertBatchNormTraining(NodeContext &c);
 
+/// The most elements a converter lets a constant it builds (a DFT basis, an index table) or a
+/// list of generated ops have: a malformed model must get an error, not exhaust memory at
+/// compile time.
+constexpr int64_t kMaxGeneratedElements = int64_t(1) << 24;
+
+/// Whether a * b * ... stays within kMaxGeneratedElements (all factors non-negative).
+inline bool withinGeneratedLimit(std::initializer_list<int64_t> factors) {
+  int64_t total = 1;
+  for (int64_t f : factors)
+    if (f < 0 || __builtin_mul_overflow(total, f, &total) || total > kMaxGeneratedElements)
+      return false;
+  return true;
+}
+
 /// Adds the converters defined outside OpTable.cpp to the default-domain table.
 void addTrainingModeConverters(llvm::StringMap<Converter> &t);
 void addSpectralConverters(llvm::StringMap<Converter> &t);

@@ -134,6 +134,9 @@ static FailureOr<SequenceValue> splitToSequence(NodeContext &c) {
     return c.emitError() << "the split axis " << *axis
                          << " has a run-time size: the "
                             "sequence's length depends on data, which is not supported";
+  if (!withinGeneratedLimit({dim}))
+    return c.emitError() << "axis " << *axis << " has " << dim
+                         << " elements: too many tensors for a sequence";
   if (!split) {
     sizes.assign(dim, 1);
   } else if (splitAttr.getType().getRank() == 0) {

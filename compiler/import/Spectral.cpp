@@ -137,6 +137,9 @@ static Result convertDFT(NodeContext &c) {
     len = *l;
   }
   int64_t bins = *onesided ? len / 2 + 1 : len;
+  if (!withinGeneratedLimit({n, ch, bins, 2}))
+    return c.emitError() << "a " << len << "-point DFT of " << n
+                         << " samples needs too large a basis";
   Type et = xt->getElementType(), ct = computeType(c, et);
   Decomposer d(c);
   // Move the transformed axis next to the real/imaginary axis.
@@ -231,6 +234,10 @@ static Result convertSTFT(NodeContext &c) {
       return c.emitError() << "'frame_step' is computed at run time and the output's frame "
                               "count is not declared: the output size depends on data";
   }
+  if (frames <= 0 || !withinGeneratedLimit({frames, gatherLen}) ||
+      !withinGeneratedLimit({gatherLen, ch, bins, 2, static_cast<int64_t>(lengths.size())}))
+    return c.emitError() << frames << " frames of " << gatherLen
+                         << " samples: too many or too few for the frame tables and the basis";
   Type et = st->getElementType(), ct = computeType(c, et);
   Decomposer d(c);
   // Sample indices [frames, gatherLen], clamped to the signal (a run-time step that
@@ -302,8 +309,9 @@ static Result convertMelWeightMatrix(NodeContext &c) {
   if (ShapedType::isDynamic(rows) || ShapedType::isDynamic(cols))
     return c.emitError() << "'num_mel_bins' and 'dft_length' are computed at run time and "
                             "the output shape is not declared: the output size depends on data";
-  if (rows <= 0 || cols <= 0)
-    return c.emitError() << "the output [" << rows << ", " << cols << "] is empty";
+  if (rows <= 0 || cols <= 0 || !withinGeneratedLimit({rows + 2, cols + 2}))
+    return c.emitError() << "the output [" << rows << ", " << cols
+                         << "] is empty or too large";
   Type f64 = c.b.getF64Type();
   Decomposer d(c);
   auto scalarIn = [&](int i) { return d.reshape(d.castTo(c.input(i), f64), {}); };

@@ -65,8 +65,12 @@ static Result convertTfIdfVectorizer(NodeContext &c) {
   if (weightsAttr && weightsAttr->floats_size() != numGrams)
     return c.emitError() << "'weights' has " << weightsAttr->floats_size() << " entries for "
                          << numGrams << " n-grams";
+  if (!withinGeneratedLimit({numGrams, outSize}))
+    return c.emitError() << "'ngram_indexes' reaches " << outSize << ": too large an output";
   int64_t rows = xt.getRank() == 2 ? xt.getDimSize(0) : 1;
   int64_t len = xt.getDimSize(xt.getRank() - 1);
+  if (!withinGeneratedLimit({rows, len}))
+    return c.emitError() << "input " << xt << " is too large to vectorize at compile time";
   Type f32 = c.b.getF32Type(), i64 = c.b.getI64Type();
   Decomposer d(c);
   Value tokens = d.reshape(d.castTo(x, i64), {rows, len});
@@ -80,16 +84,23 @@ static Result convertTfIdfVectorizer(NodeContext &c) {
         grams.push_back(g);
     if (grams.empty())
       continue;
-    SmallVector<int64_t> idx;
-    int64_t windows = 0;
-    if (n >= *minGram && n <= *maxGram) {
-      int64_t lastSkip = n == 1 ? 1 : *maxSkip + 1;
-      for (int64_t dist = 1; dist <= lastSkip; ++dist)
-        for (int64_t s = 0; s + (n - 1) * dist < len; ++s, ++windows)
-          for (int64_t j = 0; j < n; ++j)
-            idx.push_back(s + j * dist);
-    }
     int64_t g = static_cast<int64_t>(grams.size());
+    // Windows: unigrams once, longer n-grams at every distance; distances past the row give
+    // none. Count them first so that a huge row or skip count is refused before any table.
+    int64_t windows = 0, lastSkip = 0;
+    if (n >= *minGram && n <= *maxGram) {
+      lastSkip = n == 1 ? 1 : std::min(*maxSkip + 1, std::max<int64_t>(len, 1));
+      for (int64_t dist = 1; dist <= lastSkip; ++dist)
+        windows += std::max<int64_t>(0, len - (n - 1) * dist);
+    }
+    if (!withinGeneratedLimit({windows, n}) || !withinGeneratedLimit({rows, windows, g, n}))
+      return c.emitError() << "matching " << g << " " << n << "-grams in " << windows
+                           << " windows needs too large a comparison";
+    SmallVector<int64_t> idx;
+    for (int64_t dist = 1; dist <= lastSkip; ++dist)
+      for (int64_t s = 0; s + (n - 1) * dist < len; ++s)
+        for (int64_t j = 0; j < n; ++j)
+          idx.push_back(s + j * dist);
     if (windows == 0) {
       countParts.push_back(c.constScalar(f32, 0.0));
       countParts.back() = d.op("Expand", {countParts.back(), c.constI64({rows, g})});
