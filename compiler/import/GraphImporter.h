@@ -5,6 +5,7 @@
 
 #include "compiler/import/Importer.h"
 #include "compiler/import/OpTable.h"
+#include "compiler/import/Sequences.h"
 #include "compiler/import/TensorReader.h"
 
 #include "mlir/IR/Builders.h"
@@ -89,6 +90,7 @@ private:
   llvm::StringMap<int64_t> opsets;
   llvm::StringMap<mlir::Value> values;    // Visible names: outer scopes included.
   llvm::StringMap<mlir::Type> declaredTypes; // value_info and graph outputs.
+  SequenceMap sequences;                     // Sequence values, resolved at import.
   TensorReadContext readContext;
   /// Prefix of node names inside subgraphs and inlined functions ("loop1/body/").
   std::string scope;

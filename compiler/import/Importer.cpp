@@ -124,7 +124,6 @@ static bool importedDirectly(StringRef opType) {
 void GraphImporter::collectUnsupported(const ::onnx::GraphProto &graph, const std::string &where,
                                        std::vector<std::pair<std::string, std::string>> &out,
                                        llvm::StringSet<> &functionsSeen) {
-  const auto &table = defaultDomainConverters();
   std::string saved = scope;
   scope = where;
   for (int i = 0; i < graph.node_size(); ++i) {
@@ -151,15 +150,19 @@ void GraphImporter::collectUnsupported(const ::onnx::GraphProto &graph, const st
       }
       continue;
     }
+    bool defaultDomain = isDefaultDomain(node.domain());
+    bool known = (defaultDomain && (importedDirectly(node.op_type()) ||
+                                    isSequenceOp(node.op_type()))) ||
+                 findConverter(node.domain(), node.op_type());
     std::string why;
     if (opsetOf(node) < 0)
       why = "domain '" + node.domain() + "' is not imported";
-    else if (!isDefaultDomain(node.domain()))
-      why = "operators of domain '" + node.domain() + "' are not supported";
-    else if (!importedDirectly(node.op_type()) && !table.count(node.op_type()))
-      why = "operator " + node.op_type() + " is not supported";
-    else
+    else if (known)
       continue;
+    else if (!defaultDomain && node.domain() != "ai.onnx.preview.training")
+      why = "operators of domain '" + node.domain() + "' are not supported";
+    else
+      why = "operator " + node.op_type() + " is not supported";
     std::string kind = isDefaultDomain(node.domain()) ? node.op_type()
                                                       : node.domain() + "." + node.op_type();
     out.push_back({kind, nodeDescription(node, i) + "\n" + why});
@@ -282,6 +285,10 @@ LogicalResult GraphImporter::sortNodes(const ::onnx::GraphProto &graph, SmallVec
 }
 
 FailureOr<Type> GraphImporter::valueInfoType(const ::onnx::ValueInfoProto &vi, bool isInput) {
+  if (isInput && vi.type().has_sequence_type())
+    return emitError(fileLoc) << "'" << vi.name() << "' is a sequence: sequence-typed graph "
+                              << "inputs are not supported (only sequences built in the graph, "
+                              << "whose structure is known at compile time)";
   if (!vi.type().has_tensor_type())
     return emitError(fileLoc) << "'" << vi.name() << "' is not a tensor (sequence, map and "
                               << "optional types are not supported)";
@@ -406,7 +413,20 @@ LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, int index) {
     return importLoop(c);
   if (node.op_type() == "Scan")
     return importScan(c);
-  auto outs = defaultDomainConverters().lookup(node.op_type())(c);
+  if (isSequenceOp(node.op_type())) {
+    auto out = importSequenceNode(c, sequences);
+    if (failed(out))
+      return failure();
+    if (*out)
+      values[node.output(0)] = **out;
+    return success();
+  }
+  for (const auto &name : node.input())
+    if (sequences.count(name))
+      return c.emitError() << "input '" << name << "' is a sequence; only the sequence "
+                           << "operators take sequences";
+  auto outs = (*findConverter(node.domain(), node.op_type()))(c);
+
   if (failed(outs))
     return failure();
   bindOutputs(c, *outs);
@@ -573,6 +593,10 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
     if (!outputNames.insert(out.name()).second)
       return emitError(fileLoc) << "graph output '" << out.name() << "' is listed twice", nullptr;
     Value v = values.lookup(out.name());
+    if (!v && sequences.count(out.name()))
+      return emitError(fileLoc) << "graph output '" << out.name() << "' is a sequence; "
+                                << "sequence-typed graph outputs are not supported",
+             nullptr;
     if (!v)
       return emitError(fileLoc) << "graph output '" << out.name() << "' is never produced",
              nullptr;

@@ -2,6 +2,7 @@
 // opset-dependent rewriting (attributes that became inputs, legacy broadcasting, coerced-2D
 // softmax) happens here and nowhere else.
 #include "compiler/import/OpTable.h"
+#include "compiler/import/ConverterUtils.h"
 #include "compiler/import/TensorReader.h"
 
 #include "dialects/onnx/OnnxDialect.h"
@@ -17,7 +18,6 @@ using namespace mlir;
 
 namespace onnxc {
 
-using Result = FailureOr<SmallVector<Value>>;
 
 /// Attributes older opsets carried that mean nothing today.
 static constexpr StringRef kLegacyAttrs[] = {"consumed_inputs", "is_test", "spatial"};
@@ -128,10 +128,10 @@ Value NodeContext::constScalar(Type et, double value) {
 // Converters
 //===----------------------------------------------------------------------===//
 
-static Result results(Operation *op) { return SmallVector<Value>(op->getResults()); }
+Result results(Operation *op) { return SmallVector<Value>(op->getResults()); }
 
 /// Refuses optional outputs the dialect op does not produce.
-static LogicalResult onlyOutputs(NodeContext &c, int count) {
+LogicalResult onlyOutputs(NodeContext &c, int count) {
   for (int i = count; i < c.node.output_size(); ++i)
     if (!c.node.output(i).empty())
       return c.emitError() << "output " << i << " ('" << c.node.output(i)
@@ -313,7 +313,7 @@ static Result convertBatchNorm(NodeContext &c) {
   if (failed(training))
     return failure();
   if (*training)
-    return c.emitError() << "training_mode=1 is not supported (inference only)";
+    return convertBatchNormTraining(c);
   if (failed(onlyOutputs(c, 1)))
     return failure();
   auto eps = c.floatAttr("epsilon", 1e-5f);
@@ -396,12 +396,22 @@ static Result convertConcat(NodeContext &c) {
 }
 
 /// Inference-mode Dropout is the identity; its mask, when requested, is all ones (bool from
-/// opset 10, the input's type before).
+/// opset 10, the input's type before). So is training-mode Dropout with a constant ratio of 0
+/// (every element kept, scale 1 / (1 - 0)); any other training-mode Dropout draws a random
+/// mask, so its result is not a function of its inputs and it is refused.
 static Result convertDropout(NodeContext &c) {
   if (c.input(2)) {
-    DenseElementsAttr training;
-    if (!matchPattern(c.input(2), m_Constant(&training)) || training.getSplatValue<bool>())
-      return c.emitError() << "training_mode must be a constant false (inference only)";
+    DenseElementsAttr training, ratio;
+    bool inference =
+        matchPattern(c.input(2), m_Constant(&training)) && !training.getSplatValue<bool>();
+    bool zeroRatio = c.input(1) && matchPattern(c.input(1), m_Constant(&ratio)) &&
+                     isa<FloatType>(ratio.getElementType()) && ratio.isSplat() &&
+                     ratio.getSplatValue<APFloat>().isZero();
+    if (!inference && !zeroRatio)
+      return c.emitError() << "training-mode Dropout (training_mode is not a constant false) "
+                              "draws a random mask unless its ratio is a constant 0; random "
+                              "masks are not supported (the result would not be a function of "
+                              "the inputs)";
   }
   if (failed(onlyOutputs(c, 2)))
     return failure();
@@ -421,6 +431,34 @@ static Result convertDropout(NodeContext &c) {
                                             cast<ElementsAttr>(DenseElementsAttr::get(type, one))));
   }
   return outs;
+}
+
+/// PRelu before opset 7 (PRelu-1, PRelu-6) predates numpy broadcasting: a slope of size C is
+/// per channel (axis 1, as in Caffe's PReLU that PyTorch exported), not aligned with the last
+/// axis. Reshape it to [C, 1, ..., 1] so that the current op broadcasts it the same way.
+static Result convertPRelu(NodeContext &c) {
+  Value x = c.input(0), slope = c.input(1);
+  if (c.opset < 7 && x && slope) {
+    auto xt = dyn_cast<RankedTensorType>(x.getType());
+    auto st = dyn_cast<RankedTensorType>(slope.getType());
+    if (xt && st && xt.getRank() >= 2 && st.getRank() == 1 && st.getDimSize(0) != 1 &&
+        st.getDimSize(0) == xt.getDimSize(1) && !xt.isDynamicDim(1)) {
+      SmallVector<int64_t> shape(xt.getRank() - 1, 1);
+      shape[0] = xt.getDimSize(1);
+      NodeContext inner(c.b, c.loc, c.node, c.opset, {}, {});
+      auto r = inner.create("Reshape", {slope, c.constI64(shape)}, {});
+      if (failed(r))
+        return failure();
+      slope = (*r)->getResult(0);
+    }
+  }
+  auto attrs = c.convertAttributes();
+  if (failed(attrs) || failed(onlyOutputs(c, 1)))
+    return failure();
+  auto op = c.create("PRelu", {x, slope}, *attrs);
+  if (failed(op))
+    return failure();
+  return results(*op);
 }
 
 static Result convertGemm(NodeContext &c) {
@@ -771,70 +809,9 @@ static Result convertSplit(NodeContext &c) {
 // functions. Statistics are computed in two passes (mean, then the mean of squared
 // deviations) so that they stay accurate for inputs with a large mean.
 
-namespace {
-/// Builds a chain of intermediate ops for one node; after the first failure (already
-/// reported) it builds nothing more and returns null values.
-struct Decomposer {
-  NodeContext &c;
-  NodeContext inner;
-  bool failedAny = false;
-  explicit Decomposer(NodeContext &c) : c(c), inner(c.b, c.loc, c.node, c.opset, {}, {}) {}
-
-  Value op(StringRef name, ValueRange operands, ArrayRef<NamedAttribute> attrs = {}) {
-    if (failedAny || llvm::any_of(operands, [](Value v) { return !v; })) {
-      failedAny = true;
-      return {};
-    }
-    auto o = inner.create(name, operands, attrs);
-    if (failed(o)) {
-      failedAny = true;
-      return {};
-    }
-    return (*o)->getResult(0);
-  }
-  Value reduce(StringRef name, Value x, ArrayRef<int64_t> axes) {
-    return op(name, x,
-              {c.b.getNamedAttr("axes", c.b.getDenseI64ArrayAttr(axes)),
-               c.b.getNamedAttr("keepdims", c.b.getI64IntegerAttr(1))});
-  }
-  Value scalar(Value like, double v) {
-    if (failedAny || !like)
-      return {};
-    return c.constScalar(cast<ShapedType>(like.getType()).getElementType(), v);
-  }
-  Value castTo(Value x, Type et) {
-    if (!x || cast<ShapedType>(x.getType()).getElementType() == et)
-      return x;
-    return op("Cast", x, {c.b.getNamedAttr("to", TypeAttr::get(et))});
-  }
-  Value reshape(Value x, ArrayRef<int64_t> shape) {
-    if (failedAny)
-      return {};
-    return op("Reshape", {x, c.constI64(shape)});
-  }
-  /// (x - mean) / sqrt(var + eps) over `axes`; also returns the mean and 1/sqrt(var + eps).
-  Value standardize(Value x, ArrayRef<int64_t> axes, double eps, Value *meanOut = nullptr,
-                    Value *invStdOut = nullptr) {
-    Value mean = reduce("ReduceMean", x, axes);
-    Value d = op("Sub", {x, mean});
-    Value var = reduce("ReduceMean", op("Mul", {d, d}), axes);
-    Value invStd = op("Reciprocal", op("Sqrt", op("Add", {var, scalar(var, eps)})));
-    if (meanOut)
-      *meanOut = mean;
-    if (invStdOut)
-      *invStdOut = invStd;
-    return op("Mul", {d, invStd});
-  }
-  Result done(ArrayRef<Value> values) {
-    if (failedAny)
-      return failure();
-    return SmallVector<Value>(values);
-  }
-};
-} // namespace
 
 /// The input's ranked type with static dims, or an error naming what needs it.
-static FailureOr<RankedTensorType> staticInput(NodeContext &c, size_t i) {
+FailureOr<RankedTensorType> staticInput(NodeContext &c, size_t i) {
   Value v = c.input(i);
   if (!v)
     return c.emitError() << "input " << i << " is missing";
@@ -846,7 +823,7 @@ static FailureOr<RankedTensorType> staticInput(NodeContext &c, size_t i) {
   return t;
 }
 
-static FailureOr<int64_t> normAxis(NodeContext &c, int64_t axis, int64_t rank) {
+FailureOr<int64_t> normAxis(NodeContext &c, int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= rank)
     return c.emitError() << "axis " << axis << " is out of range for rank " << rank;
   return axis < 0 ? axis + rank : axis;
@@ -1883,8 +1860,9 @@ const llvm::StringMap<Converter> &defaultDomainConverters() {
     t["Where"] = generic("Where");
     for (StringRef name : {"Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh",
                            "Atanh", "Mish", "Selu", "Celu", "ThresholdedRelu", "Shrink", "Gelu",
-                           "IsNaN", "IsInf", "Mod", "BitShift", "PRelu"})
+                           "IsNaN", "IsInf", "Mod", "BitShift"})
       t[name] = generic(name);
+    t["PRelu"] = convertPRelu;
     for (StringRef name : {"And", "Or", "Xor"}) // Opsets < 7: legacy broadcast attributes.
       t[name] = binary(name);
     t["Sum"] = variadic("Add");
@@ -1963,9 +1941,24 @@ const llvm::StringMap<Converter> &defaultDomainConverters() {
     t["EyeLike"] = convertEyeLike;
     t["Compress"] = convertCompress;
     t["Einsum"] = generic("Einsum");
+    addTrainingModeConverters(t);
+    addSpectralConverters(t);
+    addTextConverters(t);
     return t;
   }();
   return table;
+}
+
+const Converter *findConverter(StringRef domain, StringRef opType) {
+  const llvm::StringMap<Converter> *table = nullptr;
+  if (domain.empty() || domain == "ai.onnx")
+    table = &defaultDomainConverters();
+  else if (domain == "ai.onnx.preview.training")
+    table = &trainingDomainConverters();
+  if (!table)
+    return nullptr;
+  auto it = table->find(opType);
+  return it == table->end() ? nullptr : &it->second;
 }
 
 } // namespace onnxc

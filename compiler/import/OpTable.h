@@ -61,6 +61,12 @@ using Converter = std::function<llvm::FailureOr<llvm::SmallVector<mlir::Value>>(
 /// Converters of the default ONNX domain by op type.
 const llvm::StringMap<Converter> &defaultDomainConverters();
 
+/// Converters of the ai.onnx.preview.training domain (the optimizers' update rules).
+const llvm::StringMap<Converter> &trainingDomainConverters();
+
+/// The converter of `opType` in `domain` ("" or "ai.onnx" for the default one), or null.
+const Converter *findConverter(llvm::StringRef domain, llvm::StringRef opType);
+
 /// Newest default-domain opset the importer knows.
 constexpr int64_t kMaxOpset = 22;
 

@@ -90,6 +90,10 @@ REFERENCE_ERRORS = {
         "reference is wrong: its bfloat16 values are the float32 bits truncated (0.48033667 "
         "gives 0x3EF5) where round-to-nearest-even (IEEE 754, torch.Tensor.bfloat16) gives "
         "0x3EF6",
+    "node/test_adam_multiple":
+        "reference is wrong: ONNX 1.12's generator computed it with epsilon 1e-2, but the node "
+        "has no epsilon attribute, so the schema default 1e-6 applies (numpy with 1e-6 gives "
+        "X1_new 0.755959, the file holds 0.759136)",
 }
 
 

@@ -59,7 +59,8 @@ class Case:
     """
 
     def __init__(self, name, nodes, inputs, outputs, *, opset=13, initializers=(),
-                 rtol=RTOL, atol=ATOL, note="", dims=None, compile_args=(), unsupported=""):
+                 rtol=RTOL, atol=ATOL, note="", dims=None, compile_args=(), unsupported="",
+                 domains=()):
         self.name = name
         self.nodes = nodes
         self.inputs = list(inputs)
@@ -71,6 +72,7 @@ class Case:
         self.dims = dims or {}
         self.compile_args = list(compile_args)
         self.unsupported = unsupported
+        self.domains = list(domains)  # (domain, version) imported besides the default one.
 
     def model(self):
         def info(name, arr):
@@ -84,7 +86,8 @@ class Case:
             [info(n, a) for n, a in self.outputs],
             initializer=[numpy_helper.from_array(a, n) for n, a in self.initializers])
         model = helper.make_model(graph, producer_name="onnx-compile-e2e",
-                                  opset_imports=[helper.make_opsetid("", self.opset)])
+                                  opset_imports=[helper.make_opsetid("", self.opset)] +
+                                  [helper.make_opsetid(d, v) for d, v in self.domains])
         # Validates the node signatures against the declared opset and runs ONNX's own shape
         # inference strictly, which catches a reference output with the wrong shape or dtype.
         try:
@@ -1539,6 +1542,97 @@ def resize_cases(rng):
 
 
 # ---------------------------------------------------------------------------------------------
+
+TRAINING = "ai.onnx.preview.training"
+
+
+@case
+def training_cases(rng):
+    """The optimizers past their first step (T > 0: Adam's bias correction, Momentum's beta)
+    and BatchNormalization's training mode on 4-D input."""
+    def f(*shape):
+        return f32(rng, *shape)
+    out = []
+    r = np.array(0.1, np.float32)
+    x, g, v, h = f(4), f(4), f(4), np.abs(f(4))
+    a, b, eps, nc, ncp = 0.9, 0.8, 1e-3, 0.01, 0.1
+    gr = nc * x + g
+    vn = a * v + (1 - a) * gr
+    hn = b * h + (1 - b) * gr * gr
+    ra = r * np.sqrt(1 - b ** 3) / (1 - a ** 3)
+    xn = (1 - ncp) * (x - ra * vn / (np.sqrt(hn) + eps))
+    out.append(Case("adam_t3", [helper.make_node(
+        "Adam", ["R", "T", "X", "G", "V", "H"], ["XN", "VN", "HN"], domain=TRAINING, alpha=a,
+        beta=b, epsilon=eps, norm_coefficient=nc, norm_coefficient_post=ncp)],
+        [("R", r), ("T", np.array(3, np.int64)), ("X", x), ("G", g), ("V", v), ("H", h)],
+        [("XN", as_f32(xn)), ("VN", as_f32(vn)), ("HN", as_f32(hn))], domains=[(TRAINING, 1)]))
+    x, g, v = f(3), f(3), f(3)
+    a, b, nc = 0.9, 0.5, 0.01
+    gr = nc * x + g
+    vn = a * v + b * gr
+    out.append(Case("momentum_t2", [helper.make_node(
+        "Momentum", ["R", "T", "X", "G", "V"], ["XN", "VN"], domain=TRAINING, alpha=a, beta=b,
+        mode="standard", norm_coefficient=nc)],
+        [("R", r), ("T", np.array(2, np.int64)), ("X", x), ("G", g), ("V", v)],
+        [("XN", as_f32(x - r * vn)), ("VN", as_f32(vn))], domains=[(TRAINING, 1)]))
+    x, g, h = f(3), f(3), np.abs(f(3))
+    dec, eps, nc = 0.1, 1e-4, 0.01
+    gr = nc * x + g
+    hn = h + gr * gr
+    xn = x - r / (1 + 5 * dec) * gr / (np.sqrt(hn) + eps)
+    out.append(Case("adagrad_t5", [helper.make_node(
+        "Adagrad", ["R", "T", "X", "G", "H"], ["XN", "HN"], domain=TRAINING, decay_factor=dec,
+        epsilon=eps, norm_coefficient=nc)],
+        [("R", r), ("T", np.array(5, np.int64)), ("X", x), ("G", g), ("H", h)],
+        [("XN", as_f32(xn)), ("HN", as_f32(hn))], domains=[(TRAINING, 1)]))
+    x, s, bias, m, var = f(2, 3, 2, 2), f(3), f(3), f(3), np.abs(f(3))
+    axes = (0, 2, 3)
+    mu, bvar = x.mean(axis=axes), x.var(axis=axes)
+    y = ref_batchnorm(x, s, bias, mu, bvar, 1e-5)
+    out.append(Case("batchnorm_training_4d", [node(
+        "BatchNormalization", ["x", "s", "b", "m", "v"], ["y", "rm", "rv"], training_mode=1,
+        momentum=0.7)], [("x", x), ("s", s), ("b", bias), ("m", m), ("v", var)],
+        [("y", as_f32(y)), ("rm", as_f32(m * 0.7 + mu * 0.3)),
+         ("rv", as_f32(var * 0.7 + bvar * 0.3))], opset=15))
+    return out
+
+
+@case
+def spectral_text_cases(rng):
+    """DFT with zero padding + onesided and with truncation of a complex signal; TfIdf in its
+    three modes with unigrams, skip-bigrams and weights (numpy's FFT and a direct count)."""
+    out = []
+    n8 = helper.make_node("Constant", [], ["n"], value=numpy_helper.from_array(
+        np.array(8, np.int64)))
+    x = f32(rng, 2, 5, 3, 1)
+    y = np.fft.fft(x[..., 0], n=8, axis=1)[:, :5]
+    out.append(Case("dft_pad_onesided", [n8, node("DFT", ["x", "n"], axis=1, onesided=1)],
+                    [("x", x)], [("y", as_f32(np.stack([y.real, y.imag], -1)))], opset=17))
+    n4 = helper.make_node("Constant", [], ["n"], value=numpy_helper.from_array(
+        np.array(4, np.int64)))
+    x = f32(rng, 2, 3, 6, 2)
+    y = np.fft.fft(x[..., 0] + 1j * x[..., 1], n=4, axis=2)
+    out.append(Case("dft_complex_truncated", [n4, node("DFT", ["x", "n"], axis=2)],
+                    [("x", x)], [("y", as_f32(np.stack([y.real, y.imag], -1)))], opset=17))
+    tokens = np.array([[5, 6, 5, 6, 7, 5], [6, 5, 7, 6, 5, 6]], np.int32)
+    grams, idx, w = [(5,), (6,), (5, 6), (6, 7)], [2, 0, 1, 3], [0.5, 2.0, 3.0, 4.0]
+    for mode in ("TF", "IDF", "TFIDF"):
+        y = np.zeros((2, 4), np.float32)
+        for row in range(2):
+            for gi, gram in enumerate(grams):
+                n = len(gram)
+                count = 0
+                for dist in ([1] if n == 1 else [1, 2]):  # max_skip_count 1
+                    for st in range(len(tokens[row]) - (n - 1) * dist):
+                        count += all(tokens[row][st + j * dist] == gram[j] for j in range(n))
+                y[row, idx[gi]] = (count if mode == "TF" else
+                                   w[gi] * (count > 0) if mode == "IDF" else w[gi] * count)
+        out.append(Case(f"tfidf_{mode.lower()}", [node(
+            "TfIdfVectorizer", ["x"], max_gram_length=2, min_gram_length=1, max_skip_count=1,
+            mode=mode, ngram_counts=[0, 2], ngram_indexes=idx, pool_int64s=[5, 6, 5, 6, 6, 7],
+            weights=w)], [("x", tokens)], [("y", y)], opset=9))
+    return out
+
 
 def all_cases():
     cases = []
