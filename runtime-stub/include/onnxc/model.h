@@ -37,7 +37,9 @@ typedef enum onnxc_status {
   ONNXC_ERROR_NULL_ARGUMENT = 1,        /* an input, output or workspace pointer is null */
   ONNXC_ERROR_WORKSPACE_MISALIGNED = 2, /* workspace not aligned to workspace_alignment */
   ONNXC_ERROR_CPU_UNSUPPORTED = 3,      /* compiled for CPU features this machine lacks */
-  ONNXC_ERROR_INTERNAL = 4
+  ONNXC_ERROR_INTERNAL = 4,
+  ONNXC_ERROR_NO_DEVICE = 5,            /* CUDA library: no driver (libcuda.so.1) or no GPU */
+  ONNXC_ERROR_DEVICE = 6                /* CUDA library: a driver call or kernel launch failed */
 } onnxc_status;
 
 /* Element types, numbered as ONNX's TensorProto.DataType. */
