@@ -16,6 +16,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
@@ -61,9 +62,23 @@ int compileCuda(const CompileOptions &o, const char *argv0, ModuleOp module,
       llvm::sys::path::replace_extension(out, ".ptx");
     output = o.emit == EmitKind::Ptx ? std::string(out) : defaultOutput(o);
   }
-  if (!isSupportedGpu(o.gpu)) {
-    llvm::errs() << "onnx-compile: error: --gpu takes sm_80, sm_86, sm_89 or sm_90, got '"
-                 << o.gpu << "'\n";
+  // --gpu sm_80,sm_90: one cubin per GPU; the PTX is the oldest GPU's (it runs on newer ones).
+  llvm::SmallVector<llvm::StringRef> gpuList;
+  llvm::StringRef(o.gpu).split(gpuList, ',');
+  std::vector<std::string> gpus;
+  for (llvm::StringRef g : gpuList) {
+    if (!isSupportedGpu(g.trim().str())) {
+      llvm::errs() << "onnx-compile: error: --gpu takes sm_80, sm_86, sm_89 or sm_90 (or a "
+                      "comma-separated list), got '"
+                   << g << "'\n";
+      return kExitUsage;
+    }
+    if (!llvm::is_contained(gpus, g.trim().str()))
+      gpus.push_back(g.trim().str());
+  }
+  llvm::sort(gpus);
+  if (o.emit == EmitKind::Ptx && gpus.size() > 1) {
+    llvm::errs() << "onnx-compile: error: --emit=ptx takes one --gpu\n";
     return kExitUsage;
   }
   if (!o.sanitize.empty()) {
@@ -122,18 +137,23 @@ int compileCuda(const CompileOptions &o, const char *argv0, ModuleOp module,
     // --emit=ptx is the PTX alone: no ptxas run.
     if (o.emit == EmitKind::Ptx)
       toolkit.ptxas.clear();
-    if (!gpuModules.empty()) {
-      auto k = emitCudaKernels(gpuModules[0], o.gpu, o.optLevel, toolkit);
+    for (size_t i = 0; i < gpus.size() && !gpuModules.empty(); ++i) {
+      auto k = emitCudaKernels(gpuModules[0], gpus[i], o.optLevel, toolkit);
       if (!k) {
         llvm::errs() << o.input << ": error: " << llvm::toString(k.takeError()) << "\n";
         return kExitModelError;
       }
-      cudaKernels = std::move(*k);
+      if (i == 0) {
+        cudaKernels.ptx = std::move(k->ptx);
+        cudaKernels.names = std::move(k->names);
+      }
+      if (!k->cubin.empty())
+        cudaKernels.cubins.push_back(std::move(k->cubin));
     }
     if (o.verbose)
       llvm::errs() << "onnx-compile: cuda: " << cudaKernels.names.size() << " kernels, PTX "
-                   << cudaKernels.ptx.size() << " bytes, cubin " << cudaKernels.cubin.size()
-                   << " bytes" << (toolkit.ptxas.empty() ? " (no ptxas: PTX only)" : "")
+                   << cudaKernels.ptx.size() << " bytes, " << cudaKernels.cubins.size()
+                   << " cubins" << (toolkit.ptxas.empty() ? " (no ptxas: PTX only)" : "")
                    << "\n";
   }
   if (o.emit == EmitKind::Ptx)
@@ -158,7 +178,7 @@ int compileCuda(const CompileOptions &o, const char *argv0, ModuleOp module,
 
   iface->workspaceSize = 0; // The host needs none: the workspace is on the device.
   iface->target = (*tm)->getTargetTriple().str() + " " + (*tm)->getTargetCPU().str() +
-                  " cuda " + o.gpu;
+                  " cuda " + llvm::join(gpus, ",");
   llvmModule->setTargetTriple((*tm)->getTargetTriple());
   llvmModule->setDataLayout((*tm)->createDataLayout());
   auto cudaApi = addCudaEntryPoints(*llvmModule, *iface, cudaKernels, deviceWorkspace,
@@ -236,7 +256,7 @@ int compileCuda(const CompileOptions &o, const char *argv0, ModuleOp module,
   llvm::SmallString<256> header(output);
   llvm::sys::path::replace_extension(header, ".h");
   return writeText(std::string(header), [&](llvm::raw_ostream &os) {
-    os << addCudaHeader(emitHeader(*iface), *iface, o.gpu, deviceWorkspace);
+    os << addCudaHeader(emitHeader(*iface), *iface, llvm::join(gpus, ","), deviceWorkspace);
   });
 }
 

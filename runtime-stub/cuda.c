@@ -10,8 +10,9 @@
 
 /* Defined by the compiled model (codegen/cuda/CudaCodegen.cpp, passes/gpu/PackWeights.cpp). */
 extern const onnxc_model onnxc__model;
-extern const unsigned char onnxc__cuda_cubin[];
-extern const uint64_t onnxc__cuda_cubin_size;
+extern const unsigned char *const onnxc__cuda_cubins[];
+extern const uint64_t onnxc__cuda_cubin_sizes[];
+extern const uint64_t onnxc__cuda_num_cubins;
 extern const char onnxc__cuda_ptx[];
 extern const uint64_t onnxc__cuda_workspace_size;
 extern const uint64_t onnxc__cuda_num_kernels;
@@ -154,9 +155,13 @@ static int setup(struct onnxc_rt_context *c) {
     return ONNXC_ERROR_DEVICE;
   }
   status = ONNXC_ERROR_DEVICE;
-  /* The cubin for the GPU compiled for; on another GPU the driver compiles the PTX. */
-  if (!(onnxc__cuda_cubin_size && cu.ModuleLoadData(&c->module, onnxc__cuda_cubin) == 0) &&
-      cu.ModuleLoadData(&c->module, onnxc__cuda_ptx) != 0) {
+  /* A cubin for one of the GPUs compiled for (the driver refuses the others); on another
+   * GPU the driver compiles the PTX. */
+  c->module = 0;
+  for (uint64_t i = 0; i < onnxc__cuda_num_cubins && !c->module; ++i)
+    if (onnxc__cuda_cubin_sizes[i] && cu.ModuleLoadData(&c->module, onnxc__cuda_cubins[i]))
+      c->module = 0;
+  if (!c->module && cu.ModuleLoadData(&c->module, onnxc__cuda_ptx) != 0) {
     c->module = 0;
     goto done;
   }

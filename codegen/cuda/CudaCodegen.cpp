@@ -230,8 +230,28 @@ llvm::Expected<std::vector<std::string>> addCudaEntryPoints(llvm::Module &m,
   Type *ptr = PointerType::getUnqual(ctx), *i32 = Type::getInt32Ty(ctx);
 
   // The tables runtime-stub/cuda.c reads.
-  bytesGlobal(m, "onnxc__cuda_cubin", kernels.cubin, /*nulTerminate=*/false, 64);
-  i64Global(m, "onnxc__cuda_cubin_size", kernels.cubin.size());
+  // Every cubin (one per --gpu), tried in turn by the runtime, then the PTX.
+  {
+    auto *i64 = Type::getInt64Ty(ctx);
+    SmallVector<Constant *> blobs, sizes;
+    for (auto [i, cubin] : llvm::enumerate(kernels.cubins)) {
+      blobs.push_back(bytesGlobal(m, "onnxc.cubin." + std::to_string(i), cubin, false, 64));
+      sizes.push_back(ConstantInt::get(i64, cubin.size()));
+    }
+    if (blobs.empty()) {
+      blobs.push_back(ConstantPointerNull::get(cast<PointerType>(ptr)));
+      sizes.push_back(ConstantInt::get(i64, 0));
+    }
+    auto *blobsType = ArrayType::get(ptr, blobs.size());
+    auto *sizesType = ArrayType::get(i64, sizes.size());
+    auto *b = new GlobalVariable(m, blobsType, true, GlobalValue::ExternalLinkage,
+                                 ConstantArray::get(blobsType, blobs), "onnxc__cuda_cubins");
+    auto *s = new GlobalVariable(m, sizesType, true, GlobalValue::ExternalLinkage,
+                                 ConstantArray::get(sizesType, sizes), "onnxc__cuda_cubin_sizes");
+    b->setVisibility(GlobalValue::HiddenVisibility);
+    s->setVisibility(GlobalValue::HiddenVisibility);
+    i64Global(m, "onnxc__cuda_num_cubins", kernels.cubins.size());
+  }
   bytesGlobal(m, "onnxc__cuda_ptx", kernels.ptx, /*nulTerminate=*/true, 64);
   i64Global(m, "onnxc__cuda_workspace_size", deviceWorkspaceSize);
   i64Global(m, "onnxc__cuda_num_kernels", kernels.names.size());

@@ -35,6 +35,8 @@ CudaToolkit findCudaToolkit();
 struct CudaKernels {
   std::string ptx;
   std::string cubin; // Empty when no ptxas was found.
+  /// With several --gpu: every GPU's cubin (compileCuda fills it; the PTX is the oldest's).
+  std::vector<std::string> cubins;
   std::vector<std::string> names; // Launch index order (passes/gpu kernelNames()).
 };
 

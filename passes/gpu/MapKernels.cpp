@@ -37,6 +37,35 @@ Value constIndex(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
 
+/// Reduction loops innermost: lowered to loops, the op is then one scf.parallel over its
+/// parallel dims around scf.for over the reductions (one thread per output element), never
+/// an outer scf.for around a parallel loop (which would run as one thread). Valid for any
+/// linalg op: its parallel dims are independent by definition.
+linalg::LinalgOp parallelDimsFirst(RewriterBase &rw, linalg::LinalgOp op) {
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  SmallVector<unsigned> perm;
+  for (unsigned i = 0; i < iters.size(); ++i)
+    if (iters[i] == utils::IteratorType::parallel)
+      perm.push_back(i);
+  for (unsigned i = 0; i < iters.size(); ++i)
+    if (iters[i] != utils::IteratorType::parallel)
+      perm.push_back(i);
+  bool identity = true;
+  for (unsigned i = 0; i < perm.size(); ++i)
+    identity &= perm[i] == i;
+  if (identity)
+    return op;
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic) {
+    FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rw, op);
+    if (failed(g))
+      return op;
+    generic = *g;
+  }
+  FailureOr<linalg::GenericOp> r = linalg::interchangeGenericOp(rw, generic, perm);
+  return succeeded(r) ? linalg::LinalgOp(*r) : linalg::LinalgOp(generic);
+}
+
 /// One thread per iteration of a top-level scf.parallel without reductions.
 void mapParallel(scf::ParallelOp par) {
   OpBuilder b(par);
@@ -130,11 +159,13 @@ struct GpuMapKernelsPass : onnxc::impl::GpuMapKernelsBase<GpuMapKernelsPass> {
         rewriter.eraseOp(op);
         continue;
       }
-      if (failed(linalg::linalgOpToParallelLoops(rewriter, op))) {
-        op->emitError("the CUDA backend cannot lower this op to loops");
+      linalg::LinalgOp ordered = parallelDimsFirst(rewriter, op);
+      rewriter.setInsertionPoint(ordered);
+      if (failed(linalg::linalgOpToParallelLoops(rewriter, ordered))) {
+        ordered->emitError("the CUDA backend cannot lower this op to loops");
         return signalPassFailure();
       }
-      rewriter.eraseOp(op);
+      rewriter.eraseOp(ordered);
     }
 
     SmallVector<Operation *> ops;

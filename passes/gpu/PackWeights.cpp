@@ -27,9 +27,10 @@ std::optional<std::vector<char>> globalBytes(memref::GlobalOp g) {
   MemRefType type = g.getType();
   int64_t n = type.getNumElements();
   Type et = type.getElementType();
-  if (!et.isIntOrFloat())
+  if (!et.isIntOrFloat() && !et.isIndex())
     return std::nullopt;
-  int64_t eb = et.isInteger(1) ? 1 : (et.getIntOrFloatBitWidth() + 7) / 8;
+  // index is 64-bit on both sides (the host is a 64-bit target, the kernels use nvptx64).
+  int64_t eb = et.isIndex() ? 8 : et.isInteger(1) ? 1 : (et.getIntOrFloatBitWidth() + 7) / 8;
   std::vector<char> out;
   Attribute init = g.getInitialValue().value_or(Attribute());
   if (!init || isa<UnitAttr>(init)) { // Uninitialized: zeros, as a host global would be.

@@ -5,8 +5,8 @@
                   [--work DIR] [--jobs N] [--filter SUBSTRING]
 
 1. Every test model (the given models and the e2e-ops cases of gen_models.py) compiles with
-   --target cuda for sm_80 and for sm_90 into a library: the compiler runs ptxas on the PTX,
-   so a compile that succeeds means ptxas accepted it. Cases the CPU path refuses on purpose
+   --target cuda --gpu sm_80,sm_90 into one library: the compiler emits PTX for each GPU and
+   runs ptxas on each, so a compile that succeeds means ptxas accepted both. Cases the CPU path refuses on purpose
    must be refused cleanly (exit 1) here too.
 2. `readelf -d`: the libraries need only libc and libm, never libcuda.
 3. Without a driver (nothing named libcuda.so.1 on the loader path; the toolkit's stub
@@ -106,8 +106,8 @@ def main():
     def one(case):
         name, model, extra, unsupported = case
         results = []
-        for gpu in GPUS:
-            lib = os.path.join(work, "libs", f"{name}.{gpu}.so")
+        for gpu in [",".join(GPUS)]:
+            lib = os.path.join(work, "libs", f"{name}.so")
             rc, out = run([args.onnx_compile, "--target", "cuda", "--gpu", gpu, model,
                            "-o", lib] + extra)
             if unsupported:
@@ -139,7 +139,7 @@ def main():
                     refused += 1
                 else:
                     compiled += 1
-    print(f"compiled for {'/'.join(GPUS)} (ptxas accepted the PTX, no libcuda NEEDED): "
+    print(f"compiled for {','.join(GPUS)} (ptxas accepted each GPU's PTX, no libcuda NEEDED): "
           f"{compiled} libraries; refused as on CPU: {refused}")
 
     # 3: the no-device path, through onnx-run and through the C API.

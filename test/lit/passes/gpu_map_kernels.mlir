@@ -4,9 +4,10 @@
 // B in workgroup memory, a barrier after staging them and one after using them. The fill
 // stays a parallel loop: one thread per element on a 1-D grid of 256-thread blocks.
 // CHECK-LABEL: func.func @main_graph
-// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}}) threads({{.*}}) in ({{.*}} = %c256
-// CHECK:           memref.store %{{.*}}, %arg1
-// CHECK:         gpu.launch blocks({{.*}}) threads({{.*}}) in ({{.*}} = %c16{{.*}}, {{.*}} = %c16
+// CHECK:         gpu.launch blocks({{.*}}) threads({{.*}}) in ({{%[a-z0-9]+}} = %c256
+// CHECK:           arith.cmpi ult
+// CHECK:           memref.store %{{.*}}, %arg2
+// CHECK:         gpu.launch blocks({{.*}}) in ({{%[a-z0-9]+}} = %c2, {{%[a-z0-9]+}} = %c3, {{.*}}) threads({{.*}}) in ({{%[a-z0-9]+}} = %c16, {{%[a-z0-9]+}} = %c16,
 // CHECK-SAME:      workgroup(%[[AS:.*]] : memref<16x16xf32, #gpu.address_space<workgroup>>, %[[BS:.*]] : memref<16x16xf32, #gpu.address_space<workgroup>>)
 // CHECK:           scf.for
 // CHECK:             memref.store %{{.*}}, %[[AS]]
@@ -32,7 +33,8 @@ func.func @main_graph(%a: memref<33x20xf32>, %b: memref<20x17xf32>, %c: memref<3
 // and a later op uses pulls that op into the same kernel. The view stays on the host.
 // CHECK-LABEL: func.func @main_graph
 // CHECK:         memref.view
-// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %[[ONE:.*]], {{.*}} = %[[ONE]], {{.*}} = %[[ONE]]) threads({{.*}}) in ({{.*}} = %[[ONE]], {{.*}} = %[[ONE]], {{.*}} = %[[ONE]])
+// CHECK:         %[[ONE:[a-z0-9_]+]] = arith.constant 1 : index
+// CHECK:         gpu.launch blocks({{.*}}) in ({{%[a-z0-9]+}} = %[[ONE]], {{%[a-z0-9]+}} = %[[ONE]], {{%[a-z0-9]+}} = %[[ONE]]) threads({{.*}}) in ({{%[a-z0-9]+}} = %[[ONE]], {{%[a-z0-9]+}} = %[[ONE]], {{%[a-z0-9]+}} = %[[ONE]])
 // CHECK:           scf.for
 // CHECK:           memref.store
 // CHECK:           gpu.terminator
@@ -50,5 +52,29 @@ func.func @main_graph(%x: memref<8xf32>, %y: memref<f32>, %ws: memref<64xi8>) {
     scf.yield %n : f32
   }
   memref.store %s, %y[] : memref<f32>
+  return
+}
+
+// -----
+
+// A reduction whose reduction loop comes first still runs one thread per output element:
+// the parallel dim moves outward before the loops are made (never an outer sequential loop
+// around a parallel one, which would run as one thread).
+// CHECK-LABEL: func.func @main_graph
+// CHECK:         gpu.launch blocks({{.*}}) threads({{.*}}) in ({{%[a-z0-9]+}} = %c256
+// CHECK:           scf.if
+// CHECK:             scf.for {{.*}} to %c6
+// CHECK:               arith.addf
+// CHECK-NOT:     gpu.launch
+// CHECK:         return
+#red_in = affine_map<(r, p) -> (r, p)>
+#red_out = affine_map<(r, p) -> (p)>
+func.func @main_graph(%x: memref<6x5xf32>, %y: memref<5xf32>) {
+  linalg.generic {indexing_maps = [#red_in, #red_out], iterator_types = ["reduction", "parallel"]}
+      ins(%x : memref<6x5xf32>) outs(%y : memref<5xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.addf %acc, %in : f32
+    linalg.yield %s : f32
+  }
   return
 }
