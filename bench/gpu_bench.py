@@ -87,13 +87,14 @@ def prepare(args):
                 x = numpy_helper.to_array(t)
             else:
                 shape = [d.dim_value for d in vi.type.tensor_type.shape.dim]
-                dt = onnx.helper.tensor_dtype_to_np_dtype(vi.type.tensor_type.elem_type)
+                dt = onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[vi.type.tensor_type.elem_type]
                 x = (rng.uniform(-1, 1, shape).astype(dt) if np.issubdtype(dt, np.floating)
                      else np.zeros(shape, dt))
             np.save(os.path.join(folder, f"input_{i}.npy"), x)
             with open(os.path.join(inputs_dir, f"input_{i}.pb"), "wb") as f:
                 f.write(numpy_helper.from_array(x, vi.name).SerializeToString())
         refs = os.path.join(folder, "refs")
+        os.makedirs(refs, exist_ok=True)
         subprocess.run([runner, cpu_lib, "--inputs", inputs_dir, "--save-outputs", refs],
                        check=True, stdout=subprocess.DEVNULL)
         n_out = 0
