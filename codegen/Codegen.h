@@ -80,7 +80,8 @@ std::string runtimeTargetDir(const std::string &runtimeDir, const std::string &t
 /// Links the runtime stub's bitcode into `module` and internalizes every definition except
 /// `apiSymbols` (see Runtime.cpp).
 llvm::Error linkRuntime(llvm::Module &module, const std::string &runtimeDir,
-                        llvm::ArrayRef<std::string> apiSymbols);
+                        llvm::ArrayRef<std::string> apiSymbols,
+                        const char *stub = "onnxc_rt.bc"); // CUDA: onnxc_cuda_rt.bc
 
 enum class Sanitizer { None, Address, Thread };
 

@@ -54,21 +54,23 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
                                                   bool genericGetter) {
   LLVMContext &ctx = m.getContext();
   Function *mainGraph = m.getFunction("main_graph");
-  if (!mainGraph)
+  // CUDA libraries call their graph from runtime-stub/cuda.c (codegen/cuda): no wrapper.
+  bool cuda = m.getFunction("onnxc__cuda_graph") != nullptr;
+  if (!mainGraph && !cuda)
     return createStringError("main_graph is missing from the lowered module");
   size_t numIn = model.inputs.size(), numOut = model.outputs.size();
-  if (mainGraph->arg_size() != numIn + numOut + 1)
+  if (!cuda && mainGraph->arg_size() != numIn + numOut + 1)
     return createStringError("main_graph has " + std::to_string(mainGraph->arg_size()) +
                              " arguments, expected inputs + outputs + workspace");
-  mainGraph->setLinkage(GlobalValue::InternalLinkage);
 
   Type *ptr = PointerType::getUnqual(ctx);
   Type *i32 = Type::getInt32Ty(ctx), *i64 = Type::getInt64Ty(ctx);
 
   // int onnxc__kernel(const void *const *in, void *const *out, void *ws)
   auto *kernelType = FunctionType::get(i32, {ptr, ptr, ptr}, false);
-  Function *kernel = declareHidden(m, "onnxc__kernel", kernelType);
-  {
+  if (!cuda) {
+    mainGraph->setLinkage(GlobalValue::InternalLinkage);
+    Function *kernel = declareHidden(m, "onnxc__kernel", kernelType);
     IRBuilder<> b(BasicBlock::Create(ctx, "entry", kernel));
     SmallVector<Value *> args;
     for (size_t i = 0; i < numIn; ++i)

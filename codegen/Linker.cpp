@@ -56,6 +56,7 @@ llvm::Error linkSharedLibrary(const std::string &objectPath, const std::string &
                                    "-L" + dir,
                                    "-lm",
                                    "-lpthread",
+                                   "-ldl",
                                    "-lc"};
   if (!allowUndefined) {
     args.push_back("--no-undefined");

@@ -27,10 +27,10 @@ std::string runtimeTargetDir(const std::string &runtimeDir, const std::string &t
 }
 
 llvm::Error linkRuntime(llvm::Module &module, const std::string &runtimeDir,
-                        llvm::ArrayRef<std::string> apiSymbols) {
+                        llvm::ArrayRef<std::string> apiSymbols, const char *stub) {
   std::string triple = module.getTargetTriple().str();
   llvm::SmallString<256> path(runtimeTargetDir(runtimeDir, triple));
-  llvm::sys::path::append(path, "onnxc_rt.bc");
+  llvm::sys::path::append(path, stub);
   auto buffer = llvm::MemoryBuffer::getFile(path);
   if (!buffer)
     return llvm::createStringError("no runtime stub for target '" + triple + "' (looked for " +

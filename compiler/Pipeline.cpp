@@ -63,7 +63,7 @@ void buildOnnxToLinalgPipeline(OpPassManager &pm, const KernelOptions &kernels) 
 
 /// Stage 3: tensors -> buffers. Function results become caller-provided out-params, and every
 /// remaining allocation is placed in the one workspace argument.
-static void buildBufferizePipeline(OpPassManager &pm) {
+void buildBufferizePipeline(OpPassManager &pm) {
   addPipeline(pm, "func.func(onnx-signless-types,onnx-distinct-results),eliminate-empty-tensors,"
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
@@ -132,6 +132,8 @@ private:
   const char *current = nullptr;
   std::chrono::steady_clock::time_point begin, start;
 };
+
+} // namespace
 
 int onnxDtype(Type t) {
   if (t.isF32()) return 1;
@@ -208,8 +210,6 @@ int writeText(const std::string &path, llvm::function_ref<void(llvm::raw_ostream
   return kExitOk;
 }
 
-} // namespace
-
 int compile(const CompileOptions &o, const char *argv0) {
   StageTimer timer(o.verbose, !o.quiet, o.emit == EmitKind::Mlir ? 2 : 8);
   DialectRegistry registry;
@@ -250,6 +250,8 @@ int compile(const CompileOptions &o, const char *argv0) {
       return kExitModelError;
     return writeText(output, [&](llvm::raw_ostream &os) { module->print(os); });
   }
+  if (!o.gpu.empty()) // The CUDA backend: compiler/PipelineCuda.cpp.
+    return compileCuda(o, argv0, *module, runPasses);
   // The target decides the kernels' vector shapes, so it is known before lowering.
   auto tm = createTargetMachine({o.triple, o.cpu, o.optLevel, o.features});
   if (!tm) {

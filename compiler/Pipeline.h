@@ -3,6 +3,7 @@
 #ifndef ONNXC_COMPILER_PIPELINE_H
 #define ONNXC_COMPILER_PIPELINE_H
 
+#include "codegen/ModelInterface.h"
 #include "compiler/import/Importer.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -11,7 +12,7 @@
 
 namespace onnxc {
 
-enum class EmitKind { Mlir, Linalg, Llvm, Obj, So, Static };
+enum class EmitKind { Mlir, Linalg, Llvm, Obj, So, Static, Ptx /* CUDA kernels */ };
 
 struct CompileOptions {
   std::string input;
@@ -30,6 +31,7 @@ struct CompileOptions {
   bool quiet = false; // No progress line on a terminal.
   bool jsonDiagnostics = false;
   std::string sanitize; // "", "address" or "thread": instrument the generated code.
+  std::string gpu;      // --target cuda: sm_80, sm_86, sm_89 or sm_90 (triple: the host's).
 };
 
 /// Exit codes of onnx-compile (documented in README and --help).
@@ -55,6 +57,20 @@ mlir::LogicalResult buildLinalgToLLVMPipeline(mlir::OpPassManager &pm);
 
 /// Runs the whole compilation; diagnostics go to stderr. Returns an ExitCode.
 int compile(const CompileOptions &options, const char *argv0);
+
+// Shared by compile() and the CUDA backend's driver (PipelineCuda.cpp).
+/// Stage 3 of the pipeline: bufferization and the static memory plan.
+void buildBufferizePipeline(mlir::OpPassManager &pm);
+/// The model's tensors, read from main_graph after lowering to linalg.
+mlir::FailureOr<ModelInterface> readInterface(mlir::ModuleOp module, const CompileOptions &o);
+std::string defaultOutput(const CompileOptions &o);
+int writeText(const std::string &path, llvm::function_ref<void(llvm::raw_ostream &)> print);
+/// Runs the passes `build` adds on the module, with the driver's printing and timing options.
+using PassRunner =
+    llvm::function_ref<mlir::LogicalResult(llvm::function_ref<void(mlir::OpPassManager &)>)>;
+/// compile() for --target cuda, from the imported module on.
+int compileCuda(const CompileOptions &options, const char *argv0, mlir::ModuleOp module,
+                PassRunner runPasses);
 
 } // namespace onnxc
 

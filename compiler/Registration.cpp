@@ -3,6 +3,7 @@
 #include "compiler/Pipeline.h"
 #include "dialects/onnx/OnnxDialect.h"
 #include "passes/Passes.h"
+#include "passes/gpu/GpuPasses.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -27,6 +28,7 @@ void registerCompilerPasses() {
   done = true;
   mlir::registerAllPasses();
   registerOnnxPasses();
+  registerOnnxGpuPasses();
 }
 
 } // namespace onnxc

@@ -27,15 +27,26 @@ static cl::opt<onnxc::EmitKind> emit(
                clEnumValN(onnxc::EmitKind::Obj, "obj", "object file, runtime stub included (.o)"),
                clEnumValN(onnxc::EmitKind::So, "so", "shared library + C header (default)"),
                clEnumValN(onnxc::EmitKind::Static, "static",
-                          "static archive (.a) + C header; same API, no onnxc_model_get")),
+                          "static archive (.a) + C header; same API, no onnxc_model_get"),
+               clEnumValN(onnxc::EmitKind::Ptx, "ptx", "--target cuda: the kernels' PTX")),
     cl::cat(category));
 static cl::opt<unsigned> optLevel("O", cl::Prefix,
                                   cl::desc("Optimization level: -O0 to -O3 (default -O3)"),
                                   cl::init(3), cl::cat(category));
 static cl::opt<std::string> target("target",
                                    cl::desc("LLVM target triple (default: the host's): "
-                                            "x86_64-linux-gnu or aarch64-linux-gnu"),
+                                            "x86_64-linux-gnu or aarch64-linux-gnu; or 'cuda' "
+                                            "for NVIDIA GPUs (see --gpu, --host-target)"),
                                    cl::value_desc("triple"), cl::cat(category));
+static cl::opt<std::string> gpu("gpu",
+                                cl::desc("With --target cuda: the GPU the cubin is for, sm_80, "
+                                         "sm_86, sm_89 or sm_90 (default sm_80); the PTX "
+                                         "embedded beside it runs on newer GPUs"),
+                                cl::value_desc("sm_XX"), cl::cat(category));
+static cl::opt<std::string> hostTarget("host-target",
+                                       cl::desc("With --target cuda: the triple of the host "
+                                                "code (default: the compiler's host)"),
+                                       cl::value_desc("triple"), cl::cat(category));
 static cl::list<std::string> shapes("shape",
                                     cl::desc("Fix an input's dims, e.g. --shape input=1x3x224x224"),
                                     cl::value_desc("NAME=DIMS"), cl::cat(category));
@@ -118,6 +129,13 @@ int main(int argc, char **argv) {
   o.emit = emit;
   o.optLevel = optLevel;
   o.triple = target;
+  if (target == "cuda") {
+    o.triple = hostTarget;
+    o.gpu = gpu.empty() ? "sm_80" : std::string(gpu);
+  } else if (!gpu.empty() || !hostTarget.empty() || emit == onnxc::EmitKind::Ptx) {
+    errs() << "onnx-compile: error: --gpu, --host-target and --emit=ptx need --target cuda\n";
+    return onnxc::kExitUsage;
+  }
   o.cpu = codegen::getMCPU(); // Empty: the target's default.
   o.features = join(codegen::getMAttrs(), ",");
   o.name = name;

@@ -38,7 +38,9 @@ typedef enum onnxc_status {
   ONNXC_ERROR_WORKSPACE_MISALIGNED = 2, /* workspace not aligned to workspace_alignment */
   ONNXC_ERROR_CPU_UNSUPPORTED = 3,      /* compiled for CPU features this machine lacks */
   ONNXC_ERROR_INTERNAL = 4,
-  ONNXC_ERROR_INVALID_ARGUMENT = 5      /* an argument out of its range (e.g. a thread count) */
+  ONNXC_ERROR_INVALID_ARGUMENT = 5,     /* an argument out of its range (e.g. a thread count) */
+  ONNXC_ERROR_NO_DEVICE = 6,            /* CUDA library: no driver (libcuda.so.1) or no GPU */
+  ONNXC_ERROR_DEVICE = 7                /* CUDA library: a driver call or kernel launch failed */
 } onnxc_status;
 
 /* Element types, numbered as ONNX's TensorProto.DataType. */
