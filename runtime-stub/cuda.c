@@ -353,6 +353,14 @@ int onnxc_rt_run(const void *const *inputs, void *const *outputs, void *workspac
   return status;
 }
 
+/* The thread-count API of the CPU libraries: the host side of a CUDA library runs on the
+ * caller's thread only, so the count is accepted (same range) and always reads 1. */
+int onnxc_rt_set_num_threads(int n) {
+  return n < 0 || n > 256 ? ONNXC_ERROR_INVALID_ARGUMENT : ONNXC_OK;
+}
+
+int onnxc_rt_num_threads(void) { return 1; }
+
 const char *onnxc_rt_status_string(int status) {
   switch (status) {
   case ONNXC_OK: return "success";
@@ -361,6 +369,7 @@ const char *onnxc_rt_status_string(int status) {
   case ONNXC_ERROR_CPU_UNSUPPORTED:
     return "this library was compiled for CPU features this machine lacks (recompile with another --mcpu)";
   case ONNXC_ERROR_INTERNAL: return "internal error";
+  case ONNXC_ERROR_INVALID_ARGUMENT: return "an argument is out of its range";
   case ONNXC_ERROR_NO_DEVICE:
     return "no CUDA device: libcuda.so.1 (the NVIDIA driver) cannot be loaded or finds no GPU";
   case ONNXC_ERROR_DEVICE:
