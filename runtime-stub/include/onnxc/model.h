@@ -17,6 +17,16 @@
  * intermediate value: one call allocates nothing. Calls with distinct workspaces may run
  * concurrently. Every entry returns a status code and never aborts the host.
  *
+ * Dims known only at run time (ABI 2, docs/dynamic-shapes.md): a model compiled without
+ * --shape for its symbolic input dims has num_dims > 0. In its descriptors such a dim reads
+ * -1 - k for input dims given by symbol k (dim_names[k]) and -1 for output dims; size_bytes
+ * is 0. The caller passes one value per symbol:
+ *
+ *     int64_t dims[] = {batch, width};                 // m->num_dims values, in [1, 2^31)
+ *     int64_t ws_size = m->workspace_size_for(dims);   // -1: dims out of range
+ *     m->output_dims(dims, out_dims);                  // each output's dims, to allocate
+ *     int status = m->run_dynamic(dims, inputs, outputs, out_dims, ws);
+ *
  * C99; no other header of this project is needed.
  */
 #ifndef ONNXC_MODEL_H
@@ -29,7 +39,7 @@
 extern "C" {
 #endif
 
-#define ONNXC_ABI_VERSION 1
+#define ONNXC_ABI_VERSION 2
 
 /* Status codes returned by init and run. */
 typedef enum onnxc_status {
@@ -37,7 +47,10 @@ typedef enum onnxc_status {
   ONNXC_ERROR_NULL_ARGUMENT = 1,        /* an input, output or workspace pointer is null */
   ONNXC_ERROR_WORKSPACE_MISALIGNED = 2, /* workspace not aligned to workspace_alignment */
   ONNXC_ERROR_CPU_UNSUPPORTED = 3,      /* compiled for CPU features this machine lacks */
-  ONNXC_ERROR_INTERNAL = 4
+  ONNXC_ERROR_INTERNAL = 4,
+  ONNXC_ERROR_DIMS_OUT_OF_RANGE = 5,    /* run-time dims invalid for this model, or run()
+                                           called on a model that needs dims */
+  ONNXC_ERROR_OUT_OF_MEMORY = 6         /* a context could not grow its workspace */
 } onnxc_status;
 
 /* Element types, numbered as ONNX's TensorProto.DataType. */
@@ -70,6 +83,18 @@ typedef struct onnxc_model {
   int (*init)(void);
   int (*run)(const void *const *inputs, void *const *outputs, void *workspace);
   const char *(*status_string)(int status);
+  /* ABI 2: dims known only at run time. num_dims is 0 for a static model (the functions
+     below then take dims == NULL and work too). */
+  uint32_t num_dims;
+  const char *const *dim_names; /* num_dims symbol names (the inputs' ONNX dim_params) */
+  /* Workspace bytes for these dims, or -1 if they are out of range. */
+  int64_t (*workspace_size_for)(const int64_t *dims);
+  /* Writes each output's dims (out_dims[i]: rank entries; a NULL entry is skipped). */
+  int (*output_dims)(const int64_t *dims, int64_t *const *out_dims);
+  /* run() with dims; writes the outputs' dims like output_dims (out_dims may be NULL). The
+     workspace must hold workspace_size_for(dims) bytes. */
+  int (*run_dynamic)(const int64_t *dims, const void *const *inputs, void *const *outputs,
+                     int64_t *const *out_dims, void *workspace);
 } onnxc_model;
 
 /* Exported by every compiled model library. */
