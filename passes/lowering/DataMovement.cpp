@@ -41,30 +41,58 @@ template <typename OpT> struct ReshapeLikeLowering : OpConversionPattern<OpT> {
     auto dims = runtimeDims(op, input, rt, rewriter);
     if (failed(dims))
       return failure();
-    // Run-time dims: collapse to 1-D, expand with the result dims computed from the input's
-    // (the memory plan's size function reads them back from the expand_shape).
+    // Run-time dims: keep the leading dims the result copies from the input (Reshape's 0
+    // entries, e.g. [batch, seq, 8] -> [batch, seq, 2, 4]) as their own groups; collapse the
+    // rest of the input into one dim and expand it into the rest of the result, its run-time
+    // dim (at most one: memref lowering cannot stride an expansion with two) from `dims`.
     Location loc = op.getLoc();
-    Value flat = input;
-    if (it.getRank() != 1) {
-      SmallVector<ReassociationIndices> all(1);
-      for (int64_t i = 0; i < it.getRank(); ++i)
-        all[0].push_back(i);
-      flat = tensor::CollapseShapeOp::create(rewriter, loc, input, all);
+    int64_t r = it.getRank(), R = rt.getRank(), k = 0;
+    auto copies = [&](int64_t i) {
+      if (!rt.isDynamicDim(i))
+        return !it.isDynamicDim(i) && it.getDimSize(i) == rt.getDimSize(i);
+      auto dim = (*dims)[i].template getDefiningOp<tensor::DimOp>();
+      auto index = dim ? dim.getConstantIndex() : std::nullopt;
+      return dim && dim.getSource() == input && index && *index == i;
+    };
+    while (k + 1 < r && k + 1 < R && copies(k))
+      ++k;
+    int64_t tailDynamic = 0;
+    for (int64_t i = k; i < R; ++i)
+      tailDynamic += rt.isDynamicDim(i);
+    if (tailDynamic > 1 || r == 0 || R == 0)
+      return op.emitError() << "this reshape of dims known only at run time is not supported "
+                               "yet; " << runtimeDimsHint(op);
+    SmallVector<ReassociationIndices> inGroups, outGroups;
+    for (int64_t i = 0; i < k; ++i) {
+      inGroups.push_back({i});
+      outGroups.push_back({i});
     }
-    if (rt.getRank() == 1) {
-      rewriter.replaceOp(op, flat);
+    inGroups.emplace_back();
+    for (int64_t i = k; i < r; ++i)
+      inGroups.back().push_back(i);
+    outGroups.emplace_back();
+    for (int64_t i = k; i < R; ++i)
+      outGroups.back().push_back(i);
+    Value collapsed = input;
+    if (r - k > 1)
+      collapsed = tensor::CollapseShapeOp::create(rewriter, loc, input, inGroups);
+    if (R - k == 1 && cast<RankedTensorType>(collapsed.getType()) == rt) {
+      rewriter.replaceOp(op, collapsed);
       return success();
     }
-    SmallVector<ReassociationIndices> all(1);
     SmallVector<OpFoldResult> shape;
-    for (int64_t i = 0; i < rt.getRank(); ++i) {
-      all[0].push_back(i);
+    for (int64_t i = 0; i < R; ++i) {
       if (rt.isDynamicDim(i))
         shape.push_back((*dims)[i]);
       else
         shape.push_back(rewriter.getIndexAttr(rt.getDimSize(i)));
     }
-    rewriter.replaceOp(op, tensor::ExpandShapeOp::create(rewriter, loc, rt, flat, all, shape));
+    if (R - k == 1) { // Same rank after the collapse: only a static dim differs.
+      rewriter.replaceOp(op, tensor::CastOp::create(rewriter, loc, rt, collapsed));
+      return success();
+    }
+    rewriter.replaceOp(op,
+                       tensor::ExpandShapeOp::create(rewriter, loc, rt, collapsed, outGroups, shape));
     return success();
   }
 

@@ -176,8 +176,13 @@ SmallVector<Value> windowResultSizes(OpBuilder &b, Location loc, Value padded,
                                        arith::ConstantIndexOp::create(b, loc, extent));
     Value q = arith::FloorDivSIOp::create(b, loc, span,
                                           arith::ConstantIndexOp::create(b, loc, strides[s]));
-    sizes.push_back(
-        arith::AddIOp::create(b, loc, q, arith::ConstantIndexOp::create(b, loc, 1)));
+    Value out = arith::AddIOp::create(b, loc, q, arith::ConstantIndexOp::create(b, loc, 1));
+    // A window that does not fit (span < 0) is invalid: a negative size, which the size
+    // function (onnx-size-function) reports as dims out of range.
+    Value fits = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, span,
+                                       arith::ConstantIndexOp::create(b, loc, 0));
+    sizes.push_back(arith::SelectOp::create(b, loc, fits, out,
+                                            arith::ConstantIndexOp::create(b, loc, -1)));
   }
   return sizes;
 }
