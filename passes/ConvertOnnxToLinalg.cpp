@@ -46,23 +46,6 @@ struct ConvertOnnxToLinalgPass
         ++errors;
       return failure(); // Let the diagnostic through to the next handler.
     });
-    // Dims known only at run time: only some lowerings take them; the others are refused
-    // here, all at once, naming the inputs to fix with --shape.
-    getOperation().walk([&](Operation *op) {
-      if (!isa<onnxc::onnx::OnnxDialect>(op->getDialect()) ||
-          onnxc::lowering::supportsRuntimeDims(op))
-        return;
-      auto runtime = [](Type t) {
-        auto rt = dyn_cast<RankedTensorType>(t);
-        return isa<TensorType>(t) && (!rt || !rt.hasStaticShape());
-      };
-      if (llvm::any_of(op->getOperandTypes(), runtime) ||
-          llvm::any_of(op->getResultTypes(), runtime))
-        op->emitError() << "this op does not support dims known only at run time yet; "
-                        << onnxc::lowering::runtimeDimsHint(op);
-    });
-    if (errors)
-      return signalPassFailure();
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       return signalPassFailure();
     bool leftover = false;

@@ -16,7 +16,9 @@ std::string runtimeDimsHint(Operation *op) {
       if (t && t.hasStaticShape())
         continue;
       auto name = func.getArgAttrOfType<StringAttr>(i, "onnx.name");
-      std::string n = name ? name.str() : "#" + std::to_string(i);
+      if (!name)
+        continue;
+      std::string n = name.str();
       names += (names.empty() ? "'" : ", '") + n + "'";
       if (example.empty())
         example = n;
@@ -49,8 +51,9 @@ FailureOr<RankedTensorType> staticType(Operation *op, Value v) {
     return op->emitError() << "the shape of a value could not be inferred; "
                            << runtimeDimsHint(op);
   if (!t.hasStaticShape())
-    return op->emitError() << "dims known only at run time (" << t
-                           << ") are not supported for this op; " << runtimeDimsHint(op);
+    return op->emitError() << "dynamic dimensions (" << t
+                           << ") are not supported yet for this op (dims known only at run "
+                              "time); " << runtimeDimsHint(op);
   return t;
 }
 

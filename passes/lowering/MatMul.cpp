@@ -112,9 +112,9 @@ struct MatMulLowering : OpConversionPattern<onnx::MatMulOp> {
       sizes.push_back(tensor::DimOp::create(rewriter, loc, a, at.getRank() - 2));
     if (ShapedType::isDynamic(full[nb + 1]))
       sizes.push_back(tensor::DimOp::create(rewriter, loc, bv, bt.getRank() - 1));
+    Value zero = scalarConstant(rewriter, loc, et, 0);
     Value empty = tensor::EmptyOp::create(rewriter, loc, fullType, sizes);
-    Value init = linalg::FillOp::create(rewriter, loc, scalarConstant(rewriter, loc, et, 0), empty)
-                     .getResult(0);
+    Value init = linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
     Value result = contract(rewriter, loc, a, bv, init, operandMap(at, true),
                             operandMap(bt, false), 1.0);
     rewriter.replaceOp(op, reshapeTensor(rewriter, loc, result, resultType));
@@ -139,13 +139,13 @@ struct GemmLowering : OpConversionPattern<onnx::GemmOp> {
       sizes.push_back(dimSize(rewriter, loc, adaptor.getA(), op.getTransA() ? 1 : 0));
     if (resultType.isDynamicDim(1))
       sizes.push_back(dimSize(rewriter, loc, adaptor.getB(), op.getTransB() ? 0 : 1));
-    Value empty = tensor::EmptyOp::create(rewriter, loc, resultType, sizes);
     double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble();
     if (!isa<FloatType>(et) && (alpha != 1.0 || beta != 1.0))
       return op.emitError() << "alpha and beta other than 1 need a float element type";
     Value init;
     if (adaptor.getC() && beta != 0.0) {
       auto cType = cast<RankedTensorType>(adaptor.getC().getType());
+      Value empty = tensor::EmptyOp::create(rewriter, loc, resultType, sizes);
       SmallVector<AffineMap> maps{broadcastMap(cType.getShape(), resultType.getShape(),
                                                rewriter.getContext()),
                                   rewriter.getMultiDimIdentityMap(2)};
@@ -161,8 +161,9 @@ struct GemmLowering : OpConversionPattern<onnx::GemmOp> {
                  })
                  .getResult(0);
     } else {
-      init = linalg::FillOp::create(rewriter, loc, scalarConstant(rewriter, loc, et, 0), empty)
-                 .getResult(0);
+      Value zero = scalarConstant(rewriter, loc, et, 0);
+      Value empty = tensor::EmptyOp::create(rewriter, loc, resultType, sizes);
+      init = linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
     }
     MLIRContext *ctx = rewriter.getContext();
     AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),

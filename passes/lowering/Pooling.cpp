@@ -286,14 +286,16 @@ template <typename OpT, bool IsMax> struct GlobalPoolLowering : OpConversionPatt
                              });
     if (!IsMax) {
       auto rt = cast<RankedTensorType>(r.getType());
-      Value scale = scalarConstant(rewriter, loc, et, 1.0 / count);
+      Value scale; // 1 / count: a constant, or computed once for run-time spatial dims.
       if (runtimeCount) {
         Value n = arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), runtimeCount);
         Value f = arith::SIToFPOp::create(rewriter, loc, et, n);
-        scale = arith::DivFOp::create(rewriter, loc, scale, f);
+        scale = arith::DivFOp::create(rewriter, loc,
+                                      scalarConstant(rewriter, loc, et, 1.0 / count), f);
       }
       r = buildElementwise(rewriter, loc, rt, {r}, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-        return arith::MulFOp::create(b, l, a[0], scale);
+        return arith::MulFOp::create(b, l, a[0],
+                                     scale ? scale : scalarConstant(b, l, et, 1.0 / count));
       });
     }
     rewriter.replaceOp(op, r);

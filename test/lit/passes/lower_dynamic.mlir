@@ -53,7 +53,7 @@ func.func @conv(%x: tensor<?x3x?x?xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<?x4x
 
 // An op without a run-time-dims lowering is refused, naming the input to fix.
 func.func @refused(%x: tensor<?x4xf32> {onnx.name = "x"}) -> tensor<?x4xf32> {
-  // expected-error @+1 {{this op does not support dims known only at run time yet; fix the dims of input 'x' at compile time with --shape x=DIMS}}
+  // expected-error @+1 {{dynamic dimensions ('tensor<?x4xf32>') are not supported yet for this op (dims known only at run time); fix the dims of input 'x' at compile time with --shape x=DIMS}}
   %0 = "onnx.Trilu"(%x) : (tensor<?x4xf32>) -> tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }
