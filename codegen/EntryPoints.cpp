@@ -59,38 +59,98 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   if (!mainGraph && !cuda)
     return createStringError("main_graph is missing from the lowered module");
   size_t numIn = model.inputs.size(), numOut = model.outputs.size();
-  if (!cuda && mainGraph->arg_size() != numIn + numOut + 1)
-    return createStringError("main_graph has " + std::to_string(mainGraph->arg_size()) +
-                             " arguments, expected inputs + outputs + workspace");
+  bool dynamic = model.isDynamic();
+  Function *sizesFn = nullptr;
+  if (cuda && dynamic)
+    return createStringError("CUDA libraries take static dims only (use --shape)");
+  if (!cuda) {
+    // Static: main_graph(inputs..., outputs..., workspace). Run-time dims
+    // (docs/dynamic-shapes.md): main_graph(dims, inputs..., outputs..., out_dims, workspace).
+    size_t expected = numIn + numOut + (dynamic ? 3 : 1);
+    if (mainGraph->arg_size() != expected)
+      return createStringError("main_graph has " + std::to_string(mainGraph->arg_size()) +
+                               " arguments, expected " + std::to_string(expected));
+    mainGraph->setLinkage(GlobalValue::InternalLinkage);
+    sizesFn = m.getFunction("onnxc_sizes");
+    if (dynamic != (sizesFn != nullptr))
+      return createStringError("onnxc_sizes is missing or unexpected");
+    if (sizesFn)
+      sizesFn->setLinkage(GlobalValue::InternalLinkage);
+  }
 
   Type *ptr = PointerType::getUnqual(ctx);
   Type *i32 = Type::getInt32Ty(ctx), *i64 = Type::getInt64Ty(ctx);
+  Type *ptrTy = ptr;
 
   // int onnxc__kernel(const void *const *in, void *const *out, void *ws)
-  auto *kernelType = FunctionType::get(i32, {ptr, ptr, ptr}, false);
+  auto *kernelType = FunctionType::get(i32, {ptrTy, ptrTy, ptrTy}, false);
+  auto unpack = [&](IRBuilder<> &b, Value *array, size_t count, SmallVector<Value *> &args) {
+    for (size_t i = 0; i < count; ++i)
+      args.push_back(b.CreateLoad(ptrTy, b.CreateConstGEP1_64(ptrTy, array, i)));
+  };
+  // CUDA libraries have their own host code in runtime-stub/cuda.c.
   if (!cuda) {
-    mainGraph->setLinkage(GlobalValue::InternalLinkage);
-    Function *kernel = declareHidden(m, "onnxc__kernel", kernelType);
+  Function *kernel = declareHidden(m, "onnxc__kernel", kernelType);
+  {
     IRBuilder<> b(BasicBlock::Create(ctx, "entry", kernel));
+    if (dynamic) {
+      b.CreateRet(ConstantInt::get(i32, 8)); // ONNXC_ERROR_DIMS_OUT_OF_RANGE: needs dims.
+    } else {
+      SmallVector<Value *> args;
+      unpack(b, kernel->getArg(0), numIn, args);
+      unpack(b, kernel->getArg(1), numOut, args);
+      args.push_back(kernel->getArg(2));
+      b.CreateCall(mainGraph, args);
+      b.CreateRet(ConstantInt::get(i32, 0));
+    }
+  }
+  // int onnxc__kernel_dynamic(const int64_t *dims, in, out, int64_t *out_dims_flat, ws)
+  {
+    Function *f = declareHidden(
+        m, "onnxc__kernel_dynamic", FunctionType::get(i32, {ptrTy, ptrTy, ptrTy, ptrTy, ptrTy}, false));
+    IRBuilder<> b(BasicBlock::Create(ctx, "entry", f));
     SmallVector<Value *> args;
-    for (size_t i = 0; i < numIn; ++i)
-      args.push_back(b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, kernel->getArg(0), i)));
-    for (size_t i = 0; i < numOut; ++i)
-      args.push_back(b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, kernel->getArg(1), i)));
-    args.push_back(kernel->getArg(2));
+    if (dynamic)
+      args.push_back(f->getArg(0));
+    unpack(b, f->getArg(1), numIn, args);
+    unpack(b, f->getArg(2), numOut, args);
+    if (dynamic)
+      args.push_back(f->getArg(3));
+    args.push_back(f->getArg(4));
     b.CreateCall(mainGraph, args);
     b.CreateRet(ConstantInt::get(i32, 0));
   }
+  // int64_t onnxc__sizes(const int64_t *dims, int64_t *out_dims_flat)
+  {
+    Function *f = declareHidden(m, "onnxc__sizes", FunctionType::get(i64, {ptrTy, ptrTy}, false));
+    IRBuilder<> b(BasicBlock::Create(ctx, "entry", f));
+    if (dynamic) {
+      b.CreateRet(b.CreateCall(sizesFn, {f->getArg(0), f->getArg(1)}));
+    } else {
+      int64_t at = 0;
+      for (const auto &t : model.outputs)
+        for (int64_t d : t.dims)
+          b.CreateStore(ConstantInt::get(i64, d), b.CreateConstGEP1_64(i64, f->getArg(1), at++));
+      b.CreateRet(ConstantInt::get(i64, model.workspaceSize));
+    }
+  }
 
+  } // !cuda
   // The descriptor.
   StructType *descType = StructType::create(ctx, {ptr, i32, i32, ptr, i64}, "onnxc_tensor_desc");
+  bool isInputs = true;
   auto tensorArray = [&](const std::vector<TensorInterface> &list, StringRef kind) -> Constant * {
     SmallVector<Constant *> elems;
     for (size_t i = 0; i < list.size(); ++i) {
       const auto &t = list[i];
       SmallVector<Constant *> dims;
-      for (int64_t d : t.dims)
-        dims.push_back(ConstantInt::get(i64, d));
+      // A run-time dim reads -1 - symbol for an input, -1 for an output.
+      for (size_t d = 0; d < t.dims.size(); ++d)
+        dims.push_back(ConstantInt::get(
+            i64, t.dims[d] >= 0                              ? t.dims[d]
+                 : isInputs && d < t.dimSymbols.size() && t.dimSymbols[d] >= 0
+                     ? -1 - t.dimSymbols[d]
+                     : -1));
       auto *dimsType = ArrayType::get(i64, dims.size());
       auto *dimsGv = new GlobalVariable(m, dimsType, true, GlobalValue::PrivateLinkage,
                                         ConstantArray::get(dimsType, dims),
@@ -101,6 +161,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
                      dimsGv, ConstantInt::get(i64, t.sizeBytes())}));
     }
     auto *arrType = ArrayType::get(descType, elems.size());
+    isInputs = false;
     return new GlobalVariable(m, arrType, true, GlobalValue::PrivateLinkage,
                               ConstantArray::get(arrType, elems), "onnxc." + kind);
   };
@@ -114,8 +175,24 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   Function *rtSetThreads = declareHidden(m, "onnxc_rt_set_num_threads", setThreadsType);
   Function *rtThreads = declareHidden(m, "onnxc_rt_num_threads", initType);
 
+  Function *rtWsFor = declareHidden(m, "onnxc_rt_workspace_size_for",
+                                   FunctionType::get(i64, {ptrTy}, false));
+  Function *rtOutDims = declareHidden(m, "onnxc_rt_output_dims",
+                                      FunctionType::get(i32, {ptrTy, ptrTy}, false));
+  auto *runDynType = FunctionType::get(i32, {ptrTy, ptrTy, ptrTy, ptrTy, ptrTy}, false);
+  Function *rtRunDyn = declareHidden(m, "onnxc_rt_run_dynamic", runDynType);
+  Constant *dimNames = ConstantPointerNull::get(PointerType::getUnqual(ctx));
+  if (dynamic) {
+    SmallVector<Constant *> names;
+    for (size_t k = 0; k < model.dimNames.size(); ++k)
+      names.push_back(cString(m, model.dimNames[k], "onnxc.dim_name." + Twine(k)));
+    auto *type = ArrayType::get(ptr, names.size());
+    dimNames = new GlobalVariable(m, type, true, GlobalValue::PrivateLinkage,
+                                  ConstantArray::get(type, names), "onnxc.dim_names");
+  }
+
   StructType *modelType = StructType::create(
-      ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr, ptr},
+      ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr, ptr, i32, ptr, ptr, ptr, ptr},
       "onnxc_model");
   Constant *fields[] = {ConstantInt::get(i32, 2), // ONNXC_ABI_VERSION
                         ConstantInt::get(i32, numIn),
@@ -131,7 +208,12 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
                         rtRun,
                         rtStatus,
                         rtSetThreads,
-                        rtThreads};
+                        rtThreads,
+                        ConstantInt::get(i32, model.dimNames.size()),
+                        dimNames,
+                        rtWsFor,
+                        rtOutDims,
+                        rtRunDyn};
   auto *desc = new GlobalVariable(m, modelType, true, GlobalValue::ExternalLinkage,
                                   ConstantStruct::get(modelType, fields), "onnxc__model");
   desc->setVisibility(GlobalValue::HiddenVisibility);
@@ -176,14 +258,66 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
     IRBuilder<> b(BasicBlock::Create(ctx, "entry", f));
     b.CreateRet(b.CreateCall(rtStatus, {f->getArg(0)}));
   }
-  {
+  // Run-time dims: the typed entries take the symbols' values first, and one dims array
+  // per output with run-time dims after the outputs (docs/dynamic-shapes.md).
+  size_t numDims = model.dimNames.size();
+  SmallVector<size_t> dynOutputs;
+  for (size_t i = 0; i < numOut; ++i)
+    if (!model.outputs[i].isStatic())
+      dynOutputs.push_back(i);
+  // Stores f's arguments [first, first + numDims) into an int64_t array.
+  auto packDims = [&](IRBuilder<> &b, Function *f, unsigned first) -> Value * {
+    auto *type = ArrayType::get(i64, std::max<size_t>(numDims, 1));
+    Value *arr = b.CreateAlloca(type);
+    for (size_t k = 0; k < numDims; ++k)
+      b.CreateStore(f->getArg(first + k), b.CreateConstGEP2_64(type, arr, 0, k));
+    return arr;
+  };
+  // The per-output out-dims pointer array: f's dims arguments from `first`, null elsewhere.
+  auto packOutDims = [&](IRBuilder<> &b, Function *f, unsigned first) -> Value * {
+    auto *type = ArrayType::get(ptr, std::max<size_t>(numOut, 1));
+    Value *arr = b.CreateAlloca(type);
+    for (size_t i = 0; i < numOut; ++i)
+      b.CreateStore(ConstantPointerNull::get(PointerType::getUnqual(ctx)),
+                    b.CreateConstGEP2_64(type, arr, 0, i));
+    for (size_t j = 0; j < dynOutputs.size(); ++j)
+      b.CreateStore(f->getArg(first + j), b.CreateConstGEP2_64(type, arr, 0, dynOutputs[j]));
+    return arr;
+  };
+  if (!dynamic) {
     SmallVector<Type *> params(numIn + numOut + 1, ptr);
     Function *f = defineExported(m, model.name + "_run", FunctionType::get(i32, params, false));
     IRBuilder<> b(BasicBlock::Create(ctx, "entry", f));
     Value *ins = packArgs(b, f, 0, numIn), *outs = packArgs(b, f, numIn, numOut);
     b.CreateRet(b.CreateCall(rtRun, {ins, outs, f->getArg(numIn + numOut)}));
+  } else {
+    // int <name>_run(dims..., inputs..., outputs..., out_dims..., workspace)
+    SmallVector<Type *> params(numDims, i64);
+    params.append(numIn + numOut + dynOutputs.size() + 1, ptr);
+    Function *f = defineExported(m, model.name + "_run", FunctionType::get(i32, params, false));
+    IRBuilder<> b(BasicBlock::Create(ctx, "entry", f));
+    unsigned at = numDims;
+    Value *dims = packDims(b, f, 0);
+    Value *ins = packArgs(b, f, at, numIn), *outs = packArgs(b, f, at + numIn, numOut);
+    Value *outDims = packOutDims(b, f, at + numIn + numOut);
+    b.CreateRet(b.CreateCall(rtRunDyn, {dims, ins, outs, outDims, f->getArg(params.size() - 1)}));
+    // int64_t <name>_workspace_size(dims...)
+    Function *ws = defineExported(m, model.name + "_workspace_size",
+                                  FunctionType::get(i64, SmallVector<Type *>(numDims, i64), false));
+    IRBuilder<> bw(BasicBlock::Create(ctx, "entry", ws));
+    bw.CreateRet(bw.CreateCall(rtWsFor, {packDims(bw, ws, 0)}));
+    // int <name>_output_dims(dims..., out_dims...)
+    SmallVector<Type *> odParams(numDims, i64);
+    odParams.append(dynOutputs.size(), ptr);
+    Function *od = defineExported(m, model.name + "_output_dims",
+                                  FunctionType::get(i32, odParams, false));
+    IRBuilder<> bo(BasicBlock::Create(ctx, "entry", od));
+    bo.CreateRet(bo.CreateCall(rtOutDims, {packDims(bo, od, 0), packOutDims(bo, od, numDims)}));
+    api.push_back(model.name + "_workspace_size");
+    api.push_back(model.name + "_output_dims");
   }
-  // The context API: <name>_create / _destroy / _run_context(ctx, inputs..., outputs...).
+  // The context API: <name>_create / _destroy / _run_context(ctx, [dims...,] inputs...,
+  // outputs... [, out_dims...]).
   {
     Function *rtCreate = declareHidden(m, "onnxc_rt_context_create", FunctionType::get(ptr, {}, false));
     Function *rtDestroy = declareHidden(
@@ -197,11 +331,29 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
     IRBuilder<> bd(BasicBlock::Create(ctx, "entry", destroy));
     bd.CreateCall(rtDestroy, {destroy->getArg(0)});
     bd.CreateRetVoid();
-    SmallVector<Type *> params(numIn + numOut + 1, ptr);
-    Function *f = defineExported(m, model.name + "_run_context", FunctionType::get(i32, params, false));
-    IRBuilder<> b(BasicBlock::Create(ctx, "entry", f));
-    Value *ins = packArgs(b, f, 1, numIn), *outs = packArgs(b, f, 1 + numIn, numOut);
-    b.CreateRet(b.CreateCall(rtCtxRun, {f->getArg(0), ins, outs}));
+    if (!dynamic) {
+      SmallVector<Type *> params(numIn + numOut + 1, ptr);
+      Function *f =
+          defineExported(m, model.name + "_run_context", FunctionType::get(i32, params, false));
+      IRBuilder<> b(BasicBlock::Create(ctx, "entry", f));
+      Value *ins = packArgs(b, f, 1, numIn), *outs = packArgs(b, f, 1 + numIn, numOut);
+      b.CreateRet(b.CreateCall(rtCtxRun, {f->getArg(0), ins, outs}));
+    } else {
+      Function *rtCtxRunDyn = declareHidden(
+          m, "onnxc_rt_context_run_dynamic",
+          FunctionType::get(i32, {ptr, ptr, ptr, ptr, ptr}, false));
+      SmallVector<Type *> params{ptr};
+      params.append(numDims, i64);
+      params.append(numIn + numOut + dynOutputs.size(), ptr);
+      Function *f =
+          defineExported(m, model.name + "_run_context", FunctionType::get(i32, params, false));
+      IRBuilder<> b(BasicBlock::Create(ctx, "entry", f));
+      unsigned at = 1 + numDims;
+      Value *dims = packDims(b, f, 1);
+      Value *ins = packArgs(b, f, at, numIn), *outs = packArgs(b, f, at + numIn, numOut);
+      Value *outDims = packOutDims(b, f, at + numIn + numOut);
+      b.CreateRet(b.CreateCall(rtCtxRunDyn, {f->getArg(0), dims, ins, outs, outDims}));
+    }
   }
   return api;
 }

@@ -13,9 +13,19 @@ struct TensorInterface {
   std::string name;   // ONNX name.
   std::string cName;  // Unique C identifier derived from the name.
   int dtype = 0;      // ONNX TensorProto.DataType.
-  std::vector<int64_t> dims;
+  std::vector<int64_t> dims;  // ShapedType::kDynamic (< 0) for a dim known at run time.
   int64_t elementBytes = 0;
+  std::vector<int> dimSymbols; // Inputs: the symbol of each run-time dim, -1 for a static one.
+  bool isStatic() const {
+    for (int64_t d : dims)
+      if (d < 0)
+        return false;
+    return true;
+  }
+  /// 0 for a tensor with run-time dims.
   int64_t sizeBytes() const {
+    if (!isStatic())
+      return 0;
     int64_t n = elementBytes;
     for (int64_t d : dims)
       n *= d;
@@ -27,6 +37,9 @@ struct ModelInterface {
   std::string name; // C prefix.
   std::string sourceFile;
   std::vector<TensorInterface> inputs, outputs;
+  /// The symbols of the run-time dims (docs/dynamic-shapes.md); empty for a static model.
+  std::vector<std::string> dimNames;
+  bool isDynamic() const { return !dimNames.empty(); }
   int64_t workspaceSize = 0;
   int64_t workspaceAlignment = 64;
   std::string target; // "<triple> <cpu>"

@@ -25,6 +25,7 @@
 #include "llvm/Target/TargetMachine.h"
 
 #include <chrono>
+#include <map>
 
 using namespace mlir;
 
@@ -68,7 +69,8 @@ void buildBufferizePipeline(OpPassManager &pm) {
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
-                  "canonicalize,func.func(onnx-lower-strided-copies,onnx-plan-memory)");
+                  "canonicalize,func.func(onnx-dynamic-interface,canonicalize,"
+                  "onnx-lower-strided-copies,onnx-plan-memory),onnx-size-function");
 }
 
 /// Stage 4: loops and the LLVM dialect, bare pointers at the function boundary.
@@ -156,21 +158,44 @@ int onnxDtype(Type t) {
 FailureOr<ModelInterface> readInterface(ModuleOp module, const CompileOptions &o) {
   auto func = module.lookupSymbol<func::FuncOp>("main_graph");
   ModelInterface m;
+  // Run-time dims (docs/dynamic-shapes.md): one symbol per distinct dim_param name of the
+  // inputs, in order of appearance; a dim without a name is a symbol of its own.
+  std::map<std::string, int> symbolIndex;
   auto read = [&](Type type, DictionaryAttr attrs, std::vector<TensorInterface> &list,
                   const char *kind) -> LogicalResult {
     auto t = dyn_cast<RankedTensorType>(type);
-    if (!t || !t.hasStaticShape())
-      return emitError(func.getLoc()) << "graph " << kind << " has type " << type
-                                      << "; dynamic shapes are not supported yet (use --shape)";
+    bool isInput = std::string(kind) == "input";
     TensorInterface ti;
     if (attrs)
       if (auto n = attrs.getAs<StringAttr>("onnx.name"))
         ti.name = n.str();
+    if (!t)
+      return emitError(func.getLoc()) << "the rank of graph " << kind << " '" << ti.name
+                                      << "' is not known; fix the input shapes with --shape "
+                                         "NAME=DIMS";
     ti.dtype = onnxDtype(t.getElementType());
     if (!ti.dtype)
       return emitError(func.getLoc()) << "graph " << kind << " '" << ti.name
                                       << "' has unsupported element type " << t.getElementType();
     ti.dims.assign(t.getShape().begin(), t.getShape().end());
+    ti.dimSymbols.assign(ti.dims.size(), -1);
+    if (isInput && !t.hasStaticShape()) {
+      ArrayAttr params = attrs ? attrs.getAs<ArrayAttr>("onnx.dim_params") : ArrayAttr();
+      for (size_t d = 0; d < ti.dims.size(); ++d) {
+        if (!ShapedType::isDynamic(ti.dims[d]))
+          continue;
+        std::string name;
+        if (params && d < params.size())
+          if (auto s = dyn_cast<StringAttr>(params[d]))
+            name = s.str();
+        if (name.empty())
+          name = ti.name + "_dim" + std::to_string(d);
+        auto [it, inserted] = symbolIndex.try_emplace(name, (int)m.dimNames.size());
+        if (inserted)
+          m.dimNames.push_back(name);
+        ti.dimSymbols[d] = it->second;
+      }
+    }
     ti.elementBytes = t.getElementType().isInteger(1) ? 1 : (t.getElementTypeBitWidth() + 7) / 8;
     list.push_back(ti);
     return success();
@@ -178,6 +203,14 @@ FailureOr<ModelInterface> readInterface(ModuleOp module, const CompileOptions &o
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
     if (failed(read(func.getArgumentTypes()[i], func.getArgAttrDict(i), m.inputs, "input")))
       return failure();
+  // The symbols, for onnx-dynamic-interface.
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    func.setArgAttr(i, "onnxc.dim_symbols",
+                    DenseI64ArrayAttr::get(module.getContext(),
+                                           std::vector<int64_t>(m.inputs[i].dimSymbols.begin(),
+                                                                m.inputs[i].dimSymbols.end())));
+  func->setAttr("onnxc.num_dims",
+                IntegerAttr::get(IntegerType::get(module.getContext(), 64), m.dimNames.size()));
   for (unsigned i = 0; i < func.getNumResults(); ++i)
     if (failed(read(func.getResultTypes()[i], func.getResultAttrDict(i), m.outputs, "output")))
       return failure();
@@ -273,8 +306,10 @@ int compile(const CompileOptions &o, const char *argv0) {
     return kExitModelError;
   // The names now live in the interface; LLVM would warn about unknown parameter attributes.
   if (auto f = module->lookupSymbol<func::FuncOp>("main_graph")) {
-    for (unsigned i = 0; i < f.getNumArguments(); ++i)
+    for (unsigned i = 0; i < f.getNumArguments(); ++i) {
       f.removeArgAttr(i, "onnx.name");
+      f.removeArgAttr(i, "onnx.dim_params");
+    }
     for (unsigned i = 0; i < f.getNumResults(); ++i)
       f.removeResultAttr(i, StringAttr::get(&ctx, "onnx.name"));
   }

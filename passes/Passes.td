@@ -85,6 +85,35 @@ def SignlessTypes : Pass<"onnx-signless-types", "mlir::func::FuncOp"> {
   }];
 }
 
+def DynamicInterface : Pass<"onnx-dynamic-interface", "mlir::func::FuncOp"> {
+  let summary = "Give main_graph's run-time dims a dims array and raw tensor pointers";
+  let description = [{
+    Runs after buffer-results-to-out-params, on a function whose arguments carry
+    `onnxc.dim_symbols` (one symbol index per dim, -1 for a static dim; set by the driver).
+    Nothing changes when no argument has a run-time dim. Otherwise a `memref<Sxi64>` dims
+    argument is prepended (S symbols), every argument with run-time dims becomes a raw
+    `memref<1xi8>` viewed (`memref.view`) with its dims loaded from that array, and a
+    `memref<Kxi64>` out-dims argument is appended (K: the outputs' ranks summed) into which
+    each output's dims are stored. A run-time sized output that was an allocation copied into
+    the out-param is computed in place: the allocation becomes the view of the caller's buffer.
+    See docs/dynamic-shapes.md.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
+def SizeFunction : Pass<"onnx-size-function", "mlir::ModuleOp"> {
+  let summary = "Add onnxc_sizes(dims, out_dims) -> i64 for a model with run-time dims";
+  let description = [{
+    After onnx-plan-memory on a main_graph with run-time dims: clones the computations of the
+    workspace total (the op marked `onnxc.workspace_total`), of every dim main_graph stores
+    into its out-dims argument and of every run-time buffer size into a new function
+    `onnxc_sizes(memref<Sxi64> dims, memref<Kxi64> out_dims) -> i64`, which returns the
+    workspace size in bytes, or -1 when any of those sizes is negative (dims out of range).
+    A size that depends on more than the dims (tensor data) is refused.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
 def PlanMemory : Pass<"onnx-plan-memory", "mlir::func::FuncOp"> {
   let summary = "Place every static allocation in one workspace argument";
   let description = [{
@@ -92,8 +121,10 @@ def PlanMemory : Pass<"onnx-plan-memory", "mlir::func::FuncOp"> {
     live range (its aliases included) in the function body, packs the buffers into one byte
     buffer by greedy offset assignment (largest first, reusing space of dead buffers), appends
     that buffer as the last function argument and replaces each alloc with a memref.view at its
-    offset. The function gets an `onnxc.workspace_size` attribute. Dynamic allocations are
-    refused.
+    offset. The function gets an `onnxc.workspace_size` attribute. Allocations with run-time
+    dims (after onnx-dynamic-interface) are placed in program order at run-time offsets, and a
+    function `onnxc_sizes(dims, out_dims) -> i64` is added that computes the workspace size
+    and the outputs' dims from the dims alone (-1 when a size comes out negative).
   }];
   let options = [
     Option<"alignment", "alignment", "int64_t", "64", "Byte alignment of every buffer">,

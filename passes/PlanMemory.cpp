@@ -17,9 +17,11 @@ namespace {
 
 struct Buffer {
   memref::AllocOp alloc;
-  int64_t bytes;
+  int64_t bytes; // -1: sized at run time.
   int64_t first, last; // Positions in the function body's op order.
   int64_t offset = -1;
+  Value end; // Run-time sized buffers: their end, aligned (defined at the allocation).
+  bool dynamic() const { return bytes < 0; }
 };
 
 /// The op in `body` that contains `op` (itself if it is directly in the body).
@@ -107,8 +109,8 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
     std::vector<Buffer> buffers;
     auto walked = func.walk([&](memref::AllocOp alloc) {
       MemRefType type = alloc.getType();
-      if (!type.hasStaticShape() || !type.getLayout().isIdentity())
-        return alloc.emitError() << "only static, identity-layout allocations can be planned",
+      if (!type.getLayout().isIdentity())
+        return alloc.emitError() << "only identity-layout allocations can be planned",
                WalkResult::interrupt();
       // An allocation inside a loop or branch (control flow's bodies) gets one place for
       // the whole top-level op that holds it: each iteration reuses it. That is only right
@@ -119,7 +121,9 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
                                     "out of it; it cannot be planned",
                WalkResult::interrupt();
       int64_t elementBytes = layout.getTypeSize(type.getElementType()).getFixedValue();
-      int64_t bytes = std::max<int64_t>(1, type.getNumElements() * elementBytes);
+      int64_t bytes = type.hasStaticShape()
+                          ? std::max<int64_t>(1, type.getNumElements() * elementBytes)
+                          : -1;
       int64_t first = position.lookup(topLevelAncestor(body, alloc));
       buffers.push_back({alloc, bytes, first, std::max(first, lastUse(body, alloc, position))});
       return WalkResult::advance();
@@ -132,7 +136,8 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
     // a placed buffer whose live range intersects its own.
     std::vector<Buffer *> order;
     for (Buffer &b : buffers)
-      order.push_back(&b);
+      if (!b.dynamic())
+        order.push_back(&b);
     std::stable_sort(order.begin(), order.end(),
                      [](Buffer *a, Buffer *b) { return a->bytes > b->bytes; });
     int64_t total = 0;
@@ -154,6 +159,7 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
       placed.push_back(b);
     }
     total = (total + alignment - 1) / alignment * alignment;
+    bool anyDynamic = llvm::any_of(buffers, [](const Buffer &b) { return b.dynamic(); });
 
     // The workspace is the last argument; a model without buffers still takes one (size 0)
     // so every entry point has the same signature.
@@ -163,7 +169,58 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
     if (failed(func.insertArgument(argIndex, wsType, {}, func.getLoc())))
       return signalPassFailure();
     Value ws = func.getArgument(argIndex);
+    // Run-time sized buffers, in program order: each goes above every conflicting static
+    // buffer and every conflicting run-time buffer placed before it, whatever the dims.
+    // Their sizes are computed where they are allocated, after those of earlier buffers.
+    std::vector<Buffer *> dynamicPlaced;
+    std::vector<Value> ends;
     for (Buffer &b : buffers) {
+      if (!b.dynamic())
+        continue;
+      OpBuilder builder(b.alloc);
+      Location loc = b.alloc.getLoc();
+      int64_t base = 0;
+      for (Buffer *p : placed)
+        if (p->first <= b.last && b.first <= p->last)
+          base = std::max(base, (p->offset + p->bytes + alignment - 1) / alignment * alignment);
+      Value offset = arith::ConstantIndexOp::create(builder, loc, base);
+      for (Buffer *p : dynamicPlaced)
+        if (p->first <= b.last && b.first <= p->last)
+          offset = arith::MaxUIOp::create(builder, loc, offset, p->end);
+      MemRefType type = b.alloc.getType();
+      int64_t staticPart = layout.getTypeSize(type.getElementType()).getFixedValue();
+      for (int64_t d : type.getShape())
+        if (ShapedType::isStatic(d))
+          staticPart *= d;
+      Value bytes = arith::ConstantIndexOp::create(builder, loc, std::max<int64_t>(staticPart, 1));
+      for (Value d : b.alloc.getDynamicSizes())
+        bytes = arith::MulIOp::create(builder, loc, bytes, d);
+      Value a = arith::ConstantIndexOp::create(builder, loc, alignment);
+      Value am1 = arith::ConstantIndexOp::create(builder, loc, alignment - 1);
+      Value end = arith::AddIOp::create(builder, loc, offset, bytes);
+      end = arith::MulIOp::create(
+          builder, loc, arith::DivUIOp::create(builder, loc, arith::AddIOp::create(builder, loc, end, am1), a), a);
+      b.end = end;
+      ends.push_back(end);
+      dynamicPlaced.push_back(&b);
+      Value view = memref::ViewOp::create(builder, loc, type, ws, offset,
+                                          b.alloc.getDynamicSizes());
+      b.alloc.replaceAllUsesWith(view);
+      b.alloc.erase();
+    }
+    if (anyDynamic || func->hasAttr("onnxc.dynamic")) {
+      // The run-time total, for onnx-size-function to clone into onnxc_sizes; it removes it.
+      OpBuilder builder(body.getTerminator());
+      Value t = arith::ConstantIndexOp::create(builder, func.getLoc(), total);
+      for (Value e : ends)
+        t = arith::MaxUIOp::create(builder, func.getLoc(), t, e);
+      Operation *marker = arith::AddIOp::create(
+          builder, func.getLoc(), t, arith::ConstantIndexOp::create(builder, func.getLoc(), 0));
+      marker->setAttr("onnxc.workspace_total", UnitAttr::get(ctx));
+    }
+    for (Buffer &b : buffers) {
+      if (b.dynamic())
+        continue;
       OpBuilder builder(b.alloc);
       Value offset = arith::ConstantIndexOp::create(builder, b.alloc.getLoc(), b.offset);
       Value view = memref::ViewOp::create(builder, b.alloc.getLoc(), b.alloc.getType(), ws,

@@ -353,6 +353,38 @@ int onnxc_rt_run(const void *const *inputs, void *const *outputs, void *workspac
   return status;
 }
 
+/* The generic descriptor's run-time-dims entries (ABI 2). CUDA libraries are compiled for
+ * static dims only: the dims argument is ignored and the static sizes are reported. */
+int64_t onnxc_rt_workspace_size_for(const int64_t *dims) {
+  (void)dims;
+  return (int64_t)onnxc__model.workspace_size;
+}
+
+static void static_output_dims(int64_t *const *out_dims) {
+  const onnxc_model *m = &onnxc__model;
+  for (uint32_t i = 0; i < m->num_outputs; ++i)
+    if (out_dims[i])
+      for (int32_t d = 0; d < m->outputs[i].rank; ++d)
+        out_dims[i][d] = m->outputs[i].dims[d];
+}
+
+int onnxc_rt_output_dims(const int64_t *dims, int64_t *const *out_dims) {
+  (void)dims;
+  if (!out_dims)
+    return ONNXC_ERROR_NULL_ARGUMENT;
+  static_output_dims(out_dims);
+  return ONNXC_OK;
+}
+
+int onnxc_rt_run_dynamic(const int64_t *dims, const void *const *inputs, void *const *outputs,
+                         int64_t *const *out_dims, void *workspace) {
+  (void)dims;
+  int status = onnxc_rt_run(inputs, outputs, workspace);
+  if (status == ONNXC_OK && out_dims)
+    static_output_dims(out_dims);
+  return status;
+}
+
 /* The thread-count API of the CPU libraries: the host side of a CUDA library runs on the
  * caller's thread only, so the count is accepted (same range) and always reads 1. */
 int onnxc_rt_set_num_threads(int n) {
@@ -370,6 +402,8 @@ const char *onnxc_rt_status_string(int status) {
     return "this library was compiled for CPU features this machine lacks (recompile with another --mcpu)";
   case ONNXC_ERROR_INTERNAL: return "internal error";
   case ONNXC_ERROR_INVALID_ARGUMENT: return "an argument is out of its range";
+  case ONNXC_ERROR_DIMS_OUT_OF_RANGE: return "the run-time dims are out of range for this model";
+  case ONNXC_ERROR_OUT_OF_MEMORY: return "out of memory";
   case ONNXC_ERROR_NO_DEVICE:
     return "no CUDA device: libcuda.so.1 (the NVIDIA driver) cannot be loaded or finds no GPU";
   case ONNXC_ERROR_DEVICE:

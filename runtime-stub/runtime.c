@@ -8,6 +8,11 @@
 extern const onnxc_model onnxc__model;
 extern const uint64_t onnxc__required_features;
 int onnxc__kernel(const void *const *inputs, void *const *outputs, void *workspace);
+/* Run-time dims (docs/dynamic-shapes.md). out_dims_flat: every output's dims, one after the
+ * other. sizes returns the workspace bytes, or -1 when a size comes out negative. */
+int64_t onnxc__sizes(const int64_t *dims, int64_t *out_dims_flat);
+int onnxc__kernel_dynamic(const int64_t *dims, const void *const *inputs, void *const *outputs,
+                          int64_t *out_dims_flat, void *workspace);
 
 /* 0: not checked yet; otherwise ONNXC_OK + 1 or the failing status + 1. Threads may race to
  * fill it in; every one computes the same value, and relaxed atomics make that race defined
@@ -31,6 +36,8 @@ int onnxc_rt_run(const void *const *inputs, void *const *outputs, void *workspac
   int status = onnxc_rt_init();
   if (status != ONNXC_OK)
     return status;
+  if (m->num_dims)
+    return ONNXC_ERROR_DIMS_OUT_OF_RANGE; /* needs run_dynamic and its dims */
   if ((m->num_inputs && !inputs) || !outputs)
     return ONNXC_ERROR_NULL_ARGUMENT;
   for (uint32_t i = 0; i < m->num_inputs; ++i)
@@ -48,13 +55,120 @@ int onnxc_rt_run(const void *const *inputs, void *const *outputs, void *workspac
   return onnxc__kernel(inputs, outputs, workspace);
 }
 
-/* The context API: the library owns the workspace (one malloc per context, none per run). */
+/* Run-time dims. Values below 1 or from 2^31 on are refused before any size is computed, so
+ * the sizes computed from them cannot overflow for models of sane rank. */
+#define ONNXC_MAX_DIM (((int64_t)1) << 31)
+
+static uint32_t out_dims_count(void) {
+  const onnxc_model *m = &onnxc__model;
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < m->num_outputs; ++i)
+    n += (uint32_t)m->outputs[i].rank;
+  return n;
+}
+
+static int check_dims(const int64_t *dims) {
+  const onnxc_model *m = &onnxc__model;
+  if (m->num_dims && !dims)
+    return ONNXC_ERROR_NULL_ARGUMENT;
+  for (uint32_t k = 0; k < m->num_dims; ++k)
+    if (dims[k] < 1 || dims[k] >= ONNXC_MAX_DIM)
+      return ONNXC_ERROR_DIMS_OUT_OF_RANGE;
+  return ONNXC_OK;
+}
+
+static void scatter_dims(const int64_t *flat, int64_t *const *out_dims) {
+  const onnxc_model *m = &onnxc__model;
+  if (!out_dims)
+    return;
+  for (uint32_t i = 0, at = 0; i < m->num_outputs; at += (uint32_t)m->outputs[i].rank, ++i)
+    if (out_dims[i])
+      for (int32_t d = 0; d < m->outputs[i].rank; ++d)
+        out_dims[i][d] = flat[at + (uint32_t)d];
+}
+
+int64_t onnxc_rt_workspace_size_for(const int64_t *dims) {
+  if (check_dims(dims) != ONNXC_OK)
+    return -1;
+  uint32_t n = out_dims_count();
+  int64_t flat[n ? n : 1];
+  return onnxc__sizes(dims, flat);
+}
+
+int onnxc_rt_output_dims(const int64_t *dims, int64_t *const *out_dims) {
+  int status = check_dims(dims);
+  if (status != ONNXC_OK)
+    return status;
+  if (!out_dims)
+    return ONNXC_ERROR_NULL_ARGUMENT;
+  uint32_t n = out_dims_count();
+  int64_t flat[n ? n : 1];
+  if (onnxc__sizes(dims, flat) < 0)
+    return ONNXC_ERROR_DIMS_OUT_OF_RANGE;
+  scatter_dims(flat, out_dims);
+  return ONNXC_OK;
+}
+
+int onnxc_rt_run_dynamic(const int64_t *dims, const void *const *inputs, void *const *outputs,
+                         int64_t *const *out_dims, void *workspace) {
+  const onnxc_model *m = &onnxc__model;
+  int status = onnxc_rt_init();
+  if (status != ONNXC_OK)
+    return status;
+  if (!m->num_dims) {
+    status = onnxc_rt_run(inputs, outputs, workspace);
+    if (status == ONNXC_OK && out_dims)
+      for (uint32_t i = 0; i < m->num_outputs; ++i)
+        if (out_dims[i])
+          for (int32_t d = 0; d < m->outputs[i].rank; ++d)
+            out_dims[i][d] = m->outputs[i].dims[d];
+    return status;
+  }
+  status = check_dims(dims);
+  if (status != ONNXC_OK)
+    return status;
+  uint32_t n = out_dims_count();
+  int64_t flat[n ? n : 1];
+  int64_t ws_size = onnxc__sizes(dims, flat);
+  if (ws_size < 0)
+    return ONNXC_ERROR_DIMS_OUT_OF_RANGE;
+  if ((m->num_inputs && !inputs) || !outputs)
+    return ONNXC_ERROR_NULL_ARGUMENT;
+  /* Every run-time dim is at least 1: a tensor is empty only through a static 0. */
+  for (uint32_t i = 0; i < m->num_inputs; ++i) {
+    int empty = 0;
+    for (int32_t d = 0; d < m->inputs[i].rank; ++d)
+      empty |= m->inputs[i].dims[d] == 0;
+    if (!inputs[i] && !empty)
+      return ONNXC_ERROR_NULL_ARGUMENT;
+  }
+  for (uint32_t i = 0, at = 0; i < m->num_outputs; at += (uint32_t)m->outputs[i].rank, ++i) {
+    int empty = 0;
+    for (int32_t d = 0; d < m->outputs[i].rank; ++d)
+      empty |= flat[at + (uint32_t)d] == 0;
+    if (!outputs[i] && !empty)
+      return ONNXC_ERROR_NULL_ARGUMENT;
+  }
+  if (ws_size) {
+    if (!workspace)
+      return ONNXC_ERROR_NULL_ARGUMENT;
+    if ((uintptr_t)workspace % m->workspace_alignment)
+      return ONNXC_ERROR_WORKSPACE_MISALIGNED;
+  }
+  status = onnxc__kernel_dynamic(dims, inputs, outputs, flat, workspace);
+  scatter_dims(flat, out_dims);
+  return status;
+}
+
+/* The context API: the library owns the workspace (one malloc per context, none per run; a
+ * model with run-time dims grows it when a call needs more). */
 void *malloc(size_t size);
 void free(void *ptr);
 
 struct onnxc_rt_context {
   void *allocation;
   void *workspace;
+  uint64_t capacity;
 };
 
 struct onnxc_rt_context *onnxc_rt_context_create(void) {
@@ -70,6 +184,7 @@ struct onnxc_rt_context *onnxc_rt_context_create(void) {
   }
   ctx->workspace =
       (void *)(((uintptr_t)ctx->allocation + align - 1) / align * align);
+  ctx->capacity = m->workspace_size;
   return ctx;
 }
 
@@ -87,6 +202,30 @@ int onnxc_rt_context_run(struct onnxc_rt_context *ctx, const void *const *inputs
   return onnxc_rt_run(inputs, outputs, ctx->workspace);
 }
 
+int onnxc_rt_context_run_dynamic(struct onnxc_rt_context *ctx, const int64_t *dims,
+                                 const void *const *inputs, void *const *outputs,
+                                 int64_t *const *out_dims) {
+  const onnxc_model *m = &onnxc__model;
+  if (!ctx)
+    return ONNXC_ERROR_NULL_ARGUMENT;
+  if (m->num_dims) {
+    int64_t need = onnxc_rt_workspace_size_for(dims);
+    if (need < 0)
+      return check_dims(dims) != ONNXC_OK ? check_dims(dims) : ONNXC_ERROR_DIMS_OUT_OF_RANGE;
+    if ((uint64_t)need > ctx->capacity) {
+      size_t align = m->workspace_alignment ? (size_t)m->workspace_alignment : 64;
+      void *grown = malloc((size_t)need + align);
+      if (!grown)
+        return ONNXC_ERROR_OUT_OF_MEMORY;
+      free(ctx->allocation);
+      ctx->allocation = grown;
+      ctx->workspace = (void *)(((uintptr_t)grown + align - 1) / align * align);
+      ctx->capacity = (uint64_t)need;
+    }
+  }
+  return onnxc_rt_run_dynamic(dims, inputs, outputs, out_dims, ctx->workspace);
+}
+
 const char *onnxc_rt_status_string(int status) {
   switch (status) {
   case ONNXC_OK: return "success";
@@ -96,6 +235,9 @@ const char *onnxc_rt_status_string(int status) {
     return "this library was compiled for CPU features this machine lacks (recompile with another --mcpu)";
   case ONNXC_ERROR_INTERNAL: return "internal error";
   case ONNXC_ERROR_INVALID_ARGUMENT: return "an argument is out of its range";
+  case ONNXC_ERROR_DIMS_OUT_OF_RANGE:
+    return "the run-time dims are out of range for this model (or the model needs dims: use run_dynamic)";
+  case ONNXC_ERROR_OUT_OF_MEMORY: return "out of memory";
   default: return "unknown status";
   }
 }

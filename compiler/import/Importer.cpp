@@ -552,6 +552,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
     initializerNames.insert(init.name());
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
+  SmallVector<ArrayAttr> argDimParams; // Symbolic dims' names (see docs/dynamic-shapes.md).
   for (const auto &in : graph.input()) {
     if (initializerNames.contains(in.name()))
       continue; // IR < 4 lists initializers as inputs too; they stay constants.
@@ -562,6 +563,15 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
       return nullptr;
     argTypes.push_back(*type);
     argNames.push_back(in.name());
+    ArrayAttr params;
+    auto rt = dyn_cast<RankedTensorType>(*type);
+    if (rt && !rt.hasStaticShape() && in.type().tensor_type().has_shape()) {
+      SmallVector<Attribute> names;
+      for (const auto &d : in.type().tensor_type().shape().dim())
+        names.push_back(b.getStringAttr(d.has_dim_param() ? d.dim_param() : ""));
+      params = b.getArrayAttr(names);
+    }
+    argDimParams.push_back(params);
   }
   for (const auto &[name, dims] : options.inputShapes)
     if (!llvm::is_contained(argNames, name))
@@ -582,6 +592,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
       return emitError(fileLoc) << "graph input '" << name << "' is listed twice", nullptr;
     values[name] = entry->getArgument(i);
     func.setArgAttr(i, "onnx.name", b.getStringAttr(name));
+    if (argDimParams[i])
+      func.setArgAttr(i, "onnx.dim_params", argDimParams[i]);
   }
   if (failed(importNodes(*model.mutable_graph())))
     return nullptr;

@@ -817,7 +817,22 @@ FailureOr<RankedTensorType> staticInput(NodeContext &c, size_t i) {
     return c.emitError() << "input " << i << " is missing";
   auto t = dyn_cast<RankedTensorType>(v.getType());
   if (!t || !t.hasStaticShape())
-    return c.emitError() << "needs a known static shape for input " << i;
+    return c.emitError() << "needs a known static shape for input " << i
+                         << " (dims known only at run time are not supported here: fix the "
+                            "graph inputs' dims with --shape NAME=DIMS)";
+  if (!isa<FloatType>(t.getElementType()))
+    return c.emitError() << "input " << i << " must be a float tensor, got " << t;
+  return t;
+}
+
+/// Like staticInput for decompositions that take dims known only at run time.
+static FailureOr<RankedTensorType> rankedInput(NodeContext &c, size_t i) {
+  Value v = c.input(i);
+  if (!v)
+    return c.emitError() << "input " << i << " is missing";
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  if (!t)
+    return c.emitError() << "needs a known rank for input " << i;
   if (!isa<FloatType>(t.getElementType()))
     return c.emitError() << "input " << i << " must be a float tensor, got " << t;
   return t;
@@ -833,7 +848,7 @@ FailureOr<int64_t> normAxis(NodeContext &c, int64_t axis, int64_t rank) {
 /// InvStdDev outputs keep those axes as 1. stash_type=1 computes in float32 for narrower
 /// inputs.
 static Result convertLayerNorm(NodeContext &c) {
-  auto xt = staticInput(c, 0);
+  auto xt = rankedInput(c, 0); // Run-time dims before `axis` are fine.
   auto axisAttr = c.intAttr("axis", -1);
   auto eps = c.floatAttr("epsilon", 1e-5f);
   auto stash = c.intAttr("stash_type", 1);

@@ -13,7 +13,7 @@ struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::ConvOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
+    if (failed(requireRankedShapes(op)) || failed(staticType(op, adaptor.getW())))
       return failure();
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
@@ -28,6 +28,17 @@ struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
                                       wt.getShape().drop_front(2), false);
     if (failed(window))
       return failure();
+    // Run-time N and spatial dims (docs/dynamic-shapes.md); auto_pad SAME's pads depend on
+    // the input size, known only then.
+    auto autoPad = op->getAttrOfType<StringAttr>("auto_pad");
+    if (!xt.hasStaticShape() && autoPad && autoPad.getValue().starts_with("SAME") &&
+        llvm::any_of(xt.getShape().drop_front(2), ShapedType::isDynamic))
+      return op.emitError() << "auto_pad " << autoPad.getValue()
+                            << " with spatial dims known only at run time is not supported "
+                               "yet; " << runtimeDimsHint(op);
+    if (xt.isDynamicDim(1))
+      return op.emitError() << "a channel dim known only at run time is not supported; "
+                            << runtimeDimsHint(op);
 
     SmallVector<int64_t> lo(2, 0), hi(2, 0);
     lo.append(window->padBegin);
@@ -43,10 +54,15 @@ struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
     SmallVector<int64_t> og{n, g, m / g};
     og.append(resultType.getShape().begin() + 2, resultType.getShape().end());
     auto ogType = RankedTensorType::get(og, et);
-    Value init = adaptor.getB()
-                     ? broadcastDims(rewriter, loc, splitDim(rewriter, loc, adaptor.getB(), 0, g),
-                                     ogType, {1, 2})
-                     : filledTensor(rewriter, loc, ogType, scalarConstant(rewriter, loc, et, 0));
+    SmallVector<Value> dynSizes = windowResultSizes(rewriter, loc, x, resultType, window->kernel,
+                                                    window->strides, window->dilations);
+    Value init =
+        adaptor.getB()
+            ? broadcastDims(rewriter, loc, splitDim(rewriter, loc, adaptor.getB(), 0, g), ogType,
+                            {1, 2}, dynSizes)
+            : linalg::FillOp::create(rewriter, loc, scalarConstant(rewriter, loc, et, 0),
+                                     emptyTensorSized(rewriter, loc, ogType, dynSizes))
+                  .getResult(0);
 
     // Loops: n, g, m, o_1..o_S (parallel), c, k_1..k_S (reduction).
     int64_t loops = 3 + spatial + 1 + spatial;

@@ -7,6 +7,10 @@
 // Trilu/EyeLike/OneHot in Masks.cpp.
 #include "passes/lowering/LoweringUtils.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
+
 using namespace mlir;
 
 namespace onnxc::lowering {
@@ -25,11 +29,140 @@ template <typename OpT> struct ReshapeLikeLowering : OpConversionPattern<OpT> {
   using OpAdaptor = typename OpConversionPattern<OpT>::OpAdaptor;
   LogicalResult matchAndRewrite(OpT op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(staticType(op, op.getResult())) || failed(staticType(op, op->getOperand(0))))
+    if (failed(rankedType(op, op.getResult())) || failed(rankedType(op, op->getOperand(0))))
       return failure();
-    rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), adaptor.getOperands()[0],
-                                         cast<RankedTensorType>(op.getType())));
+    auto rt = cast<RankedTensorType>(op.getType());
+    Value input = adaptor.getOperands()[0];
+    auto it = cast<RankedTensorType>(input.getType());
+    if (rt.hasStaticShape() && it.hasStaticShape()) {
+      rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), input, rt));
+      return success();
+    }
+    auto dims = runtimeDims(op, input, rt, rewriter);
+    if (failed(dims))
+      return failure();
+    // Run-time dims: keep the leading dims the result copies from the input (Reshape's 0
+    // entries, e.g. [batch, seq, 8] -> [batch, seq, 2, 4]) as their own groups; collapse the
+    // rest of the input into one dim and expand it into the rest of the result, its run-time
+    // dim (at most one: memref lowering cannot stride an expansion with two) from `dims`.
+    Location loc = op.getLoc();
+    int64_t r = it.getRank(), R = rt.getRank(), k = 0;
+    auto copies = [&](int64_t i) {
+      if (!rt.isDynamicDim(i))
+        return !it.isDynamicDim(i) && it.getDimSize(i) == rt.getDimSize(i);
+      auto dim = (*dims)[i].template getDefiningOp<tensor::DimOp>();
+      auto index = dim ? dim.getConstantIndex() : std::nullopt;
+      return dim && dim.getSource() == input && index && *index == i;
+    };
+    while (k + 1 < r && k + 1 < R && copies(k))
+      ++k;
+    int64_t tailDynamic = 0;
+    for (int64_t i = k; i < R; ++i)
+      tailDynamic += rt.isDynamicDim(i);
+    if (tailDynamic > 1 || r == 0 || R == 0)
+      return op.emitError() << "this reshape of dims known only at run time is not supported "
+                               "yet; " << runtimeDimsHint(op);
+    SmallVector<ReassociationIndices> inGroups, outGroups;
+    for (int64_t i = 0; i < k; ++i) {
+      inGroups.push_back({i});
+      outGroups.push_back({i});
+    }
+    inGroups.emplace_back();
+    for (int64_t i = k; i < r; ++i)
+      inGroups.back().push_back(i);
+    outGroups.emplace_back();
+    for (int64_t i = k; i < R; ++i)
+      outGroups.back().push_back(i);
+    Value collapsed = input;
+    if (r - k > 1)
+      collapsed = tensor::CollapseShapeOp::create(rewriter, loc, input, inGroups);
+    if (R - k == 1 && cast<RankedTensorType>(collapsed.getType()) == rt) {
+      rewriter.replaceOp(op, collapsed);
+      return success();
+    }
+    SmallVector<OpFoldResult> shape;
+    for (int64_t i = 0; i < R; ++i) {
+      if (rt.isDynamicDim(i))
+        shape.push_back((*dims)[i]);
+      else
+        shape.push_back(rewriter.getIndexAttr(rt.getDimSize(i)));
+    }
+    if (R - k == 1) { // Same rank after the collapse: only a static dim differs.
+      rewriter.replaceOp(op, tensor::CastOp::create(rewriter, loc, rt, collapsed));
+      return success();
+    }
+    rewriter.replaceOp(op,
+                       tensor::ExpandShapeOp::create(rewriter, loc, rt, collapsed, outGroups, shape));
     return success();
+  }
+
+  /// The result dims of a Reshape / Flatten of `input` with run-time dims, from the
+  /// (constant) target shape: 0 copies an input dim, -1 takes what the others leave.
+  FailureOr<SmallVector<Value>> runtimeDims(OpT op, Value input, RankedTensorType rt,
+                                            OpBuilder &b) const {
+    Location loc = op.getLoc();
+    auto it = cast<RankedTensorType>(input.getType());
+    Value total = arith::ConstantIndexOp::create(b, loc, 1);
+    for (int64_t i = 0; i < it.getRank(); ++i)
+      total = arith::MulIOp::create(b, loc, total, dimSize(b, loc, input, i));
+    SmallVector<Value> dims;
+    if constexpr (std::is_same_v<OpT, onnx::FlattenOp>) {
+      int64_t axis = static_cast<int64_t>(op.getAxis());
+      if (axis < 0)
+        axis += it.getRank();
+      Value outer = arith::ConstantIndexOp::create(b, loc, 1);
+      for (int64_t i = 0; i < axis; ++i)
+        outer = arith::MulIOp::create(b, loc, outer, dimSize(b, loc, input, i));
+      dims = {outer, arith::DivUIOp::create(b, loc, total, outer)};
+      return dims;
+    } else if constexpr (!std::is_same_v<OpT, onnx::ReshapeOp>) {
+      // Squeeze / Unsqueeze drop or add static 1s: the run-time dims keep their order.
+      SmallVector<Value> runtime;
+      for (int64_t i = 0; i < it.getRank(); ++i)
+        if (it.isDynamicDim(i))
+          runtime.push_back(tensor::DimOp::create(b, loc, input, i));
+      unsigned next = 0;
+      for (int64_t i = 0; i < rt.getRank(); ++i) {
+        if (!rt.isDynamicDim(i)) {
+          dims.push_back(arith::ConstantIndexOp::create(b, loc, rt.getDimSize(i)));
+        } else {
+          if (next >= runtime.size())
+            return op.emitError() << "cannot size a run-time dim; " << runtimeDimsHint(op);
+          dims.push_back(runtime[next++]);
+        }
+      }
+      return dims;
+    } else {
+      DenseIntElementsAttr shape;
+      if (!matchPattern(op.getShape(), m_Constant(&shape)))
+        return op.emitError() << "a target shape computed at run time is not supported; "
+                              << runtimeDimsHint(op);
+      SmallVector<int64_t> target;
+      for (const APInt &v : shape.getValues<APInt>())
+        target.push_back(v.getSExtValue());
+      if ((int64_t)target.size() != rt.getRank())
+        return op.emitError() << "target shape rank differs from the result's";
+      Value known = arith::ConstantIndexOp::create(b, loc, 1);
+      int64_t inferred = -1;
+      for (int64_t i = 0; i < rt.getRank(); ++i) {
+        Value d;
+        if (target[i] == 0 && !op.getAllowzero()) {
+          if (i >= it.getRank())
+            return op.emitError() << "shape entry 0 past the input's rank";
+          d = dimSize(b, loc, input, i);
+        } else if (target[i] == -1) {
+          inferred = i;
+        } else {
+          d = arith::ConstantIndexOp::create(b, loc, target[i]);
+        }
+        dims.push_back(d);
+        if (d)
+          known = arith::MulIOp::create(b, loc, known, d);
+      }
+      if (inferred >= 0)
+        dims[inferred] = arith::DivUIOp::create(b, loc, total, known);
+      return dims;
+    }
   }
 };
 
@@ -37,24 +170,63 @@ struct ConcatLowering : OpConversionPattern<onnx::ConcatOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::ConcatOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
+    if (failed(requireRankedShapes(op)))
       return failure();
     auto rt = cast<RankedTensorType>(op.getType());
     int64_t axis = static_cast<int64_t>(op.getAxis()); // I64Attr getters are unsigned.
     if (axis < 0)
       axis += rt.getRank();
     Location loc = op.getLoc();
-    Value result = emptyTensor(rewriter, loc, rt);
-    int64_t offset = 0;
+    // Run-time dims: the axis' size is the inputs' sum, the others the first input's that
+    // has them at run time.
+    auto sizeOf = [&](Value v, int64_t d) -> OpFoldResult {
+      auto t = cast<RankedTensorType>(v.getType());
+      if (!t.isDynamicDim(d))
+        return rewriter.getIndexAttr(t.getDimSize(d));
+      return tensor::DimOp::create(rewriter, loc, v, d).getResult();
+    };
+    Value result;
+    if (rt.hasStaticShape()) {
+      result = emptyTensor(rewriter, loc, rt);
+    } else {
+      SmallVector<Value> dyn;
+      for (int64_t d = 0; d < rt.getRank(); ++d) {
+        if (!rt.isDynamicDim(d))
+          continue;
+        if (d == axis) {
+          Value sum = arith::ConstantIndexOp::create(rewriter, loc, 0);
+          for (Value in : adaptor.getInputs())
+            sum = arith::AddIOp::create(rewriter, loc, sum, dimSize(rewriter, loc, in, d));
+          dyn.push_back(sum);
+          continue;
+        }
+        Value size;
+        for (Value in : adaptor.getInputs())
+          if (!size && cast<RankedTensorType>(in.getType()).isDynamicDim(d))
+            size = tensor::DimOp::create(rewriter, loc, in, d);
+        if (!size)
+          return op.emitError() << "cannot size a run-time dim; " << runtimeDimsHint(op);
+        dyn.push_back(size);
+      }
+      result = emptyTensorSized(rewriter, loc, rt, dyn);
+    }
+    OpFoldResult offset = rewriter.getIndexAttr(0);
     for (Value in : adaptor.getInputs()) {
       auto it = cast<RankedTensorType>(in.getType());
       SmallVector<OpFoldResult> offsets(rt.getRank(), rewriter.getIndexAttr(0)), sizes,
           strides(rt.getRank(), rewriter.getIndexAttr(1));
-      offsets[axis] = rewriter.getIndexAttr(offset);
-      for (int64_t d : it.getShape())
-        sizes.push_back(rewriter.getIndexAttr(d));
+      offsets[axis] = offset;
+      for (int64_t d = 0; d < it.getRank(); ++d)
+        sizes.push_back(sizeOf(in, d));
       result = tensor::InsertSliceOp::create(rewriter, loc, in, result, offsets, sizes, strides);
-      offset += it.getDimSize(axis);
+      auto o = getConstantIntValue(offset);
+      if (o && !it.isDynamicDim(axis))
+        offset = rewriter.getIndexAttr(*o + it.getDimSize(axis));
+      else
+        offset = arith::AddIOp::create(rewriter, loc,
+                                       getValueOrCreateConstantIndexOp(rewriter, loc, offset),
+                                       dimSize(rewriter, loc, in, axis))
+                     .getResult();
     }
     rewriter.replaceOp(op, result);
     return success();
@@ -65,7 +237,7 @@ struct TransposeLowering : OpConversionPattern<onnx::TransposeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::TransposeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
+    if (failed(requireRankedShapes(op)))
       return failure();
     auto rt = cast<RankedTensorType>(op.getType());
     SmallVector<int64_t> perm;
@@ -74,7 +246,11 @@ struct TransposeLowering : OpConversionPattern<onnx::TransposeOp> {
     else
       for (int64_t i = rt.getRank() - 1; i >= 0; --i)
         perm.push_back(i);
-    Value init = emptyTensor(rewriter, op.getLoc(), rt);
+    SmallVector<Value> dyn; // Result dim i is the input's dim perm[i].
+    for (int64_t i = 0; i < rt.getRank(); ++i)
+      if (rt.isDynamicDim(i))
+        dyn.push_back(tensor::DimOp::create(rewriter, op.getLoc(), adaptor.getData(), perm[i]));
+    Value init = emptyTensorSized(rewriter, op.getLoc(), rt, dyn);
     rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(), adaptor.getData(),
                                                        init, perm)
                                .getResult()[0]);

@@ -503,7 +503,8 @@ struct ElementwiseLowering : ConversionPattern {
 
   LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
+    // Run-time dims are fine: the result's are read from the operands (docs/dynamic-shapes.md).
+    if (failed(requireRankedShapes(op)))
       return failure();
     Type inType = cast<ShapedType>(operands[0].getType()).getElementType();
     if (op->getName().getStringRef() == "onnx.Identity") {
@@ -569,6 +570,8 @@ struct ConstantLowering : OpConversionPattern<onnx::ConstantOp> {
 };
 
 } // namespace
+
+bool isElementwiseLowering(StringRef opName) { return scalarTable().count(opName); }
 
 void populateElementwisePatterns(RewritePatternSet &patterns) {
   for (const auto &entry : scalarTable())

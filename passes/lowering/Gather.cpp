@@ -13,7 +13,7 @@ struct GatherLowering : OpConversionPattern<onnx::GatherOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::GatherOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)) || failed(requireIndices(op, op.getIndices())))
+    if (failed(requireRankedShapes(op)) || failed(requireIndices(op, op.getIndices())))
       return failure();
     auto data = cast<RankedTensorType>(op.getData().getType());
     auto indices = cast<RankedTensorType>(op.getIndices().getType());
@@ -21,6 +21,10 @@ struct GatherLowering : OpConversionPattern<onnx::GatherOp> {
     int64_t axis = static_cast<int64_t>(op.getAxis());
     if (axis < 0)
       axis += data.getRank();
+    // Run-time dims: any but the gathered axis of the data (embedding tables are static).
+    if (data.isDynamicDim(axis))
+      return op.emitError() << "gathering along a dim known only at run time is not "
+                               "supported yet; " << runtimeDimsHint(op);
     int64_t n = data.getDimSize(axis), ri = indices.getRank(), rank = rt.getRank();
     if (n == 0 && rt.getNumElements() != 0)
       return op.emitError() << "cannot gather from an empty axis";
@@ -33,9 +37,20 @@ struct GatherLowering : OpConversionPattern<onnx::GatherOp> {
     SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
     Location loc = op.getLoc();
     Value source = adaptor.getData();
+    SmallVector<Value> dyn; // out[o..., i..., p...]: data's dims around the indices' dims.
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!rt.isDynamicDim(d))
+        continue;
+      if (d < axis)
+        dyn.push_back(tensor::DimOp::create(rewriter, loc, source, d));
+      else if (d < axis + ri)
+        dyn.push_back(tensor::DimOp::create(rewriter, loc, adaptor.getIndices(), d - axis));
+      else
+        dyn.push_back(tensor::DimOp::create(rewriter, loc, source, d - ri + 1));
+    }
     auto gen = linalg::GenericOp::create(
         rewriter, loc, TypeRange{rt}, ValueRange{adaptor.getIndices()},
-        ValueRange{emptyTensor(rewriter, loc, rt)}, maps, iters,
+        ValueRange{emptyTensorSized(rewriter, loc, rt, dyn)}, maps, iters,
         [&](OpBuilder &b, Location l, ValueRange args) {
           SmallVector<Value> at;
           for (int64_t i = 0; i < axis; ++i)

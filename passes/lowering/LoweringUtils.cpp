@@ -1,18 +1,108 @@
 #include "passes/lowering/LoweringUtils.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringSet.h"
+
 using namespace mlir;
 
 namespace onnxc::lowering {
 
+std::string runtimeDimsHint(Operation *op) {
+  auto func = op->getParentOfType<mlir::func::FuncOp>();
+  std::string names, example;
+  if (func)
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+      auto t = dyn_cast<RankedTensorType>(func.getArgumentTypes()[i]);
+      if (t && t.hasStaticShape())
+        continue;
+      auto name = func.getArgAttrOfType<StringAttr>(i, "onnx.name");
+      if (!name)
+        continue;
+      std::string n = name.str();
+      names += (names.empty() ? "'" : ", '") + n + "'";
+      if (example.empty())
+        example = n;
+    }
+  if (names.empty())
+    return "fix the input shapes with --shape NAME=DIMS";
+  return "fix the dims of input " + names + " at compile time with --shape " + example +
+         "=DIMS";
+}
+
+bool supportsRuntimeDims(Operation *op) {
+  StringRef name = op->getName().getStringRef();
+  if (isElementwiseLowering(name))
+    return true;
+  static const llvm::StringSet<> ops = {
+      "onnx.Constant",  "onnx.MatMul",    "onnx.Gemm",
+      "onnx.Softmax",   "onnx.LogSoftmax", "onnx.BatchNormalization",
+      "onnx.ReduceMean", "onnx.ReduceSum", "onnx.ReduceMax", "onnx.ReduceMin",
+      "onnx.ReduceProd", "onnx.ReduceL2", "onnx.ReduceSumSquare",
+      "onnx.Conv", "onnx.MaxPool", "onnx.GlobalAveragePool", "onnx.GlobalMaxPool",
+      "onnx.Transpose", "onnx.Concat", "onnx.Reshape", "onnx.Flatten", "onnx.Gather",
+      "onnx.Squeeze", "onnx.Unsqueeze",
+  };
+  return ops.contains(name);
+}
+
 FailureOr<RankedTensorType> staticType(Operation *op, Value v) {
   auto t = dyn_cast<RankedTensorType>(v.getType());
   if (!t)
-    return op->emitError() << "the shape of a value could not be inferred; fix the input "
-                              "shapes with --shape NAME=DIMS";
+    return op->emitError() << "the shape of a value could not be inferred; "
+                           << runtimeDimsHint(op);
   if (!t.hasStaticShape())
     return op->emitError() << "dynamic dimensions (" << t
-                           << ") are not supported yet; fix them with --shape NAME=DIMS";
+                           << ") are not supported yet for this op (dims known only at run "
+                              "time); " << runtimeDimsHint(op);
   return t;
+}
+
+FailureOr<RankedTensorType> rankedType(Operation *op, Value v) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  if (!t)
+    return op->emitError() << "the shape of a value could not be inferred; "
+                           << runtimeDimsHint(op);
+  return t;
+}
+
+LogicalResult requireRankedShapes(Operation *op) {
+  for (Value v : op->getOperands())
+    if (failed(rankedType(op, v)))
+      return failure();
+  for (Value v : op->getResults())
+    if (failed(rankedType(op, v)))
+      return failure();
+  return success();
+}
+
+Value dimSize(OpBuilder &b, Location loc, Value v, int64_t dim) {
+  int64_t size = cast<RankedTensorType>(v.getType()).getDimSize(dim);
+  if (ShapedType::isStatic(size))
+    return arith::ConstantIndexOp::create(b, loc, size);
+  return tensor::DimOp::create(b, loc, v, dim);
+}
+
+SmallVector<Value> dynamicSizes(OpBuilder &b, Location loc, RankedTensorType type,
+                                ValueRange like) {
+  SmallVector<Value> sizes;
+  int64_t rank = type.getRank();
+  for (int64_t i = 0; i < rank; ++i) {
+    if (!type.isDynamicDim(i))
+      continue;
+    Value size;
+    for (Value v : like) {
+      auto t = dyn_cast<RankedTensorType>(v.getType());
+      int64_t j = t ? i - (rank - t.getRank()) : -1;
+      if (j >= 0 && t.isDynamicDim(j)) {
+        size = tensor::DimOp::create(b, loc, v, j);
+        break;
+      }
+    }
+    if (!size) // Callers pass sources for every dynamic dim; an op that cannot is refused.
+      llvm::report_fatal_error("onnx-compile: no source for a run-time dim");
+    sizes.push_back(size);
+  }
+  return sizes;
 }
 
 FailureOr<std::pair<RankedTensorType, RankedTensorType>>
@@ -69,12 +159,46 @@ Value clampedIndex(OpBuilder &b, Location loc, Value index, int64_t n) {
   return arith::MinSIOp::create(b, loc, i, arith::ConstantIndexOp::create(b, loc, n - 1));
 }
 
-Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
-  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+Value emptyTensorSized(OpBuilder &b, Location loc, RankedTensorType type, ValueRange dynSizes) {
+  return tensor::EmptyOp::create(b, loc, type, dynSizes);
 }
 
-Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type, Value scalar) {
-  return linalg::FillOp::create(b, loc, scalar, emptyTensor(b, loc, type)).getResult(0);
+SmallVector<Value> windowResultSizes(OpBuilder &b, Location loc, Value padded,
+                                     RankedTensorType resultType, ArrayRef<int64_t> kernel,
+                                     ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations) {
+  SmallVector<Value> sizes;
+  for (int64_t i = 0; i < resultType.getRank(); ++i) {
+    if (!resultType.isDynamicDim(i))
+      continue;
+    if (i < 2) {
+      sizes.push_back(tensor::DimOp::create(b, loc, padded, i));
+      continue;
+    }
+    int64_t s = i - 2, extent = (kernel[s] - 1) * dilations[s] + 1;
+    Value span = arith::SubIOp::create(b, loc, dimSize(b, loc, padded, i),
+                                       arith::ConstantIndexOp::create(b, loc, extent));
+    Value q = arith::FloorDivSIOp::create(b, loc, span,
+                                          arith::ConstantIndexOp::create(b, loc, strides[s]));
+    Value out = arith::AddIOp::create(b, loc, q, arith::ConstantIndexOp::create(b, loc, 1));
+    // A window that does not fit (span < 0) is invalid: a negative size, which the size
+    // function (onnx-size-function) reports as dims out of range.
+    Value fits = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, span,
+                                       arith::ConstantIndexOp::create(b, loc, 0));
+    sizes.push_back(arith::SelectOp::create(b, loc, fits, out,
+                                            arith::ConstantIndexOp::create(b, loc, -1)));
+  }
+  return sizes;
+}
+
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type, ValueRange like) {
+  if (type.hasStaticShape())
+    return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  return tensor::EmptyOp::create(b, loc, type, dynamicSizes(b, loc, type, like));
+}
+
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type, Value scalar,
+                   ValueRange like) {
+  return linalg::FillOp::create(b, loc, scalar, emptyTensor(b, loc, type, like)).getResult(0);
 }
 
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double v) {
@@ -114,7 +238,8 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
   maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
   SmallVector<utils::IteratorType> iters(resultType.getRank(), utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{resultType}, inputs, ValueRange{emptyTensor(b, loc, resultType)}, maps,
+      b, loc, TypeRange{resultType}, inputs, ValueRange{emptyTensor(b, loc, resultType, inputs)},
+      maps,
       iters, [&](OpBuilder &nb, Location nl, ValueRange args) {
         Value r = body(nb, nl, args.drop_back());
         linalg::YieldOp::create(nb, nl, r);
@@ -141,7 +266,7 @@ Value buildReduction(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> 
                               AffineMap::get(rank, 0, outExprs, b.getContext())};
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{outType}, ValueRange{input},
-      ValueRange{filledTensor(b, loc, outType, init)}, maps, iters,
+      ValueRange{filledTensor(b, loc, outType, init, input)}, maps, iters,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
         linalg::YieldOp::create(nb, nl, combine(nb, nl, {args[1], args[0]}));
       });
@@ -149,7 +274,7 @@ Value buildReduction(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> 
 }
 
 Value broadcastDims(OpBuilder &b, Location loc, Value input, RankedTensorType resultType,
-                    ArrayRef<int64_t> dims) {
+                    ArrayRef<int64_t> dims, ValueRange dynSizes) {
   int64_t rank = resultType.getRank();
   SmallVector<AffineExpr> exprs;
   for (int64_t d : dims)
@@ -158,7 +283,8 @@ Value broadcastDims(OpBuilder &b, Location loc, Value input, RankedTensorType re
                               b.getMultiDimIdentityMap(rank)};
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
   return linalg::GenericOp::create(b, loc, TypeRange{resultType}, ValueRange{input},
-                                   ValueRange{emptyTensor(b, loc, resultType)}, maps, iters,
+                                   ValueRange{emptyTensorSized(b, loc, resultType, dynSizes)},
+                                   maps, iters,
                                    [](OpBuilder &nb, Location nl, ValueRange args) {
                                      linalg::YieldOp::create(nb, nl, args[0]);
                                    })
@@ -211,7 +337,8 @@ Value padTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
   auto inType = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> shape;
   for (int64_t i = 0; i < inType.getRank(); ++i)
-    shape.push_back(inType.getDimSize(i) + low[i] + high[i]);
+    shape.push_back(inType.isDynamicDim(i) ? ShapedType::kDynamic
+                                           : inType.getDimSize(i) + low[i] + high[i]);
   auto type = RankedTensorType::get(shape, inType.getElementType());
   SmallVector<OpFoldResult> lo, hi;
   for (int64_t v : low)

@@ -28,6 +28,12 @@ void populateSignalPatterns(mlir::RewritePatternSet &patterns);
 void populateEinsumPatterns(mlir::RewritePatternSet &patterns);
 void populateControlFlowPatterns(mlir::RewritePatternSet &patterns);
 
+/// Whether the elementwise lowering (one scalar builder per op) handles `opName`.
+bool isElementwiseLowering(llvm::StringRef opName);
+/// Ops whose lowerings take dims known only at run time (docs/dynamic-shapes.md). Every
+/// other op with such a dim is refused before conversion, naming the inputs to fix.
+bool supportsRuntimeDims(mlir::Operation *op);
+
 /// The type of `v` if it is a statically shaped ranked tensor; otherwise emits an error on
 /// `op` (dynamic dims are not lowered yet) and fails.
 llvm::FailureOr<mlir::RankedTensorType> staticType(mlir::Operation *op, mlir::Value v);
@@ -37,6 +43,19 @@ llvm::FailureOr<std::pair<mlir::RankedTensorType, mlir::RankedTensorType>>
 staticSameRank(mlir::Operation *op, mlir::Value input, mlir::Value result);
 /// Checks operands and results of `op` together.
 mlir::LogicalResult requireStaticShapes(mlir::Operation *op);
+/// Like staticType / requireStaticShapes for lowerings that take dims known only at run time
+/// (`?`): the values need only be ranked.
+llvm::FailureOr<mlir::RankedTensorType> rankedType(mlir::Operation *op, mlir::Value v);
+mlir::LogicalResult requireRankedShapes(mlir::Operation *op);
+/// "fix the dims of input 'x' ... with --shape x=DIMS": names the graph inputs with dims
+/// known only at run time, for refusals of ops that need static shapes.
+std::string runtimeDimsHint(mlir::Operation *op);
+/// Dim `dim` of `v` as an index: a constant, or tensor.dim for a run-time dim.
+mlir::Value dimSize(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v, int64_t dim);
+/// The sizes of `type`'s run-time dims, each read (tensor.dim) from the first `like` value
+/// whose dim at the same right-aligned position is a run-time dim too (numpy broadcasting).
+llvm::SmallVector<mlir::Value> dynamicSizes(mlir::OpBuilder &b, mlir::Location loc,
+                                            mlir::RankedTensorType type, mlir::ValueRange like);
 /// Emits an error if the element type is not a float type.
 mlir::LogicalResult requireFloat(mlir::Operation *op, mlir::Type elementType);
 /// Emits an error unless `indices` has signless integer elements (int32 / int64 in ONNX).
@@ -49,9 +68,22 @@ mlir::LogicalResult requireSignless(mlir::Operation *op, mlir::Type elementType)
 /// bad input cannot read or write outside the buffer.
 mlir::Value clampedIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value index, int64_t n);
 
-mlir::Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type);
+/// A tensor.empty of `type` whose run-time dims are `dynSizes`, in order.
+mlir::Value emptyTensorSized(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+                             mlir::ValueRange dynSizes);
+/// The run-time sizes of a windowed op's result [N, C, O...] (Conv, pools) over the padded
+/// input `padded`: N from the input, O_i = (padded_i - extent_i) floordiv stride_i + 1.
+llvm::SmallVector<mlir::Value> windowResultSizes(mlir::OpBuilder &b, mlir::Location loc,
+                                                 mlir::Value padded,
+                                                 mlir::RankedTensorType resultType,
+                                                 llvm::ArrayRef<int64_t> kernel,
+                                                 llvm::ArrayRef<int64_t> strides,
+                                                 llvm::ArrayRef<int64_t> dilations);
+/// A tensor.empty of `type`; run-time dims are sized from `like` (see dynamicSizes).
+mlir::Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+                        mlir::ValueRange like = {});
 mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
-                         mlir::Value scalar);
+                         mlir::Value scalar, mlir::ValueRange like = {});
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type, double v);
 /// The lowest (or highest) value of a float or signed integer type: identities of max (min).
 mlir::Value extremeConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
@@ -79,7 +111,8 @@ mlir::Value buildReduction(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i
 /// `input` broadcast to `resultType`, its dims read as the result dims `dims` (one per input
 /// dim, in order): e.g. a bias [G, M] over [N, G, M, H, W] with dims {1, 2}.
 mlir::Value broadcastDims(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
-                          mlir::RankedTensorType resultType, llvm::ArrayRef<int64_t> dims);
+                          mlir::RankedTensorType resultType, llvm::ArrayRef<int64_t> dims,
+                          mlir::ValueRange dynSizes = {});
 
 /// Splits dim `dim` of `v` into [outer, size / outer] (a convolution's groups).
 mlir::Value splitDim(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v, int64_t dim,

@@ -47,7 +47,7 @@ struct MatMulLowering : OpConversionPattern<onnx::MatMulOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::MatMulOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
+    if (failed(requireRankedShapes(op)))
       return failure();
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
@@ -55,6 +55,10 @@ struct MatMulLowering : OpConversionPattern<onnx::MatMulOp> {
     if (failed(checkElementType(op, et)))
       return failure();
     Value a = adaptor.getA(), bv = adaptor.getB();
+    auto at0 = cast<RankedTensorType>(a.getType()), bt0 = cast<RankedTensorType>(bv.getType());
+    if ((at0.getRank() == 1 || bt0.getRank() == 1) && !resultType.hasStaticShape())
+      return op.emitError() << "a 1-D operand with dims known only at run time is not "
+                               "supported; " << runtimeDimsHint(op);
     auto at = cast<RankedTensorType>(a.getType()), bt = cast<RankedTensorType>(bv.getType());
     // Promote 1-D operands to matrices; the result is reshaped back at the end.
     if (at.getRank() == 1) {
@@ -88,7 +92,29 @@ struct MatMulLowering : OpConversionPattern<onnx::MatMulOp> {
       exprs.push_back(isA ? k : n);
       return AffineMap::get(loops, 0, exprs, ctx);
     };
-    Value init = filledTensor(rewriter, loc, fullType, scalarConstant(rewriter, loc, et, 0));
+    // Run-time dims of the result: batch dims from whichever operand has them, M from A, N
+    // from B.
+    SmallVector<Value> sizes;
+    for (int64_t i = 0; i < nb; ++i) {
+      if (ShapedType::isStatic(full[i]))
+        continue;
+      Value size;
+      for (auto [v, t] : {std::pair{a, at}, std::pair{bv, bt}}) {
+        int64_t j = i - (nb - (t.getRank() - 2));
+        if (!size && j >= 0 && t.isDynamicDim(j))
+          size = tensor::DimOp::create(rewriter, loc, v, j);
+      }
+      if (!size)
+        return op.emitError() << "cannot size a run-time batch dim; " << runtimeDimsHint(op);
+      sizes.push_back(size);
+    }
+    if (ShapedType::isDynamic(full[nb]))
+      sizes.push_back(tensor::DimOp::create(rewriter, loc, a, at.getRank() - 2));
+    if (ShapedType::isDynamic(full[nb + 1]))
+      sizes.push_back(tensor::DimOp::create(rewriter, loc, bv, bt.getRank() - 1));
+    Value zero = scalarConstant(rewriter, loc, et, 0);
+    Value empty = tensor::EmptyOp::create(rewriter, loc, fullType, sizes);
+    Value init = linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
     Value result = contract(rewriter, loc, a, bv, init, operandMap(at, true),
                             operandMap(bt, false), 1.0);
     rewriter.replaceOp(op, reshapeTensor(rewriter, loc, result, resultType));
@@ -100,27 +126,44 @@ struct GemmLowering : OpConversionPattern<onnx::GemmOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::GemmOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
+    if (failed(requireRankedShapes(op)))
       return failure();
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
     Type et = resultType.getElementType();
     if (failed(checkElementType(op, et)))
       return failure();
+    // Run-time M (from A) and N (from B).
+    SmallVector<Value> sizes;
+    if (resultType.isDynamicDim(0))
+      sizes.push_back(dimSize(rewriter, loc, adaptor.getA(), op.getTransA() ? 1 : 0));
+    if (resultType.isDynamicDim(1))
+      sizes.push_back(dimSize(rewriter, loc, adaptor.getB(), op.getTransB() ? 0 : 1));
     double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble();
     if (!isa<FloatType>(et) && (alpha != 1.0 || beta != 1.0))
       return op.emitError() << "alpha and beta other than 1 need a float element type";
     Value init;
     if (adaptor.getC() && beta != 0.0) {
-      init = buildElementwise(rewriter, loc, resultType, {adaptor.getC()},
-                              [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-                                if (beta == 1.0)
-                                  return args[0];
-                                return arith::MulFOp::create(
-                                    b, l, args[0], scalarConstant(b, l, et, beta));
-                              });
+      auto cType = cast<RankedTensorType>(adaptor.getC().getType());
+      Value empty = tensor::EmptyOp::create(rewriter, loc, resultType, sizes);
+      SmallVector<AffineMap> maps{broadcastMap(cType.getShape(), resultType.getShape(),
+                                               rewriter.getContext()),
+                                  rewriter.getMultiDimIdentityMap(2)};
+      SmallVector<utils::IteratorType> iters(2, utils::IteratorType::parallel);
+      init = linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{resultType}, ValueRange{adaptor.getC()},
+                 ValueRange{empty}, maps, iters,
+                 [&](OpBuilder &b, Location l, ValueRange args) {
+                   Value v = args[0];
+                   if (beta != 1.0)
+                     v = arith::MulFOp::create(b, l, v, scalarConstant(b, l, et, beta));
+                   linalg::YieldOp::create(b, l, v);
+                 })
+                 .getResult(0);
     } else {
-      init = filledTensor(rewriter, loc, resultType, scalarConstant(rewriter, loc, et, 0));
+      Value zero = scalarConstant(rewriter, loc, et, 0);
+      Value empty = tensor::EmptyOp::create(rewriter, loc, resultType, sizes);
+      init = linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
     }
     MLIRContext *ctx = rewriter.getContext();
     AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),

@@ -53,7 +53,7 @@ template <typename OpT, bool IsLog> struct SoftmaxLowering : OpConversionPattern
   using OpAdaptor = typename OpConversionPattern<OpT>::OpAdaptor;
   LogicalResult matchAndRewrite(OpT op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
+    if (failed(requireRankedShapes(op)))
       return failure();
     auto rt = cast<RankedTensorType>(op.getType());
     Type et = rt.getElementType();

@@ -57,9 +57,14 @@ Value windowReduce(OpBuilder &b, Location loc, Value padded, const onnx::Window 
   WindowLoops l = windowLoops(b, loc, w, resultType.getElementType(), /*innermostOutput=*/true);
   SmallVector<AffineMap> maps(l.inputMaps);
   maps.push_back(l.outputMap);
+  SmallVector<Value> dynSizes =
+      windowResultSizes(b, loc, padded, resultType, w.kernel, w.strides, w.dilations);
+  Value filled =
+      linalg::FillOp::create(b, loc, init, emptyTensorSized(b, loc, resultType, dynSizes))
+          .getResult(0);
   return linalg::GenericOp::create(
              b, loc, TypeRange{resultType}, ValueRange{padded, l.windowShape},
-             ValueRange{filledTensor(b, loc, resultType, init)}, maps, l.iters,
+             ValueRange{filled}, maps, l.iters,
              [&](OpBuilder &nb, Location nl, ValueRange args) {
                linalg::YieldOp::create(nb, nl, combine(nb, nl, {args[2], args[0]}));
              })
@@ -114,6 +119,16 @@ std::pair<Value, Value> windowArgMax(OpBuilder &b, Location loc, Value padded,
 }
 
 FailureOr<onnx::Window> windowOf(Operation *op, RankedTensorType xt, bool ceilMode) {
+  if (llvm::any_of(xt.getShape().drop_front(2), ShapedType::isDynamic)) {
+    // Run-time spatial dims: the window's pads and the output size must not depend on them.
+    auto autoPad = op->getAttrOfType<StringAttr>("auto_pad");
+    if (ceilMode || (autoPad && autoPad.getValue().starts_with("SAME")))
+      return op->emitError() << "ceil_mode or auto_pad SAME with spatial dims known only at "
+                                "run time is not supported yet; " << runtimeDimsHint(op);
+  }
+  if (xt.isDynamicDim(1))
+    return op->emitError() << "a channel dim known only at run time is not supported; "
+                           << runtimeDimsHint(op);
   return onnx::resolveWindow(op, xt.getShape().drop_front(2), {}, ceilMode);
 }
 
@@ -128,7 +143,7 @@ struct MaxPoolLowering : OpConversionPattern<onnx::MaxPoolOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::MaxPoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
+    if (failed(op.getIndices() ? requireStaticShapes(op) : requireRankedShapes(op)))
       return failure();
     auto xt = cast<RankedTensorType>(adaptor.getX().getType());
     auto rt = cast<RankedTensorType>(op.getY().getType());
@@ -255,7 +270,7 @@ template <typename OpT, bool IsMax> struct GlobalPoolLowering : OpConversionPatt
   using OpAdaptor = typename OpConversionPattern<OpT>::OpAdaptor;
   LogicalResult matchAndRewrite(OpT op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
+    if (failed(requireRankedShapes(op)))
       return failure();
     auto xt = cast<RankedTensorType>(adaptor.getX().getType());
     Type et = xt.getElementType();
@@ -264,9 +279,16 @@ template <typename OpT, bool IsMax> struct GlobalPoolLowering : OpConversionPatt
     Location loc = op.getLoc();
     SmallVector<int64_t> axes;
     int64_t count = 1;
+    Value runtimeCount; // The element count of run-time spatial dims, as an index.
     for (int64_t i = 2; i < xt.getRank(); ++i) {
       axes.push_back(i);
-      count *= xt.getDimSize(i);
+      if (xt.isDynamicDim(i)) {
+        Value d = tensor::DimOp::create(rewriter, loc, adaptor.getX(), i);
+        runtimeCount = runtimeCount ? Value(arith::MulIOp::create(rewriter, loc, runtimeCount, d))
+                                    : d;
+      } else {
+        count *= xt.getDimSize(i);
+      }
     }
     Value init = IsMax ? extremeConstant(rewriter, loc, et, true) : scalarConstant(rewriter, loc, et, 0);
     Value r = buildReduction(rewriter, loc, adaptor.getX(), axes, init,
@@ -277,8 +299,16 @@ template <typename OpT, bool IsMax> struct GlobalPoolLowering : OpConversionPatt
                              });
     if (!IsMax) {
       auto rt = cast<RankedTensorType>(r.getType());
+      Value scale; // 1 / count: a constant, or computed once for run-time spatial dims.
+      if (runtimeCount) {
+        Value n = arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), runtimeCount);
+        Value f = arith::SIToFPOp::create(rewriter, loc, et, n);
+        scale = arith::DivFOp::create(rewriter, loc,
+                                      scalarConstant(rewriter, loc, et, 1.0 / count), f);
+      }
       r = buildElementwise(rewriter, loc, rt, {r}, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-        return arith::MulFOp::create(b, l, a[0], scalarConstant(b, l, et, 1.0 / count));
+        return arith::MulFOp::create(b, l, a[0],
+                                     scale ? scale : scalarConstant(b, l, et, 1.0 / count));
       });
     }
     rewriter.replaceOp(op, r);

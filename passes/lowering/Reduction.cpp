@@ -65,7 +65,8 @@ Value fold(OpBuilder &b, Location loc, Value x, Value aux, ArrayRef<int64_t> axe
   }
   maps.push_back(red);
   auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{accType}, inputs, ValueRange{filledTensor(b, loc, accType, init)}, maps,
+      b, loc, TypeRange{accType}, inputs, ValueRange{filledTensor(b, loc, accType, init, x)},
+      maps,
       reductionIterators(rank, axes), [&](OpBuilder &nb, Location nl, ValueRange args) {
         Value r = body(nb, nl, args.back(), args[0], aux ? args[1] : Value());
         linalg::YieldOp::create(nb, nl, r);
@@ -175,7 +176,7 @@ template <typename OpT> struct ReduceLowering : OpConversionPattern<OpT> {
 
   LogicalResult matchAndRewrite(OpT op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
+    if (failed(requireRankedShapes(op)))
       return failure();
     Value x = adaptor.getData();
     auto xt = cast<RankedTensorType>(x.getType());
@@ -183,6 +184,11 @@ template <typename OpT> struct ReduceLowering : OpConversionPattern<OpT> {
     if (failed(requireNumeric(op, et)))
       return failure();
     SmallVector<int64_t> axes = op.getReducedAxes(xt.getRank());
+    // Run-time dims may be kept, not reduced (a mean would need a run-time count).
+    for (int64_t a : axes)
+      if (xt.isDynamicDim(a))
+        return op.emitError() << "reducing over a dim known only at run time is not supported "
+                                 "yet; " << runtimeDimsHint(op);
     bool hasElementwisePart = kind == Kind::L1 || kind == Kind::L2 || kind == Kind::LogSum ||
                               kind == Kind::SumSquare;
     if (axes.empty() && !hasElementwisePart) {

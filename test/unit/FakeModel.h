@@ -30,12 +30,24 @@ int onnxc__kernel(const void *const *inputs, void *const *outputs, void *workspa
   (void)workspace;
   return ONNXC_OK;
 }
+// A static model's size function (the compiler's for a static model does the same).
+int64_t onnxc__sizes(const int64_t *, int64_t *out_dims_flat) {
+  out_dims_flat[0] = 2;
+  out_dims_flat[1] = 3;
+  return 128;
+}
+int onnxc__kernel_dynamic(const int64_t *, const void *const *inputs, void *const *outputs,
+                          int64_t *, void *workspace) {
+  return onnxc__kernel(inputs, outputs, workspace);
+}
 extern const uint64_t onnxc__required_features;
 const uint64_t onnxc__required_features = ONNXC_FAKE_REQUIRED_FEATURES;
 // extern: a const namespace-scope object has internal linkage in C++.
 extern const onnxc_model onnxc__model;
 const onnxc_model onnxc__model = {ONNXC_ABI_VERSION, 1, 1, 0, "fake", "test", inputsDesc,
                                   outputsDesc, 128, 64, onnxc_rt_init, onnxc_rt_run,
-                                  onnxc_rt_status_string};
+                                  onnxc_rt_status_string, 0, nullptr,
+                                  onnxc_rt_workspace_size_for, onnxc_rt_output_dims,
+                                  onnxc_rt_run_dynamic};
 }
 

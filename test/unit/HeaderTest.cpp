@@ -39,3 +39,29 @@ TEST(Header, DeclaresTypedEntryAndConstants) {
   EXPECT_NE(h.find("#define NET_INPUT_X_DIM1 3"), std::string::npos);
   EXPECT_EQ(h.find("evil */"), std::string::npos) << "a file name must not end the comment";
 }
+
+// Dims known only at run time (docs/dynamic-shapes.md): parameters of every entry, named
+// after their symbols, distinct from the tensors' names; no compile-time workspace size.
+TEST(Header, DynamicDimsAreParameters) {
+  onnxc::ModelInterface m;
+  m.name = "net";
+  m.dimNames = {"batch", "x"}; // "x" clashes with the input's name.
+  m.inputs.push_back({"x", "", 1, {-1, 3, -1}, 4, {0, -1, 1}});
+  m.outputs.push_back({"y", "", 1, {-1, 5}, 4});
+  m.outputs.push_back({"z", "", 1, {2}, 4});
+  onnxc::assignCNames(m);
+  std::string h = onnxc::emitHeader(m);
+  EXPECT_NE(h.find("#define NET_NUM_DIMS 2"), std::string::npos) << h;
+  EXPECT_NE(h.find("#define NET_DIM_BATCH 0"), std::string::npos) << h;
+  EXPECT_NE(h.find("#define NET_DIM_X_2 1"), std::string::npos) << h;
+  EXPECT_NE(h.find("int64_t net_workspace_size(int64_t batch, int64_t x_2);"), std::string::npos) << h;
+  EXPECT_NE(h.find("int net_output_dims(int64_t batch, int64_t x_2, int64_t *y_dims);"),
+            std::string::npos) << h;
+  EXPECT_NE(h.find("int net_run(int64_t batch, int64_t x_2, const float *x, float *y, float *z, "
+                   "int64_t *y_dims, void *workspace);"),
+            std::string::npos) << h;
+  EXPECT_NE(h.find("#define NET_INPUT_X_DIM1 3"), std::string::npos) << h;
+  EXPECT_EQ(h.find("#define NET_INPUT_X_DIM0"), std::string::npos) << "a run-time dim has no constant";
+  EXPECT_EQ(h.find("NET_WORKSPACE_SIZE"), std::string::npos) << "the size depends on the dims";
+  EXPECT_NE(h.find("#define NET_OUTPUT_Z_SIZE 2"), std::string::npos) << h;
+}

@@ -80,3 +80,25 @@ TEST(RuntimeStub, ContextOwnsAnAlignedWorkspace) {
   onnxc_rt_context_destroy(nullptr); // Like free(NULL).
   EXPECT_EQ(onnxc_rt_context_run(nullptr, ins, outs), ONNXC_ERROR_NULL_ARGUMENT);
 }
+
+// ABI 2 on a static model: the dims entries take dims == NULL, give the static workspace
+// size and write the static output dims (the descriptor's).
+TEST(RuntimeStub, DynamicEntriesWorkOnStaticModels) {
+  alignas(64) unsigned char ws[128];
+  float x[6] = {1, 2, 3, 4, 5, 6}, y[6] = {};
+  const void *ins[] = {x};
+  void *outs[] = {y};
+  int64_t yDims[2] = {0, 0};
+  int64_t *outDims[] = {yDims};
+  EXPECT_EQ(onnxc__model.num_dims, 0u);
+  EXPECT_EQ(onnxc_rt_workspace_size_for(nullptr), 128);
+  EXPECT_EQ(onnxc_rt_output_dims(nullptr, outDims), ONNXC_OK);
+  EXPECT_EQ(yDims[0], 2);
+  EXPECT_EQ(yDims[1], 3);
+  yDims[0] = yDims[1] = 0;
+  EXPECT_EQ(onnxc_rt_run_dynamic(nullptr, ins, outs, outDims, ws), ONNXC_OK);
+  EXPECT_EQ(y[5], 12.f);
+  EXPECT_EQ(yDims[0], 2);
+  EXPECT_EQ(yDims[1], 3);
+  EXPECT_EQ(onnxc_rt_run_dynamic(nullptr, ins, outs, nullptr, nullptr), ONNXC_ERROR_NULL_ARGUMENT);
+}

@@ -28,17 +28,20 @@ struct Args {
   int iters = 0, warmup = 3, threads = 1;
   unsigned seed = 0;
   bool serve = false;
+  std::vector<std::pair<std::string, int64_t>> dims; // --dim NAME=VALUE
 };
 
 void usage() {
   std::fprintf(stderr,
                "usage: onnx-run model.so [--inputs DIR] [--expect DIR] [--rtol R] [--atol A]\n"
                "                [--iters N] [--warmup W] [--threads T] [--seed S]\n"
-               "                [--save-outputs DIR]\n"
+               "                [--save-outputs DIR] [--dim NAME=VALUE]...\n"
                "  --inputs DIR   input_<i>.pb TensorProto files (bound by name, else by index);\n"
                "                 inputs not given are random (floats in [-1,1], integers 0)\n"
                "  --expect DIR   output_<i>.pb files to compare with: |got-want| <= atol +\n"
                "                 rtol*|want| per element (exact for integers and bools)\n"
+               "  --dim NAME=V   value of a dim known only at run time (default: taken from\n"
+               "                 the input files, else 1)\n"
                "  --iters N      time N runs after W warm-up runs; prints the median\n"
                "  --threads T    threads the library uses (default 1; 0: the library's default,\n"
                "                 ONNXC_NUM_THREADS or the CPUs the process may run on)\n"
@@ -66,7 +69,16 @@ bool parseArgs(int argc, char **argv, Args &a) {
     }
     if (s == "-h" || s == "--help")
       return usage(), std::exit(kOk), false;
-    if (s == "--inputs" || s == "--expect" || s == "--save-outputs") {
+    if (s == "--dim") {
+      if (!(v = value(s.c_str())))
+        return false;
+      std::string d = v;
+      size_t eq = d.find('=');
+      long long n = eq == std::string::npos ? -1 : std::strtoll(d.c_str() + eq + 1, &end, 10);
+      if (eq == std::string::npos || *end || n < 0)
+        return std::fprintf(stderr, "onnx-run: error: bad --dim '%s' (NAME=VALUE)\n", v), false;
+      a.dims.push_back({d.substr(0, eq), n});
+    } else if (s == "--inputs" || s == "--expect" || s == "--save-outputs") {
       if (!(v = value(s.c_str())))
         return false;
       (s == "--inputs" ? a.inputs : s == "--expect" ? a.expect : a.saveOutputs) = v;
@@ -199,8 +211,26 @@ int main(int argc, char **argv) {
                  m->abi_version, ONNXC_ABI_VERSION);
     return kFailure;
   }
-  std::printf("model %s (%s): %u inputs, %u outputs, workspace %llu bytes\n", m->name, m->target,
-              m->num_inputs, m->num_outputs, (unsigned long long)m->workspace_size);
+  // Dims known only at run time (docs/dynamic-shapes.md): from --dim, then the input files.
+  std::vector<int64_t> dims(m->num_dims, 0);
+  for (auto &[name, value] : a.dims) {
+    unsigned k = 0;
+    while (k < m->num_dims && name != m->dim_names[k])
+      ++k;
+    if (k == m->num_dims) {
+      std::fprintf(stderr, "onnx-run: error: --dim %s: the model has no such run-time dim\n",
+                   name.c_str());
+      return kFailure;
+    }
+    dims[k] = value;
+  }
+  if (m->num_dims)
+    std::printf("model %s (%s): %u inputs, %u outputs, %u run-time dims\n", m->name, m->target,
+                m->num_inputs, m->num_outputs, m->num_dims);
+  else
+    std::printf("model %s (%s): %u inputs, %u outputs, workspace %llu bytes\n", m->name,
+                m->target, m->num_inputs, m->num_outputs,
+                (unsigned long long)m->workspace_size);
   int status = m->init();
   if (status != ONNXC_OK) {
     std::fprintf(stderr, "onnx-run: error: init: %s\n", m->status_string(status));
@@ -239,7 +269,17 @@ int main(int argc, char **argv) {
         return kFailure;
       }
       const onnxc_tensor_desc &d = m->inputs[idx];
-      if (!sameBits(t.dtype, d.dtype) || t.dims != std::vector<int64_t>(d.dims, d.dims + d.rank)) {
+      bool fits = sameBits(t.dtype, d.dtype) && t.dims.size() == size_t(d.rank);
+      for (int k = 0; fits && k < d.rank; ++k) {
+        if (d.dims[k] >= 0) {
+          fits = t.dims[k] == d.dims[k];
+        } else { // Run-time dim -1 - symbol: the file gives its value.
+          int64_t &v = dims[-1 - d.dims[k]];
+          fits = !v || v == t.dims[k];
+          v = t.dims[k];
+        }
+      }
+      if (!fits) {
         std::fprintf(stderr,
                      "onnx-run: error: %s is dtype %d %s but input '%s' is dtype %d %s\n",
                      file.c_str(), t.dtype, shapeString(t.dims.data(), t.dims.size()).c_str(),
@@ -250,25 +290,67 @@ int main(int argc, char **argv) {
       given[idx] = true;
     }
   }
+  for (unsigned k = 0; k < m->num_dims; ++k) {
+    if (!dims[k])
+      dims[k] = 1;
+    std::printf("dim %s = %lld\n", m->dim_names[k], (long long)dims[k]);
+  }
   for (unsigned i = 0; i < m->num_inputs; ++i)
     if (!given[i]) {
-      inputs[i].assign(m->inputs[i].size_bytes, 0);
+      const auto &d = m->inputs[i];
+      size_t bytes = d.size_bytes;
+      if (m->num_dims) {
+        bytes = onnxc::dtypeSize(d.dtype);
+        for (int k = 0; k < d.rank; ++k)
+          bytes *= d.dims[k] >= 0 ? d.dims[k] : dims[-1 - d.dims[k]];
+      }
+      inputs[i].assign(bytes, 0);
       fillRandom(m->inputs[i], inputs[i], rng);
     }
+  // Each output's dims and bytes: from the descriptor, or output_dims for run-time dims.
+  std::vector<std::vector<int64_t>> outDims(m->num_outputs);
+  std::vector<int64_t *> outDimPtrs;
+  for (unsigned i = 0; i < m->num_outputs; ++i) {
+    outDims[i].assign(m->outputs[i].dims, m->outputs[i].dims + m->outputs[i].rank);
+    outDims[i].push_back(0); // never a null data() pointer
+    outDimPtrs.push_back(outDims[i].data());
+  }
+  if (m->num_dims && (status = m->output_dims(dims.data(), outDimPtrs.data())) != ONNXC_OK) {
+    std::fprintf(stderr, "onnx-run: error: output dims: %s\n", m->status_string(status));
+    return kFailure;
+  }
+  auto outputBytes = [&](unsigned i) {
+    size_t n = onnxc::dtypeSize(m->outputs[i].dtype);
+    for (int k = 0; k < m->outputs[i].rank; ++k)
+      n *= outDims[i][k];
+    return n;
+  };
   std::vector<std::vector<char>> outputs(m->num_outputs);
   std::vector<const void *> inPtrs;
   std::vector<void *> outPtrs;
   for (auto &v : inputs)
     inPtrs.push_back(v.data());
   for (unsigned i = 0; i < m->num_outputs; ++i) {
-    outputs[i].assign(m->outputs[i].size_bytes + 1, 0); // +1: never a null data() pointer.
+    outputs[i].assign(outputBytes(i) + 1, 0); // +1: never a null data() pointer.
     outPtrs.push_back(outputs[i].data());
   }
   size_t align = m->workspace_alignment ? m->workspace_alignment : 64;
-  size_t wsSize = (m->workspace_size + align - 1) / align * align;
+  int64_t wsBytes = m->num_dims ? m->workspace_size_for(dims.data()) : int64_t(m->workspace_size);
+  if (wsBytes < 0) {
+    std::fprintf(stderr, "onnx-run: error: the run-time dims are out of range for this model\n");
+    return kFailure;
+  }
+  size_t wsSize = (size_t(wsBytes) + align - 1) / align * align;
+  if (m->num_dims)
+    std::printf("workspace %llu bytes\n", (unsigned long long)wsSize);
   void *ws = wsSize ? std::aligned_alloc(align, wsSize) : nullptr;
+  auto runOnce = [&]() {
+    return m->num_dims ? m->run_dynamic(dims.data(), inPtrs.data(), outPtrs.data(),
+                                        outDimPtrs.data(), ws)
+                       : m->run(inPtrs.data(), outPtrs.data(), ws);
+  };
 
-  status = m->run(inPtrs.data(), outPtrs.data(), ws);
+  status = runOnce();
   if (status != ONNXC_OK) {
     std::fprintf(stderr, "onnx-run: error: run: %s\n", m->status_string(status));
     return kFailure;
@@ -279,7 +361,8 @@ int main(int argc, char **argv) {
     for (unsigned i = 0; i < m->num_outputs; ++i) {
       const auto &d = m->outputs[i];
       std::string err, file = a.saveOutputs + "/output_" + std::to_string(i) + ".pb";
-      onnxc::TensorFile t{d.name, d.dtype, std::vector<int64_t>(d.dims, d.dims + d.rank),
+      onnxc::TensorFile t{d.name, d.dtype,
+                          std::vector<int64_t>(outDims[i].begin(), outDims[i].end() - 1),
                           std::vector<char>(outputs[i].begin(), outputs[i].end() - 1)};
       if (!onnxc::writeTensorFile(file, t, err)) {
         std::fprintf(stderr, "onnx-run: error: %s: %s\n", file.c_str(), err.c_str());
@@ -296,14 +379,14 @@ int main(int argc, char **argv) {
         return kFailure;
       }
       if (!sameBits(want.dtype, d.dtype) ||
-          want.dims != std::vector<int64_t>(d.dims, d.dims + d.rank)) {
+          want.dims != std::vector<int64_t>(outDims[i].begin(), outDims[i].end() - 1)) {
         std::printf("output %u '%s': MISMATCH: expected dtype %d %s, library gives dtype %d %s\n",
                     i, d.name, want.dtype, shapeString(want.dims.data(), want.dims.size()).c_str(),
-                    d.dtype, shapeString(d.dims, d.rank).c_str());
+                    d.dtype, shapeString(outDims[i].data(), d.rank).c_str());
         rc = kMismatch;
         continue;
       }
-      size_t n = d.size_bytes / std::max<int64_t>(1, onnxc::dtypeSize(d.dtype)), bad = 0;
+      size_t n = outputBytes(i) / std::max<int64_t>(1, onnxc::dtypeSize(d.dtype)), bad = 0;
       double maxAbs = 0, maxRel = 0;
       if (isFloatType(d.dtype)) {
         for (size_t e = 0; e < n; ++e) {
@@ -329,7 +412,7 @@ int main(int argc, char **argv) {
           bad += std::memcmp(outputs[i].data() + e * es, want.data.data() + e * es, es) != 0;
       }
       std::printf("output %u '%s' %s: max abs err %.3g, max rel err %.3g: %s", i, d.name,
-                  shapeString(d.dims, d.rank).c_str(), maxAbs, maxRel, bad ? "MISMATCH" : "OK");
+                  shapeString(outDims[i].data(), d.rank).c_str(), maxAbs, maxRel, bad ? "MISMATCH" : "OK");
       if (bad)
         std::printf(" (%zu of %zu elements outside atol %.3g + rtol %.3g)", bad, n, a.atol, a.rtol);
       std::printf("\n");
@@ -340,11 +423,11 @@ int main(int argc, char **argv) {
 
   if (a.iters > 0) {
     for (int i = 0; i < a.warmup; ++i)
-      m->run(inPtrs.data(), outPtrs.data(), ws);
+      runOnce();
     std::vector<double> ms;
     for (int i = 0; i < a.iters; ++i) {
       auto t0 = std::chrono::steady_clock::now();
-      m->run(inPtrs.data(), outPtrs.data(), ws);
+      runOnce();
       ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     }
     std::sort(ms.begin(), ms.end());
@@ -364,7 +447,7 @@ int main(int argc, char **argv) {
       std::printf("us");
       for (int i = 0; i < k; ++i) {
         auto t0 = std::chrono::steady_clock::now();
-        m->run(inPtrs.data(), outPtrs.data(), ws);
+        runOnce();
         std::printf(" %.2f", std::chrono::duration<double, std::micro>(
                                  std::chrono::steady_clock::now() - t0).count());
       }

@@ -17,6 +17,16 @@
  * intermediate value: one call allocates nothing. Calls with distinct workspaces may run
  * concurrently. Every entry returns a status code and never aborts the host.
  *
+ * Dims known only at run time (ABI 2, docs/dynamic-shapes.md): a model compiled without
+ * --shape for its symbolic input dims has num_dims > 0. In its descriptors such a dim reads
+ * -1 - k for input dims given by symbol k (dim_names[k]) and -1 for output dims; size_bytes
+ * is 0. The caller passes one value per symbol:
+ *
+ *     int64_t dims[] = {batch, width};                 // m->num_dims values, in [1, 2^31)
+ *     int64_t ws_size = m->workspace_size_for(dims);   // -1: dims out of range
+ *     m->output_dims(dims, out_dims);                  // each output's dims, to allocate
+ *     int status = m->run_dynamic(dims, inputs, outputs, out_dims, ws);
+ *
  * C99; no other header of this project is needed.
  */
 #ifndef ONNXC_MODEL_H
@@ -40,7 +50,10 @@ typedef enum onnxc_status {
   ONNXC_ERROR_INTERNAL = 4,
   ONNXC_ERROR_INVALID_ARGUMENT = 5,     /* an argument out of its range (e.g. a thread count) */
   ONNXC_ERROR_NO_DEVICE = 6,            /* CUDA library: no driver (libcuda.so.1) or no GPU */
-  ONNXC_ERROR_DEVICE = 7                /* CUDA library: a driver call or kernel launch failed */
+  ONNXC_ERROR_DEVICE = 7,               /* CUDA library: a driver call or kernel launch failed */
+  ONNXC_ERROR_DIMS_OUT_OF_RANGE = 8,    /* run-time dims invalid for this model, or run()
+                                           called on a model that needs dims */
+  ONNXC_ERROR_OUT_OF_MEMORY = 9         /* a context could not grow its workspace */
 } onnxc_status;
 
 /* Element types, numbered as ONNX's TensorProto.DataType. */
@@ -80,6 +93,18 @@ typedef struct onnxc_model {
    * depend on it. Idle workers sleep. */
   int (*set_num_threads)(int n);
   int (*num_threads)(void);
+  /* Dims known only at run time. num_dims is 0 for a static model (the functions
+     below then take dims == NULL and work too). */
+  uint32_t num_dims;
+  const char *const *dim_names; /* num_dims symbol names (the inputs' ONNX dim_params) */
+  /* Workspace bytes for these dims, or -1 if they are out of range. */
+  int64_t (*workspace_size_for)(const int64_t *dims);
+  /* Writes each output's dims (out_dims[i]: rank entries; a NULL entry is skipped). */
+  int (*output_dims)(const int64_t *dims, int64_t *const *out_dims);
+  /* run() with dims; writes the outputs' dims like output_dims (out_dims may be NULL). The
+     workspace must hold workspace_size_for(dims) bytes. */
+  int (*run_dynamic)(const int64_t *dims, const void *const *inputs, void *const *outputs,
+                     int64_t *const *out_dims, void *workspace);
 } onnxc_model;
 
 /* Exported by every compiled model library. */

@@ -1,17 +1,9 @@
 // RUN: %onnx-opt %s -onnx-plan-memory -split-input-file -verify-diagnostics
 
-// What the static plan refuses, each with an error on the allocation.
-
-func.func @dynamic(%n: index) {
-  // expected-error @+1 {{only static, identity-layout allocations can be planned}}
-  %a = memref.alloc(%n) : memref<?xf32>
-  return
-}
-
-// -----
+// What the plan refuses (run-time sized allocations are planned: dynamic_interface.mlir), each with an error on the allocation.
 
 func.func @strided_layout() {
-  // expected-error @+1 {{only static, identity-layout allocations can be planned}}
+  // expected-error @+1 {{only identity-layout allocations can be planned}}
   %a = memref.alloc() : memref<4xf32, strided<[2]>>
   return
 }

@@ -3,9 +3,11 @@
 // What convert-onnx-to-linalg must refuse, each with exactly one error on the op that says
 // why (plain -verify-diagnostics: any other diagnostic fails the test).
 
-func.func @dynamic_dims(%a: tensor<?x3xf32>) -> tensor<?x3xf32> {
-  // expected-error @+1 {{dynamic dimensions ('tensor<?x3xf32>') are not supported yet; fix them with --shape NAME=DIMS}}
-  %0 = onnx.Relu %a : (tensor<?x3xf32>) -> tensor<?x3xf32>
+// Dims known only at run time: an op without such a lowering is refused before conversion,
+// naming the graph input to fix.
+func.func @dynamic_dims(%a: tensor<?x3xf32> {onnx.name = "input:0"}) -> tensor<?x3xf32> {
+  // expected-error @+1 {{dynamic dimensions ('tensor<?x3xf32>') are not supported yet for this op (dims known only at run time); fix the dims of input 'input:0' at compile time with --shape input:0=DIMS}}
+  %0 = onnx.Trilu %a : (tensor<?x3xf32>) -> tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
 }
 
@@ -14,17 +16,19 @@ func.func @dynamic_dims(%a: tensor<?x3xf32>) -> tensor<?x3xf32> {
 // A dynamic result is refused even where the operands are static (Reshape by a run-time
 // shape).
 func.func @dynamic_result(%a: tensor<2x3xf32>, %s: tensor<2xi64>) -> tensor<?x?xf32> {
-  // expected-error @+1 {{dynamic dimensions ('tensor<?x?xf32>') are not supported yet}}
+  // expected-error @+1 {{a target shape computed at run time is not supported; fix the input shapes with --shape NAME=DIMS}}
   %0 = onnx.Reshape %a, %s : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
 
 // -----
 
-func.func @dynamic_conv(%x: tensor<?x1x4x4xf32>, %w: tensor<1x1x2x2xf32>) -> tensor<?x1x3x3xf32> {
-  // expected-error @+1 {{dynamic dimensions ('tensor<?x1x4x4xf32>') are not supported yet}}
-  %0 = onnx.Conv %x, %w : (tensor<?x1x4x4xf32>, tensor<1x1x2x2xf32>) -> tensor<?x1x3x3xf32>
-  return %0 : tensor<?x1x3x3xf32>
+// Conv takes run-time N, H and W, but not auto_pad SAME over a run-time H or W (its pads
+// would depend on them).
+func.func @dynamic_conv(%x: tensor<?x1x?x?xf32>, %w: tensor<1x1x2x2xf32>) -> tensor<?x1x?x?xf32> {
+  // expected-error @+1 {{auto_pad SAME_UPPER with spatial dims known only at run time is not supported yet}}
+  %0 = onnx.Conv %x, %w {auto_pad = "SAME_UPPER"} : (tensor<?x1x?x?xf32>, tensor<1x1x2x2xf32>) -> tensor<?x1x?x?xf32>
+  return %0 : tensor<?x1x?x?xf32>
 }
 
 // -----

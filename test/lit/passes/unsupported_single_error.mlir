@@ -12,7 +12,7 @@
 
 func.func @dynamic(%a: tensor<?x3xf32>) -> tensor<?x3xf32> {
   // expected-error @+1 {{dynamic dimensions ('tensor<?x3xf32>') are not supported yet}}
-  %0 = onnx.Relu %a : (tensor<?x3xf32>) -> tensor<?x3xf32>
+  %0 = onnx.Trilu %a : (tensor<?x3xf32>) -> tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
 }
 

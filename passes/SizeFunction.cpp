@@ -1,0 +1,179 @@
+// onnxc_sizes: the workspace size and the outputs' dims of a model with run-time dims,
+// computed from the dims alone, so that a caller can allocate before running
+// (docs/dynamic-shapes.md). Made by cloning main_graph's own size computations: the
+// function and the kernel cannot disagree.
+#include "passes/Passes.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace onnxc {
+#define GEN_PASS_DEF_SIZEFUNCTION
+#include "passes/Passes.h.inc"
+} // namespace onnxc
+
+using namespace mlir;
+
+namespace {
+
+Value cloneSlice(OpBuilder &b, Value v, Value dims, IRMapping &map);
+
+/// Dim `i` of `memref` computed from the dims alone: through views, reshapes, subviews and
+/// casts back to the sizes they were made with. Null if it cannot be.
+Value resolveDim(OpBuilder &b, Value memref, int64_t i, Value dims, IRMapping &map) {
+  auto type = cast<MemRefType>(memref.getType());
+  Location loc = memref.getLoc();
+  if (!type.isDynamicDim(i))
+    return arith::ConstantIndexOp::create(b, loc, type.getDimSize(i));
+  Operation *def = memref.getDefiningOp();
+  auto fromOfr = [&](OpFoldResult ofr) -> Value {
+    if (auto attr = dyn_cast<Attribute>(ofr))
+      return arith::ConstantIndexOp::create(b, loc, cast<IntegerAttr>(attr).getInt());
+    return cloneSlice(b, cast<Value>(ofr), dims, map);
+  };
+  if (auto view = dyn_cast_if_present<memref::ViewOp>(def)) {
+    unsigned dynIndex = 0;
+    for (int64_t d = 0; d < i; ++d)
+      dynIndex += type.isDynamicDim(d);
+    return cloneSlice(b, view.getSizes()[dynIndex], dims, map);
+  }
+  if (auto expand = dyn_cast_if_present<memref::ExpandShapeOp>(def))
+    return fromOfr(expand.getMixedOutputShape()[i]);
+  if (auto collapse = dyn_cast_if_present<memref::CollapseShapeOp>(def)) {
+    Value product = arith::ConstantIndexOp::create(b, loc, 1);
+    for (int64_t j : collapse.getReassociationIndices()[i]) {
+      Value d = resolveDim(b, collapse.getSrc(), j, dims, map);
+      if (!d)
+        return Value();
+      product = arith::MulIOp::create(b, loc, product, d);
+    }
+    return product;
+  }
+  if (auto subview = dyn_cast_if_present<memref::SubViewOp>(def)) {
+    if (subview.getSourceType().getRank() != type.getRank())
+      return Value();
+    return fromOfr(subview.getMixedSizes()[i]);
+  }
+  if (auto cast = dyn_cast_if_present<memref::CastOp>(def))
+    return resolveDim(b, cast.getSource(), i, dims, map);
+  return Value();
+}
+
+/// Clones into `b` what `v` is computed from, if that is only arithmetic on values loaded
+/// from `dims` (mapped in `map` already). Returns null otherwise.
+Value cloneSlice(OpBuilder &b, Value v, Value dims, IRMapping &map) {
+  if (Value m = map.lookupOrNull(v))
+    return m;
+  Operation *def = v.getDefiningOp();
+  if (!def || def->getNumRegions())
+    return Value();
+  // A dim of a view, reshape or subview: the sizes it was made with.
+  if (auto dim = dyn_cast<memref::DimOp>(def)) {
+    std::optional<int64_t> index = dim.getConstantIndex();
+    Value r = index ? resolveDim(b, dim.getSource(), *index, dims, map) : Value();
+    if (r)
+      map.map(v, r);
+    return r;
+  }
+  if (auto load = dyn_cast<memref::LoadOp>(def)) {
+    if (load.getMemRef() != dims)
+      return Value();
+  } else if (!isMemoryEffectFree(def)) {
+    return Value();
+  }
+  for (Value operand : def->getOperands()) {
+    if (operand == dims)
+      continue;
+    if (!cloneSlice(b, operand, dims, map))
+      return Value();
+  }
+  Operation *clone = b.clone(*def, map);
+  return clone->getResult(cast<OpResult>(v).getResultNumber());
+}
+
+struct SizeFunctionPass : onnxc::impl::SizeFunctionBase<SizeFunctionPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto main = module.lookupSymbol<func::FuncOp>("main_graph");
+    if (!main || !main->hasAttr("onnxc.dynamic"))
+      return;
+    Operation *marker = nullptr;
+    main.walk([&](Operation *op) {
+      if (op->hasAttr("onnxc.workspace_total"))
+        marker = op;
+    });
+    if (!marker) {
+      main.emitError() << "onnx-size-function: the memory plan left no workspace total";
+      return signalPassFailure();
+    }
+    // main_graph(dims, inputs..., outputs..., out_dims, workspace)
+    unsigned n = main.getNumArguments();
+    Value dims = main.getArgument(0), outDims = main.getArgument(n - 2),
+          ws = main.getArgument(n - 1);
+    MLIRContext *ctx = &getContext();
+    Location loc = main.getLoc();
+    OpBuilder b(ctx);
+    b.setInsertionPointAfter(main);
+    Type i64 = IntegerType::get(ctx, 64);
+    auto fn = func::FuncOp::create(
+        b, loc, "onnxc_sizes",
+        FunctionType::get(ctx, {dims.getType(), outDims.getType()}, {i64}));
+    Block *entry = fn.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    IRMapping map;
+    map.map(dims, entry->getArgument(0));
+
+    auto refuse = [&](Operation *at, const Twine &what) {
+      at->emitError() << what
+                      << " depends on tensor data, not only on the input dims; fix the input "
+                         "dims with --shape NAME=DIMS";
+      signalPassFailure();
+    };
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value valid = arith::ConstantIntOp::create(b, loc, 1, 1);
+    // Every buffer with run-time dims (in the workspace or the caller's): a negative size
+    // means dims no model run can have.
+    bool ok = true;
+    main.walk([&](memref::ViewOp view) {
+      if (!ok || (view.getSource() != ws && !isa<BlockArgument>(view.getSource())))
+        return;
+      for (Value size : view.getSizes()) {
+        Value c = cloneSlice(b, size, dims, map);
+        if (!c) {
+          refuse(view, "the size of a buffer");
+          ok = false;
+          return;
+        }
+        valid = arith::AndIOp::create(
+            b, loc, valid, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, c, zero));
+      }
+    });
+    if (!ok)
+      return;
+    main.walk([&](memref::StoreOp store) {
+      if (!ok || store.getMemRef() != outDims)
+        return;
+      Value v = cloneSlice(b, store.getValue(), dims, map);
+      Value i = cloneSlice(b, store.getIndices()[0], dims, map);
+      if (!v || !i) {
+        refuse(store, "an output's shape");
+        ok = false;
+        return;
+      }
+      memref::StoreOp::create(b, loc, v, entry->getArgument(1), ValueRange{i});
+    });
+    if (!ok)
+      return;
+    Value total = cloneSlice(b, marker->getResult(0), dims, map);
+    if (!total)
+      return refuse(marker, "the workspace size");
+    total = arith::IndexCastOp::create(b, loc, i64, total);
+    Value result = arith::SelectOp::create(b, loc, valid, total,
+                                           arith::ConstantIntOp::create(b, loc, i64, -1));
+    func::ReturnOp::create(b, loc, result);
+    marker->getResult(0).replaceAllUsesWith(marker->getOperand(0));
+    marker->erase();
+  }
+};
+
+} // namespace

@@ -1,0 +1,261 @@
+#!/usr/bin/python3
+"""Models with dims known only at run time (docs/dynamic-shapes.md), compiled once and run for
+sizes drawn at random on every run, against numpy references:
+
+  - a CNN with symbolic batch, height and width (Conv, Relu, MaxPool, GlobalAveragePool,
+    Flatten, Gemm);
+  - a tiny transformer block with symbolic batch and sequence length (LayerNormalization,
+    MatMul, multi-head Reshape/Transpose, Softmax, Erf GELU, embedding Gather, Concat);
+  - a C program (dyn_api.c) that checks the header's workspace-size function, the entry's
+    dim checks (out of range -> ONNXC_ERROR_DIMS_OUT_OF_RANGE) and the context API.
+
+    run_dynamic.py --onnx-compile BIN --onnx-run BIN --work DIR [--cc CC] [--seed S] [--runs N]
+"""
+
+import argparse
+import math
+import os
+import random
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+
+def f32(rng, *shape, scale=0.5):
+    return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+
+def erf(x):
+    return np.vectorize(math.erf)(x.astype(np.float64)).astype(np.float32)
+
+
+# --- CNN: image [N, 3, H, W] -> logits [N, 5] ---------------------------------------------
+
+def cnn_model(rng):
+    w1, b1 = f32(rng, 4, 3, 3, 3), f32(rng, 4)
+    w2, b2 = f32(rng, 6, 4, 3, 3), f32(rng, 6)
+    wf, bf = f32(rng, 6, 5), f32(rng, 5)
+    inits = [numpy_helper.from_array(a, n) for a, n in
+             [(w1, "w1"), (b1, "b1"), (w2, "w2"), (b2, "b2"), (wf, "wf"), (bf, "bf")]]
+    nodes = [
+        helper.make_node("Conv", ["image", "w1", "b1"], ["c1"], pads=[1, 1, 1, 1], name="conv1"),
+        helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+        helper.make_node("MaxPool", ["r1"], ["p1"], kernel_shape=[2, 2], strides=[2, 2],
+                         name="pool1"),
+        helper.make_node("Conv", ["p1", "w2", "b2"], ["c2"], strides=[2, 1], name="conv2"),
+        helper.make_node("Relu", ["c2"], ["r2"], name="relu2"),
+        helper.make_node("GlobalAveragePool", ["r2"], ["g"], name="gap"),
+        helper.make_node("Flatten", ["g"], ["f"], name="flatten"),
+        helper.make_node("Gemm", ["f", "wf", "bf"], ["logits"], name="fc"),
+    ]
+    graph = helper.make_graph(
+        nodes, "cnn",
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 3, "H", "W"])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 5])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    return model, (w1, b1, w2, b2, wf, bf)
+
+
+def conv2d(x, w, b, pad, stride):
+    n, c, h, wd = x.shape
+    m, _, kh, kw = w.shape
+    x = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    oh = (x.shape[2] - kh) // stride[0] + 1
+    ow = (x.shape[3] - kw) // stride[1] + 1
+    out = np.zeros((n, m, oh, ow), np.float64)
+    for i in range(kh):
+        for j in range(kw):
+            patch = x[:, :, i:i + stride[0] * oh:stride[0], j:j + stride[1] * ow:stride[1]]
+            out += np.einsum("nchw,mc->nmhw", patch, w[:, :, i, j])
+    return (out + b[None, :, None, None]).astype(np.float32)
+
+
+def cnn_reference(params, image):
+    w1, b1, w2, b2, wf, bf = params
+    r1 = np.maximum(conv2d(image, w1, b1, 1, (1, 1)), 0)
+    n, c, h, w = r1.shape
+    p1 = r1[:, :, :h // 2 * 2, :w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2).max(axis=(3, 5))
+    r2 = np.maximum(conv2d(p1, w2, b2, 0, (2, 1)), 0)
+    g = r2.mean(axis=(2, 3))
+    return g @ wf + bf
+
+
+# --- Transformer block: tokens [B, S] int64, x [B, S, 8] -> y [B, S, 8] --------------------
+
+D, HEADS, VOCAB = 8, 2, 11
+
+
+def transformer_model(rng):
+    emb = f32(rng, VOCAB, D)
+    gamma, beta = f32(rng, D) + 1, f32(rng, D)
+    wq, wk, wv, wo = (f32(rng, D, D) for _ in range(4))
+    w1, w2 = f32(rng, D, 16), f32(rng, 16, D)
+    dh = D // HEADS
+    consts = {
+        "emb": emb, "gamma": gamma, "beta": beta, "wq": wq, "wk": wk, "wv": wv, "wo": wo,
+        "w1": w1, "w2": w2,
+        "heads_shape": np.array([0, 0, HEADS, dh], np.int64),
+        "merge_shape": np.array([0, 0, D], np.int64),
+        "scale": np.array(1 / math.sqrt(dh), np.float32),
+        "half": np.array(0.5, np.float32), "one": np.array(1.0, np.float32),
+        "rsqrt2": np.array(1 / math.sqrt(2), np.float32),
+    }
+    inits = [numpy_helper.from_array(v, k) for k, v in consts.items()]
+    N = helper.make_node
+    nodes = [
+        N("Gather", ["emb", "tokens"], ["e"], name="embed"),
+        N("Add", ["x", "e"], ["h0"], name="add_embed"),
+        N("LayerNormalization", ["h0", "gamma", "beta"], ["ln"], axis=-1, epsilon=1e-5,
+          name="ln1"),
+        N("MatMul", ["ln", "wq"], ["q"], name="q"),
+        N("MatMul", ["ln", "wk"], ["k"], name="k"),
+        N("MatMul", ["ln", "wv"], ["v"], name="v"),
+        N("Reshape", ["q", "heads_shape"], ["qh"], name="q_heads"),
+        N("Reshape", ["k", "heads_shape"], ["kh"], name="k_heads"),
+        N("Reshape", ["v", "heads_shape"], ["vh"], name="v_heads"),
+        N("Transpose", ["qh"], ["qt"], perm=[0, 2, 1, 3], name="q_t"),
+        N("Transpose", ["kh"], ["kt"], perm=[0, 2, 3, 1], name="k_t"),
+        N("Transpose", ["vh"], ["vt"], perm=[0, 2, 1, 3], name="v_t"),
+        N("MatMul", ["qt", "kt"], ["s0"], name="scores"),
+        N("Mul", ["s0", "scale"], ["s"], name="scale_scores"),
+        N("Softmax", ["s"], ["p"], axis=-1, name="softmax"),
+        N("MatMul", ["p", "vt"], ["a"], name="attend"),
+        N("Transpose", ["a"], ["at"], perm=[0, 2, 1, 3], name="merge_t"),
+        N("Reshape", ["at", "merge_shape"], ["am"], name="merge"),
+        N("MatMul", ["am", "wo"], ["o"], name="out_proj"),
+        N("Add", ["h0", "o"], ["h1"], name="residual1"),
+        N("MatMul", ["h1", "w1"], ["f1"], name="ffn1"),
+        N("Mul", ["f1", "rsqrt2"], ["g0"], name="gelu_scale"),
+        N("Erf", ["g0"], ["g1"], name="gelu_erf"),
+        N("Add", ["g1", "one"], ["g2"], name="gelu_add"),
+        N("Mul", ["f1", "g2"], ["g3"], name="gelu_mul"),
+        N("Mul", ["g3", "half"], ["g4"], name="gelu_half"),
+        N("MatMul", ["g4", "w2"], ["f2"], name="ffn2"),
+        N("Add", ["h1", "f2"], ["y"], name="residual2"),
+        # A second output with a run-time dim on another axis: [B, 2S, 8].
+        N("Concat", ["h0", "y"], ["both"], axis=1, name="concat"),
+    ]
+    graph = helper.make_graph(
+        nodes, "tiny_transformer",
+        [helper.make_tensor_value_info("tokens", TensorProto.INT64, ["batch", "seq"]),
+         helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "seq", D])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", "seq", D]),
+         helper.make_tensor_value_info("both", TensorProto.FLOAT, ["batch", None, D])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    return model, consts
+
+
+def transformer_reference(c, tokens, x):
+    h0 = x + c["emb"][tokens]
+    mu = h0.mean(-1, keepdims=True)
+    var = ((h0 - mu) ** 2).mean(-1, keepdims=True)
+    ln = (h0 - mu) / np.sqrt(var + 1e-5) * c["gamma"] + c["beta"]
+    b, s, _ = x.shape
+    dh = D // HEADS
+    def heads(t):
+        return t.reshape(b, s, HEADS, dh).transpose(0, 2, 1, 3)
+    q, k, v = heads(ln @ c["wq"]), heads(ln @ c["wk"]), heads(ln @ c["wv"])
+    sc = q @ k.transpose(0, 1, 3, 2) * c["scale"]
+    p = np.exp(sc - sc.max(-1, keepdims=True))
+    p /= p.sum(-1, keepdims=True)
+    a = (p @ v).transpose(0, 2, 1, 3).reshape(b, s, D)
+    h1 = h0 + a @ c["wo"]
+    f1 = h1 @ c["w1"]
+    g = f1 * (erf(f1 * c["rsqrt2"]) + 1) * 0.5
+    y = h1 + g @ c["w2"]
+    return y.astype(np.float32), np.concatenate([h0, y], axis=1).astype(np.float32)
+
+
+def save(dirname, arrays, prefix):
+    os.makedirs(dirname, exist_ok=True)
+    for i, (name, a) in enumerate(arrays):
+        with open(os.path.join(dirname, f"{prefix}_{i}.pb"), "wb") as f:
+            f.write(numpy_helper.from_array(a, name).SerializeToString())
+
+
+def run(cmd):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+    return p.returncode, p.stdout.decode(errors="replace")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--onnx-compile", required=True)
+    ap.add_argument("--onnx-run", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--cc", default="cc")
+    ap.add_argument("--include", required=True, help="runtime-stub/include (onnxc/model.h)")
+    ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--runs", type=int, default=3)
+    a = ap.parse_args()
+    seed = a.seed if a.seed is not None else random.randrange(1 << 30)
+    print(f"seed {seed} (rerun with --seed {seed})")
+    rng = np.random.default_rng(seed)
+    os.makedirs(a.work, exist_ok=True)
+    failures = 0
+
+    def check(name, model, make_case):
+        nonlocal failures
+        path = os.path.join(a.work, name + ".onnx")
+        onnx.save(model, path)
+        lib = os.path.join(a.work, name + ".so")
+        rc, out = run([a.onnx_compile, path, "-o", lib])
+        if rc != 0:
+            print(f"FAIL {name}: compile:\n{out}")
+            failures += 1
+            return
+        for r in range(a.runs):
+            inputs, outputs, desc = make_case()
+            case = os.path.join(a.work, f"{name}_case{r}")
+            save(case, inputs, "input")
+            save(case, outputs, "output")
+            rc, out = run([a.onnx_run, lib, "--inputs", case, "--expect", case,
+                           "--rtol", "1e-4", "--atol", "1e-4"])
+            status = "PASS" if rc == 0 else "FAIL"
+            failures += rc != 0
+            print(f"{status} {name} {desc}")
+            if rc != 0:
+                print(out)
+
+    model, params = cnn_model(rng)
+
+    def cnn_case():
+        n, h, w = int(rng.integers(1, 4)), int(rng.integers(6, 20)), int(rng.integers(6, 40))
+        image = f32(rng, n, 3, h, w, scale=1.0)
+        return [("image", image)], [("logits", cnn_reference(params, image))], \
+            f"N={n} H={h} W={w}"
+    check("cnn_dyn", model, cnn_case)
+
+    model, consts = transformer_model(rng)
+
+    def transformer_case():
+        b, s = int(rng.integers(1, 4)), int(rng.integers(1, 12))
+        tokens = rng.integers(0, VOCAB, (b, s)).astype(np.int64)
+        x = f32(rng, b, s, D, scale=1.0)
+        y, both = transformer_reference(consts, tokens, x)
+        return [("tokens", tokens), ("x", x)], [("y", y), ("both", both)], f"batch={b} seq={s}"
+    check("transformer_dyn", model, transformer_case)
+
+    # The C API: the header's workspace-size function, dim checks, the context.
+    lib = os.path.join(a.work, "cnn_dyn.so")
+    if os.path.exists(lib):
+        exe = os.path.join(a.work, "dyn_api")
+        src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dyn_api.c")
+        rc, out = run([a.cc, "-std=c11", "-Wall", "-Wextra", "-pedantic", "-Werror",
+                       "-I", a.work, "-I", a.include, src, lib,
+                       "-Wl,-rpath," + os.path.abspath(a.work), "-o", exe])
+        if rc == 0:
+            rc, out = run([exe])
+        print(("PASS" if rc == 0 else "FAIL") + " dyn_api (header workspace size, dim checks)")
+        if rc != 0:
+            print(out)
+            failures += 1
+    print(f"{failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
