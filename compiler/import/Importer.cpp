@@ -391,7 +391,8 @@ LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, int index) {
   SmallVector<Value> inputs;
   for (const auto &name : node.input()) {
     Value v = name.empty() ? Value() : values.lookup(name);
-    if (!name.empty() && !v)
+    // Sequences live in `sequences` (resolved at import), not as values.
+    if (!name.empty() && !v && !sequences.count(name))
       return emitError(loc) << "input '" << name
                             << "' is not defined in this graph or an enclosing one";
     inputs.push_back(v);

@@ -46,7 +46,9 @@ const uint64_t onnxc__required_features = ONNXC_FAKE_REQUIRED_FEATURES;
 extern const onnxc_model onnxc__model;
 const onnxc_model onnxc__model = {ONNXC_ABI_VERSION, 1, 1, 0, "fake", "test", inputsDesc,
                                   outputsDesc, 128, 64, onnxc_rt_init, onnxc_rt_run,
-                                  onnxc_rt_status_string, 0, nullptr,
+                                  onnxc_rt_status_string,
+                                  /*set_num_threads, num_threads (threads.c):*/ nullptr, nullptr,
+                                  0, nullptr,
                                   onnxc_rt_workspace_size_for, onnxc_rt_output_dims,
                                   onnxc_rt_run_dynamic};
 }
