@@ -7,6 +7,7 @@
  * asks for (onnxc_cuda_launch) on the context's stream or the caller's.
  * Freestanding C like runtime.c: only dlopen/dlsym/malloc/free from libc. */
 #include "onnxc/model.h"
+#include "status_string.h"
 
 /* Defined by the compiled model (codegen/cuda/CudaCodegen.cpp, passes/gpu/PackWeights.cpp). */
 extern const onnxc_model onnxc__model;
@@ -393,21 +394,4 @@ int onnxc_rt_set_num_threads(int n) {
 
 int onnxc_rt_num_threads(void) { return 1; }
 
-const char *onnxc_rt_status_string(int status) {
-  switch (status) {
-  case ONNXC_OK: return "success";
-  case ONNXC_ERROR_NULL_ARGUMENT: return "an input, output or workspace pointer is null";
-  case ONNXC_ERROR_WORKSPACE_MISALIGNED: return "the workspace is not aligned to workspace_alignment";
-  case ONNXC_ERROR_CPU_UNSUPPORTED:
-    return "this library was compiled for CPU features this machine lacks (recompile with another --mcpu)";
-  case ONNXC_ERROR_INTERNAL: return "internal error";
-  case ONNXC_ERROR_INVALID_ARGUMENT: return "an argument is out of its range";
-  case ONNXC_ERROR_DIMS_OUT_OF_RANGE: return "the run-time dims are out of range for this model";
-  case ONNXC_ERROR_OUT_OF_MEMORY: return "out of memory";
-  case ONNXC_ERROR_NO_DEVICE:
-    return "no CUDA device: libcuda.so.1 (the NVIDIA driver) cannot be loaded or finds no GPU";
-  case ONNXC_ERROR_DEVICE:
-    return "a CUDA driver call failed (module load, allocation, copy or kernel launch)";
-  default: return "unknown status";
-  }
-}
+const char *onnxc_rt_status_string(int status) { return status_message(status); }

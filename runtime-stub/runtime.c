@@ -2,6 +2,7 @@
  * status strings. Freestanding C: no libc calls, so it adds nothing to the library's
  * dependencies. Built with hidden visibility: none of these symbols is exported. */
 #include "onnxc/model.h"
+#include "status_string.h"
 #include "runtime_internal.h"
 
 /* Defined by the compiled model. */
@@ -226,18 +227,4 @@ int onnxc_rt_context_run_dynamic(struct onnxc_rt_context *ctx, const int64_t *di
   return onnxc_rt_run_dynamic(dims, inputs, outputs, out_dims, ctx->workspace);
 }
 
-const char *onnxc_rt_status_string(int status) {
-  switch (status) {
-  case ONNXC_OK: return "success";
-  case ONNXC_ERROR_NULL_ARGUMENT: return "an input, output or workspace pointer is null";
-  case ONNXC_ERROR_WORKSPACE_MISALIGNED: return "the workspace is not aligned to workspace_alignment";
-  case ONNXC_ERROR_CPU_UNSUPPORTED:
-    return "this library was compiled for CPU features this machine lacks (recompile with another --mcpu)";
-  case ONNXC_ERROR_INTERNAL: return "internal error";
-  case ONNXC_ERROR_INVALID_ARGUMENT: return "an argument is out of its range";
-  case ONNXC_ERROR_DIMS_OUT_OF_RANGE:
-    return "the run-time dims are out of range for this model (or the model needs dims: use run_dynamic)";
-  case ONNXC_ERROR_OUT_OF_MEMORY: return "out of memory";
-  default: return "unknown status";
-  }
-}
+const char *onnxc_rt_status_string(int status) { return status_message(status); }
