@@ -75,8 +75,23 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
       args.push_back(b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, kernel->getArg(0), i)));
     for (size_t i = 0; i < numOut; ++i)
       args.push_back(b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, kernel->getArg(1), i)));
-    args.push_back(kernel->getArg(2));
+    Value *ws = kernel->getArg(2);
+    args.push_back(ws);
+    // --sanitize=address: poison the redzones between the planned buffers for the run, and
+    // give the caller its workspace back unpoisoned (ASan's interface, from the host's
+    // runtime; the runtime stub has checked the workspace pointer before this runs).
+    auto *asanType = FunctionType::get(Type::getVoidTy(ctx), {ptr, i64}, false);
+    auto asanCall = [&](StringRef fn, int64_t offset, int64_t size) {
+      FunctionCallee callee = m.getOrInsertFunction(fn, asanType);
+      b.CreateCall(callee, {b.CreateConstGEP1_64(b.getInt8Ty(), ws, offset),
+                            ConstantInt::get(i64, size)});
+    };
+    for (size_t i = 0; i + 1 < model.redzones.size(); i += 2)
+      if (model.redzones[i + 1] > 0)
+        asanCall("__asan_poison_memory_region", model.redzones[i], model.redzones[i + 1]);
     b.CreateCall(mainGraph, args);
+    if (!model.redzones.empty())
+      asanCall("__asan_unpoison_memory_region", 0, model.workspaceSize);
     b.CreateRet(ConstantInt::get(i32, 0));
   }
 

@@ -29,6 +29,9 @@ struct ModelInterface {
   std::vector<TensorInterface> inputs, outputs;
   int64_t workspaceSize = 0;
   int64_t workspaceAlignment = 64;
+  /// --sanitize=address: (offset, size) pairs of workspace bytes the kernel wrapper poisons
+  /// for the duration of a run (redzones between the planned buffers).
+  std::vector<int64_t> redzones;
   std::string target; // "<triple> <cpu>"
   uint64_t requiredCpuFeatures = 0;
 };

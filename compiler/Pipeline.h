@@ -30,6 +30,9 @@ struct CompileOptions {
   bool quiet = false; // No progress line on a terminal.
   bool jsonDiagnostics = false;
   std::string sanitize; // "", "address" or "thread": instrument the generated code.
+  /// With sanitize == "address": plan every workspace buffer one element short, so kernels
+  /// access past their buffers (--debug-undersize-buffers; tests that redzones catch it).
+  bool debugUndersizeBuffers = false;
 };
 
 /// Exit codes of onnx-compile (documented in README and --help).

@@ -92,6 +92,34 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
       return signalPassFailure();
     func->walk([&](memref::DeallocOp dealloc) { dealloc.erase(); });
 
+    // --sanitize=address (the driver sets `onnxc.redzone` on the function, in bytes): no
+    // reuse, and every buffer sits between poisoned gaps of at least that size, which the
+    // kernel wrapper poisons through ASan's interface (codegen/EntryPoints.cpp), so a kernel
+    // reading or writing past its buffer is reported instead of touching its neighbour.
+    // `onnxc.debug_undersize_buffers` (onnx-compile's hidden --debug-undersize-buffers) plans
+    // every buffer one element short: the deliberate out-of-bounds access the e2e test uses
+    // to prove that the redzones catch it.
+    auto alignUp = [&](int64_t v) { return (v + alignment - 1) / alignment * alignment; };
+    int64_t redzone = 0;
+    if (auto a = func->getAttrOfType<IntegerAttr>("onnxc.redzone"))
+      redzone = std::max<int64_t>(0, a.getInt());
+    if (redzone && func->hasAttr("onnxc.debug_undersize_buffers"))
+      for (Buffer &b : buffers)
+        b.bytes = std::max<int64_t>(
+            0, b.bytes - layout.getTypeSize(b.alloc.getType().getElementType()).getFixedValue());
+    SmallVector<int64_t> poisoned; // (offset, size) pairs.
+    int64_t total = 0;
+    if (redzone) {
+      int64_t end = 0;
+      for (Buffer &b : buffers) {
+        b.offset = alignUp(end + redzone);
+        poisoned.append({end, b.offset - end});
+        end = b.offset + b.bytes;
+      }
+      total = alignUp(end + redzone);
+      poisoned.append({end, total - end});
+    }
+
     // Greedy by size: place each buffer at the lowest aligned offset where it does not overlap
     // a placed buffer whose live range intersects its own.
     std::vector<Buffer *> order;
@@ -99,9 +127,8 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
       order.push_back(&b);
     std::stable_sort(order.begin(), order.end(),
                      [](Buffer *a, Buffer *b) { return a->bytes > b->bytes; });
-    int64_t total = 0;
     std::vector<Buffer *> placed;
-    for (Buffer *b : order) {
+    for (Buffer *b : redzone ? std::vector<Buffer *>() : order) {
       std::vector<std::pair<int64_t, int64_t>> busy;
       for (Buffer *p : placed)
         if (p->first <= b->last && b->first <= p->last)
@@ -136,6 +163,8 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
       b.alloc.erase();
     }
     func->setAttr("onnxc.workspace_size", IntegerAttr::get(IntegerType::get(ctx, 64), total));
+    if (redzone)
+      func->setAttr("onnxc.redzones", DenseI64ArrayAttr::get(ctx, poisoned));
   }
 };
 

@@ -3,6 +3,7 @@
 // through the op table in topological order, and every op is shape-inferred as it is built.
 #include "compiler/import/Importer.h"
 
+#include "compiler/import/ModelOffsets.h"
 #include "compiler/import/OpTable.h"
 #include "compiler/import/TensorReader.h"
 #include "dialects/onnx/OnnxDialect.h"
@@ -42,12 +43,14 @@ private:
   LogicalResult checkOpsets();
   LogicalResult checkSupport();
   LogicalResult sortNodes(SmallVector<int> &order);
-  FailureOr<Type> valueInfoType(const ::onnx::ValueInfoProto &vi, bool isInput);
+  FailureOr<Type> valueInfoType(const ::onnx::ValueInfoProto &vi, bool isInput, Location loc);
   LogicalResult importInitializers();
   LogicalResult importNode(int index);
   LogicalResult importConstantNode(NodeContext &c, ::onnx::NodeProto &node);
 
   Location nodeLoc(int index);
+  /// The model file at a byte offset (see offsetLoc), or the whole file when unknown.
+  Location entryLoc(const std::vector<uint64_t> &list, int index);
   std::string nodeDescription(int index);
   int64_t opsetOf(const ::onnx::NodeProto &node) const;
 
@@ -57,6 +60,7 @@ private:
   const ImportOptions &options;
   Location fileLoc;
   ::onnx::ModelProto model;
+  ModelOffsets offsets; // Where graph entries begin in the file, for diagnostics.
   llvm::StringMap<int64_t> opsets;
   llvm::StringMap<Value> values;
   llvm::StringMap<Type> declaredTypes; // value_info and graph outputs.
@@ -90,8 +94,15 @@ std::string GraphImporter::nodeDescription(int index) {
   return s + ")";
 }
 
+Location GraphImporter::entryLoc(const std::vector<uint64_t> &list, int index) {
+  auto offset = ModelOffsets::at(list, index);
+  if (!offset)
+    return fileLoc;
+  return offsetLoc(&ctx, llvm::sys::path::filename(path), *offset);
+}
+
 Location GraphImporter::nodeLoc(int index) {
-  return NameLoc::get(b.getStringAttr(nodeDescription(index)), fileLoc);
+  return NameLoc::get(b.getStringAttr(nodeDescription(index)), entryLoc(offsets.nodes, index));
 }
 
 LogicalResult GraphImporter::readModel() {
@@ -120,6 +131,7 @@ LogicalResult GraphImporter::parseModel(llvm::StringRef bytes) {
   if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
     return emitError(fileLoc) << "is not a valid ONNX model (the protobuf data is truncated or "
                                  "malformed)";
+  offsets = scanModelOffsets(bytes);
   if (!model.has_graph())
     return emitError(fileLoc) << "has no graph";
   if (model.ir_version() < kMinIrVersion || model.ir_version() > kMaxIrVersion)
@@ -227,14 +239,15 @@ LogicalResult GraphImporter::sortNodes(SmallVector<int> &order) {
   return success();
 }
 
-FailureOr<Type> GraphImporter::valueInfoType(const ::onnx::ValueInfoProto &vi, bool isInput) {
+FailureOr<Type> GraphImporter::valueInfoType(const ::onnx::ValueInfoProto &vi, bool isInput,
+                                             Location loc) {
   if (!vi.type().has_tensor_type())
-    return emitError(fileLoc) << "'" << vi.name() << "' is not a tensor (sequence, map and "
+    return emitError(loc) << "'" << vi.name() << "' is not a tensor (sequence, map and "
                               << "optional types are not supported)";
   const auto &tt = vi.type().tensor_type();
   Type et = elementTypeFor(ctx, tt.elem_type());
   if (!et)
-    return emitError(fileLoc) << "'" << vi.name() << "' has data type "
+    return emitError(loc) << "'" << vi.name() << "' has data type "
                               << dataTypeName(tt.elem_type()) << ", which is not supported";
   auto fixed = options.inputShapes.find(vi.name());
   if (!tt.has_shape()) {
@@ -246,20 +259,20 @@ FailureOr<Type> GraphImporter::valueInfoType(const ::onnx::ValueInfoProto &vi, b
   int64_t count = 1;
   for (const auto &d : tt.shape().dim()) {
     if (d.has_dim_value() && d.dim_value() < 0)
-      return emitError(fileLoc) << "'" << vi.name() << "' has a negative dimension";
+      return emitError(loc) << "'" << vi.name() << "' has a negative dimension";
     if (d.has_dim_value() && (__builtin_mul_overflow(count, d.dim_value(), &count) ||
                               count > (int64_t(1) << 62)))
-      return emitError(fileLoc) << "'" << vi.name()
+      return emitError(loc) << "'" << vi.name()
                                 << "' has more elements than fit in 64 bits";
     dims.push_back(d.has_dim_value() ? d.dim_value() : ShapedType::kDynamic);
   }
   if (isInput && fixed != options.inputShapes.end()) {
     if (fixed->second.size() != dims.size())
-      return emitError(fileLoc) << "--shape " << vi.name() << " gives " << fixed->second.size()
+      return emitError(loc) << "--shape " << vi.name() << " gives " << fixed->second.size()
                                 << " dims but the input has rank " << dims.size();
     for (size_t i = 0; i < dims.size(); ++i) {
       if (ShapedType::isStatic(dims[i]) && dims[i] != fixed->second[i])
-        return emitError(fileLoc) << "--shape " << vi.name() << " sets dim " << i << " to "
+        return emitError(loc) << "--shape " << vi.name() << " sets dim " << i << " to "
                                   << fixed->second[i] << " but the model fixes it to " << dims[i];
       dims[i] = fixed->second[i];
     }
@@ -269,16 +282,17 @@ FailureOr<Type> GraphImporter::valueInfoType(const ::onnx::ValueInfoProto &vi, b
 
 LogicalResult GraphImporter::importInitializers() {
   auto &graph = *model.mutable_graph();
-  for (auto &init : *graph.mutable_initializer()) {
+  for (auto [index, init] : llvm::enumerate(*graph.mutable_initializer())) {
+    Location loc = entryLoc(offsets.initializers, index);
     if (init.name().empty())
-      return emitError(fileLoc) << "an initializer has no name";
+      return emitError(loc) << "an initializer has no name";
     if (values.count(init.name()))
-      return emitError(fileLoc) << "initializer '" << init.name() << "' is defined twice";
+      return emitError(loc) << "initializer '" << init.name() << "' is defined twice";
     std::string error;
     ElementsAttr attr = readTensor(ctx, init, readContext, error);
     if (!attr)
-      return emitError(fileLoc) << "initializer '" << init.name() << "': " << error;
-    values[init.name()] = onnx::ConstantOp::create(b, NameLoc::get(b.getStringAttr(init.name()), fileLoc),
+      return emitError(loc) << "initializer '" << init.name() << "': " << error;
+    values[init.name()] = onnx::ConstantOp::create(b, NameLoc::get(b.getStringAttr(init.name()), loc),
                                                    attr.getType(), attr);
   }
   return success();
@@ -352,12 +366,13 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
     initializerNames.insert(init.name());
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
-  for (const auto &in : graph.input()) {
+  for (auto [index, in] : llvm::enumerate(graph.input())) {
     if (initializerNames.contains(in.name()))
       continue; // IR < 4 lists initializers as inputs too; they stay constants.
+    Location loc = entryLoc(offsets.inputs, index);
     if (in.name().empty())
-      return emitError(fileLoc) << "a graph input has no name", nullptr;
-    auto type = valueInfoType(in, /*isInput=*/true);
+      return emitError(loc) << "a graph input has no name", nullptr;
+    auto type = valueInfoType(in, /*isInput=*/true, loc);
     if (failed(type))
       return nullptr;
     argTypes.push_back(*type);
@@ -368,10 +383,11 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
       return emitError(fileLoc) << "--shape names '" << name << "', which is not a graph input",
              nullptr;
   for (const auto &vi : graph.value_info())
-    if (auto t = valueInfoType(vi, false); succeeded(t) && isa<RankedTensorType>(*t))
+    if (auto t = valueInfoType(vi, false, fileLoc); succeeded(t) && isa<RankedTensorType>(*t))
       declaredTypes[vi.name()] = *t;
-  for (const auto &out : graph.output())
-    if (auto t = valueInfoType(out, false); succeeded(t) && isa<RankedTensorType>(*t))
+  for (auto [index, out] : llvm::enumerate(graph.output()))
+    if (auto t = valueInfoType(out, false, entryLoc(offsets.outputs, index));
+        succeeded(t) && isa<RankedTensorType>(*t))
       declaredTypes[out.name()] = *t;
 
   auto func = func::FuncOp::create(b, fileLoc, "main_graph", b.getFunctionType(argTypes, {}));
@@ -396,12 +412,13 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
   SmallVector<Value> results;
   SmallVector<Type> resultTypes;
   llvm::StringSet<> outputNames;
-  for (const auto &out : graph.output()) {
+  for (auto [index, out] : llvm::enumerate(graph.output())) {
+    Location loc = entryLoc(offsets.outputs, index);
     if (!outputNames.insert(out.name()).second)
-      return emitError(fileLoc) << "graph output '" << out.name() << "' is listed twice", nullptr;
+      return emitError(loc) << "graph output '" << out.name() << "' is listed twice", nullptr;
     Value v = values.lookup(out.name());
     if (!v)
-      return emitError(fileLoc) << "graph output '" << out.name() << "' is never produced",
+      return emitError(loc) << "graph output '" << out.name() << "' is never produced",
              nullptr;
     results.push_back(v);
     resultTypes.push_back(v.getType());
@@ -413,6 +430,12 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
   for (auto [i, out] : llvm::enumerate(graph.output()))
     func.setResultAttr(i, "onnx.name", b.getStringAttr(out.name()));
   return module;
+}
+
+Location offsetLoc(MLIRContext *ctx, StringRef fileName, uint64_t offset) {
+  // Model files are below 2 GB (parseModel refuses larger ones): the offset fits a column.
+  return FileLineColLoc::get(ctx, fileName, 0,
+                             static_cast<unsigned>(std::min<uint64_t>(offset, UINT32_MAX)));
 }
 
 OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context, const std::string &path,
