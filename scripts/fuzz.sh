@@ -8,7 +8,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 build=${ONNXC_FUZZ_BUILD:-$root/build-fuzz}
-"$root/scripts/setup.sh" "$root/build" >/dev/null   # packages
+ONNXC_SETUP_PACKAGES_ONLY=1 "$root/scripts/setup.sh" >/dev/null   # packages
 # -O1 (ASan's recommendation) compiles the instrumented tree much faster than -O2. Testing
 # stays on: scripts/sanitize.sh can run lit and the e2e tests from this build too.
 if [ ! -f "$build/build.ninja" ]; then

@@ -12,6 +12,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${ONNXC_SANITIZE_BUILD:-$root/build-asan}
 jobs=${ONNXC_JOBS:-2}
+ONNXC_SETUP_PACKAGES_ONLY=1 "$root/scripts/setup.sh" >/dev/null   # packages
 if [ ! -f "$build/build.ninja" ]; then
   CCACHE_BASEDIR=$root cmake -G Ninja -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_C_FLAGS_RELEASE="-O1 -DNDEBUG" -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG" \

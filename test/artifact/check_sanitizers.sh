@@ -29,25 +29,28 @@ for name in ("input_0", "output_0"):
     nh.to_array(t).astype("<f4").tofile(f"{name}.f32")
 PY
 export ASAN_OPTIONS=detect_leaks=0
-"$compiler" "$src/examples/mlp/mlp.onnx" --emit=static --name=asmlp --sanitize=address -o asmlp.a
-"$cc" -std=c11 -g -O1 -fsanitize=address -I. "$src/test/artifact/asan_run.c" asmlp.a -lm -o asan_run
+# Each variant in its own folder: the header is written beside the archive, as asmlp.h.
+mkdir -p san plain short
+"$compiler" "$src/examples/mlp/mlp.onnx" --emit=static --name=asmlp --sanitize=address -o san/asmlp.a
+"$cc" -std=c11 -g -O1 -fsanitize=address -Isan "$src/test/artifact/asan_run.c" san/asmlp.a -lm -o asan_run
 ./asan_run input_0.f32 output_0.f32
 # Redzones are there: the sanitized plan is larger than the plain one (no reuse + gaps).
-sanitized=$(sed -n 's/^#define ASMLP_WORKSPACE_SIZE \([0-9]*\)/\1/p' asmlp.h)
-"$compiler" "$src/examples/mlp/mlp.onnx" --emit=static --name=asmlp -o plain.a
-plain=$(sed -n 's/^#define ASMLP_WORKSPACE_SIZE \([0-9]*\)/\1/p' asmlp.h)
-echo "workspace: $plain bytes plain, $sanitized bytes with redzones"
-[ "$sanitized" -gt "$plain" ] || { echo "no redzones in the sanitized workspace"; exit 1; }
+"$compiler" "$src/examples/mlp/mlp.onnx" --emit=static --name=asmlp -o plain/asmlp.a
+size() { sed -n 's/^#define ASMLP_WORKSPACE_SIZE \([0-9]*\)/\1/p' "$1/asmlp.h"; }
+echo "workspace: $(size plain) bytes plain, $(size san) bytes with redzones"
+[ "$(size san)" -gt "$(size plain)" ] || { echo "no redzones in the sanitized workspace"; exit 1; }
 
 "$compiler" "$src/examples/mlp/mlp.onnx" --emit=static --name=asmlp --sanitize=address \
-  --debug-undersize-buffers -o short.a
-"$cc" -std=c11 -g -O1 -fsanitize=address -I. "$src/test/artifact/asan_run.c" short.a -lm -o short_run
+  --debug-undersize-buffers -o short/asmlp.a
+"$cc" -std=c11 -g -O1 -fsanitize=address -Ishort "$src/test/artifact/asan_run.c" short/asmlp.a -lm \
+  -o short_run
 if ./short_run input_0.f32 output_0.f32 2> short.log; then
   echo "an out-of-bounds kernel access went unnoticed"; exit 1
 fi
 grep -q "ERROR: AddressSanitizer: use-after-poison" short.log ||
   { echo "expected an ASan use-after-poison report, got:"; head -20 short.log; exit 1; }
 echo "out-of-bounds access caught: $(grep -m1 'ERROR: AddressSanitizer' short.log)"
+grep -m3 -E '^ +#[0-9]+ ' short.log || true
 # Without the sanitizer the option is refused (it would corrupt memory silently).
 if "$compiler" "$src/examples/mlp/mlp.onnx" --debug-undersize-buffers -o x.so 2>/dev/null; then
   echo "--debug-undersize-buffers accepted without --sanitize=address"; exit 1
