@@ -29,7 +29,8 @@ if [ -z "$(ls -A "$work/corpus")" ]; then
   done
 fi
 # -rss_limit_mb: the seeds include models of tens of MB; ASan doubles memory. One process at
-# nice 10: the machine is shared. The run ends with `onnx-fuzz stages:`, how many executions
+# nice 10: the machine is shared. libFuzzer does not check -max_total_time while it runs the
+# seed corpus: on a loaded machine the run lasts until the seeds are done. The run ends with `onnx-fuzz stages:`, how many executions
 # got through import, the verifier, the onnx passes and the lowering to linalg.
 export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 nice -n "${ONNXC_FUZZ_NICE:-10}" "$build/bin/onnx-fuzz" "$work/corpus" -artifact_prefix="$work/crashes/" \
@@ -39,5 +40,6 @@ nice -n "${ONNXC_FUZZ_NICE:-10}" "$build/bin/onnx-fuzz" "$work/corpus" -artifact
 echo "crashes: $(ls "$work/crashes" | grep -vc '^slow-unit-') (in $work/crashes; slow-unit-* are" \
   "inputs over 10 s, not crashes)"
 # The stages the corpus reaches (every corpus file run once, no mutation).
-nice -n "${ONNXC_FUZZ_NICE:-10}" "$build/bin/onnx-fuzz" "$work/corpus" -runs=0 2>&1 |
+nice -n "${ONNXC_FUZZ_NICE:-10}" "$build/bin/onnx-fuzz" "$work/corpus" -runs=0 \
+  -artifact_prefix="$work/crashes/" -rss_limit_mb=4096 -timeout=30 2>&1 |
   grep -E "onnx-fuzz stages" | sed 's/^/corpus: /' || true
