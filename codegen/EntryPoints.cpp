@@ -88,6 +88,24 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
     for (size_t i = 0; i < count; ++i)
       args.push_back(b.CreateLoad(ptrTy, b.CreateConstGEP1_64(ptrTy, array, i)));
   };
+  // Calls main_graph; under --sanitize=address it first poisons the redzones between the
+  // planned buffers for the run, and gives the caller its workspace back unpoisoned (ASan's
+  // interface, from the host's runtime; the runtime stub has checked the workspace pointer
+  // before this runs). Run-time sized buffers have no redzones (PlanMemory).
+  auto callMain = [&](IRBuilder<> &b, ArrayRef<Value *> args, Value *ws) {
+    auto *asanType = FunctionType::get(Type::getVoidTy(ctx), {ptr, i64}, false);
+    auto asanCall = [&](StringRef fn, int64_t offset, int64_t size) {
+      FunctionCallee callee = m.getOrInsertFunction(fn, asanType);
+      b.CreateCall(callee, {b.CreateConstGEP1_64(b.getInt8Ty(), ws, offset),
+                            ConstantInt::get(i64, size)});
+    };
+    for (size_t i = 0; i + 1 < model.redzones.size(); i += 2)
+      if (model.redzones[i + 1] > 0)
+        asanCall("__asan_poison_memory_region", model.redzones[i], model.redzones[i + 1]);
+    b.CreateCall(mainGraph, args);
+    if (!model.redzones.empty())
+      asanCall("__asan_unpoison_memory_region", 0, model.workspaceSize);
+  };
   // CUDA libraries have their own host code in runtime-stub/cuda.c.
   if (!cuda) {
   Function *kernel = declareHidden(m, "onnxc__kernel", kernelType);
@@ -100,7 +118,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
       unpack(b, kernel->getArg(0), numIn, args);
       unpack(b, kernel->getArg(1), numOut, args);
       args.push_back(kernel->getArg(2));
-      b.CreateCall(mainGraph, args);
+      callMain(b, args, kernel->getArg(2));
       b.CreateRet(ConstantInt::get(i32, 0));
     }
   }
@@ -117,7 +135,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
     if (dynamic)
       args.push_back(f->getArg(3));
     args.push_back(f->getArg(4));
-    b.CreateCall(mainGraph, args);
+    callMain(b, args, f->getArg(4));
     b.CreateRet(ConstantInt::get(i32, 0));
   }
   // int64_t onnxc__sizes(const int64_t *dims, int64_t *out_dims_flat)

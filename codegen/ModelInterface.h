@@ -42,6 +42,9 @@ struct ModelInterface {
   bool isDynamic() const { return !dimNames.empty(); }
   int64_t workspaceSize = 0;
   int64_t workspaceAlignment = 64;
+  /// --sanitize=address: (offset, size) pairs of workspace bytes the kernel wrapper poisons
+  /// for the duration of a run (redzones between the planned buffers).
+  std::vector<int64_t> redzones;
   std::string target; // "<triple> <cpu>"
   uint64_t requiredCpuFeatures = 0;
 };

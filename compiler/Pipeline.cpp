@@ -243,6 +243,11 @@ int writeText(const std::string &path, llvm::function_ref<void(llvm::raw_ostream
   return kExitOk;
 }
 
+/// Bytes of poisoned workspace around every buffer under --sanitize=address: ASan's own
+/// minimum heap redzone is 16; 64 also catches a vector access a full AVX-512 register past
+/// the end.
+static constexpr int64_t kAsanRedzoneBytes = 64;
+
 int compile(const CompileOptions &o, const char *argv0) {
   StageTimer timer(o.verbose, !o.quiet, o.emit == EmitKind::Mlir ? 2 : 8);
   DialectRegistry registry;
@@ -314,12 +319,24 @@ int compile(const CompileOptions &o, const char *argv0) {
       f.removeResultAttr(i, StringAttr::get(&ctx, "onnx.name"));
   }
 
+  // --sanitize=address: the memory plan separates buffers with poisoned redzones (PlanMemory).
+  if (auto f = module->lookupSymbol<func::FuncOp>("main_graph"); f && o.sanitize == "address") {
+    f->setAttr("onnxc.redzone", IntegerAttr::get(IntegerType::get(&ctx, 64), kAsanRedzoneBytes));
+    if (o.debugUndersizeBuffers)
+      f->setAttr("onnxc.debug_undersize_buffers", UnitAttr::get(&ctx));
+  }
+
   timer.stage("bufferize + memory plan");
   if (failed(runPasses(buildBufferizePipeline)))
     return kExitModelError;
-  if (auto f = module->lookupSymbol<func::FuncOp>("main_graph"))
+  if (auto f = module->lookupSymbol<func::FuncOp>("main_graph")) {
     if (auto ws = f->getAttrOfType<IntegerAttr>("onnxc.workspace_size"))
       iface->workspaceSize = ws.getInt();
+    if (auto rz = f->getAttrOfType<DenseI64ArrayAttr>("onnxc.redzones"))
+      iface->redzones.assign(rz.asArrayRef().begin(), rz.asArrayRef().end());
+    for (StringRef a : {"onnxc.redzone", "onnxc.redzones", "onnxc.debug_undersize_buffers"})
+      f->removeAttr(a);
+  }
   timer.stage("lower to LLVM dialect");
   if (failed(runPasses(buildToLLVMPipeline)))
     return kExitModelError;

@@ -132,6 +132,36 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
       return signalPassFailure();
     func->walk([&](memref::DeallocOp dealloc) { dealloc.erase(); });
 
+    // --sanitize=address (the driver sets `onnxc.redzone` on the function, in bytes): no
+    // reuse, and every buffer sits between poisoned gaps of at least that size, which the
+    // kernel wrapper poisons through ASan's interface (codegen/EntryPoints.cpp), so a kernel
+    // reading or writing past its buffer is reported instead of touching its neighbour.
+    // `onnxc.debug_undersize_buffers` (onnx-compile's hidden --debug-undersize-buffers) plans
+    // every buffer one element short: the deliberate out-of-bounds access the e2e test uses
+    // to prove that the redzones catch it.
+    auto alignUp = [&](int64_t v) { return (v + alignment - 1) / alignment * alignment; };
+    int64_t redzone = 0;
+    if (auto a = func->getAttrOfType<IntegerAttr>("onnxc.redzone"))
+      redzone = std::max<int64_t>(0, a.getInt());
+    if (redzone && func->hasAttr("onnxc.debug_undersize_buffers"))
+      for (Buffer &b : buffers)
+        b.bytes = std::max<int64_t>(
+            0, b.bytes - layout.getTypeSize(b.alloc.getType().getElementType()).getFixedValue());
+    SmallVector<int64_t> poisoned; // (offset, size) pairs.
+    int64_t total = 0;
+    if (redzone) {
+      int64_t end = 0;
+      for (Buffer &b : buffers) {
+        if (b.dynamic()) // Placed at run time above all of these (below).
+          continue;
+        b.offset = alignUp(end + redzone);
+        poisoned.append({end, b.offset - end});
+        end = b.offset + b.bytes;
+      }
+      total = alignUp(end + redzone);
+      poisoned.append({end, total - end});
+    }
+
     // Greedy by size: place each buffer at the lowest aligned offset where it does not overlap
     // a placed buffer whose live range intersects its own.
     std::vector<Buffer *> order;
@@ -140,9 +170,10 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
         order.push_back(&b);
     std::stable_sort(order.begin(), order.end(),
                      [](Buffer *a, Buffer *b) { return a->bytes > b->bytes; });
-    int64_t total = 0;
     std::vector<Buffer *> placed;
-    for (Buffer *b : order) {
+    if (redzone)
+      placed = order; // Placed above, without reuse.
+    for (Buffer *b : redzone ? std::vector<Buffer *>() : order) {
       std::vector<std::pair<int64_t, int64_t>> busy;
       for (Buffer *p : placed)
         if (p->first <= b->last && b->first <= p->last)
@@ -179,13 +210,19 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
         continue;
       OpBuilder builder(b.alloc);
       Location loc = b.alloc.getLoc();
-      int64_t base = 0;
+      // Under --sanitize=address nothing is reused: every run-time buffer goes above all
+      // static ones and all earlier run-time ones (unpoisoned gaps between them: their
+      // redzones are not known at compile time).
+      auto conflicts = [&](Buffer *p) {
+        return redzone || (p->first <= b.last && b.first <= p->last);
+      };
+      int64_t base = redzone ? total : 0;
       for (Buffer *p : placed)
-        if (p->first <= b.last && b.first <= p->last)
+        if (conflicts(p))
           base = std::max(base, (p->offset + p->bytes + alignment - 1) / alignment * alignment);
       Value offset = arith::ConstantIndexOp::create(builder, loc, base);
       for (Buffer *p : dynamicPlaced)
-        if (p->first <= b.last && b.first <= p->last)
+        if (conflicts(p))
           offset = arith::MaxUIOp::create(builder, loc, offset, p->end);
       MemRefType type = b.alloc.getType();
       int64_t staticPart = layout.getTypeSize(type.getElementType()).getFixedValue();
@@ -229,6 +266,8 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
       b.alloc.erase();
     }
     func->setAttr("onnxc.workspace_size", IntegerAttr::get(IntegerType::get(ctx, 64), total));
+    if (redzone)
+      func->setAttr("onnxc.redzones", DenseI64ArrayAttr::get(ctx, poisoned));
   }
 };
 

@@ -25,6 +25,8 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# ONNXC_SETUP_PACKAGES_ONLY=1: stop here (scripts/fuzz.sh and sanitize.sh use their own builds).
+[ "${ONNXC_SETUP_PACKAGES_ONLY:-0}" = 1 ] && exit 0
 if [ ! -f "$build/build.ninja" ]; then
   cmake -G Ninja -S "$root" -B "$build" \
     -DCMAKE_BUILD_TYPE=Release \

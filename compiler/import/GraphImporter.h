@@ -4,6 +4,7 @@
 #define ONNXC_COMPILER_IMPORT_GRAPHIMPORTER_H
 
 #include "compiler/import/Importer.h"
+#include "compiler/import/ModelOffsets.h"
 #include "compiler/import/OpTable.h"
 #include "compiler/import/Sequences.h"
 #include "compiler/import/TensorReader.h"
@@ -31,11 +32,18 @@ private:
   /// Reports every node of `graph` (subgraphs and called functions included) that cannot be
   /// imported, all at once.
   mlir::LogicalResult checkSupport();
+  /// An unsupported node: its op (domain-qualified), where it is, and why.
+  struct Unsupported {
+    std::string kind;
+    mlir::Location loc;
+    std::string why;
+  };
   void collectUnsupported(const ::onnx::GraphProto &graph, const std::string &scope,
-                          std::vector<std::pair<std::string, std::string>> &unsupported,
+                          std::vector<Unsupported> &unsupported,
                           llvm::StringSet<> &functionsSeen);
   mlir::LogicalResult sortNodes(const ::onnx::GraphProto &graph, llvm::SmallVector<int> &order);
-  mlir::FailureOr<mlir::Type> valueInfoType(const ::onnx::ValueInfoProto &vi, bool isInput);
+  mlir::FailureOr<mlir::Type> valueInfoType(const ::onnx::ValueInfoProto &vi, bool isInput,
+                                            mlir::Location loc);
   mlir::LogicalResult importInitializers(::onnx::GraphProto &graph);
   /// Imports the nodes of `graph` (initializers first) at the builder's insertion point, in
   /// topological order; their outputs join `values`.
@@ -78,6 +86,9 @@ private:
   void bindOutputs(NodeContext &c, mlir::ValueRange outs);
 
   mlir::Location nodeLoc(const ::onnx::NodeProto &node, int index);
+  /// The model file at the byte offset where entry `index` of `list` begins (ModelOffsets),
+  /// or the whole file when unknown.
+  mlir::Location entryLoc(const std::vector<uint64_t> &list, int index);
   std::string nodeDescription(const ::onnx::NodeProto &node, int index);
   int64_t opsetOf(const ::onnx::NodeProto &node) const;
 
@@ -86,6 +97,7 @@ private:
   std::string path;
   const ImportOptions &options;
   mlir::Location fileLoc;
+  ModelOffsets offsets; // Where the main graph's entries begin in the file, for diagnostics.
   ::onnx::ModelProto model;
   llvm::StringMap<int64_t> opsets;
   llvm::StringMap<mlir::Value> values;    // Visible names: outer scopes included.

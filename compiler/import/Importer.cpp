@@ -4,6 +4,7 @@
 #include "compiler/import/Importer.h"
 
 #include "compiler/import/GraphImporter.h"
+#include "compiler/import/ModelOffsets.h"
 #include "dialects/onnx/OnnxDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -59,8 +60,18 @@ std::string GraphImporter::nodeDescription(const ::onnx::NodeProto &node, int in
   return s + ")";
 }
 
+Location GraphImporter::entryLoc(const std::vector<uint64_t> &list, int index) {
+  auto offset = ModelOffsets::at(list, index);
+  if (!offset)
+    return fileLoc;
+  return offsetLoc(&ctx, llvm::sys::path::filename(path), *offset);
+}
+
 Location GraphImporter::nodeLoc(const ::onnx::NodeProto &node, int index) {
-  return NameLoc::get(b.getStringAttr(nodeDescription(node, index)), fileLoc);
+  // File offsets are known for the main graph's entries; a subgraph's node (scope set) is
+  // named by its scope-qualified description in the whole file.
+  Location where = scope.empty() ? entryLoc(offsets.nodes, index) : fileLoc;
+  return NameLoc::get(b.getStringAttr(nodeDescription(node, index)), where);
 }
 
 LogicalResult GraphImporter::readModel() {
@@ -89,6 +100,7 @@ LogicalResult GraphImporter::parseModel(llvm::StringRef bytes) {
   if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
     return emitError(fileLoc) << "is not a valid ONNX model (the protobuf data is truncated or "
                                  "malformed)";
+  offsets = scanModelOffsets(bytes);
   if (!model.has_graph())
     return emitError(fileLoc) << "has no graph";
   if (model.ir_version() < kMinIrVersion || model.ir_version() > kMaxIrVersion)
@@ -122,7 +134,7 @@ static bool importedDirectly(StringRef opType) {
 }
 
 void GraphImporter::collectUnsupported(const ::onnx::GraphProto &graph, const std::string &where,
-                                       std::vector<std::pair<std::string, std::string>> &out,
+                                       std::vector<Unsupported> &out,
                                        llvm::StringSet<> &functionsSeen) {
   std::string saved = scope;
   scope = where;
@@ -165,31 +177,29 @@ void GraphImporter::collectUnsupported(const ::onnx::GraphProto &graph, const st
       why = "operator " + node.op_type() + " is not supported";
     std::string kind = isDefaultDomain(node.domain()) ? node.op_type()
                                                       : node.domain() + "." + node.op_type();
-    out.push_back({kind, nodeDescription(node, i) + "\n" + why});
+    out.push_back({kind, nodeLoc(node, i), why});
   }
   scope = saved;
 }
 
 LogicalResult GraphImporter::checkSupport() {
-  std::vector<std::pair<std::string, std::string>> unsupported;
+  std::vector<Unsupported> unsupported;
   llvm::StringSet<> functionsSeen;
   collectUnsupported(model.graph(), "", unsupported, functionsSeen);
   if (unsupported.empty())
     return success();
   // The summary names each distinct op once; the notes name every node.
   std::vector<std::string> kinds;
-  for (const auto &[kind, note] : unsupported)
-    if (!llvm::is_contained(kinds, kind))
-      kinds.push_back(kind);
+  for (const Unsupported &u : unsupported)
+    if (!llvm::is_contained(kinds, u.kind))
+      kinds.push_back(u.kind);
   auto diag = emitError(fileLoc) << unsupported.size() << " node"
                                  << (unsupported.size() == 1 ? "" : "s")
                                  << " cannot be compiled: unsupported operator"
                                  << (kinds.size() == 1 ? " " : "s ")
                                  << llvm::join(kinds, ", ");
-  for (const auto &[kind, note] : unsupported) {
-    auto [where, why] = StringRef(note).split('\n');
-    diag.attachNote(NameLoc::get(b.getStringAttr(where), fileLoc)) << why;
-  }
+  for (const Unsupported &u : unsupported)
+    diag.attachNote(u.loc) << u.why;
   return failure();
 }
 
@@ -284,18 +294,19 @@ LogicalResult GraphImporter::sortNodes(const ::onnx::GraphProto &graph, SmallVec
   return success();
 }
 
-FailureOr<Type> GraphImporter::valueInfoType(const ::onnx::ValueInfoProto &vi, bool isInput) {
+FailureOr<Type> GraphImporter::valueInfoType(const ::onnx::ValueInfoProto &vi, bool isInput,
+                                             Location loc) {
   if (isInput && vi.type().has_sequence_type())
-    return emitError(fileLoc) << "'" << vi.name() << "' is a sequence: sequence-typed graph "
-                              << "inputs are not supported (only sequences built in the graph, "
-                              << "whose structure is known at compile time)";
+    return emitError(loc) << "'" << vi.name() << "' is a sequence: sequence-typed graph "
+                          << "inputs are not supported (only sequences built in the graph, "
+                          << "whose structure is known at compile time)";
   if (!vi.type().has_tensor_type())
-    return emitError(fileLoc) << "'" << vi.name() << "' is not a tensor (sequence, map and "
+    return emitError(loc) << "'" << vi.name() << "' is not a tensor (sequence, map and "
                               << "optional types are not supported)";
   const auto &tt = vi.type().tensor_type();
   Type et = elementTypeFor(ctx, tt.elem_type());
   if (!et)
-    return emitError(fileLoc) << "'" << vi.name() << "' has data type "
+    return emitError(loc) << "'" << vi.name() << "' has data type "
                               << dataTypeName(tt.elem_type()) << ", which is not supported";
   auto fixed = options.inputShapes.find(vi.name());
   if (!tt.has_shape()) {
@@ -307,20 +318,20 @@ FailureOr<Type> GraphImporter::valueInfoType(const ::onnx::ValueInfoProto &vi, b
   int64_t count = 1;
   for (const auto &d : tt.shape().dim()) {
     if (d.has_dim_value() && d.dim_value() < 0)
-      return emitError(fileLoc) << "'" << vi.name() << "' has a negative dimension";
+      return emitError(loc) << "'" << vi.name() << "' has a negative dimension";
     if (d.has_dim_value() && (__builtin_mul_overflow(count, d.dim_value(), &count) ||
                               count > (int64_t(1) << 62)))
-      return emitError(fileLoc) << "'" << vi.name()
+      return emitError(loc) << "'" << vi.name()
                                 << "' has more elements than fit in 64 bits";
     dims.push_back(d.has_dim_value() ? d.dim_value() : ShapedType::kDynamic);
   }
   if (isInput && fixed != options.inputShapes.end()) {
     if (fixed->second.size() != dims.size())
-      return emitError(fileLoc) << "--shape " << vi.name() << " gives " << fixed->second.size()
+      return emitError(loc) << "--shape " << vi.name() << " gives " << fixed->second.size()
                                 << " dims but the input has rank " << dims.size();
     for (size_t i = 0; i < dims.size(); ++i) {
       if (ShapedType::isStatic(dims[i]) && dims[i] != fixed->second[i])
-        return emitError(fileLoc) << "--shape " << vi.name() << " sets dim " << i << " to "
+        return emitError(loc) << "--shape " << vi.name() << " sets dim " << i << " to "
                                   << fixed->second[i] << " but the model fixes it to " << dims[i];
       dims[i] = fixed->second[i];
     }
@@ -329,17 +340,18 @@ FailureOr<Type> GraphImporter::valueInfoType(const ::onnx::ValueInfoProto &vi, b
 }
 
 LogicalResult GraphImporter::importInitializers(::onnx::GraphProto &graph) {
-  for (auto &init : *graph.mutable_initializer()) {
+  for (auto [index, init] : llvm::enumerate(*graph.mutable_initializer())) {
+    Location loc = scope.empty() ? entryLoc(offsets.initializers, index) : fileLoc;
     if (init.name().empty())
-      return emitError(fileLoc) << "an initializer has no name";
+      return emitError(loc) << "an initializer has no name";
     if (scope.empty() && values.count(init.name()))
-      return emitError(fileLoc) << "initializer '" << init.name() << "' is defined twice";
+      return emitError(loc) << "initializer '" << init.name() << "' is defined twice";
     std::string error;
     ElementsAttr attr = readTensor(ctx, init, readContext, error);
     if (!attr)
-      return emitError(fileLoc) << "initializer '" << scope << init.name() << "': " << error;
+      return emitError(loc) << "initializer '" << scope << init.name() << "': " << error;
     values[init.name()] = onnx::ConstantOp::create(
-        b, NameLoc::get(b.getStringAttr(scope + init.name()), fileLoc), attr.getType(), attr);
+        b, NameLoc::get(b.getStringAttr(scope + init.name()), loc), attr.getType(), attr);
   }
   return success();
 }
@@ -554,12 +566,13 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
   SmallVector<ArrayAttr> argDimParams; // Symbolic dims' names (see docs/dynamic-shapes.md).
-  for (const auto &in : graph.input()) {
+  for (auto [index, in] : llvm::enumerate(graph.input())) {
     if (initializerNames.contains(in.name()))
       continue; // IR < 4 lists initializers as inputs too; they stay constants.
+    Location loc = entryLoc(offsets.inputs, index);
     if (in.name().empty())
-      return emitError(fileLoc) << "a graph input has no name", nullptr;
-    auto type = valueInfoType(in, /*isInput=*/true);
+      return emitError(loc) << "a graph input has no name", nullptr;
+    auto type = valueInfoType(in, /*isInput=*/true, loc);
     if (failed(type))
       return nullptr;
     argTypes.push_back(*type);
@@ -579,10 +592,11 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
       return emitError(fileLoc) << "--shape names '" << name << "', which is not a graph input",
              nullptr;
   for (const auto &vi : graph.value_info())
-    if (auto t = valueInfoType(vi, false); succeeded(t) && isa<RankedTensorType>(*t))
+    if (auto t = valueInfoType(vi, false, fileLoc); succeeded(t) && isa<RankedTensorType>(*t))
       declaredTypes[vi.name()] = *t;
-  for (const auto &out : graph.output())
-    if (auto t = valueInfoType(out, false); succeeded(t) && isa<RankedTensorType>(*t))
+  for (auto [index, out] : llvm::enumerate(graph.output()))
+    if (auto t = valueInfoType(out, false, entryLoc(offsets.outputs, index));
+        succeeded(t) && isa<RankedTensorType>(*t))
       declaredTypes[out.name()] = *t;
 
   auto func = func::FuncOp::create(b, fileLoc, "main_graph", b.getFunctionType(argTypes, {}));
@@ -602,16 +616,17 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
   SmallVector<Value> results;
   SmallVector<Type> resultTypes;
   llvm::StringSet<> outputNames;
-  for (const auto &out : graph.output()) {
+  for (auto [index, out] : llvm::enumerate(graph.output())) {
+    Location loc = entryLoc(offsets.outputs, index);
     if (!outputNames.insert(out.name()).second)
-      return emitError(fileLoc) << "graph output '" << out.name() << "' is listed twice", nullptr;
+      return emitError(loc) << "graph output '" << out.name() << "' is listed twice", nullptr;
     Value v = values.lookup(out.name());
     if (!v && sequences.count(out.name()))
-      return emitError(fileLoc) << "graph output '" << out.name() << "' is a sequence; "
+      return emitError(loc) << "graph output '" << out.name() << "' is a sequence; "
                                 << "sequence-typed graph outputs are not supported",
              nullptr;
     if (!v)
-      return emitError(fileLoc) << "graph output '" << out.name() << "' is never produced",
+      return emitError(loc) << "graph output '" << out.name() << "' is never produced",
              nullptr;
     results.push_back(v);
     resultTypes.push_back(v.getType());
@@ -623,6 +638,12 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
   for (auto [i, out] : llvm::enumerate(graph.output()))
     func.setResultAttr(i, "onnx.name", b.getStringAttr(out.name()));
   return module;
+}
+
+Location offsetLoc(MLIRContext *ctx, StringRef fileName, uint64_t offset) {
+  // Model files are below 2 GB (parseModel refuses larger ones): the offset fits a column.
+  return FileLineColLoc::get(ctx, fileName, 0,
+                             static_cast<unsigned>(std::min<uint64_t>(offset, UINT32_MAX)));
 }
 
 OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context, const std::string &path,

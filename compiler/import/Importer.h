@@ -33,6 +33,12 @@ mlir::OwningOpRef<mlir::ModuleOp> importOnnxModelFromBuffer(mlir::MLIRContext &c
                                                             const std::string &path,
                                                             const ImportOptions &options);
 
+/// The location of byte `offset` in the model file `fileName`: ONNX files have no lines, so
+/// it is a FileLineColLoc with line 0 and the offset as column (the importer's whole-file
+/// location is line 0, column 0; no graph entry starts at byte 0). Diagnostics print it as
+/// `model.onnx:@0x1a2b` (compiler/Diagnostics.cpp).
+mlir::Location offsetLoc(mlir::MLIRContext *ctx, llvm::StringRef fileName, uint64_t offset);
+
 } // namespace onnxc
 
 #endif

@@ -36,6 +36,14 @@ bool tensorElementCount(const ::onnx::TensorProto &t, int64_t &count, std::strin
   return true;
 }
 
+/// memcpy that accepts an empty range: an empty repeated field's data() is null, and memcpy
+/// with a null pointer is undefined even for 0 bytes (UBSan, found by the fuzzer on an
+/// empty Constant of libonnx-testdata's Resize tests).
+static void copyBytes(void *dst, const void *src, size_t bytes) {
+  if (bytes)
+    std::memcpy(dst, src, bytes);
+}
+
 /// Packs the typed repeated field that holds `dt` into ONNX's raw little-endian layout.
 bool packTypedFields(const ::onnx::TensorProto &t, int64_t n, std::vector<char> &out,
                      std::string &error) {
@@ -50,15 +58,15 @@ bool packTypedFields(const ::onnx::TensorProto &t, int64_t n, std::vector<char> 
   switch (dt) {
   case ::onnx::TensorProto::FLOAT:
     if (t.float_data_size() != n) return sizeError(t.float_data_size());
-    std::memcpy(out.data(), t.float_data().data(), n * 4);
+    copyBytes(out.data(), t.float_data().data(), n * 4);
     return true;
   case ::onnx::TensorProto::DOUBLE:
     if (t.double_data_size() != n) return sizeError(t.double_data_size());
-    std::memcpy(out.data(), t.double_data().data(), n * 8);
+    copyBytes(out.data(), t.double_data().data(), n * 8);
     return true;
   case ::onnx::TensorProto::INT64:
     if (t.int64_data_size() != n) return sizeError(t.int64_data_size());
-    std::memcpy(out.data(), t.int64_data().data(), n * 8);
+    copyBytes(out.data(), t.int64_data().data(), n * 8);
     return true;
   case ::onnx::TensorProto::UINT32: case ::onnx::TensorProto::UINT64:
     if (t.uint64_data_size() != n) return sizeError(t.uint64_data_size());

@@ -50,12 +50,12 @@ static std::unique_ptr<llvm::MemoryBuffer> readExternal(const ::onnx::TensorProt
   std::string location;
   int64_t offset = 0, length = -1;
   for (const auto &kv : tensor.external_data()) {
-    char *end = nullptr;
     if (kv.key() == "location") {
       location = kv.value();
     } else if (kv.key() == "offset" || kv.key() == "length") {
-      long long v = std::strtoll(kv.value().c_str(), &end, 10);
-      if (kv.value().empty() || *end || v < 0) {
+      int64_t v;
+      // Decimal digits only; out-of-range values are refused, not saturated.
+      if (llvm::StringRef(kv.value()).getAsInteger(10, v) || v < 0) {
         error = "external data " + kv.key() + " '" + kv.value() + "' is not a valid number";
         return nullptr;
       }
@@ -90,8 +90,9 @@ static std::unique_ptr<llvm::MemoryBuffer> readExternal(const ::onnx::TensorProt
   }
   if (length < 0)
     length = static_cast<int64_t>(fileSize) - offset;
+  // Compared as "length > what is left": offset + length may overflow (both come from the file).
   if (offset < 0 || static_cast<uint64_t>(offset) > fileSize || length < 0 ||
-      static_cast<uint64_t>(offset + length) > fileSize) {
+      static_cast<uint64_t>(length) > fileSize - static_cast<uint64_t>(offset)) {
     error = "external data range [" + std::to_string(offset) + ", +" + std::to_string(length) +
             ") lies past the end of '" + location + "' (" + std::to_string(fileSize) + " bytes)";
     return nullptr;

@@ -29,7 +29,10 @@ def vi(name, shape, dt=TensorProto.FLOAT):
     return helper.make_tensor_value_info(name, dt, shape)
 
 
-def add(name, expect, data=None, m=None, extra=None):
+def add(name, expect, data=None, m=None, extra=None, where=None):
+    """`where`: ("node"|"initializer"|"input"|"output", index, description) when the error is
+    about one graph entry: the message must then start `model.onnx:@0x<offset>: <description>`
+    with the entry's byte offset, found here by looking up its serialized bytes in the file."""
     d = os.path.join(OUT, name)
     os.makedirs(d, exist_ok=True)
     if m is not None:
@@ -41,6 +44,12 @@ def add(name, expect, data=None, m=None, extra=None):
         extra(d)
     with open(os.path.join(d, "expect.txt"), "w") as f:
         f.write(expect)
+    if where:
+        kind, index, description = where
+        entry = getattr(m.graph, kind)[index].SerializeToString()
+        assert data.count(entry) == 1, (name, kind, index)
+        with open(os.path.join(d, "where.txt"), "w") as f:
+            f.write(f"model.onnx:@{data.find(entry):#x}: {description}")
 
 
 relu = model([helper.make_node("Relu", ["x"], ["y"], name="r")], [vi("x", [2, 3])], [vi("y", [2, 3])])
@@ -56,46 +65,60 @@ for ir in (0, 2, 11, 1000):
     m = onnx.ModelProto(); m.CopyFrom(relu); m.ir_version = ir
     add(f"ir_version_{ir}", "IR version", m=m)
 add("opset_too_new", "opset 99", m=model([helper.make_node("Relu", ["x"], ["y"])], [vi("x", [2])], [vi("y", [2])], opset=99))
-add("cycle", "cycle", m=model([helper.make_node("Relu", ["b"], ["a"], name="n1"),
+add("cycle", "cycle", where=("node", 0, "node 'n1' (Relu, opset 13): error:"), m=model([helper.make_node("Relu", ["b"], ["a"], name="n1"),
                                helper.make_node("Relu", ["a"], ["b"], name="n2"),
                                helper.make_node("Add", ["x", "b"], ["y"], name="n3")],
                               [vi("x", [2])], [vi("y", [2])]))
 add("input_never_produced", "is not a graph input, an initializer, or the output of any node",
-    m=model([helper.make_node("Add", ["x", "ghost"], ["y"], name="adder")], [vi("x", [2])], [vi("y", [2])]))
+    where=("node", 0, "node 'adder' (Add, opset 13): error:"), m=model([helper.make_node("Add", ["x", "ghost"], ["y"], name="adder")], [vi("x", [2])], [vi("y", [2])]))
 add("duplicate_output_name", "defined more than once",
-    m=model([helper.make_node("Relu", ["x"], ["y"], name="a"), helper.make_node("Neg", ["x"], ["y"], name="b")],
+    where=("node", 1, "node 'b' (Neg, opset 13): error:"), m=model([helper.make_node("Relu", ["x"], ["y"], name="a"), helper.make_node("Neg", ["x"], ["y"], name="b")],
             [vi("x", [2])], [vi("y", [2])]))
-add("output_never_produced", "is never produced",
+add("output_never_produced", "is never produced", where=("output", 0, "error: graph output 'z'"),
     m=model([helper.make_node("Relu", ["x"], ["y"])], [vi("x", [2])], [vi("z", [2])]))
 bad = numpy_helper.from_array(np.ones((4, 4), np.float32), "w")
 bad.raw_data = bad.raw_data[:10]
 add("initializer_size_mismatch", "raw_data holds 10 bytes",
-    m=model([helper.make_node("MatMul", ["x", "w"], ["y"])], [vi("x", [2, 4])], [vi("y", [2, 4])], [bad]))
+    where=("initializer", 0, "error: initializer 'w'"), m=model([helper.make_node("MatMul", ["x", "w"], ["y"])], [vi("x", [2, 4])], [vi("y", [2, 4])], [bad]))
 neg = helper.make_tensor("w", TensorProto.FLOAT, [2, 3], [0.0] * 6); neg.dims[0] = -2
-add("initializer_negative_dim", "negative dimension",
+add("initializer_negative_dim", "negative dimension", where=("initializer", 0, "error: initializer 'w'"),
     m=model([helper.make_node("Add", ["x", "w"], ["y"])], [vi("x", [2, 3])], [vi("y", [2, 3])], [neg]))
 huge = helper.make_tensor("w", TensorProto.FLOAT, [1], [0.0]); del huge.dims[:]; huge.dims.extend([2**40, 2**40])
-add("initializer_overflowing_dims", "overflows",
+add("initializer_overflowing_dims", "overflows", where=("initializer", 0, "error: initializer 'w'"),
     m=model([helper.make_node("Add", ["x", "w"], ["y"])], [vi("x", [2])], [vi("y", [2])], [huge]))
 typed = helper.make_tensor("w", TensorProto.FLOAT, [2], [1.0, 2.0]); typed.dims[0] = 3  # 2 values, 3 elements
 add("initializer_typed_count", "has 2 values but its shape needs 3",
-    m=model([helper.make_node("Add", ["x", "w"], ["y"])], [vi("x", [3])], [vi("y", [3])], [typed]))
+    where=("initializer", 0, "error: initializer 'w'"), m=model([helper.make_node("Add", ["x", "w"], ["y"])], [vi("x", [3])], [vi("y", [3])], [typed]))
 add("input_negative_dim", "negative dimension", m=(lambda m: (m.graph.input[0].type.tensor_type.shape.dim[0].__setattr__("dim_value", -5), m)[1])(
     model([helper.make_node("Relu", ["x"], ["y"])], [vi("x", [2])], [vi("y", [2])])))
-add("attribute_wrong_type", "alpha",
+# A weight the node names but the model never provides (no initializer, no graph input).
+add("missing_initializer", "input 'W' is not a graph input, an initializer",
+    where=("node", 0, "node 'conv' (Conv, opset 13): error:"),
+    m=model([helper.make_node("Conv", ["x", "W"], ["y"], name="conv")],
+            [vi("x", [1, 1, 4, 4])], [vi("y", [1, 1, 2, 2])]))
+# An initializer with a shape and no data at all.
+empty_init = helper.make_tensor("w", TensorProto.FLOAT, [1], [0.0]); del empty_init.float_data[:]; empty_init.dims[0] = 4
+add("initializer_without_data", "has 0 values but its shape needs 4",
+    where=("initializer", 0, "error: initializer 'w'"),
+    m=model([helper.make_node("Add", ["x", "w"], ["y"])], [vi("x", [4])], [vi("y", [4])], [empty_init]))
+# A graph input whose element count does not fit in 64 bits (2^62 x 8 = 2^65).
+add("input_overflowing_dims", "more elements than fit in 64 bits",
+    where=("input", 0, "error: 'x'"),
+    m=model([helper.make_node("Relu", ["x"], ["y"])], [vi("x", [2**62, 8])], [vi("y", [2**62, 8])]))
+add("attribute_wrong_type", "alpha", where=("node", 0, "node 'lr' (LeakyRelu, opset 13): error:"),
     m=model([helper.make_node("LeakyRelu", ["x"], ["y"], name="lr", alpha="big")], [vi("x", [2])], [vi("y", [2])]))
-add("conv_group_float", "group",
+add("conv_group_float", "group", where=("node", 0, "node 'c' (Conv, opset 13): error:"),
     m=model([helper.make_node("Conv", ["x", "w"], ["y"], name="c", group=2.0)],
             [vi("x", [1, 2, 4, 4]), vi("w", [2, 1, 3, 3])], [vi("y", [1, 2, 2, 2])]))
 add("unknown_domain", "domain 'my.domain' is not imported",
-    m=model([helper.make_node("Relu", ["x"], ["y"], domain="my.domain", name="r")], [vi("x", [2])], [vi("y", [2])]))
-add("too_few_inputs", "Conv",
+    where=("node", 0, "node 'r' (Relu, domain 'my.domain'): note:"), m=model([helper.make_node("Relu", ["x"], ["y"], domain="my.domain", name="r")], [vi("x", [2])], [vi("y", [2])]))
+add("too_few_inputs", "Conv", where=("node", 0, "node 'c' (Conv, opset 13): error:"),
     m=model([helper.make_node("Conv", ["x"], ["y"], name="c")], [vi("x", [1, 1, 4, 4])], [vi("y", [1, 1, 4, 4])]))
-add("no_inputs_softmax", "input 0 is missing",
+add("no_inputs_softmax", "input 0 is missing", where=("node", 0, "node 's' (Softmax, opset 13): error:"),
     m=model([helper.make_node("Softmax", [], ["y"], name="s")], [], [vi("y", [2])]))
-add("constant_without_value", "Constant",
+add("constant_without_value", "Constant", where=("node", 0, "node 'k' (Constant, opset 13): error:"),
     m=model([helper.make_node("Constant", [], ["y"], name="k")], [], [vi("y", [2])]))
-add("channel_mismatch", "channels",
+add("channel_mismatch", "channels", where=("node", 0, "node 'c' (Conv, opset 13): error:"),
     m=model([helper.make_node("Conv", ["x", "w"], ["y"], name="c")],
             [vi("x", [1, 3, 8, 8]), vi("w", [4, 2, 3, 3])], [vi("y", [1, 4, 6, 6])]))
 
@@ -108,7 +131,16 @@ def external(name, location, expect, length=None, offset=None, setup=None):
         if v is not None:
             e = w.external_data.add(); e.key = k; e.value = str(v)
     m = model([helper.make_node("Add", ["x", "w"], ["y"])], [vi("x", [4])], [vi("y", [4])], [w])
-    add(name, expect, m=m, extra=setup)
+    add(name, expect, m=m, extra=setup, where=("initializer", 0, "error: initializer 'w'"))
+
+
+def symlinked_dir(d):
+    """sub/ -> a folder outside the model's (its w.bin is a valid 16-byte file)."""
+    outside = os.path.join(d, "..", "outside_dir")
+    os.makedirs(outside, exist_ok=True)
+    open(os.path.join(outside, "w.bin"), "wb").write(b"\0" * 16)
+    if not os.path.lexists(os.path.join(d, "sub")):
+        os.symlink(os.path.abspath(outside), os.path.join(d, "sub"))
 
 
 external("external_parent_dir", "../secret.bin", "leaves the model's folder",
@@ -121,6 +153,21 @@ external("external_past_eof", "w.bin", "past the end", offset=8, length=16,
          setup=lambda d: open(os.path.join(d, "w.bin"), "wb").write(b"\0" * 16))
 external("external_missing_file", "nope.bin", "cannot be opened")
 external("external_bad_offset", "w.bin", "not a valid number", offset="12abc",
+         setup=lambda d: open(os.path.join(d, "w.bin"), "wb").write(b"\0" * 16))
+external("external_symlinked_dir_out", "sub/w.bin", "leaves the model's folder", setup=symlinked_dir)
+external("external_dotdot_inside", "sub2/../../secret.bin", "leaves the model's folder",
+         setup=lambda d: (os.makedirs(os.path.join(d, "sub2"), exist_ok=True),
+                          open(os.path.join(d, "..", "secret.bin"), "wb").write(b"\0" * 16)))
+external("external_location_is_dir", "wdir", "is not a regular file",
+         setup=lambda d: os.makedirs(os.path.join(d, "wdir"), exist_ok=True))
+# offset + length would overflow a signed 64-bit sum.
+external("external_length_overflow", "w.bin", "past the end", offset=8, length=2**63 - 1,
+         setup=lambda d: open(os.path.join(d, "w.bin"), "wb").write(b"\0" * 16))
+external("external_offset_huge", "w.bin", "past the end", offset=2**63 - 1, length=16,
+         setup=lambda d: open(os.path.join(d, "w.bin"), "wb").write(b"\0" * 16))
+external("external_number_too_big", "w.bin", "not a valid number", offset=2**64,
+         setup=lambda d: open(os.path.join(d, "w.bin"), "wb").write(b"\0" * 16))
+external("external_wrong_length", "w.bin", "holds 8 bytes but the shape needs 16", length=8,
          setup=lambda d: open(os.path.join(d, "w.bin"), "wb").write(b"\0" * 16))
 # Deep graphs must not exhaust the stack anywhere (import, passes, codegen).
 chain = [helper.make_node("Relu", ["x" if i == 0 else f"t{i}"], [f"t{i + 1}"]) for i in range(5000)]

@@ -12,7 +12,8 @@ config.test_format = lit.formats.ShTest(True)
 # .mlir: onnx-opt pass tests; .onnxtxt: models in ONNX textual syntax (in `# ONNX:` lines)
 # compiled by onnx-compile.
 config.suffixes = [".mlir", ".onnxtxt"]
-config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in", "make_model.py"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in", "make_model.py",
+                   "model_offset.py"]
 
 if not hasattr(config, "onnxc_tools_dir"):
     lit_config.fatal("run lit on the build tree's test/lit (lit.site.cfg.py there has the tool "
@@ -43,4 +44,5 @@ make_model = os.path.join(config.test_source_root, "make_model.py")
 config.substitutions.append(("%onnx-compile", os.path.join(config.onnxc_tools_dir, "onnx-compile")))
 config.substitutions.append(("%onnx-opt", os.path.join(config.onnxc_tools_dir, "onnx-opt")))
 config.substitutions.append(("%make-model", f"{config.python_executable} {make_model}"))
+config.substitutions.append(("%model-offset", f"{config.python_executable} {os.path.join(config.test_source_root, 'model_offset.py')}"))
 config.substitutions.append(("%python", config.python_executable))

@@ -62,6 +62,12 @@ static cl::opt<std::string> sanitize(
              "or 'thread' (ThreadSanitizer); link the result into a program built with the "
              "same -fsanitize"),
     cl::value_desc("address|thread"), cl::cat(category));
+// Testing only: proves that --sanitize=address catches a kernel that runs past its buffer.
+static cl::opt<bool> debugUndersizeBuffers(
+    "debug-undersize-buffers",
+    cl::desc("With --sanitize=address: plan every workspace buffer one element short, so the "
+             "kernels access past their buffers (to test that the redzones catch it)"),
+    cl::Hidden, cl::cat(category));
 static cl::opt<std::string> diagnosticsFormat(
     "diagnostics-format", cl::desc("'text' (default) or 'json': one object per line on stderr"),
     cl::value_desc("text|json"), cl::init("text"), cl::cat(category));
@@ -153,6 +159,11 @@ int main(int argc, char **argv) {
     return onnxc::kExitUsage;
   }
   o.sanitize = sanitize;
+  if (debugUndersizeBuffers && sanitize != "address") {
+    errs() << "onnx-compile: error: --debug-undersize-buffers needs --sanitize=address\n";
+    return onnxc::kExitUsage;
+  }
+  o.debugUndersizeBuffers = debugUndersizeBuffers;
   for (const auto &s : shapes)
     if (!parseShape(s, o.import)) {
       errs() << "onnx-compile: error: --shape expects NAME=DIMS with DIMS like 1x3x224x224, got '"
