@@ -16,8 +16,12 @@ function(onnx_compile_model name)
   if(ARG_STATIC AND ARG_SHARED)
     message(FATAL_ERROR "onnx_compile_model(${name}): STATIC and SHARED are exclusive")
   endif()
+  set(stubs)
   if(TARGET onnx-compile)
     set(compiler onnx-compile) # add_subdirectory of the source tree
+    # onnx-compile links each model against the runtime stubs built beside it: build them
+    # first (they are not built by `all` under add_subdirectory(... EXCLUDE_FROM_ALL)).
+    set(stubs onnxc-runtime-stubs)
   elseif(TARGET OnnxCompile::onnx-compile)
     set(compiler OnnxCompile::onnx-compile)
   else()
@@ -58,7 +62,7 @@ function(onnx_compile_model name)
     OUTPUT "${lib}" "${dir}/${name}.h"
     COMMAND ${CMAKE_COMMAND} -E make_directory "${dir}"
     COMMAND ${compiler} ${args}
-    DEPENDS "${model}" ${compiler}
+    DEPENDS "${model}" ${compiler} ${stubs}
     COMMENT "onnx-compile ${ARG_MODEL} -> ${name}"
     VERBATIM)
   add_custom_target(${name}_onnx_compile DEPENDS "${lib}" "${dir}/${name}.h")

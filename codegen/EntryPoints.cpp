@@ -199,6 +199,9 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
                                       FunctionType::get(i32, {ptrTy, ptrTy}, false));
   auto *runDynType = FunctionType::get(i32, {ptrTy, ptrTy, ptrTy, ptrTy, ptrTy}, false);
   Function *rtRunDyn = declareHidden(m, "onnxc_rt_run_dynamic", runDynType);
+  Function *rtRunChecked = declareHidden(
+      m, "onnxc_rt_run_checked",
+      FunctionType::get(i32, {ptrTy, ptrTy, ptrTy, ptrTy, ptrTy, i64}, false));
   Constant *dimNames = ConstantPointerNull::get(PointerType::getUnqual(ctx));
   if (dynamic) {
     SmallVector<Constant *> names;
@@ -210,9 +213,9 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   }
 
   StructType *modelType = StructType::create(
-      ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr, ptr, i32, ptr, ptr, ptr, ptr},
+      ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr, ptr, i32, ptr, ptr, ptr, ptr, ptr},
       "onnxc_model");
-  Constant *fields[] = {ConstantInt::get(i32, 2), // ONNXC_ABI_VERSION
+  Constant *fields[] = {ConstantInt::get(i32, 3), // ONNXC_ABI_VERSION
                         ConstantInt::get(i32, numIn),
                         ConstantInt::get(i32, numOut),
                         ConstantInt::get(i32, 0),
@@ -231,7 +234,8 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
                         dimNames,
                         rtWsFor,
                         rtOutDims,
-                        rtRunDyn};
+                        rtRunDyn,
+                        rtRunChecked};
   auto *desc = new GlobalVariable(m, modelType, true, GlobalValue::ExternalLinkage,
                                   ConstantStruct::get(modelType, fields), "onnxc__model");
   desc->setVisibility(GlobalValue::HiddenVisibility);

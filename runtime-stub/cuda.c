@@ -386,6 +386,13 @@ int onnxc_rt_run_dynamic(const int64_t *dims, const void *const *inputs, void *c
   return status;
 }
 
+int onnxc_rt_run_checked(const int64_t *dims, const void *const *inputs, void *const *outputs,
+                         int64_t *const *out_dims, void *workspace, uint64_t workspace_bytes) {
+  if (workspace_bytes < onnxc__model.workspace_size)
+    return ONNXC_ERROR_WORKSPACE_TOO_SMALL;
+  return onnxc_rt_run_dynamic(dims, inputs, outputs, out_dims, workspace);
+}
+
 /* The thread-count API of the CPU libraries: the host side of a CUDA library runs on the
  * caller's thread only, so the count is accepted (same range) and always reads 1. */
 int onnxc_rt_set_num_threads(int n) {

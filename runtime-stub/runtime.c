@@ -110,6 +110,22 @@ int onnxc_rt_output_dims(const int64_t *dims, int64_t *const *out_dims) {
   return ONNXC_OK;
 }
 
+int onnxc_rt_run_checked(const int64_t *dims, const void *const *inputs, void *const *outputs,
+                         int64_t *const *out_dims, void *workspace, uint64_t workspace_bytes) {
+  int status = onnxc_rt_init();
+  if (status != ONNXC_OK)
+    return status;
+  status = check_dims(dims);
+  if (status != ONNXC_OK)
+    return status;
+  int64_t need = onnxc_rt_workspace_size_for(dims);
+  if (need < 0)
+    return ONNXC_ERROR_DIMS_OUT_OF_RANGE;
+  if ((uint64_t)need > workspace_bytes)
+    return ONNXC_ERROR_WORKSPACE_TOO_SMALL;
+  return onnxc_rt_run_dynamic(dims, inputs, outputs, out_dims, workspace);
+}
+
 int onnxc_rt_run_dynamic(const int64_t *dims, const void *const *inputs, void *const *outputs,
                          int64_t *const *out_dims, void *workspace) {
   const onnxc_model *m = &onnxc__model;

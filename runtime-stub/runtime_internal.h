@@ -64,6 +64,8 @@ int64_t onnxc_rt_workspace_size_for(const int64_t *dims);
 int onnxc_rt_output_dims(const int64_t *dims, int64_t *const *out_dims);
 int onnxc_rt_run_dynamic(const int64_t *dims, const void *const *inputs, void *const *outputs,
                          int64_t *const *out_dims, void *workspace);
+int onnxc_rt_run_checked(const int64_t *dims, const void *const *inputs, void *const *outputs,
+                         int64_t *const *out_dims, void *workspace, uint64_t workspace_bytes);
 int onnxc_rt_context_run_dynamic(struct onnxc_rt_context *ctx, const int64_t *dims,
                                  const void *const *inputs, void *const *outputs,
                                  int64_t *const *out_dims);

@@ -21,6 +21,8 @@ static const char *status_message(int status) {
   case ONNXC_ERROR_DIMS_OUT_OF_RANGE:
     return "the run-time dims are out of range for this model (or the model needs dims: use run_dynamic)";
   case ONNXC_ERROR_OUT_OF_MEMORY: return "out of memory";
+  case ONNXC_ERROR_WORKSPACE_TOO_SMALL:
+    return "the workspace is smaller than the run needs (workspace_size, or workspace_size_for(dims))";
   default: return "unknown status";
   }
 }

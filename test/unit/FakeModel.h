@@ -50,6 +50,6 @@ const onnxc_model onnxc__model = {ONNXC_ABI_VERSION, 1, 1, 0, "fake", "test", in
                                   /*set_num_threads, num_threads (threads.c):*/ nullptr, nullptr,
                                   0, nullptr,
                                   onnxc_rt_workspace_size_for, onnxc_rt_output_dims,
-                                  onnxc_rt_run_dynamic};
+                                  onnxc_rt_run_dynamic, onnxc_rt_run_checked};
 }
 

@@ -51,7 +51,7 @@ TEST(RuntimeStub, RefusesMisalignedWorkspace) {
 }
 
 TEST(RuntimeStub, StatusStringsAreDistinctAndTotal) {
-  for (int s = ONNXC_OK; s <= ONNXC_ERROR_INTERNAL; ++s) {
+  for (int s = ONNXC_OK; s <= ONNXC_ERROR_WORKSPACE_TOO_SMALL; ++s) {
     ASSERT_NE(onnxc_rt_status_string(s), nullptr);
     for (int t = ONNXC_OK; t < s; ++t)
       EXPECT_STRNE(onnxc_rt_status_string(s), onnxc_rt_status_string(t));
@@ -101,4 +101,22 @@ TEST(RuntimeStub, DynamicEntriesWorkOnStaticModels) {
   EXPECT_EQ(yDims[0], 2);
   EXPECT_EQ(yDims[1], 3);
   EXPECT_EQ(onnxc_rt_run_dynamic(nullptr, ins, outs, nullptr, nullptr), ONNXC_ERROR_NULL_ARGUMENT);
+}
+
+TEST(RuntimeStub, RunCheckedRefusesASmallWorkspace) {
+  alignas(64) unsigned char ws[128];
+  float x[6] = {1, 2, 3, 4, 5, 6}, y[6] = {};
+  const void *ins[] = {x};
+  void *outs[] = {y};
+  int before = kernelCalls;
+  EXPECT_EQ(onnxc__model.run_checked(nullptr, ins, outs, nullptr, ws, 127),
+            ONNXC_ERROR_WORKSPACE_TOO_SMALL);
+  EXPECT_EQ(onnxc__model.run_checked(nullptr, ins, outs, nullptr, ws, 0),
+            ONNXC_ERROR_WORKSPACE_TOO_SMALL);
+  EXPECT_EQ(kernelCalls, before) << "the kernel must not run on a refused workspace";
+  EXPECT_EQ(onnxc__model.run_checked(nullptr, ins, outs, nullptr, ws + 4, 128),
+            ONNXC_ERROR_WORKSPACE_MISALIGNED);
+  EXPECT_EQ(onnxc__model.run_checked(nullptr, ins, outs, nullptr, ws, 128), ONNXC_OK);
+  EXPECT_EQ(kernelCalls, before + 1);
+  EXPECT_FLOAT_EQ(y[5], 12.f);
 }

@@ -345,9 +345,9 @@ int main(int argc, char **argv) {
     std::printf("workspace %llu bytes\n", (unsigned long long)wsSize);
   void *ws = wsSize ? std::aligned_alloc(align, wsSize) : nullptr;
   auto runOnce = [&]() {
-    return m->num_dims ? m->run_dynamic(dims.data(), inPtrs.data(), outPtrs.data(),
-                                        outDimPtrs.data(), ws)
-                       : m->run(inPtrs.data(), outPtrs.data(), ws);
+    // run_checked: the size of the workspace allocated here is checked too.
+    return m->run_checked(m->num_dims ? dims.data() : nullptr, inPtrs.data(), outPtrs.data(),
+                          m->num_dims ? outDimPtrs.data() : nullptr, ws, wsSize);
   };
 
   status = runOnce();

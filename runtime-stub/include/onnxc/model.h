@@ -39,7 +39,7 @@
 extern "C" {
 #endif
 
-#define ONNXC_ABI_VERSION 2
+#define ONNXC_ABI_VERSION 3
 
 /* Status codes returned by init and run. */
 typedef enum onnxc_status {
@@ -53,7 +53,8 @@ typedef enum onnxc_status {
   ONNXC_ERROR_DEVICE = 7,               /* CUDA library: a driver call or kernel launch failed */
   ONNXC_ERROR_DIMS_OUT_OF_RANGE = 8,    /* run-time dims invalid for this model, or run()
                                            called on a model that needs dims */
-  ONNXC_ERROR_OUT_OF_MEMORY = 9         /* a context could not grow its workspace */
+  ONNXC_ERROR_OUT_OF_MEMORY = 9,        /* a context could not grow its workspace */
+  ONNXC_ERROR_WORKSPACE_TOO_SMALL = 10  /* run_checked: workspace_bytes below what the run needs */
 } onnxc_status;
 
 /* Element types, numbered as ONNX's TensorProto.DataType. */
@@ -105,6 +106,12 @@ typedef struct onnxc_model {
      workspace must hold workspace_size_for(dims) bytes. */
   int (*run_dynamic)(const int64_t *dims, const void *const *inputs, void *const *outputs,
                      int64_t *const *out_dims, void *workspace);
+  /* ABI version 3. run_dynamic() that also checks the workspace's size: a workspace of
+     fewer than workspace_size_for(dims) bytes returns ONNXC_ERROR_WORKSPACE_TOO_SMALL before
+     anything is touched. For any model, static (dims may then be NULL) or not; the entry for
+     hosts that take workspaces from elsewhere (run and the typed entries trust the size). */
+  int (*run_checked)(const int64_t *dims, const void *const *inputs, void *const *outputs,
+                     int64_t *const *out_dims, void *workspace, uint64_t workspace_bytes);
 } onnxc_model;
 
 /* Exported by every compiled model library. */
