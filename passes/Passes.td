@@ -153,12 +153,21 @@ def VectorizeContractions : Pass<"onnx-vectorize-contractions", "mlir::func::Fun
     the whole reduction. Edges get a shorter tile and masked transfers. The tile shape comes
     from a cost model over `vector-registers` registers of `vector-bits` bits; 0 bits turns
     the pass off. Contractions of other shapes are left to the generic loop lowering.
+    GEMM-like contractions whose constant vector operand is larger than half of `l2-bytes`
+    are cache-blocked: the constant is packed at compile time into panels as wide as a tile,
+    and the tiles sweep blocks of the output columns (split across threads), blocks of the
+    reduction sized for `l1-bytes`, then the tile columns and rows of the block.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", "0",
            "Width of the target's vector registers in bits (0: do nothing)">,
     Option<"vectorRegisters", "vector-registers", "int64_t", "16",
            "Number of vector registers">,
+    Option<"l1Bytes", "l1-bytes", "int64_t", "32768",
+           "Data cache size per core for the panel blocks of cache-blocked contractions">,
+    Option<"l2Bytes", "l2-bytes", "int64_t", "1048576",
+           "Second-level cache per core: contractions whose constant vector operand exceeds "
+           "half of it are cache-blocked, that operand packed into panels">,
   ];
   let dependentDialects = ["mlir::vector::VectorDialect", "mlir::scf::SCFDialect",
                            "mlir::affine::AffineDialect",

@@ -645,6 +645,28 @@ def gemm_cases(rng):
     return out
 
 
+@case
+def blocked_gemm_cases(rng):
+    """Weights larger than half of L2 (1 MB): the vector kernels block the columns and the
+    reduction and pack the weights into panels at compile time (VectorizeContractions'
+    chooseBlocking). Ragged everywhere (37 rows, 500 columns, 300 steps), with a bias and a
+    Relu fused as epilogue on the last reduction block and transB (weights transposed then
+    packed). Small integers: every sum is exact, so any misplaced element shows."""
+    m, k, n = 37, 300, 500
+    a, w, c = small_ints(rng, m, k), small_ints(rng, k, n), small_ints(rng, n)
+    wt = np.ascontiguousarray(w.T)
+    return [
+        Case("blocked_matmul_add_relu_37x300x500",
+             [node("MatMul", ["a", "w"], ["t"]), node("Add", ["t", "c"], ["u"]),
+              node("Relu", ["u"], ["y"])], [("a", a)],
+             [("y", as_f32(np.maximum(ref_matmul(a, w) + c, 0)))],
+             initializers=[("w", w), ("c", c)]),
+        Case("blocked_gemm_transB_37x300x500", [node("Gemm", ["a", "wt", "c"], transB=1)],
+             [("a", a)], [("y", as_f32(ref_gemm(a, wt, c, trans_b=1)))],
+             initializers=[("wt", wt), ("c", c)]),
+    ]
+
+
 # ---------------------------------------------------------------------------------------------
 # Conv
 # ---------------------------------------------------------------------------------------------

@@ -1,28 +1,45 @@
 // RUN: %onnx-opt %s -convert-onnx-to-linalg -split-input-file | FileCheck %s
 
-// Windowed pools: pad, then one linalg.generic over (n, c, o..., k..., o_last) with a
-// kernel-shaped tensor.empty operand that only carries the window's iteration domain. The
-// last output dim is the innermost loop so that LLVM vectorizes each kernel offset's sweep
-// along an output row.
+// Windowed pools: pad, then one linalg.generic with a kernel-shaped tensor.empty operand that
+// only carries the window's iteration domain. Over output rows of 32 or more, the loops are
+// (n, c, o..., k..., o_last): the last output dim is the innermost loop so that LLVM
+// vectorizes each kernel offset's sweep along an output row.
 
 // CHECK-DAG: #[[$IN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d3, d5 * 2 + d4)>
 // CHECK-DAG: #[[$WIN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4)>
 // CHECK-DAG: #[[$OUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>
 // CHECK-LABEL: func.func @maxpool_padded
-// CHECK-SAME:    (%[[X:.+]]: tensor<1x2x5x5xf32>)
+// CHECK-SAME:    (%[[X:.+]]: tensor<1x2x5x65xf32>)
 // MaxPool pads with -inf and starts from -inf.
 // CHECK:         %[[NINF:.+]] = arith.constant 0xFF800000 : f32
 // CHECK:         %[[PAD:.+]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK:           tensor.yield %[[NINF]] : f32
 // CHECK:         %[[WINDOW:.+]] = tensor.empty() : tensor<3x3xf32>
-// CHECK:         %[[FILL:.+]] = linalg.fill ins(%[[NINF]] : f32) outs(%{{.+}} : tensor<1x2x3x3xf32>)
+// CHECK:         %[[FILL:.+]] = linalg.fill ins(%[[NINF]] : f32) outs(%{{.+}} : tensor<1x2x3x33xf32>)
 // CHECK:         linalg.generic
 // CHECK-SAME:      indexing_maps = [#[[$IN]], #[[$WIN]], #[[$OUT]]]
 // CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]
-// CHECK-SAME:      ins(%[[PAD]], %[[WINDOW]] : tensor<1x2x7x7xf32>, tensor<3x3xf32>) outs(%[[FILL]] : tensor<1x2x3x3xf32>)
+// CHECK-SAME:      ins(%[[PAD]], %[[WINDOW]] : tensor<1x2x7x67xf32>, tensor<3x3xf32>) outs(%[[FILL]] : tensor<1x2x3x33xf32>)
 // CHECK:         ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32, %[[ACC:.+]]: f32):
 // CHECK:           arith.maximumf %[[ACC]], %[[IN]] : f32
-func.func @maxpool_padded(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
+func.func @maxpool_padded(%x: tensor<1x2x5x65xf32>) -> tensor<1x2x3x33xf32> {
+  %0 = onnx.MaxPool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x5x65xf32>) -> tensor<1x2x3x33xf32>
+  return %0 : tensor<1x2x3x33xf32>
+}
+
+// -----
+
+// Output rows shorter than 32: the kernel loops are innermost, (n, c, o..., k...). LLVM
+// unrolls a short row completely and then left it scalar; it vectorizes the row loop
+// around the unrolled window instead.
+// CHECK-DAG: #[[$IN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>
+// CHECK-DAG: #[[$WIN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
+// CHECK-DAG: #[[$OUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @maxpool_narrow
+// CHECK:         linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$IN]], #[[$WIN]], #[[$OUT]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+func.func @maxpool_narrow(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
   %0 = onnx.MaxPool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32>
   return %0 : tensor<1x2x3x3xf32>
 }
@@ -54,7 +71,7 @@ func.func @maxpool_ceil_int(%x: tensor<1x1x4x4xi8>) -> tensor<1x1x2x2xi8> {
 // CHECK:         tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 0, 0]
 // CHECK:           tensor.yield %[[ZERO]] : f32
 // CHECK:         %[[SUM:.+]] = linalg.generic
-// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
 // CHECK:           arith.addf
 // CHECK:         %[[SCALE:.+]] = arith.constant dense<{{\[\[}}2.500000e-01, 0.166666672], [0.166666672, 0.111111112]]> : tensor<2x2xf32>
 // CHECK:         linalg.generic

@@ -22,8 +22,13 @@
 // The scf.parallel: its first dim split, the second an inner scf.parallel.
 // CHECK-LABEL: func.func private @__onnxc_par_0
 // CHECK-SAME:    (%[[B:.+]]: index, %[[E:.+]]: index, %[[PIN:.+]]: memref<64x256xf32>, %[[PWS:.+]]: memref<65536xi8>)
+// The iteration number is clamped to the last one (63): LLVM then knows the rows an
+// iteration can touch and tells the input from the output views apart.
 // CHECK:         %[[V:.+]] = memref.view %[[PWS]]
+// CHECK:         %[[LAST:.+]] = arith.constant 63 : index
 // CHECK:         scf.for %[[K:.+]] = %[[B]] to %[[E]]
+// CHECK:           %[[KK:.+]] = arith.minui %[[K]], %[[LAST]]
+// CHECK:           arith.muli %[[KK]]
 // CHECK:           %[[IV:.+]] = arith.addi
 // CHECK:           scf.parallel (%[[J:.+]]) =
 // CHECK:             memref.load %[[PIN]][%[[IV]], %[[J]]]
@@ -33,7 +38,8 @@
 // CHECK-LABEL: func.func private @__onnxc_par_1
 // CHECK:         %[[C2:.+]] = arith.constant 2 : index
 // CHECK:         scf.for %[[K:.+]] = %{{.+}} to %{{.+}} step
-// CHECK:           %[[M:.+]] = arith.muli %[[K]], %[[C2]]
+// CHECK:           %[[KK:.+]] = arith.minui %[[K]], %{{.+}}
+// CHECK:           %[[M:.+]] = arith.muli %[[KK]], %[[C2]]
 // CHECK:           arith.addi %{{.+}}, %[[M]]
 
 // SMALL-NOT: call @__onnxc_par
