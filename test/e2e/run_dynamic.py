@@ -239,6 +239,51 @@ def main():
         return [("tokens", tokens), ("x", x)], [("y", y), ("both", both)], f"batch={b} seq={s}"
     check("transformer_dyn", model, transformer_case)
 
+    # Two run-time dims that meet in a broadcast must be equal at run time: [n, 4] + [m, 4]
+    # runs for n == m and is refused (ONNXC_ERROR_DIMS_OUT_OF_RANGE) for n != m, a run-time 1
+    # against a larger dim included.
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["a", "b"], ["y"])], "bcast",
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, ["n", 4]),
+         helper.make_tensor_value_info("b", TensorProto.FLOAT, ["m", 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 4])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+    def bcast_case():
+        n = int(rng.integers(1, 6))
+        x, y = f32(rng, n, 4), f32(rng, n, 4)
+        return [("a", x), ("b", y)], [("y", x + y)], f"n=m={n}"
+    check("bcast_dyn", model, bcast_case)
+    lib = os.path.join(a.work, "bcast_dyn.so")
+    if os.path.exists(lib):
+        for n, m in ((3, 2), (1, 4), (4, 1)):
+            case = os.path.join(a.work, f"bcast_dyn_mismatch_{n}_{m}")
+            save(case, [("a", f32(rng, n, 4)), ("b", f32(rng, m, 4))], "input")
+            rc, out = run([a.onnx_run, lib, "--inputs", case])
+            ok = rc != 0 and "out of range" in out.lower()
+            failures += not ok
+            print(("PASS" if ok else "FAIL") + f" bcast_dyn n={n} m={m} refused (dims out of range)")
+            if not ok:
+                print(out)
+
+    # Slice with constant bounds over run-time dims: x[:, 1:] and x[:, -2:, 1:3:1].
+    i64 = lambda name, v: numpy_helper.from_array(np.array(v, np.int64), name)
+    graph = helper.make_graph(
+        [helper.make_node("Slice", ["x", "s1", "e1", "a1"], ["y1"]),
+         helper.make_node("Slice", ["x", "s2", "e2", "a2", "st2"], ["y2"])], "slice",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", "s", 4])],
+        [helper.make_tensor_value_info("y1", TensorProto.FLOAT, ["n", None, 4]),
+         helper.make_tensor_value_info("y2", TensorProto.FLOAT, ["n", None, 2])],
+        [i64("s1", [1]), i64("e1", [2**63 - 1]), i64("a1", [1]), i64("s2", [-2, 1]),
+         i64("e2", [2**63 - 1, 3]), i64("a2", [1, 2]), i64("st2", [1, 1])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+    def slice_case():
+        n, sl = int(rng.integers(1, 4)), int(rng.integers(2, 9))
+        x = f32(rng, n, sl, 4)
+        return [("x", x)], [("y1", x[:, 1:]), ("y2", x[:, -2:, 1:3])], f"n={n} s={sl}"
+    check("slice_dyn", model, slice_case)
+
     # The C API: the header's workspace-size function, dim checks, the context.
     lib = os.path.join(a.work, "cnn_dyn.so")
     if os.path.exists(lib):
