@@ -179,7 +179,7 @@ LEN_SEED = int.from_bytes(os.urandom(4), "little")
 LEN_RNG = np.random.default_rng(LEN_SEED)
 
 ACTS = {"Sigmoid": sigmoid, "Tanh": np.tanh, "Relu": lambda v: np.maximum(v, 0),
-        "LeakyRelu": lambda v, a=0.01: np.where(v < 0, a * v, v)}
+        "LeakyRelu0.2": lambda v: np.where(v < 0, 0.2 * v, v)}
 
 
 def rnn_reference(cell, x, W, R, B=None, lens=None, h0=None, c0=None, direction="forward",
@@ -310,7 +310,7 @@ def rnn_layout_reverse():
     for T in LEN_RNG.integers(1, 25, size=2):
         x, h0 = rand(B, T, I), rand(B, 1, Hd, scale=0.5)
         Y, H, _ = rnn_reference("RNN", x, W, R, Bb, h0=h0, direction="reverse", layout=1,
-                                clip=0.9, acts=["LeakyRelu"])
+                                clip=0.9, acts=["LeakyRelu0.2"])
         Yg, _, _ = rnn_reference("GRU", x, Wg, Rg, Bg, layout=1, lbr=1)
         sets.append(([("x", x), ("h0", h0)], [("Y", Y), ("Yh", H), ("Yg", Yg)]))
     return Case("rnn_layout_reverse", model, sets)

@@ -6,9 +6,7 @@
 // slices of those, views once bufferized); the new states are
 // written back into the loop's own state tensors and the output row into row iv of Y.
 // CHECK-LABEL: func.func @lstm_runtime_seq
-// CHECK-DAG:     %[[C0:.+]] = arith.constant 0 : index
-// CHECK-DAG:     %[[C1:.+]] = arith.constant 1 : index
-// CHECK:         %[[SEQ:.+]] = tensor.dim %arg0, %[[C0]] : tensor<?x2x16xf32>
+// CHECK:         %[[SEQ:.+]] = tensor.dim %arg0, %{{.+}} : tensor<?x2x16xf32>
 // CHECK:         %[[H:.+]] = bufferization.alloc_tensor() copy(%arg2) : tensor<2x4xf32>
 // CHECK:         %[[C:.+]] = bufferization.alloc_tensor() copy(%arg3) : tensor<2x4xf32>
 // CHECK:         %[[Y0:.+]] = tensor.empty(%[[SEQ]]) : tensor<?x2x4xf32>
@@ -47,15 +45,13 @@ func.func @lstm_runtime_seq(%g: tensor<?x2x16xf32>, %r: tensor<4x16xf32>, %h0: t
 // states start from zeros when no initial state is given. GRU without linear_before_reset:
 // r * h goes through its own matmul with the h columns of R^T.
 // CHECK-LABEL: func.func @gru_reverse_lens
-// CHECK-DAG:     %[[C0:.+]] = arith.constant 0 : index
-// CHECK-DAG:     %[[C1:.+]] = arith.constant 1 : index
-// CHECK:         %[[SEQ:.+]] = tensor.dim %arg0, %[[C0]]
-// CHECK:         %[[B:.+]] = tensor.dim %arg0, %[[C1]]
+// CHECK:         %[[SEQ:.+]] = tensor.dim %arg0, %{{.+}} : tensor<?x?x12xf32>
+// CHECK:         %[[B:.+]] = tensor.dim %arg0, %{{.+}} : tensor<?x?x12xf32>
 // CHECK:         %[[E:.+]] = tensor.empty(%[[B]]) : tensor<?x4xf32>
 // CHECK:         %[[H:.+]] = linalg.fill {{.+}} outs(%[[E]] : tensor<?x4xf32>)
-// CHECK:         %[[RZR:.+]] = tensor.extract_slice %arg1[0, 0] [4, 8] [1, 1] : tensor<4x12xf32> to tensor<4x8xf32>
 // CHECK:         %[[RH:.+]] = tensor.extract_slice %arg1[0, 8] [4, 4] [1, 1] : tensor<4x12xf32> to tensor<4x4xf32>
-// CHECK:         scf.for %[[IV:.+]] = %{{.+}} to %[[SEQ]]
+// CHECK:         %[[RZR:.+]] = tensor.extract_slice %arg1[0, 0] [4, 8] [1, 1] : tensor<4x12xf32> to tensor<4x8xf32>
+// CHECK:         scf.for %[[IV:.+]] = %{{.+}} to %[[SEQ]] step %{{.+}} iter_args(%{{.+}} = %[[H]],
 // CHECK:           %[[LAST:.+]] = arith.subi %[[SEQ]], %{{.+}}
 // CHECK:           %[[T:.+]] = arith.subi %[[LAST]], %[[IV]]
 // CHECK:           tensor.extract_slice %arg0[%[[T]], 0, 0] [1, %[[B]], 12]
@@ -82,7 +78,7 @@ func.func @gru_reverse_lens(%g: tensor<?x?x12xf32>, %r: tensor<4x12xf32>, %lens:
 // clip bounds each gate's input before its activation.
 // CHECK-LABEL: func.func @rnn_clip
 // CHECK:         scf.for
-// CHECK:           linalg.generic
+// CHECK:           linalg.generic {{.+}} iterator_types = ["parallel", "parallel"]
 // CHECK:             %[[S:.+]] = arith.addf
 // CHECK:             %[[LO:.+]] = arith.maximumf %[[S]], %{{.+}}
 // CHECK:             %[[HI:.+]] = arith.minimumf %[[LO]], %{{.+}}
