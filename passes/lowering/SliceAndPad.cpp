@@ -351,12 +351,57 @@ Value padGather(OpBuilder &b, Location loc, Value input, RankedTensorType result
   return gen.getResult(0);
 }
 
+/// Pad of data with dims known only at run time: constant mode, constant non-negative pads
+/// (what exporters emit around convolutions and sequences); tensor.pad takes run-time dims.
+LogicalResult lowerRuntimePad(onnx::PadOp op, onnx::PadOp::Adaptor adaptor, RankedTensorType in,
+                              RankedTensorType rt, ConversionPatternRewriter &rw) {
+  int64_t rank = in.getRank();
+  auto pads = onnx::constantInts(op.getPads());
+  std::optional<SmallVector<int64_t>> axes;
+  bool axesKnown = !op.getAxes() || (axes = onnx::constantInts(op.getAxes()));
+  if (op.getMode() != "constant" || !pads || !axesKnown || rt.getRank() != rank)
+    return op.emitError() << "Pad of data with dims known only at run time needs mode "
+                             "'constant' and constant pads; "
+                          << runtimeDimsHint(op);
+  std::optional<ArrayRef<int64_t>> axesRef;
+  if (axes)
+    axesRef = *axes;
+  auto amounts = onnx::resolvePads(op, rank, *pads, axesRef);
+  if (failed(amounts))
+    return failure();
+  for (int64_t d = 0; d < rank; ++d)
+    if (amounts->begin[d] < 0 || amounts->end[d] < 0)
+      return op.emitError() << "negative pads (cropping) of data with dims known only at run "
+                               "time are not supported; "
+                            << runtimeDimsHint(op);
+  Type et = in.getElementType();
+  if (op.getConstantValue()) {
+    auto vt = dyn_cast<RankedTensorType>(op.getConstantValue().getType());
+    if (!vt || vt.getNumElements() != 1 || vt.getElementType() != et)
+      return op.emitError() << "constant_value must be one element of the data's type";
+  }
+  Location loc = op.getLoc();
+  Value padValue = op.getConstantValue()
+                       ? extractScalar(rw, loc, adaptor.getConstantValue())
+                       : arith::ConstantOp::create(rw, loc, rw.getZeroAttr(et)).getResult();
+  Value padded = padTensor(rw, loc, adaptor.getData(), amounts->begin, amounts->end, padValue);
+  if (padded.getType() != rt)
+    padded = tensor::CastOp::create(rw, loc, rt, padded);
+  rw.replaceOp(op, padded);
+  return success();
+}
+
 struct PadLowering : OpConversionPattern<onnx::PadOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::PadOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     // Every check comes before the first op is built: a refused pattern must leave the IR as
     // it was.
+    auto inRanked = rankedType(op, op.getData()), rtRanked = rankedType(op, op.getResult());
+    if (failed(inRanked) || failed(rtRanked))
+      return failure();
+    if (!inRanked->hasStaticShape() || !rtRanked->hasStaticShape())
+      return lowerRuntimePad(op, adaptor, *inRanked, *rtRanked, rewriter);
     auto types = staticSameRank(op, op.getData(), op.getResult());
     if (failed(types))
       return failure();

@@ -284,6 +284,35 @@ def main():
         return [("x", x)], [("y1", x[:, 1:]), ("y2", x[:, -2:, 1:3])], f"n={n} s={sl}"
     check("slice_dyn", model, slice_case)
 
+    # A mean over the run-time sequence dim, a constant Pad of it, AveragePool with a
+    # run-time batch.
+    graph = helper.make_graph(
+        [helper.make_node("ReduceMean", ["x"], ["mean"], axes=[1], keepdims=0),
+         helper.make_node("Pad", ["x", "pads", "half"], ["padded"]),
+         helper.make_node("AveragePool", ["img"], ["pool"], kernel_shape=[2, 2],
+                          strides=[2, 2], pads=[0, 0, 1, 1])], "reduce_pad",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", "s", 4]),
+         helper.make_tensor_value_info("img", TensorProto.FLOAT, ["n", 2, 5, 5])],
+        [helper.make_tensor_value_info("mean", TensorProto.FLOAT, ["n", 4]),
+         helper.make_tensor_value_info("padded", TensorProto.FLOAT, ["n", None, 4]),
+         helper.make_tensor_value_info("pool", TensorProto.FLOAT, ["n", 2, 3, 3])],
+        [i64("pads", [0, 1, 0, 0, 2, 0]),
+         numpy_helper.from_array(np.array(0.5, np.float32), "half")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+    def reduce_pad_case():
+        n, sl = int(rng.integers(1, 4)), int(rng.integers(1, 9))
+        x, img = f32(rng, n, sl, 4), f32(rng, n, 2, 5, 5)
+        padded = np.pad(x, ((0, 0), (1, 2), (0, 0)), constant_values=0.5)
+        pimg = np.pad(img, ((0, 0), (0, 0), (0, 1), (0, 1)))
+        ones = np.pad(np.ones((5, 5)), ((0, 1), (0, 1)))
+        sums = pimg.reshape(n, 2, 3, 2, 3, 2).sum(axis=(3, 5))
+        counts = ones.reshape(3, 2, 3, 2).sum(axis=(1, 3))
+        return [("x", x), ("img", img)], \
+            [("mean", x.mean(axis=1)), ("padded", padded), ("pool", (sums / counts).astype(np.float32))], \
+            f"n={n} s={sl}"
+    check("reduce_pad_dyn", model, reduce_pad_case)
+
     # The C API: the header's workspace-size function, dim checks, the context.
     lib = os.path.join(a.work, "cnn_dyn.so")
     if os.path.exists(lib):

@@ -135,3 +135,42 @@ func.func @average_pool_spatial(%x: tensor<1x2x?x5xf32>) -> tensor<1x2x?x2xf32> 
   %0 = onnx.AveragePool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x2x?x5xf32>) -> tensor<1x2x?x2xf32>
   return %0 : tensor<1x2x?x2xf32>
 }
+
+// -----
+
+// Pad with constant pads over a run-time dim: tensor.pad takes it as it is.
+// CHECK-LABEL: func.func @pad_runtime
+// CHECK:         %[[V:.+]] = tensor.extract %arg1[] : tensor<f32>
+// CHECK:         tensor.pad %arg0 low[0, 1] high[2, 1]
+// CHECK:           tensor.yield %[[V]]
+// CHECK:         } : tensor<?x4xf32> to tensor<?x6xf32>
+func.func @pad_runtime(%x: tensor<?x4xf32>, %v: tensor<f32>) -> tensor<?x6xf32> {
+  %p = onnx.Constant dense<[0, 1, 2, 1]> : tensor<4xi64>
+  %0 = onnx.Pad %x, %p value %v : (tensor<?x4xf32>, tensor<4xi64>, tensor<f32>) -> tensor<?x6xf32>
+  return %0 : tensor<?x6xf32>
+}
+
+// -----
+
+func.func @pad_runtime_reflect(%x: tensor<?x4xf32>) -> tensor<?x6xf32> {
+  %p = onnx.Constant dense<[0, 1, 0, 1]> : tensor<4xi64>
+  // expected-error @+1 {{Pad of data with dims known only at run time needs mode 'constant' and constant pads}}
+  %0 = onnx.Pad %x, %p {mode = "reflect"} : (tensor<?x4xf32>, tensor<4xi64>) -> tensor<?x6xf32>
+  return %0 : tensor<?x6xf32>
+}
+
+// -----
+
+// A mean over a run-time dim divides by its size read at run time.
+// CHECK-LABEL: func.func @reduce_mean_runtime
+// CHECK:         linalg.generic {{.+}} iterator_types = ["reduction", "parallel"]
+// CHECK:         %[[N:.+]] = tensor.dim %arg0, %{{.+}} : tensor<?x5xf32>
+// CHECK:         %[[M:.+]] = arith.muli %{{.+}}, %[[N]] : index
+// CHECK:         %[[I:.+]] = arith.index_cast %[[M]] : index to i64
+// CHECK:         %[[F:.+]] = arith.sitofp %[[I]] : i64 to f32
+// CHECK:         linalg.generic
+// CHECK:           arith.divf %{{.+}}, %[[F]] : f32
+func.func @reduce_mean_runtime(%x: tensor<?x5xf32>) -> tensor<1x5xf32> {
+  %0 = onnx.ReduceMean %x {axes = array<i64: 0>} : (tensor<?x5xf32>) -> tensor<1x5xf32>
+  return %0 : tensor<1x5xf32>
+}
