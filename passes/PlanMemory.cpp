@@ -3,7 +3,9 @@
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/DataLayoutInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace onnxc {
@@ -29,6 +31,27 @@ Operation *topLevelAncestor(Block &body, Operation *op) {
   while (op && op->getBlock() != &body)
     op = op->getParentOp();
   return op;
+}
+
+/// `v` as a value available just before `top` (a top-level op of `body` whose region uses
+/// it): itself if defined above, else its computation cloned there if it is side-effect free
+/// (a run-time size read inside a loop from values defined outside it). Null if it cannot be
+/// (a size that changes per iteration).
+Value hoistAbove(OpBuilder &b, Value v, Operation *top, Block &body, IRMapping &map) {
+  if (Value m = map.lookupOrNull(v))
+    return m;
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return cast<BlockArgument>(v).getOwner() == &body ? v : Value();
+  if (def->getBlock() == &body)
+    return def == top ? Value() : v;
+  if (def->getNumRegions() || !isMemoryEffectFree(def))
+    return Value();
+  for (Value operand : def->getOperands())
+    if (!hoistAbove(b, operand, top, body, map))
+      return Value();
+  Operation *clone = b.clone(*def, map);
+  return clone->getResult(cast<OpResult>(v).getResultNumber());
 }
 
 /// Last top-level position at which `root` or any view of it is used.
@@ -208,8 +231,22 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
     for (Buffer &b : buffers) {
       if (!b.dynamic())
         continue;
-      OpBuilder builder(b.alloc);
+      // Placed before the top-level op that holds the allocation (a loop, for a buffer of
+      // its body), so that its end dominates every later placement and the total.
+      Operation *top = topLevelAncestor(body, b.alloc);
+      OpBuilder builder(top);
       Location loc = b.alloc.getLoc();
+      IRMapping hoisted;
+      SmallVector<Value> sizes;
+      for (Value d : b.alloc.getDynamicSizes()) {
+        Value h = hoistAbove(builder, d, top, body, hoisted);
+        if (!h) {
+          b.alloc.emitError() << "a buffer inside a loop or branch whose size is computed "
+                                 "there (it may change per iteration) cannot be planned";
+          return signalPassFailure();
+        }
+        sizes.push_back(h);
+      }
       // Under --sanitize=address nothing is reused: every run-time buffer goes above all
       // static ones and all earlier run-time ones (unpoisoned gaps between them: their
       // redzones are not known at compile time).
@@ -230,7 +267,7 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
         if (ShapedType::isStatic(d))
           staticPart *= d;
       Value bytes = arith::ConstantIndexOp::create(builder, loc, std::max<int64_t>(staticPart, 1));
-      for (Value d : b.alloc.getDynamicSizes())
+      for (Value d : sizes)
         bytes = arith::MulIOp::create(builder, loc, bytes, d);
       Value a = arith::ConstantIndexOp::create(builder, loc, alignment);
       Value am1 = arith::ConstantIndexOp::create(builder, loc, alignment - 1);
@@ -240,7 +277,8 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
       b.end = end;
       ends.push_back(end);
       dynamicPlaced.push_back(&b);
-      Value view = memref::ViewOp::create(builder, loc, type, ws, offset,
+      OpBuilder atAlloc(b.alloc);
+      Value view = memref::ViewOp::create(atAlloc, loc, type, ws, offset,
                                           b.alloc.getDynamicSizes());
       b.alloc.replaceAllUsesWith(view);
       b.alloc.erase();

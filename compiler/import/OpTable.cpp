@@ -1114,15 +1114,16 @@ static Result convertDet(NodeContext &c) {
 //===----------------------------------------------------------------------===//
 // Recurrent
 //===----------------------------------------------------------------------===//
-// RNN, GRU and LSTM are unrolled at import over their (static) time steps into MatMuls,
-// gate slices and activations, as ONNX defines each cell. sequence_lens, when given, masks
-// the steps past each batch entry's length (state kept, output 0); forward direction only.
+// RNN, GRU and LSTM: per direction, the input projection of every time step is one MatMul
+// (X W^T, [seq, batch, input] x [input, gates * hidden]) plus the biases that can be added
+// there, hoisted out of the recurrence; onnx.Recurrent is the loop over the time steps
+// (passes/lowering/Recurrent.cpp). The sequence and batch dims may be known only at run time.
 
 namespace {
 enum class Cell { RNN, GRU, LSTM };
 
-/// Builds the unrolled cells of one node.
-struct Unroller {
+/// Helpers to build the node's dialect ops.
+struct RecurrentBuilder {
   NodeContext &c;
   Decomposer &d;
   int64_t hidden;
@@ -1130,42 +1131,57 @@ struct Unroller {
   Value constI64(int64_t v) { return c.constScalar(c.b.getI64Type(), v); }
   /// x[index] along axis 0, the axis dropped.
   Value take(Value x, int64_t index) { return d.op("Gather", {x, constI64(index)}); }
-  /// Gate `k` of a [batch, gates * hidden] tensor.
-  Value gate(Value x, int64_t k) {
-    if (d.failedAny)
-      return {};
-    return d.op("Slice",
-                {x, c.constI64({k * hidden}), c.constI64({(k + 1) * hidden}), c.constI64({1})},
-                {c.b.getNamedAttr("operandSegmentSizes",
-                                  c.b.getDenseI32ArrayAttr({1, 1, 1, 1, 0}))});
-  }
-  /// A slice [k * hidden, (k + 1) * hidden) of a 1-D tensor.
-  Value part(Value v, int64_t k) {
+  /// The slice [from, to) of a 1-D tensor.
+  Value part(Value v, int64_t from, int64_t to) {
     if (d.failedAny || !v)
       return v;
-    return d.op("Slice", {v, c.constI64({k * hidden}), c.constI64({(k + 1) * hidden})},
+    return d.op("Slice", {v, c.constI64({from}), c.constI64({to})},
                 {c.b.getNamedAttr("operandSegmentSizes",
                                   c.b.getDenseI32ArrayAttr({1, 1, 1, 0, 0}))});
   }
   Value transpose(Value x, ArrayRef<int64_t> perm) {
     return d.op("Transpose", x, {c.b.getNamedAttr("perm", c.b.getDenseI64ArrayAttr(perm))});
   }
-  Value unsqueeze0(Value x) { return d.op("Unsqueeze", {x, c.constI64({0})}); }
+  Value unsqueeze(Value x, int64_t axis) {
+    return d.op("Unsqueeze", {x, c.constI64({axis})});
+  }
   Value concat(ArrayRef<Value> xs, int64_t axis) {
     if (xs.size() == 1)
       return xs[0];
     return d.op("Concat", xs, {c.b.getNamedAttr("axis", c.b.getI64IntegerAttr(axis))});
   }
-  /// a + b, either may be null (an absent bias).
-  Value add(Value a, Value b) { return !b ? a : !a ? b : d.op("Add", {a, b}); }
-  Value mul(Value a, Value b) { return d.op("Mul", {a, b}); }
 };
+
+/// Whether activation `name` reads alpha (and beta), with their defaults (ONNX's RNN
+/// activation functions; ONNX Runtime's defaults where the spec gives none).
+struct ActivationParams {
+  bool alpha, beta;
+  double alphaDefault, betaDefault;
+};
+std::optional<ActivationParams> activationParams(StringRef name) {
+  if (name == "Sigmoid" || name == "Tanh" || name == "Relu" || name == "Softsign" ||
+      name == "Softplus")
+    return ActivationParams{false, false, 0, 0};
+  if (name == "Affine")
+    return ActivationParams{true, true, 1.0, 0.0};
+  if (name == "LeakyRelu")
+    return ActivationParams{true, false, 0.01, 0};
+  if (name == "ThresholdedRelu")
+    return ActivationParams{true, false, 1.0, 0};
+  if (name == "ScaledTanh")
+    return ActivationParams{true, true, 1.0, 1.0};
+  if (name == "HardSigmoid")
+    return ActivationParams{true, true, 0.2, 0.5};
+  if (name == "Elu")
+    return ActivationParams{true, false, 1.0, 0};
+  return std::nullopt;
+}
 } // namespace
 
 static Converter recurrent(Cell cell) {
   return [cell](NodeContext &c) -> Result {
     int64_t gates = cell == Cell::RNN ? 1 : cell == Cell::GRU ? 3 : 4;
-    auto xt = staticInput(c, 0);
+    auto xt = rankedInput(c, 0);
     auto wt = staticInput(c, 1);
     auto hiddenAttr = c.intAttr("hidden_size", 0);
     auto layout = c.intAttr("layout", 0);
@@ -1174,16 +1190,21 @@ static Converter recurrent(Cell cell) {
     if (failed(xt) || failed(wt) || failed(staticInput(c, 2)) || failed(hiddenAttr) ||
         failed(layout) || failed(inputForget) || failed(linearBeforeReset))
       return failure();
+    if (xt->getRank() != 3)
+      return c.emitError() << "X must be 3-D, got " << *xt;
     int64_t hidden = *hiddenAttr;
     if (hidden <= 0 || wt->getRank() != 3 || wt->getDimSize(1) != gates * hidden)
       return c.emitError() << "hidden_size must be positive and W must be [directions, "
                            << gates << " * hidden_size, input_size]";
-    if (c.attr("clip"))
-      return c.emitError() << "attribute 'clip' is not supported";
-    if (c.attr("activation_alpha") || c.attr("activation_beta"))
-      return c.emitError() << "activation_alpha / activation_beta are not supported";
-    if (*inputForget)
-      return c.emitError() << "input_forget=1 is not supported";
+    std::optional<float> clip;
+    if (c.attr("clip")) {
+      auto v = c.floatAttr("clip", 0.0f);
+      if (failed(v))
+        return failure();
+      if (!(*v > 0))
+        return c.emitError() << "attribute 'clip' must be positive, got " << *v;
+      clip = *v;
+    }
     std::string direction = "forward";
     if (const auto *a = c.attr("direction"))
       direction = a->s();
@@ -1206,19 +1227,38 @@ static Converter recurrent(Cell cell) {
     if (static_cast<int64_t>(activations.size()) != perDir * dirs)
       return c.emitError() << "expected " << perDir * dirs << " activations, got "
                            << activations.size();
-    for (const std::string &a : activations)
-      if (a != "Sigmoid" && a != "Tanh" && a != "Relu")
-        return c.emitError() << "activation '" << a << "' is not supported (Sigmoid, Tanh, Relu)";
-    Value lens = c.input(4);
-    if (lens && direction != "forward")
-      return c.emitError() << "sequence_lens is only supported in the forward direction";
+    // activation_alpha/beta are consumed in the order of the activations that take them.
+    SmallVector<float> alphaList, betaList;
+    if (const auto *a = c.attr("activation_alpha"))
+      alphaList.assign(a->floats().begin(), a->floats().end());
+    if (const auto *a = c.attr("activation_beta"))
+      betaList.assign(a->floats().begin(), a->floats().end());
+    SmallVector<Attribute> alphas, betas;
+    size_t nextAlpha = 0, nextBeta = 0;
+    for (const std::string &a : activations) {
+      auto params = activationParams(a);
+      if (!params)
+        return c.emitError() << "activation '" << a
+                             << "' is not supported (Sigmoid, Tanh, Relu, Affine, LeakyRelu, "
+                                "ThresholdedRelu, ScaledTanh, HardSigmoid, Elu, Softsign, "
+                                "Softplus)";
+      double alpha = params->alphaDefault, beta = params->betaDefault;
+      if (params->alpha && nextAlpha < alphaList.size())
+        alpha = alphaList[nextAlpha++];
+      if (params->beta && nextBeta < betaList.size())
+        beta = betaList[nextBeta++];
+      alphas.push_back(c.b.getF32FloatAttr(alpha));
+      betas.push_back(c.b.getF32FloatAttr(beta));
+    }
+    if (*inputForget && cell != Cell::LSTM)
+      return c.emitError() << "input_forget is an LSTM attribute";
     int64_t outputs = std::min(c.node.output_size(), cell == Cell::LSTM ? 3 : 2);
     if (failed(onlyOutputs(c, outputs)))
       return failure();
 
     Decomposer d(c);
-    Unroller u{c, d, hidden};
-    Value x = c.input(0), h0 = c.input(5), c0 = c.input(6);
+    RecurrentBuilder u{c, d, hidden};
+    Value x = c.input(0), h0 = c.input(5), c0 = cell == Cell::LSTM ? c.input(6) : Value();
     if (*layout) { // [batch, seq, ...] -> [seq, batch, ...]; states [batch, dirs, ...].
       x = u.transpose(x, {1, 0, 2});
       if (h0)
@@ -1226,97 +1266,93 @@ static Converter recurrent(Cell cell) {
       if (c0)
         c0 = u.transpose(c0, {1, 0, 2});
     }
-    int64_t seq = *layout ? xt->getDimSize(1) : xt->getDimSize(0);
     int64_t batch = *layout ? xt->getDimSize(0) : xt->getDimSize(1);
     // PyTorch builds the initial states with Expand(Shape(x) ...): at import their type may
     // not be static yet, and everything computed from them would inherit that (a second
-    // layer then refuses its input). Their shape is fixed by X: say so.
+    // layer then refuses its input). With a static batch their shape is fixed by X: say so.
     auto pinState = [&](Value s) -> Value {
       auto t = s ? dyn_cast<RankedTensorType>(s.getType()) : RankedTensorType();
-      return s && !(t && t.hasStaticShape()) ? d.reshape(s, {dirs, batch, hidden}) : s;
+      return s && !(t && t.hasStaticShape()) && !ShapedType::isDynamic(batch)
+                 ? d.reshape(s, {dirs, batch, hidden})
+                 : s;
     };
     h0 = pinState(h0);
     c0 = pinState(c0);
+    Value lens = d.castTo(c.input(4), c.b.getI64Type());
     Type et = xt->getElementType();
-    auto stateType = RankedTensorType::get({batch, hidden}, et);
-    Value zeros = onnx::ConstantOp::create(
-        c.b, c.loc, stateType,
-        cast<ElementsAttr>(DenseElementsAttr::get(stateType, c.b.getFloatAttr(et, 0.0))));
-    Value lens64 = lens ? d.reshape(d.castTo(lens, c.b.getI64Type()), {batch, 1}) : Value();
+    auto gatesType = RankedTensorType::get({gates * hidden}, et);
 
     SmallVector<Value> ys, hs, cs;
-    for (int64_t dir = 0; dir < dirs; ++dir) {
-      bool reverse = direction == "reverse" || dir == 1;
-      auto act = [&](int64_t i, Value v) {
-        return d.op(activations[dir * perDir + i], v);
-      };
+    for (int64_t dir = 0; dir < dirs && !d.failedAny; ++dir) {
+      // The input projection of all time steps: one [seq * batch, input] GEMM.
       Value wT = u.transpose(u.take(c.input(1), dir), {1, 0}); // [input, gates * hidden]
       Value rT = u.transpose(u.take(c.input(2), dir), {1, 0}); // [hidden, gates * hidden]
-      Value wb, rb;
+      // With a static batch, as a 2-D GEMM [seq * batch, input] (the vector kernels tile
+      // its rows); a run-time batch keeps the 3-D MatMul.
+      Value projected;
+      int64_t inputSize = wt->getDimSize(2);
+      if (!ShapedType::isDynamic(batch))
+        projected = d.reshape(d.op("MatMul", {d.reshape(x, {-1, inputSize}), wT}),
+                              {-1, batch, gates * hidden});
+      else
+        projected = d.op("MatMul", {x, wT});
+      Value rbias;
       if (c.input(3)) {
         Value bias = u.take(c.input(3), dir);
-        wb = d.op("Slice", {bias, c.constI64({0}), c.constI64({gates * hidden})},
-                  {c.b.getNamedAttr("operandSegmentSizes",
-                                    c.b.getDenseI32ArrayAttr({1, 1, 1, 0, 0}))});
-        rb = d.op("Slice", {bias, c.constI64({gates * hidden}), c.constI64({2 * gates * hidden})},
-                  {c.b.getNamedAttr("operandSegmentSizes",
-                                    c.b.getDenseI32ArrayAttr({1, 1, 1, 0, 0}))});
+        Value wb = u.part(bias, 0, gates * hidden);
+        Value rb = u.part(bias, gates * hidden, 2 * gates * hidden);
+        if (cell == Cell::GRU && *linearBeforeReset && !d.failedAny) {
+          // Rb_h is multiplied by r inside the loop; Rb_z and Rb_r add up front.
+          rbias = u.part(rb, 2 * hidden, 3 * hidden);
+          SmallVector<float> mask(gates * hidden, 1.0f);
+          std::fill(mask.begin() + 2 * hidden, mask.end(), 0.0f);
+          Value maskV = onnx::ConstantOp::create(
+              c.b, c.loc, gatesType,
+              cast<ElementsAttr>(DenseElementsAttr::get(gatesType, ArrayRef<float>(mask))));
+          if (!et.isF32())
+            maskV = d.castTo(maskV, et);
+          rb = d.op("Mul", {rb, maskV});
+        }
+        projected = d.op("Add", {projected, d.op("Add", {wb, rb})});
       }
       Value p = cell == Cell::LSTM && c.input(7) ? u.take(c.input(7), dir) : Value();
-      Value h = h0 ? u.take(h0, dir) : zeros;
-      Value cst = cell == Cell::LSTM ? (c0 ? u.take(c0, dir) : zeros) : Value();
-      SmallVector<Value> y(seq);
-      for (int64_t step = 0; step < seq && !d.failedAny; ++step) {
-        int64_t t = reverse ? seq - 1 - step : step;
-        Value xw = u.add(d.op("MatMul", {u.take(x, t), wT}), wb);
-        Value hr = u.add(d.op("MatMul", {h, rT}), rb);
-        Value hNew, cNew;
-        if (cell == Cell::RNN) {
-          hNew = act(0, u.add(xw, hr));
-        } else if (cell == Cell::GRU) {
-          Value z = act(0, u.add(u.gate(xw, 0), u.gate(hr, 0)));
-          Value r = act(0, u.add(u.gate(xw, 1), u.gate(hr, 1)));
-          Value hh;
-          if (*linearBeforeReset) {
-            hh = u.mul(r, u.gate(hr, 2));
-          } else { // (r * h) R_h^T + Rb_h
-            Value rhT = d.op("Slice", {rT, c.constI64({2 * hidden}), c.constI64({3 * hidden}),
-                                       c.constI64({1})},
-                             {c.b.getNamedAttr("operandSegmentSizes",
-                                               c.b.getDenseI32ArrayAttr({1, 1, 1, 1, 0}))});
-            hh = u.add(d.op("MatMul", {u.mul(r, h), rhT}), u.part(rb, 2));
-          }
-          Value candidate = act(1, u.add(u.gate(xw, 2), hh));
-          // (1 - z) * candidate + z * h.
-          hNew = u.add(candidate, u.mul(z, d.op("Sub", {h, candidate})));
-        } else { // Gates i, o, f, c; peepholes P = [Pi, Po, Pf].
-          Value g = u.add(xw, hr);
-          Value i = act(0, u.add(u.gate(g, 0), p ? u.mul(u.part(p, 0), cst) : Value()));
-          Value f = act(0, u.add(u.gate(g, 2), p ? u.mul(u.part(p, 2), cst) : Value()));
-          Value candidate = act(1, u.gate(g, 3));
-          cNew = u.add(u.mul(f, cst), u.mul(i, candidate));
-          Value o = act(0, u.add(u.gate(g, 1), p ? u.mul(u.part(p, 1), cNew) : Value()));
-          hNew = u.mul(o, act(2, cNew));
-        }
-        Value out = hNew;
-        if (lens64) { // Steps past the entry's length keep the state and output 0.
-          Value live = d.op("Less", {u.constI64(t), lens64});
-          hNew = d.op("Where", {live, hNew, h});
-          if (cNew)
-            cNew = d.op("Where", {live, cNew, cst});
-          out = d.op("Where", {live, out, zeros});
-        }
-        h = hNew;
-        cst = cNew;
-        y[t] = d.failedAny ? Value() : u.unsqueeze0(out);
-      }
+      Value h0d = h0 ? u.take(h0, dir) : Value();
+      Value c0d = c0 ? u.take(c0, dir) : Value();
       if (d.failedAny)
         return failure();
-      ys.push_back(d.op("Unsqueeze", {u.concat(y, 0), c.constI64({1})})); // [seq, 1, B, H]
-      hs.push_back(u.unsqueeze0(h));
-      if (cst)
-        cs.push_back(u.unsqueeze0(cst));
+      SmallVector<Value> operands{projected, rT};
+      for (Value v : {rbias, h0d, c0d, p, lens})
+        if (v)
+          operands.push_back(v);
+      SmallVector<NamedAttribute> attrs{
+          c.b.getNamedAttr("operandSegmentSizes",
+                           c.b.getDenseI32ArrayAttr({1, 1, rbias ? 1 : 0, h0d ? 1 : 0,
+                                                     c0d ? 1 : 0, p ? 1 : 0, lens ? 1 : 0})),
+          c.b.getNamedAttr("cell", c.b.getStringAttr(cell == Cell::RNN   ? "RNN"
+                                                     : cell == Cell::GRU ? "GRU"
+                                                                         : "LSTM")),
+          c.b.getNamedAttr("activations",
+                           c.b.getStrArrayAttr(SmallVector<StringRef>(
+                               ArrayRef<std::string>(activations).slice(dir * perDir, perDir)))),
+          c.b.getNamedAttr("activation_alpha",
+                           c.b.getArrayAttr(ArrayRef(alphas).slice(dir * perDir, perDir))),
+          c.b.getNamedAttr("activation_beta",
+                           c.b.getArrayAttr(ArrayRef(betas).slice(dir * perDir, perDir))),
+          c.b.getNamedAttr("reverse", c.b.getBoolAttr(direction == "reverse" || dir == 1)),
+          c.b.getNamedAttr("linear_before_reset", c.b.getBoolAttr(*linearBeforeReset != 0)),
+          c.b.getNamedAttr("input_forget", c.b.getBoolAttr(*inputForget != 0))};
+      if (clip)
+        attrs.push_back(c.b.getNamedAttr("clip", c.b.getF32FloatAttr(*clip)));
+      auto loop = d.inner.create("Recurrent", operands, attrs, cell == Cell::LSTM ? 3 : 2);
+      if (failed(loop))
+        return failure();
+      ys.push_back(u.unsqueeze((*loop)->getResult(0), 1)); // [seq, 1, batch, hidden]
+      hs.push_back(u.unsqueeze((*loop)->getResult(1), 0));
+      if (cell == Cell::LSTM)
+        cs.push_back(u.unsqueeze((*loop)->getResult(2), 0));
     }
+    if (d.failedAny)
+      return failure();
     Value yAll = u.concat(ys, 1), hAll = u.concat(hs, 0);
     Value cAll = cs.empty() ? Value() : u.concat(cs, 0);
     if (*layout) {

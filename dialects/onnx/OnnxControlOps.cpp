@@ -176,3 +176,52 @@ LogicalResult LoopOp::inferShapes() {
   }
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Recurrent
+//===----------------------------------------------------------------------===//
+
+LogicalResult RecurrentOp::verify() {
+  StringRef cell = getCell();
+  if (cell != "RNN" && cell != "GRU" && cell != "LSTM")
+    return emitOpError() << "cell must be RNN, GRU or LSTM, got '" << cell << "'";
+  size_t acts = cell == "RNN" ? 1 : cell == "GRU" ? 2 : 3;
+  if (getActivations().size() != acts)
+    return emitOpError() << cell << " takes " << acts << " activations, got "
+                         << getActivations().size();
+  bool lstm = cell == "LSTM";
+  if (lstm != bool(getYC()) || (getC0() && !lstm))
+    return emitOpError() << "c0 and Y_c go with LSTM, and only with it";
+  if (getPeepholes() && !lstm)
+    return emitOpError() << "peepholes are LSTM's";
+  if (getRbias() && !(cell == "GRU" && getLinearBeforeReset()))
+    return emitOpError() << "rbias is GRU's with linear_before_reset";
+  if (getInputForget() && !lstm)
+    return emitOpError() << "input_forget is LSTM's";
+  auto g = dyn_cast<RankedTensorType>(getGates().getType());
+  auto r = dyn_cast<RankedTensorType>(getRecurrence().getType());
+  if (g && g.getRank() != 3)
+    return emitOpError() << "gates must be [seq, batch, gates * hidden]";
+  if (r && (r.getRank() != 2 || (!r.isDynamicDim(1) && !r.isDynamicDim(0) &&
+                                 r.getDimSize(1) != numGates() * r.getDimSize(0))))
+    return emitOpError() << "recurrence must be [hidden, " << numGates() << " * hidden]";
+  if (g && r && !g.isDynamicDim(2) && !r.isDynamicDim(1) && g.getDimSize(2) != r.getDimSize(1))
+    return emitOpError() << "gates and recurrence disagree on gates * hidden";
+  return success();
+}
+
+LogicalResult RecurrentOp::inferShapes() {
+  auto g = dyn_cast<RankedTensorType>(getGates().getType());
+  auto r = dyn_cast<RankedTensorType>(getRecurrence().getType());
+  if (!g || !r)
+    return success();
+  int64_t seq = g.getDimSize(0), batch = g.getDimSize(1), hidden = r.getDimSize(0);
+  Type et = g.getElementType();
+  if (failed(refineResultType(*this, 0, RankedTensorType::get({seq, batch, hidden}, et))) ||
+      failed(refineResultType(*this, 1, RankedTensorType::get({batch, hidden}, et))))
+    return failure();
+  if (getYC() &&
+      failed(refineResultType(*this, 2, RankedTensorType::get({batch, hidden}, et))))
+    return failure();
+  return success();
+}

@@ -1,4 +1,5 @@
-// Control flow: If and Loop with their subgraphs as regions. Subgraphs see the enclosing
+// Control flow: If and Loop with their subgraphs as regions, and the recurrence of RNN, GRU
+// and LSTM as one op that lowers to a loop over time steps. Subgraphs see the enclosing
 // graph's values directly (ONNX outer-scope capture), so the regions are not isolated from
 // above. Scan is imported as a Loop (compiler/import/ControlFlow.cpp).
 include "dialects/onnx/OnnxBase.td"
@@ -48,3 +49,41 @@ def Onnx_LoopOp : Onnx_Op<"Loop", [AttrSizedOperandSegments]> {
     unsigned getNumScanOutputs() { return getNumResults() - getNumCarried(); }
   }];
 }
+
+// One direction of an ONNX RNN, GRU or LSTM node, after the importer hoisted the input
+// projection out of the recurrence: `gates` is X W^T + Wb (+ the recurrent biases that can be
+// added there) for every time step at once, one big GEMM. This op is the sequential part: a
+// loop over the time steps (the sequence dim may be known only at run time) whose body does
+// the recurrent matmul h R^T and the cell's gates. Gate order as in ONNX: RNN [i]; GRU
+// [z, r, h]; LSTM [i, o, f, c]. `activations` are this direction's f, g (GRU, LSTM) and
+// h (LSTM), with their alpha/beta; `clip` bounds every gate's input. With `lens`
+// (sequence_lens, [batch] int64) the steps at or past an entry's length keep its state and
+// output zeros, so the final state is the one at its last valid step.
+def Onnx_RecurrentOp : Onnx_Op<"Recurrent", [AttrSizedOperandSegments]> {
+  let summary = "the time loop of one direction of RNN / GRU / LSTM";
+  let arguments = (ins
+      Onnx_Tensor:$gates,        // [seq, batch, gates * hidden]
+      Onnx_Tensor:$recurrence,   // R^T: [hidden, gates * hidden]
+      Onnx_OptTensor:$rbias,     // GRU with linear_before_reset: Rb of gate h, [hidden]
+      Onnx_OptTensor:$h0,        // [batch, hidden]; zeros when absent
+      Onnx_OptTensor:$c0,        // LSTM: [batch, hidden]; zeros when absent
+      Onnx_OptTensor:$peepholes, // LSTM: [3 * hidden] (i, o, f)
+      Onnx_OptTensor:$lens,      // [batch] int64
+      StrAttr:$cell,             // "RNN", "GRU" or "LSTM"
+      StrArrayAttr:$activations,
+      OptionalAttr<F32ArrayAttr>:$activation_alpha,
+      OptionalAttr<F32ArrayAttr>:$activation_beta,
+      OptionalAttr<F32Attr>:$clip,
+      DefaultValuedAttr<BoolAttr, "false">:$reverse,
+      DefaultValuedAttr<BoolAttr, "false">:$linear_before_reset,
+      DefaultValuedAttr<BoolAttr, "false">:$input_forget);
+  // Y: [seq, batch, hidden]; Y_h, Y_c: [batch, hidden] (Y_c for LSTM only).
+  let results = (outs Onnx_Tensor:$Y, Onnx_Tensor:$Y_h, Optional<Onnx_Tensor>:$Y_c);
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    int64_t numGates() {
+      return getCell() == "RNN" ? 1 : getCell() == "GRU" ? 3 : 4;
+    }
+  }];
+}
+

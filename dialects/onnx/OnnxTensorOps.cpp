@@ -611,6 +611,28 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   RankedTensorType rt = staticResultType(*this);
   auto data = dyn_cast_or_null<DenseElementsAttr>(adaptor.getData());
   auto indices = intsOf(adaptor.getIndices());
+  // Static dims picked out of the shape of a tensor with run-time dims (the batch of a
+  // [seq, batch, ...] input whose sequence is known only at run time): a constant too.
+  if (auto shape = getData().getDefiningOp<ShapeOp>();
+      shape && !data && rt && indices && rt.getElementType().isInteger(64) &&
+      static_cast<int64_t>(indices->size()) == rt.getNumElements()) {
+    auto t = rankedOrNull(shape.getData());
+    if (!t)
+      return {};
+    auto [start, end] = shapeRange(shape, t.getRank());
+    ArrayRef<int64_t> dims = t.getShape().slice(start, end - start);
+    int64_t n = dims.size();
+    SmallVector<int64_t> picked;
+    for (int64_t index : *indices) {
+      if (index < -n || index >= n)
+        return {};
+      int64_t d = dims[index < 0 ? index + n : index];
+      if (ShapedType::isDynamic(d))
+        return {};
+      picked.push_back(d);
+    }
+    return DenseElementsAttr::get(rt, ArrayRef<int64_t>(picked));
+  }
   if (!rt || !data || !indices || rt.getNumElements() > kFoldElementLimit ||
       data.getType().getRank() == 0)
     return {};

@@ -9,6 +9,7 @@
 #include "passes/lowering/LoweringUtils.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Matchers.h"
 
@@ -106,11 +107,28 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
       auto t = dyn_cast<RankedTensorType>(r.getType());
       if (t && t.hasStaticShape())
         continue;
-      if (i >= numCarried)
+      if (i >= numCarried) {
+        // A length known only at run time (the trip count) is the accumulator's run-time
+        // dim; the elements themselves must have a static shape, the accumulator being
+        // made before the loop.
+        // A function without run-time dims can only get a run-time trip count from tensor
+        // data: the output's size would depend on data (not control flow's to provide).
+        auto func = op->getParentOfType<func::FuncOp>();
+        bool runtimeDims = func && llvm::any_of(func.getArgumentTypes(), [](Type a) {
+                             auto r = dyn_cast<RankedTensorType>(a);
+                             return r && !r.hasStaticShape();
+                           });
+        if (!runtimeDims)
+          return op.emitError() << "scan output " << i - numCarried << " is " << r.getType()
+                                << ": its length, the trip count, comes from tensor data "
+                                   "(a size that depends on data), which is not supported yet";
+        if (t && t.getRank() >= 1 &&
+            !llvm::any_of(t.getShape().drop_front(), ShapedType::isDynamic))
+          continue;
         return op.emitError() << "scan output " << i - numCarried << " is " << r.getType()
-                              << ": the number of iterations is not a compile-time constant "
-                                 "(a run-time trip count or condition), so its length is "
-                                 "known only at run time, which is not supported yet";
+                              << ": its elements' shape is known only at run time, which is "
+                                 "not supported yet";
+      }
       return op.emitError() << "loop-carried value " << i << " is " << r.getType()
                             << ": its shape is known only at run time, which control flow "
                                "does not support yet";
@@ -145,8 +163,11 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
       ub = arith::IndexCastOp::create(rw, loc, rw.getIndexType(), m);
     }
     SmallVector<Value> inits = carriedInits(rw, loc, adaptor.getVInitial());
-    for (Value r : op.getResults().drop_front(numCarried))
-      inits.push_back(emptyTensor(rw, loc, cast<RankedTensorType>(r.getType())));
+    for (Value r : op.getResults().drop_front(numCarried)) {
+      auto t = cast<RankedTensorType>(r.getType());
+      inits.push_back(t.isDynamicDim(0) ? emptyTensorSized(rw, loc, t, ValueRange{ub})
+                                        : emptyTensor(rw, loc, t));
+    }
     Value zero = arith::ConstantIndexOp::create(rw, loc, 0);
     Value one = arith::ConstantIndexOp::create(rw, loc, 1);
     auto forOp = scf::ForOp::create(rw, loc, zero, ub, one, inits);
@@ -195,7 +216,8 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
     unsigned numCarried = op.getNumCarried();
     if (op.getNumScanOutputs())
       return op.emitError() << "scan outputs of a loop that ends on its condition have a "
-                               "length known only at run time, which is not supported yet";
+                               "length known only when the loop ends, which is not supported "
+                               "yet";
     Value i0 = arith::ConstantIntOp::create(rw, loc, rw.getI64Type(), 0);
     Value c0 = adaptor.getCond() ? extractScalar(rw, loc, adaptor.getCond())
                                  : arith::ConstantIntOp::create(rw, loc, 1, 1).getResult();

@@ -8,6 +8,17 @@ using namespace mlir;
 namespace onnxc::lowering {
 namespace {
 
+/// clampedIndex into a dim whose size `n` (>= 1) is known only at run time.
+Value clampedRuntimeIndex(OpBuilder &b, Location loc, Value index, Value n) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  i = arith::SelectOp::create(b, loc, negative, arith::AddIOp::create(b, loc, i, n), i);
+  i = arith::MaxSIOp::create(b, loc, i, zero);
+  Value last = arith::SubIOp::create(b, loc, n, arith::ConstantIndexOp::create(b, loc, 1));
+  return arith::MinSIOp::create(b, loc, i, last);
+}
+
 /// out[o..., i..., p...] = data[o..., indices[i...], p...] with the indices at `axis`.
 struct GatherLowering : OpConversionPattern<onnx::GatherOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -21,10 +32,8 @@ struct GatherLowering : OpConversionPattern<onnx::GatherOp> {
     int64_t axis = static_cast<int64_t>(op.getAxis());
     if (axis < 0)
       axis += data.getRank();
-    // Run-time dims: any but the gathered axis of the data (embedding tables are static).
-    if (data.isDynamicDim(axis))
-      return op.emitError() << "gathering along a dim known only at run time is not "
-                               "supported yet; " << runtimeDimsHint(op);
+    // Run-time dims anywhere; a run-time gathered axis (the last step of a run-time sequence)
+    // clamps the indices to its run-time size (>= 1: dims are checked at the entry).
     int64_t n = data.getDimSize(axis), ri = indices.getRank(), rank = rt.getRank();
     if (n == 0 && rt.getNumElements() != 0)
       return op.emitError() << "cannot gather from an empty axis";
@@ -48,6 +57,9 @@ struct GatherLowering : OpConversionPattern<onnx::GatherOp> {
       else
         dyn.push_back(tensor::DimOp::create(rewriter, loc, source, d - ri + 1));
     }
+    Value runtimeN = data.isDynamicDim(axis)
+                         ? tensor::DimOp::create(rewriter, loc, source, axis).getResult()
+                         : Value();
     auto gen = linalg::GenericOp::create(
         rewriter, loc, TypeRange{rt}, ValueRange{adaptor.getIndices()},
         ValueRange{emptyTensorSized(rewriter, loc, rt, dyn)}, maps, iters,
@@ -55,7 +67,8 @@ struct GatherLowering : OpConversionPattern<onnx::GatherOp> {
           SmallVector<Value> at;
           for (int64_t i = 0; i < axis; ++i)
             at.push_back(linalg::IndexOp::create(b, l, i));
-          at.push_back(clampedIndex(b, l, args[0], n));
+          at.push_back(runtimeN ? clampedRuntimeIndex(b, l, args[0], runtimeN)
+                                : clampedIndex(b, l, args[0], n));
           for (int64_t i = axis + 1; i < data.getRank(); ++i)
             at.push_back(linalg::IndexOp::create(b, l, i - 1 + ri));
           linalg::YieldOp::create(b, l, Value(tensor::ExtractOp::create(b, l, source, at)));

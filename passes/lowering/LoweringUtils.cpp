@@ -40,7 +40,7 @@ bool supportsRuntimeDims(Operation *op) {
       "onnx.ReduceProd", "onnx.ReduceL2", "onnx.ReduceSumSquare",
       "onnx.Conv", "onnx.MaxPool", "onnx.GlobalAveragePool", "onnx.GlobalMaxPool",
       "onnx.Transpose", "onnx.Concat", "onnx.Reshape", "onnx.Flatten", "onnx.Gather",
-      "onnx.Squeeze", "onnx.Unsqueeze",
+      "onnx.Squeeze", "onnx.Unsqueeze", "onnx.Recurrent",
   };
   return ops.contains(name);
 }
@@ -228,6 +228,45 @@ AffineMap broadcastMap(ArrayRef<int64_t> operandShape, ArrayRef<int64_t> resultS
   return AffineMap::get(rank, 0, exprs, ctx);
 }
 
+/// The run-time dims of an elementwise result: where several inputs have a run-time dim at
+/// the same (right-aligned) position, they must be equal at run time (a run-time 1 does not
+/// broadcast); the size is then -1 unless they are, which the size function reports as dims
+/// out of range (onnx-size-function: every buffer size must be >= 0), so a call with
+/// mismatched dims is refused before anything runs instead of reading out of bounds.
+static SmallVector<Value> checkedBroadcastSizes(OpBuilder &b, Location loc,
+                                                RankedTensorType type, ValueRange inputs) {
+  SmallVector<Value> sizes;
+  int64_t rank = type.getRank();
+  for (int64_t i = 0; i < rank; ++i) {
+    if (!type.isDynamicDim(i))
+      continue;
+    SmallVector<Value> dims;
+    for (Value v : inputs) {
+      auto t = dyn_cast<RankedTensorType>(v.getType());
+      int64_t j = t ? i - (rank - t.getRank()) : -1;
+      if (j >= 0 && t.isDynamicDim(j))
+        dims.push_back(tensor::DimOp::create(b, loc, v, j));
+    }
+    if (dims.empty()) // Callers pass sources for every dynamic dim; an op that cannot is refused.
+      llvm::report_fatal_error("onnx-compile: no source for a run-time dim");
+    Value size = dims[0], same;
+    for (Value d : ArrayRef<Value>(dims).drop_front()) {
+      if (d == dims[0] || (d.getDefiningOp<tensor::DimOp>().getSource() ==
+                               dims[0].getDefiningOp<tensor::DimOp>().getSource() &&
+                           d.getDefiningOp<tensor::DimOp>().getConstantIndex() ==
+                               dims[0].getDefiningOp<tensor::DimOp>().getConstantIndex()))
+        continue;
+      Value eq = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, d, dims[0]);
+      same = same ? arith::AndIOp::create(b, loc, same, eq).getResult() : eq;
+    }
+    if (same)
+      size = arith::SelectOp::create(b, loc, same, size,
+                                     arith::ConstantIndexOp::create(b, loc, -1));
+    sizes.push_back(size);
+  }
+  return sizes;
+}
+
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
                        ValueRange inputs, const ScalarBody &body) {
   MLIRContext *ctx = b.getContext();
@@ -238,7 +277,9 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
   maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
   SmallVector<utils::IteratorType> iters(resultType.getRank(), utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{resultType}, inputs, ValueRange{emptyTensor(b, loc, resultType, inputs)},
+      b, loc, TypeRange{resultType}, inputs,
+      ValueRange{emptyTensorSized(b, loc, resultType,
+                                  checkedBroadcastSizes(b, loc, resultType, inputs))},
       maps,
       iters, [&](OpBuilder &nb, Location nl, ValueRange args) {
         Value r = body(nb, nl, args.drop_back());

@@ -27,6 +27,7 @@ void populateConvTransposePatterns(mlir::RewritePatternSet &patterns);
 void populateSignalPatterns(mlir::RewritePatternSet &patterns);
 void populateEinsumPatterns(mlir::RewritePatternSet &patterns);
 void populateControlFlowPatterns(mlir::RewritePatternSet &patterns);
+void populateRecurrentPatterns(mlir::RewritePatternSet &patterns);
 
 /// Whether the elementwise lowering (one scalar builder per op) handles `opName`.
 bool isElementwiseLowering(llvm::StringRef opName);

@@ -209,13 +209,20 @@ struct AveragePoolLowering : OpConversionPattern<onnx::AveragePoolOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::AveragePoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
+    if (failed(requireRankedShapes(op)))
       return failure();
     auto xt = cast<RankedTensorType>(adaptor.getX().getType());
     auto rt = cast<RankedTensorType>(op.getType());
     Type et = rt.getElementType();
     if (failed(requireFloat(op, et)))
       return failure();
+    // Run-time batch and channel dims are fine; the divisors are a constant table over the
+    // spatial positions, which must be static.
+    if (xt.getRank() < 3 ||
+        llvm::any_of(xt.getShape().drop_front(2), ShapedType::isDynamic) ||
+        llvm::any_of(rt.getShape().drop_front(2), ShapedType::isDynamic))
+      return op.emitError() << "AveragePool over spatial dims known only at run time ("
+                            << xt << ") is not supported yet; " << runtimeDimsHint(op);
     auto w = windowOf(op, xt, op.getCeilMode());
     if (failed(w))
       return failure();

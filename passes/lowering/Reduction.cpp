@@ -184,11 +184,9 @@ template <typename OpT> struct ReduceLowering : OpConversionPattern<OpT> {
     if (failed(requireNumeric(op, et)))
       return failure();
     SmallVector<int64_t> axes = op.getReducedAxes(xt.getRank());
-    // Run-time dims may be kept, not reduced (a mean would need a run-time count).
-    for (int64_t a : axes)
-      if (xt.isDynamicDim(a))
-        return op.emitError() << "reducing over a dim known only at run time is not supported "
-                                 "yet; " << runtimeDimsHint(op);
+    // Run-time dims may be kept or reduced; a mean over them divides by a count read at
+    // run time.
+    bool runtimeCount = llvm::any_of(axes, [&](int64_t a) { return xt.isDynamicDim(a); });
     bool hasElementwisePart = kind == Kind::L1 || kind == Kind::L2 || kind == Kind::LogSum ||
                               kind == Kind::SumSquare;
     if (axes.empty() && !hasElementwisePart) {
@@ -219,9 +217,29 @@ template <typename OpT> struct ReduceLowering : OpConversionPattern<OpT> {
         for (int64_t a : axes)
           count *= xt.getDimSize(a);
         auto type = cast<RankedTensorType>(result.getType()).clone(et);
+        Value runtimeN; // The mean's count when a reduced dim is known only at run time.
+        if (runtimeCount && k == Kind::Mean) {
+          Value n = arith::ConstantIndexOp::create(rewriter, loc, 1);
+          for (int64_t a : axes)
+            n = arith::MulIOp::create(rewriter, loc, n, dimSize(rewriter, loc, x, a));
+          if (isa<FloatType>(ct))
+            runtimeN = arith::SIToFPOp::create(
+                rewriter, loc, ct,
+                arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), n));
+          else
+            runtimeN = arith::IndexCastOp::create(rewriter, loc, ct, n);
+        }
         result = buildElementwise(rewriter, loc, type, {result},
-                                  [&](OpBuilder &b, Location l, ValueRange a) {
-                                    return finishValue(k, b, l, a[0], count, et);
+                                  [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                    if (!runtimeN)
+                                      return finishValue(k, b, l, a[0], count, et);
+                                    Value mean =
+                                        isa<FloatType>(ct)
+                                            ? arith::DivFOp::create(b, l, a[0], runtimeN)
+                                                  .getResult()
+                                            : arith::DivSIOp::create(b, l, a[0], runtimeN)
+                                                  .getResult();
+                                    return finishValue(Kind::Sum, b, l, mean, count, et);
                                   });
       }
     }

@@ -6,6 +6,7 @@
 #include "dialects/onnx/ShapeOperands.h"
 #include "passes/lowering/LoweringUtils.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
@@ -109,10 +110,94 @@ Value stridedGather(OpBuilder &b, Location loc, Value input, RankedTensorType re
   return gen.getResult(0);
 }
 
+/// Slice with dims known only at run time, constant starts/ends/axes and positive steps: one
+/// tensor.extract_slice whose offsets and sizes along run-time dims are computed from them
+/// (ONNX clamps starts and ends into [0, n]); dims not sliced are copied whole.
+LogicalResult lowerRuntimeSlice(onnx::SliceOp op, Value data, RankedTensorType in,
+                                RankedTensorType rt, ConversionPatternRewriter &rw) {
+  auto starts = onnx::constantInts(op.getStarts()), ends = onnx::constantInts(op.getEnds());
+  std::optional<SmallVector<int64_t>> axes, steps;
+  bool axesKnown = !op.getAxes() || (axes = onnx::constantInts(op.getAxes()));
+  bool stepsKnown = !op.getSteps() || (steps = onnx::constantInts(op.getSteps()));
+  if (!starts || !ends || !axesKnown || !stepsKnown || starts->size() != ends->size())
+    return op.emitError() << "starts, ends, axes and steps known only at run time on data "
+                             "with dims known only at run time are not supported; "
+                          << runtimeDimsHint(op);
+  int64_t rank = in.getRank();
+  if (rt.getRank() != rank)
+    return op.emitError() << "result rank " << rt.getRank() << " differs from the data's";
+  Location loc = op.getLoc();
+  SmallVector<OpFoldResult> offsets(rank, rw.getIndexAttr(0)), sizes, strides(rank,
+                                                                          rw.getIndexAttr(1));
+  for (int64_t d = 0; d < rank; ++d)
+    sizes.push_back(in.isDynamicDim(d) ? OpFoldResult(tensor::DimOp::create(rw, loc, data, d)
+                                                          .getResult())
+                                       : OpFoldResult(rw.getIndexAttr(in.getDimSize(d))));
+  // Constant bounds are first brought into a range where index arithmetic cannot overflow
+  // (INT64_MAX "to the end" is common); dims are below 2^31.
+  auto bound = [](int64_t v) { return std::clamp<int64_t>(v, -(int64_t(1) << 40),
+                                                           int64_t(1) << 40); };
+  SmallVector<bool> seen(rank, false);
+  for (size_t k = 0; k < starts->size(); ++k) {
+    int64_t a = axes ? (*axes)[k] : static_cast<int64_t>(k);
+    if (a < 0)
+      a += rank;
+    if (a < 0 || a >= rank || seen[a])
+      return op.emitError() << "axes must be distinct and within the rank";
+    seen[a] = true;
+    int64_t step = steps ? (*steps)[k] : 1;
+    if (step <= 0)
+      return op.emitError() << "a step of " << step << " along a tensor with dims known "
+                               "only at run time is not supported (positive steps only); "
+                            << runtimeDimsHint(op);
+    if (!in.isDynamicDim(a)) { // A static dim: everything is known now.
+      int64_t n = in.getDimSize(a);
+      auto pos = [&](int64_t v) {
+        v = bound(v);
+        return v < 0 ? std::max<int64_t>(v + n, 0) : std::min<int64_t>(v, n);
+      };
+      int64_t start = pos((*starts)[k]), end = pos((*ends)[k]);
+      offsets[a] = rw.getIndexAttr(start);
+      strides[a] = rw.getIndexAttr(step);
+      sizes[a] = rw.getIndexAttr(std::max<int64_t>((end - start + step - 1) / step, 0));
+      continue;
+    }
+    Value n = getValueOrCreateConstantIndexOp(rw, loc, sizes[a]);
+    Value zero = indexConst(rw, loc, 0);
+    auto position = [&](int64_t v) -> Value {
+      v = bound(v);
+      if (v < 0) // From the end, clamped at 0.
+        return arith::MaxSIOp::create(
+            rw, loc, arith::AddIOp::create(rw, loc, n, indexConst(rw, loc, v)), zero);
+      return arith::MinSIOp::create(rw, loc, indexConst(rw, loc, v), n);
+    };
+    Value start = position((*starts)[k]), end = position((*ends)[k]);
+    Value size = arith::MaxSIOp::create(
+        rw, loc,
+        arith::CeilDivSIOp::create(rw, loc, arith::SubIOp::create(rw, loc, end, start),
+                                   indexConst(rw, loc, step)),
+        zero);
+    offsets[a] = start;
+    strides[a] = rw.getIndexAttr(step);
+    sizes[a] = rt.isDynamicDim(a) ? OpFoldResult(size)
+                                  : OpFoldResult(rw.getIndexAttr(rt.getDimSize(a)));
+  }
+  for (int64_t d = 0; d < rank; ++d)
+    if (!rt.isDynamicDim(d))
+      sizes[d] = rw.getIndexAttr(rt.getDimSize(d));
+  rw.replaceOpWithNewOp<tensor::ExtractSliceOp>(op, rt, data, offsets, sizes, strides);
+  return success();
+}
+
 struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::SliceOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
+    auto inRanked = rankedType(op, op.getData()), rtRanked = rankedType(op, op.getResult());
+    if (failed(inRanked) || failed(rtRanked))
+      return failure();
+    if (!inRanked->hasStaticShape() || !rtRanked->hasStaticShape())
+      return lowerRuntimeSlice(op, adaptor.getData(), *inRanked, *rtRanked, rewriter);
     auto types = staticSameRank(op, op.getData(), op.getResult());
     if (failed(types))
       return failure();
@@ -266,12 +351,57 @@ Value padGather(OpBuilder &b, Location loc, Value input, RankedTensorType result
   return gen.getResult(0);
 }
 
+/// Pad of data with dims known only at run time: constant mode, constant non-negative pads
+/// (what exporters emit around convolutions and sequences); tensor.pad takes run-time dims.
+LogicalResult lowerRuntimePad(onnx::PadOp op, onnx::PadOp::Adaptor adaptor, RankedTensorType in,
+                              RankedTensorType rt, ConversionPatternRewriter &rw) {
+  int64_t rank = in.getRank();
+  auto pads = onnx::constantInts(op.getPads());
+  std::optional<SmallVector<int64_t>> axes;
+  bool axesKnown = !op.getAxes() || (axes = onnx::constantInts(op.getAxes()));
+  if (op.getMode() != "constant" || !pads || !axesKnown || rt.getRank() != rank)
+    return op.emitError() << "Pad of data with dims known only at run time needs mode "
+                             "'constant' and constant pads; "
+                          << runtimeDimsHint(op);
+  std::optional<ArrayRef<int64_t>> axesRef;
+  if (axes)
+    axesRef = *axes;
+  auto amounts = onnx::resolvePads(op, rank, *pads, axesRef);
+  if (failed(amounts))
+    return failure();
+  for (int64_t d = 0; d < rank; ++d)
+    if (amounts->begin[d] < 0 || amounts->end[d] < 0)
+      return op.emitError() << "negative pads (cropping) of data with dims known only at run "
+                               "time are not supported; "
+                            << runtimeDimsHint(op);
+  Type et = in.getElementType();
+  if (op.getConstantValue()) {
+    auto vt = dyn_cast<RankedTensorType>(op.getConstantValue().getType());
+    if (!vt || vt.getNumElements() != 1 || vt.getElementType() != et)
+      return op.emitError() << "constant_value must be one element of the data's type";
+  }
+  Location loc = op.getLoc();
+  Value padValue = op.getConstantValue()
+                       ? extractScalar(rw, loc, adaptor.getConstantValue())
+                       : arith::ConstantOp::create(rw, loc, rw.getZeroAttr(et)).getResult();
+  Value padded = padTensor(rw, loc, adaptor.getData(), amounts->begin, amounts->end, padValue);
+  if (padded.getType() != rt)
+    padded = tensor::CastOp::create(rw, loc, rt, padded);
+  rw.replaceOp(op, padded);
+  return success();
+}
+
 struct PadLowering : OpConversionPattern<onnx::PadOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::PadOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     // Every check comes before the first op is built: a refused pattern must leave the IR as
     // it was.
+    auto inRanked = rankedType(op, op.getData()), rtRanked = rankedType(op, op.getResult());
+    if (failed(inRanked) || failed(rtRanked))
+      return failure();
+    if (!inRanked->hasStaticShape() || !rtRanked->hasStaticShape())
+      return lowerRuntimePad(op, adaptor, *inRanked, *rtRanked, rewriter);
     auto types = staticSameRank(op, op.getData(), op.getResult());
     if (failed(types))
       return failure();

@@ -239,6 +239,80 @@ def main():
         return [("tokens", tokens), ("x", x)], [("y", y), ("both", both)], f"batch={b} seq={s}"
     check("transformer_dyn", model, transformer_case)
 
+    # Two run-time dims that meet in a broadcast must be equal at run time: [n, 4] + [m, 4]
+    # runs for n == m and is refused (ONNXC_ERROR_DIMS_OUT_OF_RANGE) for n != m, a run-time 1
+    # against a larger dim included.
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["a", "b"], ["y"])], "bcast",
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, ["n", 4]),
+         helper.make_tensor_value_info("b", TensorProto.FLOAT, ["m", 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 4])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+    def bcast_case():
+        n = int(rng.integers(1, 6))
+        x, y = f32(rng, n, 4), f32(rng, n, 4)
+        return [("a", x), ("b", y)], [("y", x + y)], f"n=m={n}"
+    check("bcast_dyn", model, bcast_case)
+    lib = os.path.join(a.work, "bcast_dyn.so")
+    if os.path.exists(lib):
+        for n, m in ((3, 2), (1, 4), (4, 1)):
+            case = os.path.join(a.work, f"bcast_dyn_mismatch_{n}_{m}")
+            save(case, [("a", f32(rng, n, 4)), ("b", f32(rng, m, 4))], "input")
+            rc, out = run([a.onnx_run, lib, "--inputs", case])
+            ok = rc != 0 and "out of range" in out.lower()
+            failures += not ok
+            print(("PASS" if ok else "FAIL") + f" bcast_dyn n={n} m={m} refused (dims out of range)")
+            if not ok:
+                print(out)
+
+    # Slice with constant bounds over run-time dims: x[:, 1:] and x[:, -2:, 1:3:1].
+    i64 = lambda name, v: numpy_helper.from_array(np.array(v, np.int64), name)
+    graph = helper.make_graph(
+        [helper.make_node("Slice", ["x", "s1", "e1", "a1"], ["y1"]),
+         helper.make_node("Slice", ["x", "s2", "e2", "a2", "st2"], ["y2"])], "slice",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", "s", 4])],
+        [helper.make_tensor_value_info("y1", TensorProto.FLOAT, ["n", None, 4]),
+         helper.make_tensor_value_info("y2", TensorProto.FLOAT, ["n", None, 2])],
+        [i64("s1", [1]), i64("e1", [2**63 - 1]), i64("a1", [1]), i64("s2", [-2, 1]),
+         i64("e2", [2**63 - 1, 3]), i64("a2", [1, 2]), i64("st2", [1, 1])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+    def slice_case():
+        n, sl = int(rng.integers(1, 4)), int(rng.integers(2, 9))
+        x = f32(rng, n, sl, 4)
+        return [("x", x)], [("y1", x[:, 1:]), ("y2", x[:, -2:, 1:3])], f"n={n} s={sl}"
+    check("slice_dyn", model, slice_case)
+
+    # A mean over the run-time sequence dim, a constant Pad of it, AveragePool with a
+    # run-time batch.
+    graph = helper.make_graph(
+        [helper.make_node("ReduceMean", ["x"], ["mean"], axes=[1], keepdims=0),
+         helper.make_node("Pad", ["x", "pads", "half"], ["padded"]),
+         helper.make_node("AveragePool", ["img"], ["pool"], kernel_shape=[2, 2],
+                          strides=[2, 2], pads=[0, 0, 1, 1])], "reduce_pad",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", "s", 4]),
+         helper.make_tensor_value_info("img", TensorProto.FLOAT, ["n", 2, 5, 5])],
+        [helper.make_tensor_value_info("mean", TensorProto.FLOAT, ["n", 4]),
+         helper.make_tensor_value_info("padded", TensorProto.FLOAT, ["n", None, 4]),
+         helper.make_tensor_value_info("pool", TensorProto.FLOAT, ["n", 2, 3, 3])],
+        [i64("pads", [0, 1, 0, 0, 2, 0]),
+         numpy_helper.from_array(np.array(0.5, np.float32), "half")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+    def reduce_pad_case():
+        n, sl = int(rng.integers(1, 4)), int(rng.integers(1, 9))
+        x, img = f32(rng, n, sl, 4), f32(rng, n, 2, 5, 5)
+        padded = np.pad(x, ((0, 0), (1, 2), (0, 0)), constant_values=0.5)
+        pimg = np.pad(img, ((0, 0), (0, 0), (0, 1), (0, 1)))
+        ones = np.pad(np.ones((5, 5)), ((0, 1), (0, 1)))
+        sums = pimg.reshape(n, 2, 3, 2, 3, 2).sum(axis=(3, 5))
+        counts = ones.reshape(3, 2, 3, 2).sum(axis=(1, 3))
+        return [("x", x), ("img", img)], \
+            [("mean", x.mean(axis=1)), ("padded", padded), ("pool", (sums / counts).astype(np.float32))], \
+            f"n={n} s={sl}"
+    check("reduce_pad_dyn", model, reduce_pad_case)
+
     # The C API: the header's workspace-size function, dim checks, the context.
     lib = os.path.join(a.work, "cnn_dyn.so")
     if os.path.exists(lib):

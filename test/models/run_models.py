@@ -172,6 +172,150 @@ def lstm():
                                         [("Y", Y), ("Yh", h[None]), ("Yc", c[None])])])
 
 
+# ------------------------------------------------------------------ RNNs over run-time lengths
+# The sequence lengths of these cases are drawn anew on every run (LEN_RNG, its seed printed),
+# so the compiled loop meets lengths its author did not pick.
+LEN_SEED = int.from_bytes(os.urandom(4), "little")
+LEN_RNG = np.random.default_rng(LEN_SEED)
+
+ACTS = {"Sigmoid": sigmoid, "Tanh": np.tanh, "Relu": lambda v: np.maximum(v, 0),
+        "LeakyRelu0.2": lambda v: np.where(v < 0, 0.2 * v, v)}
+
+
+def rnn_reference(cell, x, W, R, B=None, lens=None, h0=None, c0=None, direction="forward",
+                  layout=0, clip=None, acts=None, lbr=0):
+    """ONNX RNN/GRU/LSTM in float64, step by step as the operator's definition reads."""
+    x = x.astype(np.float64)
+    if layout:
+        x = x.transpose(1, 0, 2)
+        h0 = None if h0 is None else h0.transpose(1, 0, 2)
+        c0 = None if c0 is None else c0.transpose(1, 0, 2)
+    T, Bn, _ = x.shape
+    dirs = 2 if direction == "bidirectional" else 1
+    Hd = R.shape[-1]
+    G = {"RNN": 1, "GRU": 3, "LSTM": 4}[cell]
+    per = {"RNN": 1, "GRU": 2, "LSTM": 3}[cell]
+    if acts is None:
+        acts = (["Tanh"] if cell == "RNN" else ["Sigmoid", "Tanh", "Tanh"][:per]) * dirs
+    lens = np.full(Bn, T) if lens is None else lens
+    cl = (lambda v: np.clip(v, -clip, clip)) if clip else (lambda v: v)
+    Y = np.zeros((T, dirs, Bn, Hd))
+    Hs, Cs = [], []
+    for d in range(dirs):
+        f = [ACTS[a] for a in acts[d * per:(d + 1) * per]]
+        Wb = np.zeros(G * Hd) if B is None else B[d, :G * Hd]
+        Rb = np.zeros(G * Hd) if B is None else B[d, G * Hd:]
+        gs = lambda v, k: v[:, k * Hd:(k + 1) * Hd]
+        h = np.zeros((Bn, Hd)) if h0 is None else h0[d].astype(np.float64)
+        c = np.zeros((Bn, Hd)) if c0 is None else c0[d].astype(np.float64)
+        reverse = direction == "reverse" or d == 1
+        for b in range(Bn):
+            hb, cb = h[b:b + 1].copy(), c[b:b + 1].copy()
+            steps = range(lens[b] - 1, -1, -1) if reverse else range(lens[b])
+            for t in steps:
+                xt = x[t, b:b + 1]
+                xw, hr = xt @ W[d].T + Wb, hb @ R[d].T + Rb
+                if cell == "RNN":
+                    hb = f[0](cl(xw + hr))
+                elif cell == "GRU":
+                    z = f[0](cl(gs(xw, 0) + gs(hr, 0)))
+                    r = f[0](cl(gs(xw, 1) + gs(hr, 1)))
+                    if lbr:
+                        hh = f[1](cl(gs(xw, 2) + r * gs(hr, 2)))
+                    else:
+                        hh = f[1](cl(gs(xw, 2) + (r * hb) @ gs(R[d].T, 2) + gs(Rb[None], 2)))
+                    hb = (1 - z) * hh + z * hb
+                else:
+                    g = xw + hr
+                    i, o, fg, cc = (gs(g, k) for k in range(4))
+                    i, fg, cc = f[0](cl(i)), f[0](cl(fg)), f[1](cl(cc))
+                    cb = fg * cb + i * cc
+                    hb = f[0](cl(o)) * f[2](cb)
+                Y[t, d, b] = hb[0]
+            h[b], c[b] = hb[0], cb[0]
+        Hs.append(h)
+        Cs.append(c)
+    Hs, Cs = np.stack(Hs), np.stack(Cs)
+    if layout:
+        return Y.transpose(2, 0, 1, 3), Hs.transpose(1, 0, 2), Cs.transpose(1, 0, 2)
+    return Y, Hs, Cs
+
+
+def lstm_runtime_seq():
+    """LSTM with a symbolic sequence dim, two layers' worth of states as inputs: compiled once,
+    run at three sequence lengths drawn at random."""
+    B, I, Hd = 2, 5, 8
+    W, R = rand(1, 4 * Hd, I, scale=0.4), rand(1, 4 * Hd, Hd, scale=0.4)
+    Bb = rand(1, 8 * Hd, scale=0.1)
+    inits = [numpy_helper.from_array(W, "W"), numpy_helper.from_array(R, "R"),
+             numpy_helper.from_array(Bb, "B")]
+    node = helper.make_node("LSTM", ["x", "W", "R", "B", "", "h0", "c0"], ["Y", "Yh", "Yc"],
+                            hidden_size=Hd)
+    model = make_model([node], "lstm_runtime_seq",
+                       [info("x", ("seq", B, I)), info("h0", (1, B, Hd)), info("c0", (1, B, Hd))],
+                       [info("Y", ("seq", 1, B, Hd)), info("Yh", (1, B, Hd)),
+                        info("Yc", (1, B, Hd))], opset=14, initializers=inits)
+    sets = []
+    for T in LEN_RNG.integers(1, 40, size=3):
+        x, h0, c0 = rand(T, B, I), rand(1, B, Hd, scale=0.5), rand(1, B, Hd, scale=0.5)
+        Y, H, C = rnn_reference("LSTM", x, W, R, Bb, h0=h0, c0=c0)
+        sets.append(([("x", x), ("h0", h0), ("c0", c0)], [("Y", Y), ("Yh", H), ("Yc", C)]))
+    return Case("lstm_runtime_seq", model, sets)
+
+
+def gru_bidirectional_lens():
+    """Bidirectional GRU with sequence_lens, symbolic sequence and batch dims: entries shorter
+    than the sequence output zeros past their length and keep their last valid state."""
+    I, Hd = 3, 6
+    W, R = rand(2, 3 * Hd, I, scale=0.5), rand(2, 3 * Hd, Hd, scale=0.5)
+    Bb = rand(2, 6 * Hd, scale=0.2)
+    inits = [numpy_helper.from_array(W, "W"), numpy_helper.from_array(R, "R"),
+             numpy_helper.from_array(Bb, "B")]
+    node = helper.make_node("GRU", ["x", "W", "R", "B", "lens"], ["Y", "Yh"], hidden_size=Hd,
+                            direction="bidirectional")
+    model = make_model([node], "gru_bidirectional_lens",
+                       [info("x", ("seq", "batch", I)), info("lens", ("batch",), TensorProto.INT32)],
+                       [info("Y", ("seq", 2, "batch", Hd)), info("Yh", (2, "batch", Hd))],
+                       opset=14, initializers=inits)
+    sets = []
+    for T, Bn in zip(LEN_RNG.integers(2, 30, size=3), LEN_RNG.integers(1, 5, size=3)):
+        x = rand(T, Bn, I)
+        lens = LEN_RNG.integers(1, T + 1, size=Bn).astype(np.int32)
+        lens[0] = T  # One entry spans the whole sequence.
+        Y, H, _ = rnn_reference("GRU", x, W, R, Bb, lens=lens, direction="bidirectional")
+        sets.append(([("x", x), ("lens", lens)], [("Y", Y), ("Yh", H)]))
+    return Case("gru_bidirectional_lens", model, sets)
+
+
+def rnn_layout_reverse():
+    """RNN, batch-major layout, reverse direction, clip and a LeakyRelu with its alpha; GRU with
+    linear_before_reset in the same model, symbolic sequence dim."""
+    B, I, Hd = 3, 4, 5
+    W, R = rand(1, Hd, I, scale=0.6), rand(1, Hd, Hd, scale=0.6)
+    Bb = rand(1, 2 * Hd, scale=0.3)
+    Wg, Rg = rand(1, 3 * Hd, I, scale=0.5), rand(1, 3 * Hd, Hd, scale=0.5)
+    Bg = rand(1, 6 * Hd, scale=0.3)
+    inits = [numpy_helper.from_array(a, nm) for nm, a in
+             [("W", W), ("R", R), ("B", Bb), ("Wg", Wg), ("Rg", Rg), ("Bg", Bg)]]
+    n = helper.make_node
+    nodes = [n("RNN", ["x", "W", "R", "B", "", "h0"], ["Y", "Yh"], hidden_size=Hd, layout=1,
+               direction="reverse", clip=0.9, activations=["LeakyRelu"], activation_alpha=[0.2]),
+             n("GRU", ["x", "Wg", "Rg", "Bg"], ["Yg"], hidden_size=Hd, layout=1,
+               linear_before_reset=1)]
+    model = make_model(nodes, "rnn_layout_reverse",
+                       [info("x", (B, "seq", I)), info("h0", (B, 1, Hd))],
+                       [info("Y", (B, "seq", 1, Hd)), info("Yh", (B, 1, Hd)),
+                        info("Yg", (B, "seq", 1, Hd))], opset=14, initializers=inits)
+    sets = []
+    for T in LEN_RNG.integers(1, 25, size=2):
+        x, h0 = rand(B, T, I), rand(B, 1, Hd, scale=0.5)
+        Y, H, _ = rnn_reference("RNN", x, W, R, Bb, h0=h0, direction="reverse", layout=1,
+                                clip=0.9, acts=["LeakyRelu0.2"])
+        Yg, _, _ = rnn_reference("GRU", x, Wg, Rg, Bg, layout=1, lbr=1)
+        sets.append(([("x", x), ("h0", h0)], [("Y", Y), ("Yh", H), ("Yg", Yg)]))
+    return Case("rnn_layout_reverse", model, sets)
+
+
 # ------------------------------------------------------------------ If
 def if_model():
     D = 6
@@ -338,7 +482,8 @@ def opset9():
     return Case("opset9_constants", model, [([("x", x)], [("y", y)])])
 
 
-CASES = [transformer, lstm, if_model, function_model, cnn_loop, loop_while, opset9]
+CASES = [transformer, lstm, lstm_runtime_seq, gru_bidirectional_lens, rnn_layout_reverse,
+         if_model, function_model, cnn_loop, loop_while, opset9]
 
 
 def write_case(case, root):
@@ -394,7 +539,7 @@ def main():
             print(f"PASS {case.name} ({len(dirs)} data set{'s' if len(dirs) > 1 else ''})")
         else:
             failed += 1
-    print(f"{ran - failed} passed, {failed} failed")
+    print(f"{ran - failed} passed, {failed} failed (sequence lengths drawn with seed {LEN_SEED})")
     if ran == 0:
         print("no case matches the filter")
         return 1

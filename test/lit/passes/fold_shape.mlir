@@ -196,3 +196,22 @@ func.func @expand_where_equal(%x: tensor<1x1x4xf32>) -> tensor<*xf32> {
   %r = onnx.Expand %x, %t : (tensor<1x1x4xf32>, tensor<3xi64>) -> tensor<*xf32>
   return %r : tensor<*xf32>
 }
+
+// -----
+
+// A static dim picked out of the shape of a tensor with run-time dims (the batch of a
+// [seq, batch, input] sequence, which PyTorch's RNN exports read to build the initial states)
+// folds; the run-time one does not.
+// FOLD-LABEL: func.func @static_dim_of_runtime_shape
+// FOLD-DAG:     %[[B:.+]] = onnx.Constant dense<3> : tensor<i64>
+// FOLD-DAG:     %[[S:.+]] = onnx.Shape %arg0
+// FOLD-DAG:     %[[SEQ:.+]] = onnx.Gather %[[S]]
+// FOLD:         return %[[B]], %[[SEQ]]
+func.func @static_dim_of_runtime_shape(%x: tensor<?x3x8xf32>) -> (tensor<i64>, tensor<i64>) {
+  %shape = onnx.Shape %x : (tensor<?x3x8xf32>) -> tensor<3xi64>
+  %one = onnx.Constant dense<1> : tensor<i64>
+  %zero = onnx.Constant dense<0> : tensor<i64>
+  %batch = onnx.Gather %shape, %one : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+  %seq = onnx.Gather %shape, %zero : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+  return %batch, %seq : tensor<i64>, tensor<i64>
+}

@@ -86,3 +86,26 @@ func.func @loop_while(%x: tensor<3xf32>, %n: tensor<i64>, %limit: tensor<f32>) -
   }) {operandSegmentSizes = array<i32: 1, 0, 1>} : (tensor<i64>, tensor<3xf32>) -> tensor<3xf32>
   return %0 : tensor<3xf32>
 }
+
+// -----
+
+// A run-time trip count in a function with run-time dims (where a trip count from the dims
+// makes sense; one from tensor data is the size function's to refuse): the scan output's
+// accumulator has it as its run-time leading dim (max(M, 0) rows), made before the loop; row
+// iv is written each iteration.
+// CHECK-LABEL: func.func @loop_runtime_scan
+// CHECK:         %[[M:.+]] = tensor.extract %arg1[] : tensor<i64>
+// CHECK:         %[[MP:.+]] = arith.maxsi %[[M]], %{{.+}} : i64
+// CHECK:         %[[UB:.+]] = arith.index_cast %[[MP]] : i64 to index
+// CHECK:         %[[ACC:.+]] = tensor.empty(%[[UB]]) : tensor<?x3xf32>
+// CHECK:         %[[R:.+]]:2 = scf.for %[[IV:.+]] = %{{.+}} to %[[UB]] step %{{.+}} iter_args(%{{.+}} = %{{.+}}, %[[A:.+]] = %[[ACC]]) -> (tensor<3xf32>, tensor<?x3xf32>)
+// CHECK:           tensor.insert_slice %{{.+}} into %[[A]][%[[IV]], 0] [1, 3] [1, 1] : tensor<3xf32> into tensor<?x3xf32>
+// CHECK:         return %[[R]]#1
+func.func @loop_runtime_scan(%x: tensor<3xf32>, %m: tensor<i64>, %seq: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0:2 = "onnx.Loop"(%m, %x) ({
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %v: tensor<3xf32>):
+    %1 = onnx.Add %v, %v : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+    onnx.Yield %c, %1, %1 : tensor<i1>, tensor<3xf32>, tensor<3xf32>
+  }) {operandSegmentSizes = array<i32: 1, 0, 1>} : (tensor<i64>, tensor<3xf32>) -> (tensor<3xf32>, tensor<?x3xf32>)
+  return %0#1 : tensor<?x3xf32>
+}

@@ -57,3 +57,120 @@ func.func @refused(%x: tensor<?x4xf32> {onnx.name = "x"}) -> tensor<?x4xf32> {
   %0 = "onnx.Trilu"(%x) : (tensor<?x4xf32>) -> tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }
+
+// -----
+
+// Two run-time dims meet in a broadcast: they must be equal at run time. The result's size is
+// -1 unless they are, which the size function refuses (ONNXC_ERROR_DIMS_OUT_OF_RANGE).
+// CHECK-LABEL: func.func @add_two_runtime_dims
+// CHECK-DAG:     %[[A:.+]] = tensor.dim %arg0, %{{.+}} : tensor<?x8xf32>
+// CHECK-DAG:     %[[B:.+]] = tensor.dim %arg1, %{{.+}} : tensor<?x8xf32>
+// CHECK:         %[[EQ:.+]] = arith.cmpi eq, %[[B]], %[[A]] : index
+// CHECK:         %[[S:.+]] = arith.select %[[EQ]], %[[A]], %{{.+}} : index
+// CHECK:         tensor.empty(%[[S]]) : tensor<?x8xf32>
+func.func @add_two_runtime_dims(%a: tensor<?x8xf32>, %b: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %0 = "onnx.Add"(%a, %b) : (tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+// Gathering along a run-time dim (the last step of a run-time sequence): the index is
+// wrapped and clamped with the run-time size.
+// CHECK-LABEL: func.func @gather_runtime_axis
+// CHECK:         %[[N:.+]] = tensor.dim %arg0, %{{.+}} : tensor<?x2x8xf32>
+// CHECK:         linalg.generic
+// CHECK:           arith.addi %{{.+}}, %[[N]] : index
+// CHECK:           %[[LAST:.+]] = arith.subi %[[N]], %{{.+}} : index
+// CHECK:           arith.minsi %{{.+}}, %[[LAST]] : index
+func.func @gather_runtime_axis(%x: tensor<?x2x8xf32>) -> tensor<2x8xf32> {
+  %i = onnx.Constant dense<-1> : tensor<i64>
+  %0 = "onnx.Gather"(%x, %i) {axis = 0 : i64} : (tensor<?x2x8xf32>, tensor<i64>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+// Slice with constant bounds over run-time dims: the unsliced run-time dim is copied whole;
+// along the run-time sliced dim the start (-3: from the end) and the end (INT64_MAX) are
+// clamped into [0, n] at run time and the size is ceil((end - start) / step).
+// CHECK-LABEL: func.func @slice_runtime
+// CHECK-DAG:     %[[B:.+]] = tensor.dim %arg0, %c0
+// CHECK-DAG:     %[[S:.+]] = tensor.dim %arg0, %c1
+// CHECK:         %[[FROM:.+]] = arith.addi %[[S]], %{{.+}} : index
+// CHECK:         %[[START:.+]] = arith.maxsi %[[FROM]], %{{.+}} : index
+// CHECK:         %[[END:.+]] = arith.minsi %{{.+}}, %[[S]] : index
+// CHECK:         %[[LEN:.+]] = arith.subi %[[END]], %[[START]] : index
+// CHECK:         %[[N:.+]] = arith.ceildivsi %[[LEN]], %{{.+}} : index
+// CHECK:         %[[SIZE:.+]] = arith.maxsi %[[N]], %{{.+}} : index
+// CHECK:         tensor.extract_slice %arg0[0, %[[START]], 1] [%[[B]], %[[SIZE]], 3] [1, 2, 1] : tensor<?x?x8xf32> to tensor<?x?x3xf32>
+func.func @slice_runtime(%x: tensor<?x?x8xf32>) -> tensor<?x?x3xf32> {
+  %s = onnx.Constant dense<[-3, 1]> : tensor<2xi64>
+  %e = onnx.Constant dense<[9223372036854775807, 4]> : tensor<2xi64>
+  %a = onnx.Constant dense<[1, 2]> : tensor<2xi64>
+  %st = onnx.Constant dense<[2, 1]> : tensor<2xi64>
+  %0 = "onnx.Slice"(%x, %s, %e, %a, %st) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1>} : (tensor<?x?x8xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<?x?x3xf32>
+  return %0 : tensor<?x?x3xf32>
+}
+
+// -----
+
+// AveragePool with a run-time batch: the window sum sized from the padded input's batch, the
+// constant divisors broadcast over it.
+// CHECK-LABEL: func.func @average_pool_batch
+// CHECK:         tensor.pad
+// CHECK:         %[[N:.+]] = tensor.dim %{{.+}}, %c0 : tensor<?x2x6x6xf32>
+// CHECK:         tensor.empty(%[[N]]) : tensor<?x2x3x3xf32>
+// CHECK:         arith.constant dense<{{.+}}> : tensor<3x3xf32>
+func.func @average_pool_batch(%x: tensor<?x2x5x5xf32>) -> tensor<?x2x3x3xf32> {
+  %0 = onnx.AveragePool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 1, 1>} : (tensor<?x2x5x5xf32>) -> tensor<?x2x3x3xf32>
+  return %0 : tensor<?x2x3x3xf32>
+}
+
+// -----
+
+// ... but not over run-time spatial dims (the divisor table is built at compile time).
+func.func @average_pool_spatial(%x: tensor<1x2x?x5xf32>) -> tensor<1x2x?x2xf32> {
+  // expected-error @+1 {{AveragePool over spatial dims known only at run time ('tensor<1x2x?x5xf32>') is not supported yet}}
+  %0 = onnx.AveragePool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x2x?x5xf32>) -> tensor<1x2x?x2xf32>
+  return %0 : tensor<1x2x?x2xf32>
+}
+
+// -----
+
+// Pad with constant pads over a run-time dim: tensor.pad takes it as it is.
+// CHECK-LABEL: func.func @pad_runtime
+// CHECK:         %[[V:.+]] = tensor.extract %arg1[] : tensor<f32>
+// CHECK:         tensor.pad %arg0 low[0, 1] high[2, 1]
+// CHECK:           tensor.yield %[[V]]
+// CHECK:         } : tensor<?x4xf32> to tensor<?x6xf32>
+func.func @pad_runtime(%x: tensor<?x4xf32>, %v: tensor<f32>) -> tensor<?x6xf32> {
+  %p = onnx.Constant dense<[0, 1, 2, 1]> : tensor<4xi64>
+  %0 = onnx.Pad %x, %p value %v : (tensor<?x4xf32>, tensor<4xi64>, tensor<f32>) -> tensor<?x6xf32>
+  return %0 : tensor<?x6xf32>
+}
+
+// -----
+
+func.func @pad_runtime_reflect(%x: tensor<?x4xf32>) -> tensor<?x6xf32> {
+  %p = onnx.Constant dense<[0, 1, 0, 1]> : tensor<4xi64>
+  // expected-error @+1 {{Pad of data with dims known only at run time needs mode 'constant' and constant pads}}
+  %0 = onnx.Pad %x, %p {mode = "reflect"} : (tensor<?x4xf32>, tensor<4xi64>) -> tensor<?x6xf32>
+  return %0 : tensor<?x6xf32>
+}
+
+// -----
+
+// A mean over a run-time dim divides by its size read at run time.
+// CHECK-LABEL: func.func @reduce_mean_runtime
+// CHECK:         linalg.generic {{.+}} iterator_types = ["reduction", "parallel"]
+// CHECK:         %[[N:.+]] = tensor.dim %arg0, %{{.+}} : tensor<?x5xf32>
+// CHECK:         %[[M:.+]] = arith.muli %{{.+}}, %[[N]] : index
+// CHECK:         %[[I:.+]] = arith.index_cast %[[M]] : index to i64
+// CHECK:         %[[F:.+]] = arith.sitofp %[[I]] : i64 to f32
+// CHECK:         linalg.generic
+// CHECK:           arith.divf %{{.+}}, %[[F]] : f32
+func.func @reduce_mean_runtime(%x: tensor<?x5xf32>) -> tensor<1x5xf32> {
+  %0 = onnx.ReduceMean %x {axes = array<i64: 0>} : (tensor<?x5xf32>) -> tensor<1x5xf32>
+  return %0 : tensor<1x5xf32>
+}

@@ -19,15 +19,6 @@ func.func @argmax_bool(%x: tensor<4x5xi1>) -> tensor<1x5xi64> {
 
 // -----
 
-// A run-time dim may be kept (lower_dynamic.mlir), not reduced.
-func.func @dynamic(%x: tensor<?x5xf32>) -> tensor<1x5xf32> {
-  // expected-error @+1 {{reducing over a dim known only at run time is not supported yet}}
-  %0 = onnx.ReduceMean %x {axes = array<i64: 0>} : (tensor<?x5xf32>) -> tensor<1x5xf32>
-  return %0 : tensor<1x5xf32>
-}
-
-// -----
-
 func.func @axis_out_of_range(%x: tensor<2x3x4xf32>) -> tensor<*xf32> {
   // expected-error @+1 {{'onnx.ReduceMax' op axis 3 is out of range for rank 3}}
   %0 = onnx.ReduceMax %x {axes = array<i64: 0, 3>} : (tensor<2x3x4xf32>) -> tensor<*xf32>
