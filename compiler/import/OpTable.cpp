@@ -14,6 +14,8 @@
 
 #include <onnx/onnx-ml.pb.h>
 
+#include <limits>
+
 using namespace mlir;
 
 namespace onnxc {
@@ -1617,6 +1619,31 @@ static Result convertEyeLike(NodeContext &c) {
   return results(*op);
 }
 
+/// NonMaxSuppression with every input present: omitted trailing ones are filled with their
+/// defaults (no box per class, IOU threshold 0, no score threshold).
+static Result convertNonMaxSuppression(NodeContext &c) {
+  if (!c.input(0) || !c.input(1))
+    return c.emitError() << "inputs 'boxes' and 'scores' are required";
+  auto attrs = c.convertAttributes();
+  if (failed(attrs) || failed(onlyOutputs(c, 1)))
+    return failure();
+  Type f32 = c.b.getF32Type();
+  auto orDefault = [&](size_t i, Value dflt) { return c.input(i) ? c.input(i) : dflt; };
+  Value maxOut = orDefault(2, Value());
+  if (!maxOut)
+    maxOut = c.constI64({0});
+  Value iou = orDefault(3, Value());
+  if (!iou)
+    iou = c.constScalar(f32, 0.0);
+  Value score = orDefault(4, Value());
+  if (!score)
+    score = c.constScalar(f32, -std::numeric_limits<double>::infinity());
+  auto op = c.create("NonMaxSuppression", {c.input(0), c.input(1), maxOut, iou, score}, *attrs);
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
 /// Compress with a constant condition is a Gather of the positions where it holds (of the
 /// flattened input without `axis`). A condition computed at run time would make the result's
 /// size data-dependent, which the static workspace cannot hold yet.
@@ -1627,10 +1654,16 @@ static Result convertCompress(NodeContext &c) {
   if (failed(onlyOutputs(c, 1)))
     return failure();
   DenseElementsAttr cond;
-  if (!matchPattern(condition, m_Constant(&cond)))
-    return c.emitError() << "the condition must be a constant (an initializer or a Constant "
-                            "node): a condition computed at run time gives a data-dependent "
-                            "result size, which is not supported";
+  if (!matchPattern(condition, m_Constant(&cond))) {
+    // Known at run time: the result's size depends on data (docs/dynamic-shapes.md).
+    auto attrs = c.convertAttributes();
+    if (failed(attrs))
+      return failure();
+    auto op = c.create("Compress", {input, condition}, *attrs);
+    if (failed(op))
+      return failure();
+    return results(*op);
+  }
   auto it = dyn_cast<RankedTensorType>(input.getType());
   if (!it || !it.hasStaticShape())
     return c.emitError() << "needs a known static shape for input 0";
@@ -1955,6 +1988,9 @@ const llvm::StringMap<Converter> &defaultDomainConverters() {
     t["Scatter"] = generic("ScatterElements"); // Deprecated in opset 11; no reduction.
     t["EyeLike"] = convertEyeLike;
     t["Compress"] = convertCompress;
+    t["NonZero"] = generic("NonZero");
+    t["Unique"] = generic("Unique", 4);
+    t["NonMaxSuppression"] = convertNonMaxSuppression;
     t["Einsum"] = generic("Einsum");
     addTrainingModeConverters(t);
     addSpectralConverters(t);
