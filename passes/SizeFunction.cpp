@@ -41,7 +41,9 @@ Value resolveDim(OpBuilder &b, Value memref, int64_t i, Value dims, IRMapping &m
     return fromOfr(expand.getMixedOutputShape()[i]);
   if (auto collapse = dyn_cast_if_present<memref::CollapseShapeOp>(def)) {
     Value product = arith::ConstantIndexOp::create(b, loc, 1);
-    for (int64_t j : collapse.getReassociationIndices()[i]) {
+    // A local: ranging over a member of the returned temporary would read freed memory.
+    SmallVector<ReassociationIndices> groups = collapse.getReassociationIndices();
+    for (int64_t j : groups[i]) {
       Value d = resolveDim(b, collapse.getSrc(), j, dims, map);
       if (!d)
         return Value();

@@ -11,6 +11,7 @@
 #include "passes/lowering/LoweringUtils.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/Matchers.h"
 
@@ -70,13 +71,24 @@ namespace {
 
 using onnxc::lowering::dataDependentDim;
 
-/// Product of `v`'s dims [from, to) as an index (run-time dims read with tensor.dim).
+/// Product of `v`'s dims [from, to) as an index: a constant for static dims, times the
+/// run-time ones (tensor.dim).
 Value dimProduct(ImplicitLocOpBuilder &b, Value v, int64_t from, int64_t to) {
-  Value p = cIndex(b, 1);
+  auto t = cast<RankedTensorType>(v.getType());
+  int64_t fixed = 1;
   for (int64_t d = from; d < to; ++d)
-    p = arith::MulIOp::create(b, p, lowering::dimSize(b, b.getLoc(), v, d));
+    if (!t.isDynamicDim(d))
+      fixed *= t.getDimSize(d);
+  Value p = cIndex(b, fixed);
+  for (int64_t d = from; d < to; ++d)
+    if (t.isDynamicDim(d))
+      p = arith::MulIOp::create(b, p, lowering::dimSize(b, b.getLoc(), v, d));
   return p;
 }
+
+/// A size as an OpFoldResult: an attribute when it is a constant, so that slices get static
+/// result types.
+OpFoldResult ofr(Value v) { return getAsOpFoldResult(v); }
 
 /// `v` viewed as [outer, axisLen, inner] around `axis` (tensor.collapse_shape).
 Value collapseAround(ImplicitLocOpBuilder &b, Value v, int64_t axis) {
@@ -200,7 +212,7 @@ Value restoreAxis(ImplicitLocOpBuilder &b, Value sliced, Value x, int64_t axis, 
   int64_t r = t.getRank();
   for (int64_t d = 0; d < r; ++d) {
     outShape.push_back(d == axis ? OpFoldResult(n)
-                                 : OpFoldResult(lowering::dimSize(b, b.getLoc(), x, d)));
+                                 : ofr(lowering::dimSize(b, b.getLoc(), x, d)));
     groups[d < axis ? 0 : d == axis ? 1 : 2].push_back(d);
   }
   Value result;
@@ -290,7 +302,7 @@ struct CompressLowering : OpConversionPattern<onnx::CompressOp> {
     auto loop = forLoop(
         b, zero, len, {buf, zero},
         [&](ImplicitLocOpBuilder &ib, Value j, ValueRange args, SmallVectorImpl<Value> &yields) {
-          SmallVector<OpFoldResult> sizes{outer, ib.getIndexAttr(1), inner};
+          SmallVector<OpFoldResult> sizes{ofr(outer), ib.getIndexAttr(1), ofr(inner)};
           SmallVector<OpFoldResult> strides(3, ib.getIndexAttr(1));
           auto toOfr = [&](Value v) -> OpFoldResult { return v; };
           Value slice = tensor::ExtractSliceOp::create(
@@ -314,7 +326,7 @@ struct CompressLowering : OpConversionPattern<onnx::CompressOp> {
     Value sliced = tensor::ExtractSliceOp::create(
         b, slicedType, loop.getResult(0),
         SmallVector<OpFoldResult>(3, b.getIndexAttr(0)),
-        SmallVector<OpFoldResult>{outer, n, inner}, strides);
+        SmallVector<OpFoldResult>{ofr(outer), n, ofr(inner)}, strides);
     Value result = restoreAxis(b, sliced, x, axis, n, cast<RankedTensorType>(op.getType()));
     rewriter.replaceOp(op, result);
     return success();
@@ -487,7 +499,7 @@ struct UniqueLowering : OpConversionPattern<onnx::UniqueOp> {
           Value r = toIndex(ib, tensor::ExtractOp::create(ib, ranks, ValueRange{k}));
           Value fk64 = tensor::ExtractOp::create(ib, first, ValueRange{k});
           Value fk = toIndex(ib, fk64);
-          SmallVector<OpFoldResult> sizes{outer, ib.getIndexAttr(1), inner};
+          SmallVector<OpFoldResult> sizes{ofr(outer), ib.getIndexAttr(1), ofr(inner)};
           Value slice = tensor::ExtractSliceOp::create(
               ib, sliceType, x3,
               SmallVector<OpFoldResult>{ib.getIndexAttr(0), fk, ib.getIndexAttr(0)}, sizes,
@@ -512,7 +524,7 @@ struct UniqueLowering : OpConversionPattern<onnx::UniqueOp> {
         {t3.getDimSize(0), ShapedType::kDynamic, t3.getDimSize(2)}, t3.getElementType());
     Value ySliced = tensor::ExtractSliceOp::create(
         b, slicedType, pass3.getResult(0), SmallVector<OpFoldResult>(3, b.getIndexAttr(0)),
-        SmallVector<OpFoldResult>{outer, n, inner}, strides);
+        SmallVector<OpFoldResult>{ofr(outer), n, ofr(inner)}, strides);
     Value y = restoreAxis(b, ySliced, x, axis, n, cast<RankedTensorType>(op.getY().getType()));
     auto firstN = [&](Value v) -> Value {
       return tensor::ExtractSliceOp::create(
@@ -648,7 +660,7 @@ struct NonMaxSuppressionLowering : OpConversionPattern<onnx::NonMaxSuppressionOp
             [&](ImplicitLocOpBuilder &b3, Value, ValueRange a3, SmallVectorImpl<Value> &y3) {
               Value ps = a3[3], pi = a3[4];
               // The best candidate after (ps, pi) in the visiting order.
-              Value nothing = arith::ConstantIntOp::create(b3, 1, 0);
+              Value nothing = arith::ConstantIntOp::create(b3, 0, 1);
               auto best = forLoop(
                   b3, zero, spatial, {fzero, minusOne},
                   [&](ImplicitLocOpBuilder &b4, Value j, ValueRange a4,

@@ -21,7 +21,7 @@ func.func @nonzero(%x: tensor<3x5xf32>) -> tensor<2x?xi64> {
 // NonZero of an input with a run-time dim: the bound is computed from its dims.
 // CHECK-LABEL: func.func @nonzero_dynamic
 // CHECK:         %[[D:.+]] = tensor.dim %arg0, %c0
-// CHECK:         %[[NUMEL:.+]] = arith.muli %[[D]], %c4
+// CHECK:         %[[NUMEL:.+]] = arith.muli %c4{{.*}}, %[[D]]
 // CHECK:         tensor.empty(%[[NUMEL]]) : tensor<2x?xi64>
 // CHECK:         arith.minui %{{.+}}, %[[NUMEL]] {onnxc.data_bound}
 func.func @nonzero_dynamic(%x: tensor<?x4xi32>) -> tensor<2x?xi64> {
