@@ -231,9 +231,12 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
      << ". Do not edit.\n * Target: " << commentSafe(m.target) << "\n *\n";
   if (!dimArgs.empty())
     os << " * Dims known only at run time (" << dimArgs << "): pass them to every call.\n";
-  if (m.dataDependent)
+  if (m.dataDependent && !dynOutputs.empty())
     os << " * Some output dims depend on the data (marked '?'): " << P
        << "_output_dims gives upper\n * bounds to allocate, the run writes the actual dims.\n";
+  else if (m.dataDependent)
+    os << " * Sizes inside the model depend on the data: the workspace size is for their upper\n"
+       << " * bounds.\n";
   os << " * Usage:\n"
      << " *   int64_t size = " << P << "_workspace_size(" << dimArgs
      << ");   (-1: dims out of range)\n"

@@ -31,9 +31,12 @@ struct DynamicInterfacePass : onnxc::impl::DynamicInterfaceBase<DynamicInterface
       }
     // Outputs whose dims depend on data (NonZero...) need the dynamic interface too, even
     // without run-time input dims: their dims are reported through out-dims.
+    // So do data-dependent intermediates behind static outputs: their buffers are placed at
+    // run time, and only onnxc_sizes (from the bounds) knows the workspace they need.
     bool dataDependent = false;
     for (unsigned i = numInputs; i < func.getNumArguments(); ++i)
       dataDependent |= !cast<MemRefType>(func.getArgumentTypes()[i]).hasStaticShape();
+    func.walk([&](arith::MinUIOp op) { dataDependent |= op->hasAttr("onnxc.data_bound"); });
     if (!numDims || (numDims.getInt() == 0 && !dataDependent))
       return; // A static model keeps its interface.
     if (symbols.size() != numInputs) {

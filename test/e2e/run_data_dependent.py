@@ -27,8 +27,8 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 
-def model_of(nodes, inputs, outputs, opset=13):
-    graph = helper.make_graph(nodes, "g", inputs, outputs)
+def model_of(nodes, inputs, outputs, opset=13, inits=()):
+    graph = helper.make_graph(nodes, "g", inputs, outputs, list(inits))
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
 
 
@@ -230,6 +230,20 @@ def main():
                     helper.make_node("GatherND", ["x", "t"], ["y"], name="gather")],
                    [vi("x", TensorProto.FLOAT, [3, 4])], [vi("y", TensorProto.FLOAT, [None])]),
           gather_case)
+
+    # A data-dependent intermediate behind a static output (a contraction over the count):
+    # the workspace comes from the bound.
+    def gram_case():
+        x = sparse(rng, (4, 3), rng.random())
+        nz = np.array(np.nonzero(x), np.int64).astype(np.float32)
+        return [("x", x)], [("y", nz @ nz.T)], f"nonzeros={nz.shape[1]}"
+    check("nonzero_gram",
+          model_of([helper.make_node("NonZero", ["x"], ["nz"], name="nz"),
+                    helper.make_node("Cast", ["nz"], ["f"], to=TensorProto.FLOAT, name="cast"),
+                    helper.make_node("Transpose", ["f"], ["t"], perm=[1, 0], name="tr"),
+                    helper.make_node("MatMul", ["f", "t"], ["y"], name="gram")],
+                   [vi("x", TensorProto.FLOAT, [4, 3])], [vi("y", TensorProto.FLOAT, [2, 2])]),
+          gram_case)
 
     # Compress with a run-time condition.
     def compress_case(axis):
