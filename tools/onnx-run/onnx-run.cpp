@@ -227,8 +227,13 @@ int main(int argc, char **argv) {
     dims[k] = value;
   }
   if (m->num_dims)
-    std::printf("model %s (%s): %u inputs, %u outputs, %u run-time dims\n", m->name, m->target,
-                m->num_inputs, m->num_outputs, m->num_dims);
+    std::printf("model %s (%s): %u inputs, %u outputs, %u run-time dims%s\n", m->name,
+                m->target, m->num_inputs, m->num_outputs, m->num_dims,
+                dynamic && (m->flags & ONNXC_MODEL_DATA_DEPENDENT_DIMS) ? ", data-dependent dims"
+                                                                      : "");
+  else if (dynamic)
+    std::printf("model %s (%s): %u inputs, %u outputs, data-dependent dims\n", m->name,
+                m->target, m->num_inputs, m->num_outputs);
   else
     std::printf("model %s (%s): %u inputs, %u outputs, workspace %llu bytes\n", m->name,
                 m->target, m->num_inputs, m->num_outputs,

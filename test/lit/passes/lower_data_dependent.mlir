@@ -80,3 +80,29 @@ func.func @consumer_refused(%x: tensor<3x5xf32>) -> tensor<2x?xi64> {
   %1 = "onnx.Trilu"(%0) : (tensor<2x?xi64>) -> tensor<2x?xi64>
   return %1 : tensor<2x?xi64>
 }
+
+// -----
+
+func.func @nonzero_scalar(%x: tensor<f32>) -> tensor<0x?xi64> {
+  // expected-error @+1 {{a scalar input is not supported}}
+  %0 = "onnx.NonZero"(%x) : (tensor<f32>) -> tensor<0x?xi64>
+  return %0 : tensor<0x?xi64>
+}
+
+// -----
+
+func.func @unique_bool(%x: tensor<4xi1>) -> (tensor<?xi1>, tensor<?xi64>, tensor<4xi64>, tensor<?xi64>) {
+  // expected-error @+1 {{element type 'i1' is not supported (numbers only)}}
+  %0:4 = "onnx.Unique"(%x) : (tensor<4xi1>) -> (tensor<?xi1>, tensor<?xi64>, tensor<4xi64>, tensor<?xi64>)
+  return %0#0, %0#1, %0#2, %0#3 : tensor<?xi1>, tensor<?xi64>, tensor<4xi64>, tensor<?xi64>
+}
+
+// -----
+
+// max_output_boxes_per_class 0 (the default): nothing can be selected.
+func.func @nms_none(%b: tensor<1x8x4xf32>, %s: tensor<1x3x8xf32>, %t: tensor<1xf32>) -> tensor<?x3xi64> {
+  %m = "onnx.Constant"() {value = dense<0> : tensor<1xi64>} : () -> tensor<1xi64>
+  // expected-error @+1 {{selects no box whatever the data}}
+  %0 = "onnx.NonMaxSuppression"(%b, %s, %m, %t, %t) : (tensor<1x8x4xf32>, tensor<1x3x8xf32>, tensor<1xi64>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x3xi64>
+  return %0 : tensor<?x3xi64>
+}

@@ -57,3 +57,25 @@ func.func @refused(%x: tensor<?x4xf32> {onnx.name = "x"}) -> tensor<?x4xf32> {
   %0 = "onnx.Trilu"(%x) : (tensor<?x4xf32>) -> tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }
+
+// -----
+
+// GatherND with a run-time number of coordinate tuples (NonZero -> Transpose -> GatherND):
+// the result's dim comes from the indices.
+// CHECK-LABEL: func.func @gathernd_tuples
+// CHECK:         %[[N:.+]] = tensor.dim %arg1, %c0 : tensor<?x2xi64>
+// CHECK:         tensor.empty(%[[N]]) : tensor<?xf32>
+// CHECK:         linalg.generic
+func.func @gathernd_tuples(%d: tensor<3x4xf32>, %i: tensor<?x2xi64>) -> tensor<?xf32> {
+  %0 = "onnx.GatherND"(%d, %i) : (tensor<3x4xf32>, tensor<?x2xi64>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// The tuple length must be static: it decides the result's rank.
+func.func @gathernd_dynamic_tuple(%d: tensor<3x4xf32>, %i: tensor<5x?xi64>) -> tensor<5xf32> {
+  // expected-error @+1 {{the coordinate tuple length (last dim of 'indices') must be known at compile time}}
+  %0 = "onnx.GatherND"(%d, %i) : (tensor<3x4xf32>, tensor<5x?xi64>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
