@@ -1703,8 +1703,8 @@ static Result convertNonMaxSuppression(NodeContext &c) {
 }
 
 /// Compress with a constant condition is a Gather of the positions where it holds (of the
-/// flattened input without `axis`). A condition computed at run time would make the result's
-/// size data-dependent, which the static workspace cannot hold yet.
+/// flattened input without `axis`). A condition computed at run time gives onnx.Compress,
+/// whose result size depends on data (docs/dynamic-shapes.md).
 static Result convertCompress(NodeContext &c) {
   Value input = c.input(0), condition = c.input(1);
   if (!input || !condition)
