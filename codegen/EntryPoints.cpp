@@ -218,7 +218,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   Constant *fields[] = {ConstantInt::get(i32, 3), // ONNXC_ABI_VERSION
                         ConstantInt::get(i32, numIn),
                         ConstantInt::get(i32, numOut),
-                        ConstantInt::get(i32, 0),
+                        ConstantInt::get(i32, model.dataDependent ? 1 : 0), // flags
                         cString(m, model.name, "onnxc.model_name"),
                         cString(m, model.target, "onnxc.target"),
                         tensorArray(model.inputs, "inputs"),

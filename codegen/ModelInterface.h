@@ -39,7 +39,10 @@ struct ModelInterface {
   std::vector<TensorInterface> inputs, outputs;
   /// The symbols of the run-time dims (docs/dynamic-shapes.md); empty for a static model.
   std::vector<std::string> dimNames;
-  bool isDynamic() const { return !dimNames.empty(); }
+  /// Some output dims are counted from data at run time (NonZero, Unique...): the model runs
+  /// through the dynamic entries even without symbols, and output_dims gives upper bounds.
+  bool dataDependent = false;
+  bool isDynamic() const { return !dimNames.empty() || dataDependent; }
   int64_t workspaceSize = 0;
   int64_t workspaceAlignment = 64;
   /// --sanitize=address: (offset, size) pairs of workspace bytes the kernel wrapper poisons

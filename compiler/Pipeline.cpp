@@ -214,6 +214,10 @@ FailureOr<ModelInterface> readInterface(ModuleOp module, const CompileOptions &o
   for (unsigned i = 0; i < func.getNumResults(); ++i)
     if (failed(read(func.getResultTypes()[i], func.getResultAttrDict(i), m.outputs, "output")))
       return failure();
+  func.walk([&](arith::MinUIOp op) {
+    if (op->hasAttr("onnxc.data_bound"))
+      m.dataDependent = true;
+  });
   assignCNames(m);
   m.sourceFile = llvm::sys::path::filename(o.input).str();
   m.name = !o.name.empty() ? o.name : toCIdentifier(llvm::sys::path::stem(o.input).str());

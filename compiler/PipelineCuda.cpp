@@ -105,6 +105,17 @@ int compileCuda(const CompileOptions &o, const char *argv0, ModuleOp module,
   auto iface = readInterface(module, o);
   if (failed(iface))
     return kExitModelError;
+  // The CUDA entry points are static (docs/dynamic-shapes.md): dims given at run time and
+  // output sizes counted from data are CPU-only.
+  if (iface->isDynamic()) {
+    llvm::errs() << o.input << ": error: --target cuda needs static shapes: "
+                 << (iface->dimNames.empty()
+                         ? "some output sizes depend on tensor data (NonZero, Compress, Unique, "
+                           "NonMaxSuppression...), which only CPU libraries support"
+                         : "fix the symbolic input dims with --shape NAME=DIMS")
+                 << "\n";
+    return kExitModelError;
+  }
   if (auto f = module.lookupSymbol<func::FuncOp>("main_graph")) {
     for (unsigned i = 0; i < f.getNumArguments(); ++i)
       f.removeArgAttr(i, "onnx.name");

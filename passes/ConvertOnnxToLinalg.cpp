@@ -31,6 +31,7 @@ struct ConvertOnnxToLinalgPass
     onnxc::lowering::populateEinsumPatterns(patterns);
     onnxc::lowering::populateControlFlowPatterns(patterns);
     onnxc::lowering::populateRecurrentPatterns(patterns);
+    onnxc::lowering::populateDataDependentPatterns(patterns);
 
     // The onnx dialect is not marked illegal: an illegal op that no pattern converts stops the
     // conversion at the first one and adds a generic "failed to legalize" error. Left

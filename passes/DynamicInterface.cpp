@@ -29,7 +29,15 @@ struct DynamicInterfacePass : onnxc::impl::DynamicInterfaceBase<DynamicInterface
         numInputs = i + 1;
         func.removeArgAttr(i, "onnxc.dim_symbols");
       }
-    if (!numDims || numDims.getInt() == 0)
+    // Outputs whose dims depend on data (NonZero...) need the dynamic interface too, even
+    // without run-time input dims: their dims are reported through out-dims.
+    // So do data-dependent intermediates behind static outputs: their buffers are placed at
+    // run time, and only onnxc_sizes (from the bounds) knows the workspace they need.
+    bool dataDependent = false;
+    for (unsigned i = numInputs; i < func.getNumArguments(); ++i)
+      dataDependent |= !cast<MemRefType>(func.getArgumentTypes()[i]).hasStaticShape();
+    func.walk([&](arith::MinUIOp op) { dataDependent |= op->hasAttr("onnxc.data_bound"); });
+    if (!numDims || (numDims.getInt() == 0 && !dataDependent))
       return; // A static model keeps its interface.
     if (symbols.size() != numInputs) {
       func.emitError() << "onnx-dynamic-interface: inputs without onnxc.dim_symbols";
@@ -46,7 +54,7 @@ struct DynamicInterfacePass : onnxc::impl::DynamicInterfaceBase<DynamicInterface
       outDimsCount += cast<MemRefType>(func.getArgumentTypes()[i]).getRank();
 
     // dims first, out-dims after the outputs (the workspace comes last, from the plan).
-    if (failed(func.insertArgument(0, MemRefType::get({numDims.getInt()}, i64), {}, loc)) ||
+    if (failed(func.insertArgument(0, MemRefType::get({std::max<int64_t>(numDims.getInt(), 1)}, i64), {}, loc)) ||
         failed(func.insertArgument(func.getNumArguments(),
                                    MemRefType::get({std::max<int64_t>(outDimsCount, 1)}, i64),
                                    {}, loc)))

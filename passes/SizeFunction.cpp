@@ -41,7 +41,9 @@ Value resolveDim(OpBuilder &b, Value memref, int64_t i, Value dims, IRMapping &m
     return fromOfr(expand.getMixedOutputShape()[i]);
   if (auto collapse = dyn_cast_if_present<memref::CollapseShapeOp>(def)) {
     Value product = arith::ConstantIndexOp::create(b, loc, 1);
-    for (int64_t j : collapse.getReassociationIndices()[i]) {
+    // A local: ranging over a member of the returned temporary would read freed memory.
+    SmallVector<ReassociationIndices> groups = collapse.getReassociationIndices();
+    for (int64_t j : groups[i]) {
       Value d = resolveDim(b, collapse.getSrc(), j, dims, map);
       if (!d)
         return Value();
@@ -67,6 +69,15 @@ Value cloneSlice(OpBuilder &b, Value v, Value dims, IRMapping &map) {
   Operation *def = v.getDefiningOp();
   if (!def || def->getNumRegions())
     return Value();
+  // A dim counted from data (NonZero, Unique...): its upper bound, which depends on dims only.
+  // Sizes grow with the dims they are made of, so the workspace and output dims computed
+  // from the bound hold every run.
+  if (auto bounded = dyn_cast<arith::MinUIOp>(def); bounded && def->hasAttr("onnxc.data_bound")) {
+    Value r = cloneSlice(b, bounded.getRhs(), dims, map);
+    if (r)
+      map.map(v, r);
+    return r;
+  }
   // A dim of a view, reshape or subview: the sizes it was made with.
   if (auto dim = dyn_cast<memref::DimOp>(def)) {
     std::optional<int64_t> index = dim.getConstantIndex();

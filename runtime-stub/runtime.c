@@ -37,8 +37,8 @@ int onnxc_rt_run(const void *const *inputs, void *const *outputs, void *workspac
   int status = onnxc_rt_init();
   if (status != ONNXC_OK)
     return status;
-  if (m->num_dims)
-    return ONNXC_ERROR_DIMS_OUT_OF_RANGE; /* needs run_dynamic and its dims */
+  if (m->num_dims || (m->flags & ONNXC_MODEL_DATA_DEPENDENT_DIMS))
+    return ONNXC_ERROR_DIMS_OUT_OF_RANGE; /* needs run_dynamic (dims, or out_dims) */
   if ((m->num_inputs && !inputs) || !outputs)
     return ONNXC_ERROR_NULL_ARGUMENT;
   for (uint32_t i = 0; i < m->num_inputs; ++i)
@@ -132,7 +132,7 @@ int onnxc_rt_run_dynamic(const int64_t *dims, const void *const *inputs, void *c
   int status = onnxc_rt_init();
   if (status != ONNXC_OK)
     return status;
-  if (!m->num_dims) {
+  if (!m->num_dims && !(m->flags & ONNXC_MODEL_DATA_DEPENDENT_DIMS)) {
     status = onnxc_rt_run(inputs, outputs, workspace);
     if (status == ONNXC_OK && out_dims)
       for (uint32_t i = 0; i < m->num_outputs; ++i)
@@ -225,7 +225,7 @@ int onnxc_rt_context_run_dynamic(struct onnxc_rt_context *ctx, const int64_t *di
   const onnxc_model *m = &onnxc__model;
   if (!ctx)
     return ONNXC_ERROR_NULL_ARGUMENT;
-  if (m->num_dims) {
+  if (m->num_dims || (m->flags & ONNXC_MODEL_DATA_DEPENDENT_DIMS)) {
     int64_t need = onnxc_rt_workspace_size_for(dims);
     if (need < 0)
       return check_dims(dims) != ONNXC_OK ? check_dims(dims) : ONNXC_ERROR_DIMS_OUT_OF_RANGE;

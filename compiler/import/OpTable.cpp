@@ -11,8 +11,11 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/bit.h"
 
 #include <onnx/onnx-ml.pb.h>
+
+#include <limits>
 
 using namespace mlir;
 
@@ -535,6 +538,58 @@ static std::optional<SmallVector<int64_t>> axesFromShapes(ArrayRef<int64_t> in,
   return found;
 }
 
+/// Axes computed at run time whose declared output shape (keepdims = 0) fits several sets of
+/// `k` axes ([3, 2, 2] -> [3, 2]: axis 1 or 2): each candidate is reduced with constant axes,
+/// and the one whose set equals the run-time axes is selected (Where), counting matches of
+/// the normalized axes against each candidate. Null when there are too many candidates.
+static Value selectReductionAtRunTime(NodeContext &c, const std::string &opName, Value axes,
+                                      ArrayRef<int64_t> in, ArrayRef<int64_t> out, int64_t k) {
+  int64_t rank = in.size();
+  if (k < 1 || k > rank || rank > 8 || static_cast<int64_t>(out.size()) != rank - k)
+    return {};
+  SmallVector<SmallVector<int64_t>> candidates;
+  for (unsigned mask = 0; mask < (1u << rank); ++mask) {
+    if (llvm::popcount(mask) != k)
+      continue;
+    SmallVector<int64_t> kept, set;
+    for (int64_t d = 0; d < rank; ++d)
+      (mask >> d & 1 ? set : kept).push_back(d);
+    bool fits = true;
+    for (size_t i = 0; i < kept.size(); ++i)
+      fits &= in[kept[i]] == out[i];
+    if (fits)
+      candidates.push_back(set);
+  }
+  if (candidates.empty() || candidates.size() > 16)
+    return {};
+  Decomposer d(c);
+  Type i64 = c.b.getI64Type();
+  auto reduceWith = [&](ArrayRef<int64_t> set) {
+    return d.op(opName, {c.input(0)},
+                {c.b.getNamedAttr("axes", c.b.getDenseI64ArrayAttr(set)),
+                 c.b.getNamedAttr("keepdims", c.b.getI64IntegerAttr(0)),
+                 c.b.getNamedAttr("noop_with_empty_axes", c.b.getI64IntegerAttr(0))});
+  };
+  // Negative axes count from the end.
+  Value normalized = d.op("Where", {d.op("Less", {axes, c.constI64({0})}),
+                                    d.op("Add", {axes, c.constI64({rank})}), axes});
+  Value result = reduceWith(candidates.back());
+  for (size_t i = candidates.size() - 1; i-- > 0;) {
+    Value matches;
+    for (int64_t a : candidates[i]) {
+      Value hits = d.castTo(d.op("Equal", {normalized, c.constI64({a})}), i64);
+      Value n = d.op("ReduceSum", {hits},
+                     {c.b.getNamedAttr("axes", c.b.getDenseI64ArrayAttr({0})),
+                      c.b.getNamedAttr("keepdims", c.b.getI64IntegerAttr(0)),
+                      c.b.getNamedAttr("noop_with_empty_axes", c.b.getI64IntegerAttr(0))});
+      matches = matches ? d.op("Add", {matches, n}) : n;
+    }
+    Value same = d.op("Equal", {matches, c.constScalar(i64, static_cast<double>(k))});
+    result = d.op("Where", {same, reduceWith(candidates[i]), result});
+  }
+  return d.failedAny ? Value() : result;
+}
+
 /// Reduce*: the axes come from the `axes` attribute before opset `axesInputSince` and from the
 /// optional second input from then on (ReduceSum: 13, the others: 18). The dialect op holds
 /// them as an attribute, so the input must be a constant, or have no elements at all: an
@@ -578,6 +633,11 @@ static Converter reduction(StringRef opName, int64_t axesInputSince) {
         std::optional<SmallVector<int64_t>> fromShapes;
         if (in && out && in.hasStaticShape() && out.hasStaticShape())
           fromShapes = axesFromShapes(in.getShape(), out.getShape(), *keepdims != 0);
+        if (!fromShapes && in && out && in.hasStaticShape() && out.hasStaticShape() && t &&
+            t.hasStaticShape() && !*keepdims)
+          if (Value selected = selectReductionAtRunTime(c, opName, v, in.getShape(),
+                                                        out.getShape(), t.getNumElements()))
+            return SmallVector<Value>{selected};
         if (!fromShapes)
           return c.emitError() << "'axes' must be a constant (an initializer or a Constant "
                                   "node), or follow from the declared input and output shapes: "
@@ -1653,9 +1713,34 @@ static Result convertEyeLike(NodeContext &c) {
   return results(*op);
 }
 
+/// NonMaxSuppression with every input present: omitted trailing ones are filled with their
+/// defaults (no box per class, IOU threshold 0, no score threshold).
+static Result convertNonMaxSuppression(NodeContext &c) {
+  if (!c.input(0) || !c.input(1))
+    return c.emitError() << "inputs 'boxes' and 'scores' are required";
+  auto attrs = c.convertAttributes();
+  if (failed(attrs) || failed(onlyOutputs(c, 1)))
+    return failure();
+  Type f32 = c.b.getF32Type();
+  auto orDefault = [&](size_t i, Value dflt) { return c.input(i) ? c.input(i) : dflt; };
+  Value maxOut = orDefault(2, Value());
+  if (!maxOut)
+    maxOut = c.constI64({0});
+  Value iou = orDefault(3, Value());
+  if (!iou)
+    iou = c.constScalar(f32, 0.0);
+  Value score = orDefault(4, Value());
+  if (!score)
+    score = c.constScalar(f32, -std::numeric_limits<double>::infinity());
+  auto op = c.create("NonMaxSuppression", {c.input(0), c.input(1), maxOut, iou, score}, *attrs);
+  if (failed(op))
+    return failure();
+  return results(*op);
+}
+
 /// Compress with a constant condition is a Gather of the positions where it holds (of the
-/// flattened input without `axis`). A condition computed at run time would make the result's
-/// size data-dependent, which the static workspace cannot hold yet.
+/// flattened input without `axis`). A condition computed at run time gives onnx.Compress,
+/// whose result size depends on data (docs/dynamic-shapes.md).
 static Result convertCompress(NodeContext &c) {
   Value input = c.input(0), condition = c.input(1);
   if (!input || !condition)
@@ -1663,10 +1748,16 @@ static Result convertCompress(NodeContext &c) {
   if (failed(onlyOutputs(c, 1)))
     return failure();
   DenseElementsAttr cond;
-  if (!matchPattern(condition, m_Constant(&cond)))
-    return c.emitError() << "the condition must be a constant (an initializer or a Constant "
-                            "node): a condition computed at run time gives a data-dependent "
-                            "result size, which is not supported";
+  if (!matchPattern(condition, m_Constant(&cond))) {
+    // Known at run time: the result's size depends on data (docs/dynamic-shapes.md).
+    auto attrs = c.convertAttributes();
+    if (failed(attrs))
+      return failure();
+    auto op = c.create("Compress", {input, condition}, *attrs);
+    if (failed(op))
+      return failure();
+    return results(*op);
+  }
   auto it = dyn_cast<RankedTensorType>(input.getType());
   if (!it || !it.hasStaticShape())
     return c.emitError() << "needs a known static shape for input 0";
@@ -1991,6 +2082,9 @@ const llvm::StringMap<Converter> &defaultDomainConverters() {
     t["Scatter"] = generic("ScatterElements"); // Deprecated in opset 11; no reduction.
     t["EyeLike"] = convertEyeLike;
     t["Compress"] = convertCompress;
+    t["NonZero"] = generic("NonZero");
+    t["Unique"] = generic("Unique", 4);
+    t["NonMaxSuppression"] = convertNonMaxSuppression;
     t["Einsum"] = generic("Einsum");
     addTrainingModeConverters(t);
     addSpectralConverters(t);

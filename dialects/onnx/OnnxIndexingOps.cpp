@@ -236,3 +236,99 @@ LogicalResult EyeLikeOp::inferShapes() {
   }
   return refineResultType(*this, 0, RankedTensorType::get(t.getShape(), et));
 }
+
+//===----------------------------------------------------------------------===//
+// Data-dependent result sizes: NonZero, Compress, Unique, NonMaxSuppression. The dim that
+// counts selected elements is `?` whatever the model declares (a declared value is only what
+// one run gave), so these set their result types instead of refining the declared ones.
+//===----------------------------------------------------------------------===//
+
+static void setResult(Operation *op, unsigned i, ArrayRef<int64_t> shape, Type et) {
+  op->getResult(i).setType(RankedTensorType::get(shape, et));
+}
+
+LogicalResult NonZeroOp::inferShapes() {
+  auto x = rankedOrNull(getX());
+  if (!x)
+    return success();
+  setResult(*this, 0, {x.getRank(), ShapedType::kDynamic}, IntegerType::get(getContext(), 64));
+  return success();
+}
+
+LogicalResult CompressOp::verify() {
+  if (auto c = rankedOrNull(getCondition()); c && c.getRank() != 1)
+    return emitOpError() << "condition must be 1-D";
+  if (!elementTypeOf(getCondition()).isInteger(1))
+    return emitOpError() << "condition must be bool";
+  if (auto x = rankedOrNull(getInput()); x && getAxis()) {
+    int64_t axis = static_cast<int64_t>(*getAxis()), rank = x.getRank();
+    if (axis < -rank || axis >= rank)
+      return emitOpError() << "axis " << axis << " is out of range for rank " << rank;
+  }
+  return success();
+}
+
+LogicalResult CompressOp::inferShapes() {
+  auto x = rankedOrNull(getInput());
+  if (!x)
+    return success();
+  SmallVector<int64_t> shape{ShapedType::kDynamic};
+  if (getAxis()) {
+    int64_t axis = static_cast<int64_t>(*getAxis());
+    axis = axis < 0 ? axis + x.getRank() : axis;
+    shape.assign(x.getShape().begin(), x.getShape().end());
+    shape[axis] = ShapedType::kDynamic;
+  }
+  setResult(*this, 0, shape, x.getElementType());
+  return success();
+}
+
+LogicalResult UniqueOp::verify() {
+  if (auto x = rankedOrNull(getX()); x && getAxis()) {
+    int64_t axis = static_cast<int64_t>(*getAxis()), rank = x.getRank();
+    if (axis < -rank || axis >= rank)
+      return emitOpError() << "axis " << axis << " is out of range for rank " << rank;
+  }
+  return success();
+}
+
+LogicalResult UniqueOp::inferShapes() {
+  auto x = rankedOrNull(getX());
+  if (!x)
+    return success();
+  Type i64 = IntegerType::get(getContext(), 64);
+  int64_t dyn = ShapedType::kDynamic;
+  if (!getAxis()) {
+    setResult(*this, 0, {dyn}, x.getElementType());
+    setResult(*this, 2, {x.hasStaticShape() ? x.getNumElements() : dyn}, i64);
+  } else {
+    int64_t axis = static_cast<int64_t>(*getAxis());
+    axis = axis < 0 ? axis + x.getRank() : axis;
+    SmallVector<int64_t> shape(x.getShape());
+    shape[axis] = dyn;
+    setResult(*this, 0, shape, x.getElementType());
+    setResult(*this, 2, {x.getDimSize(axis)}, i64);
+  }
+  setResult(*this, 1, {dyn}, i64);
+  setResult(*this, 3, {dyn}, i64);
+  return success();
+}
+
+LogicalResult NonMaxSuppressionOp::verify() {
+  if (auto b = rankedOrNull(getBoxes()); b && (b.getRank() != 3 || !compatibleDim(b.getDimSize(2), 4)))
+    return emitOpError() << "boxes must be [batches, boxes, 4]";
+  if (auto s = rankedOrNull(getScores()); s && s.getRank() != 3)
+    return emitOpError() << "scores must be [batches, classes, boxes]";
+  if (!elementTypeOf(getMaxOutputBoxesPerClass()).isInteger(64))
+    return emitOpError() << "max_output_boxes_per_class must be int64";
+  if (failed(verifyOneElement(*this, getMaxOutputBoxesPerClass(), "max_output_boxes_per_class")) ||
+      failed(verifyOneElement(*this, getIouThreshold(), "iou_threshold")) ||
+      failed(verifyOneElement(*this, getScoreThreshold(), "score_threshold")))
+    return failure();
+  return success();
+}
+
+LogicalResult NonMaxSuppressionOp::inferShapes() {
+  setResult(*this, 0, {ShapedType::kDynamic, 3}, IntegerType::get(getContext(), 64));
+  return success();
+}

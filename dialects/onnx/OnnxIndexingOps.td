@@ -117,4 +117,62 @@ def Onnx_EyeLikeOp : Onnx_Op<"EyeLike"> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Ops whose result size depends on tensor data (docs/dynamic-shapes.md, "Sizes that depend
+// on data"): each such dim is `?` whatever the model declares, and the lowering writes into
+// a buffer of a compile-time upper bound and reports the count at run time.
+//===----------------------------------------------------------------------===//
+
+// NonZero: the coordinates of the non-zero elements, [rank, count] int64, in row-major order
+// (count <= numel).
+def Onnx_NonZeroOp : Onnx_Op<"NonZero"> {
+  let summary = "coordinates of the non-zero elements";
+  let arguments = (ins Onnx_Tensor:$x);
+  let results = (outs Onnx_Tensor:$y);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+}
+
+// Compress with a condition known only at run time (a constant one is a Gather, made by the
+// importer): the slices along `axis` (the flattened input without it) whose condition entry
+// is true; entries past the axis' length select nothing.
+def Onnx_CompressOp : Onnx_Op<"Compress"> {
+  let summary = "select slices where a run-time condition holds";
+  let arguments = (ins Onnx_Tensor:$input, Onnx_Tensor:$condition,
+                   OptionalAttr<I64Attr>:$axis);
+  let results = (outs Onnx_Tensor:$output);
+  let assemblyFormat = "$input `,` $condition attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+// Unique: the distinct elements (or slices along `axis`), sorted ascending or in order of
+// first occurrence, with the index of each one's first occurrence, the index into them of
+// every input element (slice), and each one's count.
+def Onnx_UniqueOp : Onnx_Op<"Unique"> {
+  let summary = "distinct elements or slices";
+  let arguments = (ins Onnx_Tensor:$x, OptionalAttr<I64Attr>:$axis,
+                   DefaultValuedAttr<I64Attr, "1">:$sorted);
+  let results = (outs Onnx_Tensor:$y, Onnx_Tensor:$indices, Onnx_Tensor:$inverse_indices,
+                 Onnx_Tensor:$counts);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+// NonMaxSuppression: boxes [batches, spatial, 4], scores [batches, classes, spatial],
+// max_output_boxes_per_class (int64, one element), iou_threshold and score_threshold (float,
+// one element; the importer fills omitted ones: 0, 0, and -inf). Result [count, 3] int64
+// rows (batch, class, box), per batch and class by decreasing score.
+def Onnx_NonMaxSuppressionOp : Onnx_Op<"NonMaxSuppression"> {
+  let summary = "greedy box selection by score and overlap";
+  let arguments = (ins Onnx_Tensor:$boxes, Onnx_Tensor:$scores,
+                   Onnx_Tensor:$max_output_boxes_per_class, Onnx_Tensor:$iou_threshold,
+                   Onnx_Tensor:$score_threshold,
+                   DefaultValuedAttr<I64Attr, "0">:$center_point_box);
+  let results = (outs Onnx_Tensor:$selected_indices);
+  let assemblyFormat = [{
+    $boxes `,` $scores `,` $max_output_boxes_per_class `,` $iou_threshold `,` $score_threshold
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif

@@ -121,21 +121,38 @@ struct GatherNDLowering : OpConversionPattern<onnx::GatherNDOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::GatherNDOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)) || failed(requireIndices(op, op.getIndices())))
+    if (failed(requireRankedShapes(op)) || failed(requireIndices(op, op.getIndices())))
       return failure();
     auto data = cast<RankedTensorType>(op.getData().getType());
     auto indices = cast<RankedTensorType>(op.getIndices().getType());
     auto rt = cast<RankedTensorType>(op.getType());
     int64_t batch = static_cast<int64_t>(op.getBatchDims()), q = indices.getRank(),
             m = indices.getDimSize(q - 1), rank = rt.getRank();
-    if (rt.getNumElements() != 0)
+    // Run-time dims: the tuples' count (NonZero -> Transpose -> GatherND) and the data dims
+    // not indexed; the tuple length and the indexed data dims must be static.
+    if (ShapedType::isDynamic(m))
+      return op.emitError() << "the coordinate tuple length (last dim of 'indices') must be "
+                               "known at compile time; " << runtimeDimsHint(op);
+    for (int64_t k = 0; k < m; ++k)
+      if (data.isDynamicDim(batch + k))
+        return op.emitError() << "gathering along a dim known only at run time is not "
+                                 "supported yet; " << runtimeDimsHint(op);
+    if (rt.hasStaticShape() && rt.getNumElements() != 0)
       for (int64_t k = 0; k < m; ++k)
         if (data.getDimSize(batch + k) == 0)
           return op.emitError() << "cannot gather from an empty dim";
     Location loc = op.getLoc();
     Value source = adaptor.getData(), index = adaptor.getIndices();
+    SmallVector<Value> dyn; // indices.shape[:-1] + data.shape[batch + m:]
+    for (int64_t d = 0; d < rank; ++d)
+      if (rt.isDynamicDim(d))
+        dyn.push_back(d < q - 1 ? tensor::DimOp::create(rewriter, loc, index, d).getResult()
+                                : tensor::DimOp::create(rewriter, loc, source,
+                                                        batch + m + d - (q - 1))
+                                      .getResult());
     auto gen = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{rt}, ValueRange{}, ValueRange{emptyTensor(rewriter, loc, rt)},
+        rewriter, loc, TypeRange{rt}, ValueRange{},
+        ValueRange{emptyTensorSized(rewriter, loc, rt, dyn)},
         ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange) {

@@ -7,7 +7,40 @@ using namespace mlir;
 
 namespace onnxc::lowering {
 
+/// The op whose result size depends on data (NonZero, Compress, Unique, NonMaxSuppression)
+/// that `v`'s run-time dims come from, if any (a bounded walk up the producers).
+static Operation *dataDependentSource(Value v, llvm::SmallPtrSetImpl<Operation *> &seen,
+                                      int depth) {
+  Operation *def = v.getDefiningOp();
+  if (!def || depth > 64 || !seen.insert(def).second)
+    return nullptr;
+  if (isa<onnx::NonZeroOp, onnx::CompressOp, onnx::UniqueOp, onnx::NonMaxSuppressionOp>(def))
+    return def;
+  for (Value operand : def->getOperands()) {
+    auto t = dyn_cast<RankedTensorType>(operand.getType());
+    if (t && t.hasStaticShape())
+      continue;
+    if (Operation *src = dataDependentSource(operand, seen, depth + 1))
+      return src;
+  }
+  return nullptr;
+}
+
 std::string runtimeDimsHint(Operation *op) {
+  // A size counted from data cannot be fixed with --shape: say where it comes from.
+  llvm::SmallPtrSet<Operation *, 16> seen;
+  for (Value operand : op->getOperands()) {
+    auto t = dyn_cast<RankedTensorType>(operand.getType());
+    if (t && t.hasStaticShape())
+      continue;
+    if (Operation *src = dataDependentSource(operand, seen, 0)) {
+      std::string where = src->getName().stripDialect().str();
+      if (auto n = dyn_cast<NameLoc>(src->getLoc()))
+        where = n.getName().str();
+      return "the size of its input depends on tensor data (" + where +
+             "), and this op needs sizes known at compile time";
+    }
+  }
   auto func = op->getParentOfType<mlir::func::FuncOp>();
   std::string names, example;
   if (func)
@@ -40,7 +73,8 @@ bool supportsRuntimeDims(Operation *op) {
       "onnx.ReduceProd", "onnx.ReduceL2", "onnx.ReduceSumSquare",
       "onnx.Conv", "onnx.MaxPool", "onnx.GlobalAveragePool", "onnx.GlobalMaxPool",
       "onnx.Transpose", "onnx.Concat", "onnx.Reshape", "onnx.Flatten", "onnx.Gather",
-      "onnx.Squeeze", "onnx.Unsqueeze", "onnx.Recurrent",
+      "onnx.Squeeze", "onnx.Unsqueeze", "onnx.Recurrent", "onnx.GatherND", "onnx.NonZero",
+      "onnx.Compress", "onnx.Unique", "onnx.NonMaxSuppression",
   };
   return ops.contains(name);
 }

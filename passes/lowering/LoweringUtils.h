@@ -28,6 +28,11 @@ void populateSignalPatterns(mlir::RewritePatternSet &patterns);
 void populateEinsumPatterns(mlir::RewritePatternSet &patterns);
 void populateControlFlowPatterns(mlir::RewritePatternSet &patterns);
 void populateRecurrentPatterns(mlir::RewritePatternSet &patterns);
+void populateDataDependentPatterns(mlir::RewritePatternSet &patterns);
+/// A result dim counted at run time from data (NonZero, Unique...): `count`, marked with its
+/// upper `bound` (which depends on dims only) for onnx-size-function (DataDependent.cpp).
+mlir::Value dataDependentDim(mlir::OpBuilder &b, mlir::Location loc, mlir::Value count,
+                             mlir::Value bound);
 
 /// Whether the elementwise lowering (one scalar builder per op) handles `opName`.
 bool isElementwiseLowering(llvm::StringRef opName);

@@ -211,6 +211,8 @@ int main(int argc, char **argv) {
                  m->abi_version, ONNXC_ABI_VERSION);
     return kFailure;
   }
+  // Run-time dims or data-dependent output dims: the dynamic entries (docs/dynamic-shapes.md).
+  const bool dynamic = m->num_dims || (m->flags & ONNXC_MODEL_DATA_DEPENDENT_DIMS);
   // Dims known only at run time (docs/dynamic-shapes.md): from --dim, then the input files.
   std::vector<int64_t> dims(m->num_dims, 0);
   for (auto &[name, value] : a.dims) {
@@ -225,8 +227,13 @@ int main(int argc, char **argv) {
     dims[k] = value;
   }
   if (m->num_dims)
-    std::printf("model %s (%s): %u inputs, %u outputs, %u run-time dims\n", m->name, m->target,
-                m->num_inputs, m->num_outputs, m->num_dims);
+    std::printf("model %s (%s): %u inputs, %u outputs, %u run-time dims%s\n", m->name,
+                m->target, m->num_inputs, m->num_outputs, m->num_dims,
+                dynamic && (m->flags & ONNXC_MODEL_DATA_DEPENDENT_DIMS) ? ", data-dependent dims"
+                                                                      : "");
+  else if (dynamic)
+    std::printf("model %s (%s): %u inputs, %u outputs, data-dependent dims\n", m->name,
+                m->target, m->num_inputs, m->num_outputs);
   else
     std::printf("model %s (%s): %u inputs, %u outputs, workspace %llu bytes\n", m->name,
                 m->target, m->num_inputs, m->num_outputs,
@@ -315,7 +322,8 @@ int main(int argc, char **argv) {
     outDims[i].push_back(0); // never a null data() pointer
     outDimPtrs.push_back(outDims[i].data());
   }
-  if (m->num_dims && (status = m->output_dims(dims.data(), outDimPtrs.data())) != ONNXC_OK) {
+  // Data-dependent dims: output_dims gives upper bounds; run_dynamic writes the actual ones.
+  if (dynamic && (status = m->output_dims(dims.data(), outDimPtrs.data())) != ONNXC_OK) {
     std::fprintf(stderr, "onnx-run: error: output dims: %s\n", m->status_string(status));
     return kFailure;
   }
@@ -335,19 +343,19 @@ int main(int argc, char **argv) {
     outPtrs.push_back(outputs[i].data());
   }
   size_t align = m->workspace_alignment ? m->workspace_alignment : 64;
-  int64_t wsBytes = m->num_dims ? m->workspace_size_for(dims.data()) : int64_t(m->workspace_size);
+  int64_t wsBytes = dynamic ? m->workspace_size_for(dims.data()) : int64_t(m->workspace_size);
   if (wsBytes < 0) {
     std::fprintf(stderr, "onnx-run: error: the run-time dims are out of range for this model\n");
     return kFailure;
   }
   size_t wsSize = (size_t(wsBytes) + align - 1) / align * align;
-  if (m->num_dims)
+  if (dynamic)
     std::printf("workspace %llu bytes\n", (unsigned long long)wsSize);
   void *ws = wsSize ? std::aligned_alloc(align, wsSize) : nullptr;
   auto runOnce = [&]() {
     // run_checked: the size of the workspace allocated here is checked too.
-    return m->run_checked(m->num_dims ? dims.data() : nullptr, inPtrs.data(), outPtrs.data(),
-                          m->num_dims ? outDimPtrs.data() : nullptr, ws, wsSize);
+    return m->run_checked(dynamic ? dims.data() : nullptr, inPtrs.data(), outPtrs.data(),
+                          dynamic ? outDimPtrs.data() : nullptr, ws, wsSize);
   };
 
   status = runOnce();
@@ -363,7 +371,8 @@ int main(int argc, char **argv) {
       std::string err, file = a.saveOutputs + "/output_" + std::to_string(i) + ".pb";
       onnxc::TensorFile t{d.name, d.dtype,
                           std::vector<int64_t>(outDims[i].begin(), outDims[i].end() - 1),
-                          std::vector<char>(outputs[i].begin(), outputs[i].end() - 1)};
+                          std::vector<char>(outputs[i].begin(),
+                                            outputs[i].begin() + outputBytes(i))};
       if (!onnxc::writeTensorFile(file, t, err)) {
         std::fprintf(stderr, "onnx-run: error: %s: %s\n", file.c_str(), err.c_str());
         return kFailure;

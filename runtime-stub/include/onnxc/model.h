@@ -52,10 +52,18 @@ typedef enum onnxc_status {
   ONNXC_ERROR_NO_DEVICE = 6,            /* CUDA library: no driver (libcuda.so.1) or no GPU */
   ONNXC_ERROR_DEVICE = 7,               /* CUDA library: a driver call or kernel launch failed */
   ONNXC_ERROR_DIMS_OUT_OF_RANGE = 8,    /* run-time dims invalid for this model, or run()
-                                           called on a model that needs dims */
+                                           called on a model that needs dims or has
+                                           data-dependent output dims (use run_dynamic) */
   ONNXC_ERROR_OUT_OF_MEMORY = 9,        /* a context could not grow its workspace */
   ONNXC_ERROR_WORKSPACE_TOO_SMALL = 10  /* run_checked: workspace_bytes below what the run needs */
 } onnxc_status;
+
+/* onnxc_model.flags: some output dims are counted from tensor data at run time (NonZero,
+ * Compress, Unique, NonMaxSuppression...). Such a model runs through run_dynamic even when
+ * num_dims is 0 (run() refuses it): output_dims and workspace_size_for give upper bounds to
+ * allocate, run_dynamic writes each output's actual dims into out_dims; the data is dense,
+ * row-major for those dims, at the start of the caller's buffer. */
+#define ONNXC_MODEL_DATA_DEPENDENT_DIMS 1u
 
 /* Element types, numbered as ONNX's TensorProto.DataType. */
 typedef enum onnxc_dtype {
@@ -76,7 +84,7 @@ typedef struct onnxc_model {
   uint32_t abi_version; /* ONNXC_ABI_VERSION of the library */
   uint32_t num_inputs;
   uint32_t num_outputs;
-  uint32_t reserved;
+  uint32_t flags;        /* ONNXC_MODEL_* bits (0 in libraries before data-dependent dims) */
   const char *name;   /* the model's C prefix */
   const char *target; /* "<triple> <cpu>" the library was compiled for */
   const onnxc_tensor_desc *inputs;

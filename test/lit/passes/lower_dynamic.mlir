@@ -91,6 +91,19 @@ func.func @gather_runtime_axis(%x: tensor<?x2x8xf32>) -> tensor<2x8xf32> {
 
 // -----
 
+// GatherND with a run-time number of coordinate tuples (NonZero -> Transpose -> GatherND):
+// the result's dim comes from the indices.
+// CHECK-LABEL: func.func @gathernd_tuples
+// CHECK:         %[[N:.+]] = tensor.dim %arg1, %c0 : tensor<?x2xi64>
+// CHECK:         tensor.empty(%[[N]]) : tensor<?xf32>
+// CHECK:         linalg.generic
+func.func @gathernd_tuples(%d: tensor<3x4xf32>, %i: tensor<?x2xi64>) -> tensor<?xf32> {
+  %0 = "onnx.GatherND"(%d, %i) : (tensor<3x4xf32>, tensor<?x2xi64>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
 // Slice with constant bounds over run-time dims: the unsliced run-time dim is copied whole;
 // along the run-time sliced dim the start (-3: from the end) and the end (INT64_MAX) are
 // clamped into [0, n] at run time and the size is ceil((end - start) / step).
@@ -173,4 +186,13 @@ func.func @pad_runtime_reflect(%x: tensor<?x4xf32>) -> tensor<?x6xf32> {
 func.func @reduce_mean_runtime(%x: tensor<?x5xf32>) -> tensor<1x5xf32> {
   %0 = onnx.ReduceMean %x {axes = array<i64: 0>} : (tensor<?x5xf32>) -> tensor<1x5xf32>
   return %0 : tensor<1x5xf32>
+}
+
+// -----
+
+// The tuple length must be static: it decides the result's rank.
+func.func @gathernd_dynamic_tuple(%d: tensor<3x4xf32>, %i: tensor<5x?xi64>) -> tensor<5xf32> {
+  // expected-error @+1 {{the coordinate tuple length (last dim of 'indices') must be known at compile time}}
+  %0 = "onnx.GatherND"(%d, %i) : (tensor<3x4xf32>, tensor<5x?xi64>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
 }
