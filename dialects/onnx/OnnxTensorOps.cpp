@@ -703,6 +703,10 @@ LogicalResult ExpandOp::inferShapes() {
   return refineResultType(*this, 0, RankedTensorType::get(*out, t.getElementType()));
 }
 
+/// The largest dim shape inference makes from constants in the file (as ShapeHelpers'
+/// element-count limit): products and sums of larger ones are refused, never overflowed.
+static constexpr int64_t kMaxDim = int64_t(1) << 62;
+
 LogicalResult TileOp::inferShapes() {
   auto t = rankedOrNull(getInput());
   if (!t)
@@ -716,7 +720,13 @@ LogicalResult TileOp::inferShapes() {
       if (r < 0)
         return emitError() << "repeats must not be negative";
       int64_t d = t.getDimSize(i);
-      out[i] = ShapedType::isDynamic(d) ? d : d * r;
+      if (ShapedType::isDynamic(d))
+        continue;
+      // A file may ask for any repeat count: a product past int64 (or past what a dim can
+      // be) is an error, not undefined behaviour.
+      if (__builtin_mul_overflow(d, r, &out[i]) || out[i] > kMaxDim)
+        return emitError() << "repeats " << r << " make dim " << i << " (" << d
+                           << ") larger than " << kMaxDim;
     }
   }
   return refineResultType(*this, 0, RankedTensorType::get(out, t.getElementType()));
@@ -754,7 +764,9 @@ LogicalResult PadOp::inferShapes() {
       int64_t d = t.getDimSize(i);
       if (ShapedType::isDynamic(d))
         continue;
-      out[i] = d + amounts->begin[i] + amounts->end[i];
+      if (__builtin_add_overflow(d, amounts->begin[i], &out[i]) ||
+          __builtin_add_overflow(out[i], amounts->end[i], &out[i]) || out[i] > kMaxDim)
+        return emitError() << "pads make dim " << i << " larger than " << kMaxDim;
       if (out[i] < 0)
         return emitError() << "pads crop dim " << i << " below zero";
     }
@@ -947,7 +959,12 @@ LogicalResult DepthToSpaceOp::inferShapes() {
   if (t.getRank() != 4)
     return emitError() << "input must be 4-D [N, C, H, W]";
   int64_t b = static_cast<int64_t>(getBlocksize());
+  if (b > (int64_t(1) << 20))
+    return emitError() << "blocksize " << b << " is too large";
   auto scale = [&](int64_t d) { return ShapedType::isDynamic(d) ? d : d * b; };
+  for (int i : {2, 3})
+    if (ShapedType::isStatic(t.getDimSize(i)) && t.getDimSize(i) > kMaxDim / b)
+      return emitError() << "blocksize " << b << " makes dim " << i << " too large";
   int64_t c = t.getDimSize(1);
   if (ShapedType::isStatic(c) && c % (b * b) != 0)
     return emitError() << "channels (" << c << ") are not a multiple of blocksize^2";

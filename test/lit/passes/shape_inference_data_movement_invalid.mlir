@@ -124,3 +124,23 @@ func.func @constant_of_shape_negative() -> tensor<*xf32> {
   %0 = onnx.ConstantOfShape %s : (tensor<2xi64>) -> tensor<*xf32>
   return %0 : tensor<*xf32>
 }
+
+// -----
+
+// Found by the fuzzer (test/hostile/fuzz-crashes/tile-repeats-overflow.onnx): a product of a dim
+// and a repeat count past int64 was signed overflow.
+func.func @tile_overflow(%x: tensor<2x3xf32>) -> tensor<*xf32> {
+  %r = onnx.Constant dense<[8459448950062055426, 1]> : tensor<2xi64>
+  // expected-error @+1 {{repeats 8459448950062055426 make dim 0 (2) larger than 4611686018427387904}}
+  %0 = onnx.Tile %x, %r : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+func.func @pad_overflow(%x: tensor<3x4xf32>) -> tensor<*xf32> {
+  %p = onnx.Constant dense<[0, 9223372036854775000, 0, 9223372036854775000]> : tensor<4xi64>
+  // expected-error @+1 {{pads make dim 1 larger than 4611686018427387904}}
+  %0 = onnx.Pad %x, %p : (tensor<3x4xf32>, tensor<4xi64>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
