@@ -16,15 +16,13 @@ against numpy references:
                           [--seed S] [--runs N]
 """
 
-import argparse
 import os
-import random
-import subprocess
 import sys
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
+
+from e2e_harness import Harness, run
 
 
 def model_of(nodes, inputs, outputs, opset=13, inits=()):
@@ -91,16 +89,6 @@ def nms_reference(boxes, scores, max_out, iou_thr, score_thr, center):
     return np.array(rows, np.int64).reshape(-1, 3)
 
 
-def save(dirname, arrays, prefix):
-    os.makedirs(dirname, exist_ok=True)
-    for i, (name, a) in enumerate(arrays):
-        with open(os.path.join(dirname, f"{prefix}_{i}.pb"), "wb") as f:
-            f.write(numpy_helper.from_array(a, name).SerializeToString())
-
-
-def run(cmd):
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
-    return p.returncode, p.stdout.decode(errors="replace")
 
 
 C_PROGRAM = r"""
@@ -159,43 +147,8 @@ int main(void) {
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--onnx-compile", required=True)
-    ap.add_argument("--onnx-run", required=True)
-    ap.add_argument("--work", required=True)
-    ap.add_argument("--cc", default="cc")
-    ap.add_argument("--include", required=True, help="runtime-stub/include (onnxc/model.h)")
-    ap.add_argument("--seed", type=int, default=None)
-    ap.add_argument("--runs", type=int, default=3)
-    a = ap.parse_args()
-    seed = a.seed if a.seed is not None else random.randrange(1 << 30)
-    print(f"seed {seed} (rerun with --seed {seed})")
-    rng = np.random.default_rng(seed)
-    os.makedirs(a.work, exist_ok=True)
-    failures = 0
-
-    def check(name, model, make_case):
-        nonlocal failures
-        path = os.path.join(a.work, name + ".onnx")
-        onnx.save(model, path)
-        lib = os.path.join(a.work, name + ".so")
-        rc, out = run([a.onnx_compile, path, "-o", lib])
-        if rc != 0:
-            print(f"FAIL {name}: compile:\n{out}")
-            failures += 1
-            return
-        for r in range(a.runs):
-            inputs, outputs, desc = make_case()
-            case = os.path.join(a.work, f"{name}_case{r}")
-            save(case, inputs, "input")
-            save(case, outputs, "output")
-            rc, out = run([a.onnx_run, lib, "--inputs", case, "--expect", case,
-                           "--rtol", "1e-5", "--atol", "1e-6"])
-            status = "PASS" if rc == 0 else "FAIL"
-            failures += rc != 0
-            print(f"{status} {name} {desc}")
-            if rc != 0:
-                print(out)
+    h = Harness(__doc__, rtol=1e-5, atol=1e-6)
+    a, rng, check = h.args, h.rng, h.check
 
     # NonZero, static input: the count varies with the data.
     check("nonzero_static",
@@ -331,12 +284,8 @@ def main():
                        "-Wl,-rpath," + os.path.abspath(a.work), "-o", exe])
         if rc == 0:
             rc, out = run([exe])
-        print(("PASS" if rc == 0 else "FAIL") + " dd_api (header entry, bounds, dims, refusals)")
-        if rc != 0:
-            print(out)
-            failures += 1
-    print(f"{failures} failed")
-    return 1 if failures else 0
+        h.report(rc == 0, "dd_api (header entry, bounds, dims, refusals)", out)
+    return h.finish()
 
 
 if __name__ == "__main__":

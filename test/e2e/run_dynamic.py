@@ -12,16 +12,14 @@ sizes drawn at random on every run, against numpy references:
     run_dynamic.py --onnx-compile BIN --onnx-run BIN --work DIR [--cc CC] [--seed S] [--runs N]
 """
 
-import argparse
 import math
 import os
-import random
-import subprocess
 import sys
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+from e2e_harness import Harness, run, save
 
 
 def f32(rng, *shape, scale=0.5):
@@ -169,56 +167,11 @@ def transformer_reference(c, tokens, x):
     return y.astype(np.float32), np.concatenate([h0, y], axis=1).astype(np.float32)
 
 
-def save(dirname, arrays, prefix):
-    os.makedirs(dirname, exist_ok=True)
-    for i, (name, a) in enumerate(arrays):
-        with open(os.path.join(dirname, f"{prefix}_{i}.pb"), "wb") as f:
-            f.write(numpy_helper.from_array(a, name).SerializeToString())
-
-
-def run(cmd):
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
-    return p.returncode, p.stdout.decode(errors="replace")
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--onnx-compile", required=True)
-    ap.add_argument("--onnx-run", required=True)
-    ap.add_argument("--work", required=True)
-    ap.add_argument("--cc", default="cc")
-    ap.add_argument("--include", required=True, help="runtime-stub/include (onnxc/model.h)")
-    ap.add_argument("--seed", type=int, default=None)
-    ap.add_argument("--runs", type=int, default=3)
-    a = ap.parse_args()
-    seed = a.seed if a.seed is not None else random.randrange(1 << 30)
-    print(f"seed {seed} (rerun with --seed {seed})")
-    rng = np.random.default_rng(seed)
-    os.makedirs(a.work, exist_ok=True)
-    failures = 0
-
-    def check(name, model, make_case):
-        nonlocal failures
-        path = os.path.join(a.work, name + ".onnx")
-        onnx.save(model, path)
-        lib = os.path.join(a.work, name + ".so")
-        rc, out = run([a.onnx_compile, path, "-o", lib])
-        if rc != 0:
-            print(f"FAIL {name}: compile:\n{out}")
-            failures += 1
-            return
-        for r in range(a.runs):
-            inputs, outputs, desc = make_case()
-            case = os.path.join(a.work, f"{name}_case{r}")
-            save(case, inputs, "input")
-            save(case, outputs, "output")
-            rc, out = run([a.onnx_run, lib, "--inputs", case, "--expect", case,
-                           "--rtol", "1e-4", "--atol", "1e-4"])
-            status = "PASS" if rc == 0 else "FAIL"
-            failures += rc != 0
-            print(f"{status} {name} {desc}")
-            if rc != 0:
-                print(out)
+    h = Harness(__doc__, rtol=1e-4, atol=1e-4)
+    a, rng, check = h.args, h.rng, h.check
 
     model, params = cnn_model(rng)
 
@@ -261,10 +214,7 @@ def main():
             save(case, [("a", f32(rng, n, 4)), ("b", f32(rng, m, 4))], "input")
             rc, out = run([a.onnx_run, lib, "--inputs", case])
             ok = rc != 0 and "out of range" in out.lower()
-            failures += not ok
-            print(("PASS" if ok else "FAIL") + f" bcast_dyn n={n} m={m} refused (dims out of range)")
-            if not ok:
-                print(out)
+            h.report(ok, f"bcast_dyn n={n} m={m} refused (dims out of range)", out)
 
     # Slice with constant bounds over run-time dims: x[:, 1:] and x[:, -2:, 1:3:1].
     i64 = lambda name, v: numpy_helper.from_array(np.array(v, np.int64), name)
@@ -323,12 +273,8 @@ def main():
                        "-Wl,-rpath," + os.path.abspath(a.work), "-o", exe])
         if rc == 0:
             rc, out = run([exe])
-        print(("PASS" if rc == 0 else "FAIL") + " dyn_api (header workspace size, dim checks)")
-        if rc != 0:
-            print(out)
-            failures += 1
-    print(f"{failures} failed")
-    return 1 if failures else 0
+        h.report(rc == 0, "dyn_api (header workspace size, dim checks)", out)
+    return h.finish()
 
 
 if __name__ == "__main__":
