@@ -252,6 +252,51 @@ int writeText(const std::string &path, llvm::function_ref<void(llvm::raw_ostream
 /// the end.
 static constexpr int64_t kAsanRedzoneBytes = 64;
 
+int writeObjectOutput(EmitKind emit, llvm::ArrayRef<char> object, const std::string &output,
+                      const std::string &name, const std::string &triple,
+                      const std::string &runtimeDir, bool allowUndefined) {
+  auto writeBytes = [&](const std::string &path) -> int {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+    if (!ec)
+      os.write(object.data(), object.size());
+    if (ec || os.has_error()) {
+      llvm::errs() << "onnx-compile: error: cannot write " << path << "\n";
+      return kExitIoError;
+    }
+    return kExitOk;
+  };
+  if (emit == EmitKind::Obj)
+    return writeBytes(output);
+  if (emit == EmitKind::Static) {
+    if (auto err = writeStaticArchive(llvm::StringRef(object.data(), object.size()),
+                                      name + ".o", output)) {
+      llvm::errs() << "onnx-compile: error: cannot write " << output << ": "
+                   << llvm::toString(std::move(err)) << "\n";
+      return kExitIoError;
+    }
+    return kExitOk;
+  }
+  llvm::SmallString<256> tmpObj;
+  if (auto ec = llvm::sys::fs::createTemporaryFile("onnxc", "o", tmpObj)) {
+    llvm::errs() << "onnx-compile: error: cannot create a temporary file: " << ec.message()
+                 << "\n";
+    return kExitIoError;
+  }
+  int rc = writeBytes(std::string(tmpObj));
+  auto linkErr = rc ? llvm::Error::success()
+                    : linkSharedLibrary(std::string(tmpObj), output, runtimeDir, triple,
+                                        allowUndefined);
+  llvm::sys::fs::remove(tmpObj);
+  if (rc)
+    return rc;
+  if (linkErr) {
+    llvm::errs() << "onnx-compile: error: " << llvm::toString(std::move(linkErr)) << "\n";
+    return kExitIoError;
+  }
+  return kExitOk;
+}
+
 int compile(const CompileOptions &o, const char *argv0) {
   StageTimer timer(o.verbose, !o.quiet, o.emit == EmitKind::Mlir ? 2 : 8);
   DialectRegistry registry;
@@ -392,48 +437,14 @@ int compile(const CompileOptions &o, const char *argv0) {
     }
   }
   llvmModule.reset(); // Frees the weights' second copy before linking.
-  auto writeBytes = [&](const std::string &path) -> int {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
-    if (!ec)
-      os.write(object.data(), object.size());
-    if (ec || os.has_error()) {
-      llvm::errs() << "onnx-compile: error: cannot write " << path << "\n";
-      return kExitIoError;
-    }
-    return kExitOk;
-  };
+  if (o.emit != EmitKind::Obj)
+    timer.stage("link");
+  if (int rc = writeObjectOutput(o.emit, object, output, iface->name,
+                                 iface->target.substr(0, iface->target.find(' ')), runtimeDir,
+                                 /*allowUndefined=*/sanitizer != Sanitizer::None))
+    return rc;
   if (o.emit == EmitKind::Obj)
-    return writeBytes(output);
-
-  timer.stage("link");
-  if (o.emit == EmitKind::Static) {
-    if (auto err = writeStaticArchive(llvm::StringRef(object.data(), object.size()),
-                                      iface->name + ".o", output)) {
-      llvm::errs() << "onnx-compile: error: cannot write " << output << ": "
-                   << llvm::toString(std::move(err)) << "\n";
-      return kExitIoError;
-    }
-  } else {
-    llvm::SmallString<256> tmpObj;
-    if (auto ec = llvm::sys::fs::createTemporaryFile("onnxc", "o", tmpObj)) {
-      llvm::errs() << "onnx-compile: error: cannot create a temporary file: " << ec.message()
-                   << "\n";
-      return kExitIoError;
-    }
-    int rc = writeBytes(std::string(tmpObj));
-    auto linkErr = rc ? llvm::Error::success()
-                      : linkSharedLibrary(std::string(tmpObj), output, runtimeDir,
-                                          iface->target.substr(0, iface->target.find(' ')),
-                                          /*allowUndefined=*/sanitizer != Sanitizer::None);
-    llvm::sys::fs::remove(tmpObj);
-    if (rc)
-      return rc;
-    if (linkErr) {
-      llvm::errs() << "onnx-compile: error: " << llvm::toString(std::move(linkErr)) << "\n";
-      return kExitIoError;
-    }
-  }
+    return kExitOk;
   llvm::SmallString<256> header(output);
   llvm::sys::path::replace_extension(header, ".h");
   int rc = writeText(std::string(header),

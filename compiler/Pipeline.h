@@ -68,6 +68,12 @@ void buildBufferizePipeline(mlir::OpPassManager &pm);
 mlir::FailureOr<ModelInterface> readInterface(mlir::ModuleOp module, const CompileOptions &o);
 std::string defaultOutput(const CompileOptions &o);
 int writeText(const std::string &path, llvm::function_ref<void(llvm::raw_ostream &)> print);
+/// Writes the emitted object as --emit asks: the object itself (Obj), a static archive with
+/// one member `<name>.o` (Static), or a shared library linked against the runtime stubs of
+/// `triple` in `runtimeDir`. Returns an ExitCode.
+int writeObjectOutput(EmitKind emit, llvm::ArrayRef<char> object, const std::string &output,
+                      const std::string &name, const std::string &triple,
+                      const std::string &runtimeDir, bool allowUndefined = false);
 /// Runs the passes `build` adds on the module, with the driver's printing and timing options.
 using PassRunner =
     llvm::function_ref<mlir::LogicalResult(llvm::function_ref<void(mlir::OpPassManager &)>)>;

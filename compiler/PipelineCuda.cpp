@@ -224,46 +224,13 @@ int compileCuda(const CompileOptions &o, const char *argv0, ModuleOp module,
     }
   }
   llvmModule.reset();
-  auto writeBytes = [&](const std::string &path) -> int {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
-    if (!ec)
-      os.write(object.data(), object.size());
-    if (ec || os.has_error()) {
-      llvm::errs() << "onnx-compile: error: cannot write " << path << "\n";
-      return kExitIoError;
-    }
-    return kExitOk;
-  };
+  if (o.emit != EmitKind::Obj)
+    verbose("link");
+  if (int rc = writeObjectOutput(o.emit, object, output, iface->name,
+                                 (*tm)->getTargetTriple().str(), runtimeDir))
+    return rc;
   if (o.emit == EmitKind::Obj)
-    return writeBytes(output);
-  verbose("link");
-  if (o.emit == EmitKind::Static) {
-    if (auto err = writeStaticArchive(llvm::StringRef(object.data(), object.size()),
-                                      iface->name + ".o", output)) {
-      llvm::errs() << "onnx-compile: error: cannot write " << output << ": "
-                   << llvm::toString(std::move(err)) << "\n";
-      return kExitIoError;
-    }
-  } else {
-    llvm::SmallString<256> tmpObj;
-    if (auto ec = llvm::sys::fs::createTemporaryFile("onnxc", "o", tmpObj)) {
-      llvm::errs() << "onnx-compile: error: cannot create a temporary file: " << ec.message()
-                   << "\n";
-      return kExitIoError;
-    }
-    int rc = writeBytes(std::string(tmpObj));
-    auto linkErr = rc ? llvm::Error::success()
-                      : linkSharedLibrary(std::string(tmpObj), output, runtimeDir,
-                                          (*tm)->getTargetTriple().str());
-    llvm::sys::fs::remove(tmpObj);
-    if (rc)
-      return rc;
-    if (linkErr) {
-      llvm::errs() << "onnx-compile: error: " << llvm::toString(std::move(linkErr)) << "\n";
-      return kExitIoError;
-    }
-  }
+    return kExitOk;
   llvm::SmallString<256> header(output);
   llvm::sys::path::replace_extension(header, ".h");
   return writeText(std::string(header), [&](llvm::raw_ostream &os) {
