@@ -110,29 +110,18 @@ int onnxc_rt_output_dims(const int64_t *dims, int64_t *const *out_dims) {
   return ONNXC_OK;
 }
 
-int onnxc_rt_run_checked(const int64_t *dims, const void *const *inputs, void *const *outputs,
-                         int64_t *const *out_dims, void *workspace, uint64_t workspace_bytes) {
-  int status = onnxc_rt_init();
-  if (status != ONNXC_OK)
-    return status;
-  status = check_dims(dims);
-  if (status != ONNXC_OK)
-    return status;
-  int64_t need = onnxc_rt_workspace_size_for(dims);
-  if (need < 0)
-    return ONNXC_ERROR_DIMS_OUT_OF_RANGE;
-  if ((uint64_t)need > workspace_bytes)
-    return ONNXC_ERROR_WORKSPACE_TOO_SMALL;
-  return onnxc_rt_run_dynamic(dims, inputs, outputs, out_dims, workspace);
-}
-
-int onnxc_rt_run_dynamic(const int64_t *dims, const void *const *inputs, void *const *outputs,
-                         int64_t *const *out_dims, void *workspace) {
+/* run_dynamic and run_checked: the workspace must hold the run's size and at most
+ * `workspace_bytes` is available (UINT64_MAX: the caller vouches for the size). The size is
+ * computed once, with the output dims. */
+static int run_within(const int64_t *dims, const void *const *inputs, void *const *outputs,
+                      int64_t *const *out_dims, void *workspace, uint64_t workspace_bytes) {
   const onnxc_model *m = &onnxc__model;
   int status = onnxc_rt_init();
   if (status != ONNXC_OK)
     return status;
   if (!m->num_dims && !(m->flags & ONNXC_MODEL_DATA_DEPENDENT_DIMS)) {
+    if (m->workspace_size > workspace_bytes)
+      return ONNXC_ERROR_WORKSPACE_TOO_SMALL;
     status = onnxc_rt_run(inputs, outputs, workspace);
     if (status == ONNXC_OK && out_dims)
       for (uint32_t i = 0; i < m->num_outputs; ++i)
@@ -149,6 +138,8 @@ int onnxc_rt_run_dynamic(const int64_t *dims, const void *const *inputs, void *c
   int64_t ws_size = onnxc__sizes(dims, flat);
   if (ws_size < 0)
     return ONNXC_ERROR_DIMS_OUT_OF_RANGE;
+  if ((uint64_t)ws_size > workspace_bytes)
+    return ONNXC_ERROR_WORKSPACE_TOO_SMALL;
   if ((m->num_inputs && !inputs) || !outputs)
     return ONNXC_ERROR_NULL_ARGUMENT;
   /* Every run-time dim is at least 1: a tensor is empty only through a static 0. */
@@ -175,6 +166,16 @@ int onnxc_rt_run_dynamic(const int64_t *dims, const void *const *inputs, void *c
   status = onnxc__kernel_dynamic(dims, inputs, outputs, flat, workspace);
   scatter_dims(flat, out_dims);
   return status;
+}
+
+int onnxc_rt_run_dynamic(const int64_t *dims, const void *const *inputs, void *const *outputs,
+                         int64_t *const *out_dims, void *workspace) {
+  return run_within(dims, inputs, outputs, out_dims, workspace, UINT64_MAX);
+}
+
+int onnxc_rt_run_checked(const int64_t *dims, const void *const *inputs, void *const *outputs,
+                         int64_t *const *out_dims, void *workspace, uint64_t workspace_bytes) {
+  return run_within(dims, inputs, outputs, out_dims, workspace, workspace_bytes);
 }
 
 /* The context API: the library owns the workspace (one malloc per context, none per run; a
