@@ -130,6 +130,38 @@ Value collapseAround(ImplicitLocOpBuilder &b, Value v, int64_t axis) {
   return tensor::CollapseShapeOp::create(b, v, groups);
 }
 
+/// `v` as a 1-D tensor (itself when it is one).
+Value flatten(ImplicitLocOpBuilder &b, Value v) {
+  int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
+  if (rank == 1)
+    return v;
+  SmallVector<ReassociationIndices> all(1);
+  for (int64_t d = 0; d < rank; ++d)
+    all[0].push_back(d);
+  return tensor::CollapseShapeOp::create(b, v, all);
+}
+
+/// The input of an op that selects slices along an optional ONNX `axis` (Compress, Unique):
+/// without an axis it is flattened and the axis is 0; then viewed as [outer, len, inner].
+struct AxisView {
+  Value x;      // The input, flattened when there is no axis.
+  int64_t axis; // Normalized (non-negative).
+  Value x3;     // x as [outer, len, inner] (collapseAround).
+  Value outer, len, inner;
+};
+AxisView viewAroundAxis(ImplicitLocOpBuilder &b, Value x, std::optional<uint64_t> axisAttr) {
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank(), axis = 0;
+  if (axisAttr) {
+    axis = static_cast<int64_t>(*axisAttr); // I64Attr getters are unsigned.
+    axis = axis < 0 ? axis + rank : axis;
+  } else {
+    x = flatten(b, x);
+  }
+  Value x3 = collapseAround(b, x, axis);
+  return {x, axis, x3, lowering::dimSize(b, b.getLoc(), x3, 0),
+          lowering::dimSize(b, b.getLoc(), x3, 1), lowering::dimSize(b, b.getLoc(), x3, 2)};
+}
+
 /// Whether a scalar is non-zero (NaN counts, as in numpy).
 Value isNonZero(ImplicitLocOpBuilder &b, Value v) {
   Type t = v.getType();
@@ -166,10 +198,7 @@ struct NonZeroLowering : OpConversionPattern<onnx::NonZeroOp> {
     SmallVector<Value> dims;
     for (int64_t d = 0; d < rank; ++d)
       dims.push_back(lowering::dimSize(b, b.getLoc(), x, d));
-    SmallVector<ReassociationIndices> all(1);
-    for (int64_t d = 0; d < rank; ++d)
-      all[0].push_back(d);
-    Value flat = rank == 1 ? x : tensor::CollapseShapeOp::create(b, x, all).getResult();
+    Value flat = flatten(b, x);
     Value zero = cIndex(b, 0), one = cIndex(b, 1);
     auto loop = forLoop(b, zero, numel, {buf, zero},
                         [&](ImplicitLocOpBuilder &ib, Value i, ValueRange args,
@@ -276,23 +305,11 @@ struct CompressLowering : OpConversionPattern<onnx::CompressOp> {
     if (failed(xt) || failed(ct))
       return failure();
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Value x = adaptor.getInput();
-    int64_t rank = xt->getRank(), axis = 0;
-    if (op.getAxis()) {
-      axis = static_cast<int64_t>(*op.getAxis());
-      axis = axis < 0 ? axis + rank : axis;
-    } else if (rank != 1) {
-      SmallVector<ReassociationIndices> all(1);
-      for (int64_t d = 0; d < rank; ++d)
-        all[0].push_back(d);
-      x = tensor::CollapseShapeOp::create(b, x, all);
-    }
+    AxisView v = viewAroundAxis(b, adaptor.getInput(), op.getAxis());
+    Value x = v.x, x3 = v.x3, outer = v.outer, axisLen = v.len, inner = v.inner;
+    int64_t axis = v.axis;
     auto t = cast<RankedTensorType>(x.getType());
-    Value x3 = collapseAround(b, x, axis);
     auto t3 = cast<RankedTensorType>(x3.getType());
-    Value outer = lowering::dimSize(b, b.getLoc(), x3, 0),
-          axisLen = lowering::dimSize(b, b.getLoc(), x3, 1),
-          inner = lowering::dimSize(b, b.getLoc(), x3, 2);
     Value len = arith::MinUIOp::create(
         b, axisLen, lowering::dimSize(b, b.getLoc(), adaptor.getCondition(), 0));
     Value buf = lowering::emptyTensor(b, b.getLoc(), t3, ValueRange{x3});
@@ -374,22 +391,10 @@ struct UniqueLowering : OpConversionPattern<onnx::UniqueOp> {
     if (xt->getRank() == 0)
       return op.emitError() << "a scalar input is not supported";
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Value x = adaptor.getX();
-    int64_t rank = xt->getRank(), axis = 0;
-    if (op.getAxis()) {
-      axis = static_cast<int64_t>(*op.getAxis());
-      axis = axis < 0 ? axis + rank : axis;
-    } else if (rank != 1) {
-      SmallVector<ReassociationIndices> all(1);
-      for (int64_t d = 0; d < rank; ++d)
-        all[0].push_back(d);
-      x = tensor::CollapseShapeOp::create(b, x, all);
-    }
-    Value x3 = collapseAround(b, x, axis);
+    AxisView v = viewAroundAxis(b, adaptor.getX(), op.getAxis());
+    Value x = v.x, x3 = v.x3, outer = v.outer, len = v.len, inner = v.inner;
+    int64_t axis = v.axis;
     auto t3 = cast<RankedTensorType>(x3.getType());
-    Value outer = lowering::dimSize(b, b.getLoc(), x3, 0),
-          len = lowering::dimSize(b, b.getLoc(), x3, 1),
-          inner = lowering::dimSize(b, b.getLoc(), x3, 2);
     Value sliceElems = arith::MulIOp::create(b, outer, inner);
     Value zero = cIndex(b, 0), one = cIndex(b, 1);
     Type i64 = b.getI64Type();
