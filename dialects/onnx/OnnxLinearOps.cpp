@@ -338,11 +338,7 @@ LogicalResult MaxPoolOp::inferShapes() {
                           RankedTensorType::get(y.getShape(), IntegerType::get(getContext(), 64)));
 }
 
-LogicalResult AveragePoolOp::verify() {
-  if (getDilations() && llvm::any_of(*getDilations(), [](int64_t d) { return d != 1; }))
-    return emitOpError() << "dilations other than 1 are not supported for AveragePool";
-  return verifyWindowRank(*this, getX());
-}
+LogicalResult AveragePoolOp::verify() { return verifyWindowRank(*this, getX()); }
 LogicalResult AveragePoolOp::inferShapes() {
   return inferPoolShape(*this, getX(), getCeilMode());
 }

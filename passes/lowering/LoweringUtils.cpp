@@ -1,7 +1,6 @@
 #include "passes/lowering/LoweringUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
 
@@ -60,23 +59,6 @@ std::string runtimeDimsHint(Operation *op) {
     return "fix the input shapes with --shape NAME=DIMS";
   return "fix the dims of input " + names + " at compile time with --shape " + example +
          "=DIMS";
-}
-
-bool supportsRuntimeDims(Operation *op) {
-  StringRef name = op->getName().getStringRef();
-  if (isElementwiseLowering(name))
-    return true;
-  static const llvm::StringSet<> ops = {
-      "onnx.Constant",  "onnx.MatMul",    "onnx.Gemm",
-      "onnx.Softmax",   "onnx.LogSoftmax", "onnx.BatchNormalization",
-      "onnx.ReduceMean", "onnx.ReduceSum", "onnx.ReduceMax", "onnx.ReduceMin",
-      "onnx.ReduceProd", "onnx.ReduceL2", "onnx.ReduceSumSquare",
-      "onnx.Conv", "onnx.MaxPool", "onnx.GlobalAveragePool", "onnx.GlobalMaxPool",
-      "onnx.Transpose", "onnx.Concat", "onnx.Reshape", "onnx.Flatten", "onnx.Gather",
-      "onnx.Squeeze", "onnx.Unsqueeze", "onnx.Recurrent", "onnx.GatherND", "onnx.NonZero",
-      "onnx.Compress", "onnx.Unique", "onnx.NonMaxSuppression",
-  };
-  return ops.contains(name);
 }
 
 FailureOr<RankedTensorType> staticType(Operation *op, Value v) {

@@ -36,9 +36,6 @@ mlir::Value dataDependentDim(mlir::OpBuilder &b, mlir::Location loc, mlir::Value
 
 /// Whether the elementwise lowering (one scalar builder per op) handles `opName`.
 bool isElementwiseLowering(llvm::StringRef opName);
-/// Ops whose lowerings take dims known only at run time (docs/dynamic-shapes.md). Every
-/// other op with such a dim is refused before conversion, naming the inputs to fix.
-bool supportsRuntimeDims(mlir::Operation *op);
 
 /// The type of `v` if it is a statically shaped ranked tensor; otherwise emits an error on
 /// `op` (dynamic dims are not lowered yet) and fails.

@@ -1,7 +1,8 @@
 // Pooling: windowed max/sum as one linalg.generic over (n, c, o..., k...) with a window-shaped
 // operand that only carries the kernel's iteration domain; global pools as reductions.
 // AveragePool divides by a compile-time table of per-position element counts, so padding and
-// ceil_mode need no special code in the loop. MaxPool's Indices come from the same kind of
+// ceil_mode need no special code in the loop; with spatial dims known only at run time the
+// count is computed in the loop from the output position instead. MaxPool's Indices come from the same kind of
 // generic with a second output that carries the winner's flat input position.
 #include "dialects/onnx/Window.h"
 #include "passes/lowering/LoweringUtils.h"
@@ -216,13 +217,8 @@ struct AveragePoolLowering : OpConversionPattern<onnx::AveragePoolOp> {
     Type et = rt.getElementType();
     if (failed(requireFloat(op, et)))
       return failure();
-    // Run-time batch and channel dims are fine; the divisors are a constant table over the
-    // spatial positions, which must be static.
-    if (xt.getRank() < 3 ||
-        llvm::any_of(xt.getShape().drop_front(2), ShapedType::isDynamic) ||
-        llvm::any_of(rt.getShape().drop_front(2), ShapedType::isDynamic))
-      return op.emitError() << "AveragePool over spatial dims known only at run time ("
-                            << xt << ") is not supported yet; " << runtimeDimsHint(op);
+    if (xt.getRank() < 3)
+      return op.emitError() << "AveragePool needs an input of rank 3 or more, not " << xt;
     auto w = windowOf(op, xt, op.getCeilMode());
     if (failed(w))
       return failure();
@@ -234,20 +230,28 @@ struct AveragePoolLowering : OpConversionPattern<onnx::AveragePoolOp> {
                              [](OpBuilder &b, Location l, ValueRange a) -> Value {
                                return arith::AddFOp::create(b, l, a[0], a[1]);
                              });
+    bool runtimeSpatial = llvm::any_of(xt.getShape().drop_front(2), ShapedType::isDynamic);
+    Value result = runtimeSpatial ? divideByRuntimeCounts(rewriter, loc, op, *w, adaptor.getX(), sum)
+                                  : divideByCountTable(rewriter, loc, op, *w, xt, sum);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
 
-    // Divisor per output position: window elements inside the input (or inside input plus
-    // explicit padding with count_include_pad); the ceil_mode overhang never counts.
-    int64_t spatial = w->kernel.size();
+  /// Static spatial dims: the reciprocal of every output position's divisor, a constant
+  /// table, so the loop is one multiply.
+  static Value divideByCountTable(OpBuilder &b, Location loc, onnx::AveragePoolOp op,
+                                  const onnx::Window &w, RankedTensorType xt, Value sum) {
+    auto rt = cast<RankedTensorType>(sum.getType());
+    Type et = rt.getElementType();
+    int64_t spatial = w.kernel.size();
     SmallVector<int64_t> countShape(rt.getShape().drop_front(2));
     SmallVector<SmallVector<double>> perDim(spatial);
     for (int64_t i = 0; i < spatial; ++i) {
-      int64_t in = xt.getDimSize(2 + i);
-      int64_t lo = op.getCountIncludePad() ? -w->padBegin[i] : 0;
-      int64_t hi = op.getCountIncludePad() ? in + w->padEnd[i] : in;
+      auto [lo, hi] = countedRange(op, w, i, xt.getDimSize(2 + i));
       for (int64_t o = 0; o < countShape[i]; ++o) {
         int64_t count = 0;
-        for (int64_t k = 0; k < w->kernel[i]; ++k) {
-          int64_t pos = o * w->strides[i] + k - w->padBegin[i];
+        for (int64_t k = 0; k < w.kernel[i]; ++k) {
+          int64_t pos = o * w.strides[i] + k * w.dilations[i] - w.padBegin[i];
           count += pos >= lo && pos < hi;
         }
         perDim[i].push_back(count);
@@ -270,12 +274,72 @@ struct AveragePoolLowering : OpConversionPattern<onnx::AveragePoolOp> {
       recip.push_back(v);
     }
     auto countType = RankedTensorType::get(countShape, et);
-    Value scale = arith::ConstantOp::create(rewriter, loc, DenseElementsAttr::get(countType, recip));
-    rewriter.replaceOp(op, buildElementwise(rewriter, loc, rt, {sum, scale},
-                                            [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                                              return arith::MulFOp::create(b, l, a[0], a[1]);
-                                            }));
-    return success();
+    Value scale = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(countType, recip));
+    return buildElementwise(b, loc, rt, {sum, scale},
+                            [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                              return arith::MulFOp::create(b, l, a[0], a[1]);
+                            });
+  }
+
+  /// Spatial dims known only at run time (no ceil_mode, no SAME padding: windowOf refuses
+  /// them): each output position's divisor is counted in the loop from its index, the
+  /// closed form of the table above. Along dim i the window starts at base = o*s - padBegin
+  /// and covers base + k*d for k in [0, K); those inside [lo, hi) are
+  /// k in [ceil((lo - base) / d), ceil((hi - base) / d)) clamped to [0, K).
+  static Value divideByRuntimeCounts(OpBuilder &b, Location loc, onnx::AveragePoolOp op,
+                                     const onnx::Window &w, Value x, Value sum) {
+    auto rt = cast<RankedTensorType>(sum.getType());
+    Type et = rt.getElementType();
+    int64_t spatial = w.kernel.size();
+    SmallVector<Value> hiBounds, loBounds;
+    for (int64_t i = 0; i < spatial; ++i) {
+      Value in = tensor::DimOp::create(b, loc, x, 2 + i);
+      if (op.getCountIncludePad()) {
+        loBounds.push_back(arith::ConstantIndexOp::create(b, loc, -w.padBegin[i]));
+        hiBounds.push_back(arith::AddIOp::create(
+            b, loc, in, arith::ConstantIndexOp::create(b, loc, w.padEnd[i])));
+      } else {
+        loBounds.push_back(arith::ConstantIndexOp::create(b, loc, 0));
+        hiBounds.push_back(in);
+      }
+    }
+    return buildElementwise(
+        b, loc, rt, {sum}, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(nb, l, v); };
+          Value count = c(1);
+          for (int64_t i = 0; i < spatial; ++i) {
+            Value o = linalg::IndexOp::create(nb, l, 2 + i);
+            Value base = arith::SubIOp::create(
+                nb, l, arith::MulIOp::create(nb, l, o, c(w.strides[i])), c(w.padBegin[i]));
+            auto firstInside = [&](Value bound) -> Value {
+              Value k = arith::CeilDivSIOp::create(
+                  nb, l, arith::SubIOp::create(nb, l, bound, base), c(w.dilations[i]));
+              return arith::MinSIOp::create(nb, l, arith::MaxSIOp::create(nb, l, k, c(0)),
+                                            c(w.kernel[i]));
+            };
+            Value n = arith::SubIOp::create(nb, l, firstInside(hiBounds[i]),
+                                            firstInside(loBounds[i]));
+            count = arith::MulIOp::create(nb, l, count,
+                                          arith::MaxSIOp::create(nb, l, n, c(0)));
+          }
+          // A window entirely in the padding (count 0) averages to 0, as the table does.
+          Value isEmpty =
+              arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, count, c(0));
+          Value f = arith::SIToFPOp::create(
+              nb, l, et, arith::IndexCastOp::create(nb, l, nb.getI64Type(), count));
+          Value avg = arith::DivFOp::create(nb, l, a[0], f);
+          return arith::SelectOp::create(nb, l, isEmpty, scalarConstant(nb, l, et, 0), avg);
+        });
+  }
+
+  /// The input positions that count towards the divisor along spatial dim i: the input, or
+  /// the input plus its explicit padding with count_include_pad; the ceil_mode overhang
+  /// never counts.
+  static std::pair<int64_t, int64_t> countedRange(onnx::AveragePoolOp op, const onnx::Window &w,
+                                                  int64_t i, int64_t in) {
+    if (op.getCountIncludePad())
+      return {-w.padBegin[i], in + w.padEnd[i]};
+    return {0, in};
   }
 };
 

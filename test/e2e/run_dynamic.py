@@ -30,6 +30,28 @@ def erf(x):
     return np.vectorize(math.erf)(x.astype(np.float64)).astype(np.float32)
 
 
+def avg_pool2d(x, kernel, strides, pads, count_include_pad):
+    """ONNX AveragePool (no ceil_mode) in float64: the sum over the window divided by the
+    number of its positions inside the input (or the explicitly padded input)."""
+    n, c, h, w = x.shape
+    (kh, kw), (sh, sw), (ph0, pw0, ph1, pw1) = kernel, strides, pads
+    oh, ow = (h + ph0 + ph1 - kh) // sh + 1, (w + pw0 + pw1 - kw) // sw + 1
+    out = np.zeros((n, c, oh, ow), np.float64)
+    for i in range(oh):
+        for j in range(ow):
+            r0, c0 = i * sh - ph0, j * sw - pw0
+            rows = [r for r in range(r0, r0 + kh) if 0 <= r < h]
+            cols = [q for q in range(c0, c0 + kw) if 0 <= q < w]
+            total = x[:, :, rows][:, :, :, cols].sum(axis=(2, 3)) if rows and cols else 0
+            if count_include_pad:
+                count = (len([r for r in range(r0, r0 + kh) if -ph0 <= r < h + ph1]) *
+                         len([q for q in range(c0, c0 + kw) if -pw0 <= q < w + pw1]))
+            else:
+                count = len(rows) * len(cols)
+            out[:, :, i, j] = total / count if count else 0
+    return out.astype(np.float32)
+
+
 # --- CNN: image [N, 3, H, W] -> logits [N, 5] ---------------------------------------------
 
 def cnn_model(rng):
@@ -234,33 +256,36 @@ def main():
         return [("x", x)], [("y1", x[:, 1:]), ("y2", x[:, -2:, 1:3])], f"n={n} s={sl}"
     check("slice_dyn", model, slice_case)
 
-    # A mean over the run-time sequence dim, a constant Pad of it, AveragePool with a
-    # run-time batch.
+    # A mean over the run-time sequence dim, a constant Pad of it, AveragePools over a
+    # run-time batch, height and width (the divisor counted at run time), with and without
+    # count_include_pad.
     graph = helper.make_graph(
         [helper.make_node("ReduceMean", ["x"], ["mean"], axes=[1], keepdims=0),
          helper.make_node("Pad", ["x", "pads", "half"], ["padded"]),
          helper.make_node("AveragePool", ["img"], ["pool"], kernel_shape=[2, 2],
-                          strides=[2, 2], pads=[0, 0, 1, 1])], "reduce_pad",
+                          strides=[2, 2], pads=[0, 0, 1, 1]),
+         helper.make_node("AveragePool", ["img"], ["pool_inc"], kernel_shape=[3, 2],
+                          strides=[2, 1], pads=[1, 1, 1, 0], count_include_pad=1)], "reduce_pad",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", "s", 4]),
-         helper.make_tensor_value_info("img", TensorProto.FLOAT, ["n", 2, 5, 5])],
+         helper.make_tensor_value_info("img", TensorProto.FLOAT, ["n", 2, "h", "w"])],
         [helper.make_tensor_value_info("mean", TensorProto.FLOAT, ["n", 4]),
          helper.make_tensor_value_info("padded", TensorProto.FLOAT, ["n", None, 4]),
-         helper.make_tensor_value_info("pool", TensorProto.FLOAT, ["n", 2, 3, 3])],
+         helper.make_tensor_value_info("pool", TensorProto.FLOAT, ["n", 2, None, None]),
+         helper.make_tensor_value_info("pool_inc", TensorProto.FLOAT, ["n", 2, None, None])],
         [i64("pads", [0, 1, 0, 0, 2, 0]),
          numpy_helper.from_array(np.array(0.5, np.float32), "half")])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
     def reduce_pad_case():
         n, sl = int(rng.integers(1, 4)), int(rng.integers(1, 9))
-        x, img = f32(rng, n, sl, 4), f32(rng, n, 2, 5, 5)
+        hh, ww = int(rng.integers(1, 12)), int(rng.integers(1, 12))
+        x, img = f32(rng, n, sl, 4), f32(rng, n, 2, hh, ww)
         padded = np.pad(x, ((0, 0), (1, 2), (0, 0)), constant_values=0.5)
-        pimg = np.pad(img, ((0, 0), (0, 0), (0, 1), (0, 1)))
-        ones = np.pad(np.ones((5, 5)), ((0, 1), (0, 1)))
-        sums = pimg.reshape(n, 2, 3, 2, 3, 2).sum(axis=(3, 5))
-        counts = ones.reshape(3, 2, 3, 2).sum(axis=(1, 3))
         return [("x", x), ("img", img)], \
-            [("mean", x.mean(axis=1)), ("padded", padded), ("pool", (sums / counts).astype(np.float32))], \
-            f"n={n} s={sl}"
+            [("mean", x.mean(axis=1)), ("padded", padded),
+             ("pool", avg_pool2d(img, (2, 2), (2, 2), (0, 0, 1, 1), False)),
+             ("pool_inc", avg_pool2d(img, (3, 2), (2, 1), (1, 1, 1, 0), True))], \
+            f"n={n} s={sl} h={hh} w={ww}"
     check("reduce_pad_dyn", model, reduce_pad_case)
 
     # The C API: the header's workspace-size function, dim checks, the context.

@@ -142,11 +142,33 @@ func.func @average_pool_batch(%x: tensor<?x2x5x5xf32>) -> tensor<?x2x3x3xf32> {
 
 // -----
 
-// ... but not over run-time spatial dims (the divisor table is built at compile time).
-func.func @average_pool_spatial(%x: tensor<1x2x?x5xf32>) -> tensor<1x2x?x2xf32> {
-  // expected-error @+1 {{AveragePool over spatial dims known only at run time ('tensor<1x2x?x5xf32>') is not supported yet}}
-  %0 = onnx.AveragePool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x2x?x5xf32>) -> tensor<1x2x?x2xf32>
-  return %0 : tensor<1x2x?x2xf32>
+// Over run-time spatial dims the divisor is counted in the loop from the output index: the
+// window's first and last positions inside [0, H) (count_include_pad = 0), clamped to the
+// kernel, and a window wholly in the padding averages to 0.
+// CHECK-LABEL: func.func @average_pool_spatial
+// CHECK:         linalg.generic
+// CHECK:           arith.addf
+// CHECK:         tensor.dim %arg0, %{{.+}} : tensor<1x2x?x5xf32>
+// CHECK:         linalg.generic
+// CHECK:           %[[O:.+]] = linalg.index 2 : index
+// CHECK:           arith.ceildivsi
+// CHECK:           arith.maxsi
+// CHECK:           arith.minsi
+// CHECK:           %[[F:.+]] = arith.sitofp
+// CHECK:           %[[AVG:.+]] = arith.divf %{{.+}}, %[[F]] : f32
+// CHECK:           arith.select %{{.+}}, %{{.+}}, %[[AVG]] : f32
+func.func @average_pool_spatial(%x: tensor<1x2x?x5xf32>) -> tensor<1x2x?x3xf32> {
+  %0 = onnx.AveragePool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x?x5xf32>) -> tensor<1x2x?x3xf32>
+  return %0 : tensor<1x2x?x3xf32>
+}
+
+// -----
+
+// ceil_mode with a run-time spatial dim is still refused (the overhang depends on the dim).
+func.func @average_pool_spatial_ceil(%x: tensor<1x2x?x5xf32>) -> tensor<1x2x?x3xf32> {
+  // expected-error @+1 {{ceil_mode or auto_pad SAME with spatial dims known only at run time is not supported yet}}
+  %0 = onnx.AveragePool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, ceil_mode = 1 : i64} : (tensor<1x2x?x5xf32>) -> tensor<1x2x?x3xf32>
+  return %0 : tensor<1x2x?x3xf32>
 }
 
 // -----

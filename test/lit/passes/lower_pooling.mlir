@@ -107,6 +107,18 @@ func.func @avgpool_ceil(%x: tensor<1x1x5xf32>) -> tensor<1x1x3xf32> {
 
 // -----
 
+// Dilated windows (opset 19) count the taps that land inside the input: kernel 2, dilation 2,
+// pads 1 on a 5-wide input reads positions (o - 1, o + 1), so the first and last windows
+// hold 1 element and the others 2.
+// CHECK-LABEL: func.func @avgpool_dilated
+// CHECK:         arith.constant dense<[1.000000e+00, 5.000000e-01, 5.000000e-01, 5.000000e-01, 1.000000e+00]> : tensor<5xf32>
+func.func @avgpool_dilated(%x: tensor<1x1x5xf32>) -> tensor<1x1x5xf32> {
+  %0 = onnx.AveragePool %x {kernel_shape = array<i64: 2>, dilations = array<i64: 2>, pads = array<i64: 1, 1>} : (tensor<1x1x5xf32>) -> tensor<1x1x5xf32>
+  return %0 : tensor<1x1x5xf32>
+}
+
+// -----
+
 // Global pools reduce the spatial dims into size-1 dims.
 // CHECK-DAG: #[[$GID:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // CHECK-DAG: #[[$GRED:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, 0)>
