@@ -1,11 +1,13 @@
-// RUN: %onnx-opt %s -onnx-vectorize-contractions="vector-bits=256 vector-registers=16" -canonicalize -cse -split-input-file | FileCheck %s
+// RUN: %onnx-opt %s -onnx-vectorize-contractions="vector-bits=256 vector-registers=16 l1-bytes=64" -canonicalize -cse -split-input-file | FileCheck %s
+// RUN: %onnx-opt %s -onnx-vectorize-contractions="vector-bits=256 vector-registers=16" -canonicalize -cse -split-input-file | FileCheck %s --check-prefix=FITS
 
 // A 1x1 convolution out[m, w] += x[c, w] * W[m, c] with constant weights (the broadcast
-// operand). The tile is 5 rows x 2 vectors of 8 lanes, so W (14 x 4) is packed at compile
-// time into panels of 5 rows, [3][4][5]: the 5 scalars that one reduction step broadcasts
-// lie side by side (lane i = row i of the tile), the last panel padded with a zero row. Each
-// tile reads its panel (m0 floordiv 5) at lanes 0..4; the remainder tile (rows 10..13)
-// reads panel 2 at lanes 0..3.
+// operand), whose tile rows (5 x 4 floats) exceed L1 (here 64 bytes; with the default 32 KB,
+// FITS, they are left as they are). The tile is 5 rows x 2 vectors of 8 lanes, so W (14 x 4)
+// is packed at compile time into panels of 5 rows, [3][4][5]: the 5 scalars that one
+// reduction step broadcasts lie side by side (lane i = row i of the tile), the last panel
+// padded with a zero row. Each tile reads its panel (m0 floordiv 5) at lanes 0..4; the
+// remainder tile (rows 10..13) reads panel 2 at lanes 0..3.
 // CHECK-DAG: #[[$PANEL:.+]] = affine_map<(d0) -> (d0 floordiv 5)>
 // CHECK-LABEL: func.func @pack_rows
 // CHECK-DAG:     %[[W:.+]] = arith.constant dense_resource<packed> : tensor<3x4x5xf32>
@@ -25,6 +27,9 @@
 // The blob (64-byte aligned): panel 0, c = 0 holds rows 0..4 (0, 4, 8, 12, 16), then c = 1
 // starts with row 0's 1.0; panel 2 ends with c = 3 of rows 10..13 (43, 47, 51, 55) and the
 // zero of the padding row.
+// FITS-LABEL: func.func @pack_rows
+// FITS-NOT:     packed
+// FITS:         tensor.extract %{{.+}}[%{{.+}}, %{{.+}}] : tensor<14x4xf32>
 // CHECK:         packed: "0x4000000000000000000080400000004100004041000080410000803F{{[0-9A-F]*}}00002C4200003C4200004C4200005C4200000000"
 #mX = affine_map<(d0, d1, d2) -> (d2, d1)>
 #mW = affine_map<(d0, d1, d2) -> (d0, d2)>
