@@ -44,7 +44,7 @@ struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
     lo.append(window->padBegin);
     hi.append(window->padEnd);
     Value x = padTensor(rewriter, loc, adaptor.getX(), lo, hi,
-                        scalarConstant(rewriter, loc, et, 0));
+                        scalarConstant(rewriter, loc, et, 0), /*bordersOnly=*/true);
 
     // [N, C, H...] -> [N, G, C/G, H...]; [M, C/G, K...] -> [G, M/G, C/G, K...].
     int64_t n = xt.getDimSize(0), m = wt.getDimSize(0);

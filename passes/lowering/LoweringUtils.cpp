@@ -387,7 +387,7 @@ Value groupedConvolution(OpBuilder &b, Location loc, ValueRange inputs, Value in
 }
 
 Value padTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
-                ArrayRef<int64_t> high, Value padValue) {
+                ArrayRef<int64_t> high, Value padValue, bool bordersOnly) {
   if (llvm::all_of(low, [](int64_t v) { return v == 0; }) &&
       llvm::all_of(high, [](int64_t v) { return v == 0; }))
     return input;
@@ -397,6 +397,41 @@ Value padTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
     shape.push_back(inType.isDynamicDim(i) ? ShapedType::kDynamic
                                            : inType.getDimSize(i) + low[i] + high[i]);
   auto type = RankedTensorType::get(shape, inType.getElementType());
+  if (bordersOnly && type.hasStaticShape()) {
+    // Fill only the border, then copy the input into the interior. tensor.pad bufferizes
+    // to a fill of the whole padded buffer before the copy (memset was 7% of mobilenet_v2).
+    // The slabs are disjoint: along dim d, the low and high slabs span the interior of the
+    // dims before d and the whole of the dims after it. Each is a fill of an extract_slice
+    // inserted back where it came from, which one-shot bufferization does in place.
+    int64_t rank = type.getRank();
+    Value acc = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+    SmallVector<OpFoldResult> ones(rank, b.getIndexAttr(1));
+    for (int64_t d = 0; d < rank; ++d)
+      for (bool lowSide : {true, false}) {
+        int64_t width = lowSide ? low[d] : high[d];
+        if (width == 0)
+          continue;
+        SmallVector<OpFoldResult> offsets, sizes;
+        for (int64_t e = 0; e < rank; ++e) {
+          int64_t offset = e < d ? low[e] : 0, size = e < d ? inType.getDimSize(e) : shape[e];
+          if (e == d) {
+            offset = lowSide ? 0 : low[d] + inType.getDimSize(d);
+            size = width;
+          }
+          offsets.push_back(b.getIndexAttr(offset));
+          sizes.push_back(b.getIndexAttr(size));
+        }
+        Value slab = tensor::ExtractSliceOp::create(b, loc, acc, offsets, sizes, ones);
+        Value filled = linalg::FillOp::create(b, loc, padValue, slab).getResult(0);
+        acc = tensor::InsertSliceOp::create(b, loc, filled, acc, offsets, sizes, ones);
+      }
+    SmallVector<OpFoldResult> offsets, sizes;
+    for (int64_t e = 0; e < rank; ++e) {
+      offsets.push_back(b.getIndexAttr(low[e]));
+      sizes.push_back(b.getIndexAttr(inType.getDimSize(e)));
+    }
+    return tensor::InsertSliceOp::create(b, loc, input, acc, offsets, sizes, ones);
+  }
   SmallVector<OpFoldResult> lo, hi;
   for (int64_t v : low)
     lo.push_back(b.getIndexAttr(v));

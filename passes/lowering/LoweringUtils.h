@@ -130,9 +130,11 @@ mlir::Value groupedConvolution(mlir::OpBuilder &b, mlir::Location loc, mlir::Val
                                mlir::RankedTensorType resultType);
 
 /// Pads `input` by `low`/`high` per dim with `padValue`, or returns it when all pads are 0.
+/// A tensor.pad, or with `bordersOnly` and static shapes fills of the border slabs and an
+/// insert_slice of the input (the padded buffer is not filled whole before the copy).
 mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                       llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
-                      mlir::Value padValue);
+                      mlir::Value padValue, bool bordersOnly = false);
 
 /// Reshapes between static shapes with the same element count (collapse to 1-D, expand).
 mlir::Value reshapeTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,

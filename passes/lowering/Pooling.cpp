@@ -175,7 +175,8 @@ struct MaxPoolLowering : OpConversionPattern<onnx::MaxPoolOp> {
     Value lowest = isUnsigned ? scalarConstant(rewriter, loc, et, 0)
                               : extremeConstant(rewriter, loc, et, /*lowest=*/true);
     Value padded = padTensor(rewriter, loc, x, padsWithBatch(w->padBegin),
-                             padsWithBatch(w->padEnd, w->ceilExtra), lowest);
+                             padsWithBatch(w->padEnd, w->ceilExtra), lowest,
+                             /*bordersOnly=*/true);
     SmallVector<Value> results;
     if (Value indices = op.getIndices()) {
       auto greater = [&](OpBuilder &b, Location l, Value x, Value y) -> Value {
@@ -225,7 +226,8 @@ struct AveragePoolLowering : OpConversionPattern<onnx::AveragePoolOp> {
     Location loc = op.getLoc();
     Value zero = scalarConstant(rewriter, loc, et, 0);
     Value padded = padTensor(rewriter, loc, adaptor.getX(), padsWithBatch(w->padBegin),
-                             padsWithBatch(w->padEnd, w->ceilExtra), zero);
+                             padsWithBatch(w->padEnd, w->ceilExtra), zero,
+                             /*bordersOnly=*/true);
     Value sum = windowReduce(rewriter, loc, padded, *w, rt, zero,
                              [](OpBuilder &b, Location l, ValueRange a) -> Value {
                                return arith::AddFOp::create(b, l, a[0], a[1]);

@@ -12,9 +12,23 @@
 // CHECK-LABEL: func.func @conv_bias_pad_stride
 // CHECK-SAME:    (%[[X:.+]]: tensor<1x3x8x8xf32>, %[[W:.+]]: tensor<4x3x3x3xf32>, %[[B:.+]]: tensor<4xf32>)
 // CHECK:         %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
-// CHECK:         %[[PAD:.+]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK:           tensor.yield %[[ZERO]] : f32
-// CHECK:         } : tensor<1x3x8x8xf32> to tensor<1x3x10x10xf32>
+// Padding fills only the border: the rows above and below, then the columns left and right of
+// the interior rows, each a fill of a slice put back in place; then the input goes into the
+// interior (no fill of the whole padded tensor before the copy).
+// CHECK:         %[[E:.+]] = tensor.empty() : tensor<1x3x10x10xf32>
+// CHECK:         %[[S0:.+]] = tensor.extract_slice %[[E]][0, 0, 0, 0] [1, 3, 1, 10] [1, 1, 1, 1]
+// CHECK:         %[[F0:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[S0]] : tensor<1x3x1x10xf32>)
+// CHECK:         %[[P0:.+]] = tensor.insert_slice %[[F0]] into %[[E]][0, 0, 0, 0] [1, 3, 1, 10] [1, 1, 1, 1]
+// CHECK:         %[[S1:.+]] = tensor.extract_slice %[[P0]][0, 0, 9, 0] [1, 3, 1, 10] [1, 1, 1, 1]
+// CHECK:         %[[F1:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[S1]] : tensor<1x3x1x10xf32>)
+// CHECK:         %[[P1:.+]] = tensor.insert_slice %[[F1]] into %[[P0]][0, 0, 9, 0] [1, 3, 1, 10] [1, 1, 1, 1]
+// CHECK:         %[[S2:.+]] = tensor.extract_slice %[[P1]][0, 0, 1, 0] [1, 3, 8, 1] [1, 1, 1, 1]
+// CHECK:         %[[F2:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[S2]] : tensor<1x3x8x1xf32>)
+// CHECK:         %[[P2:.+]] = tensor.insert_slice %[[F2]] into %[[P1]][0, 0, 1, 0] [1, 3, 8, 1] [1, 1, 1, 1]
+// CHECK:         %[[S3:.+]] = tensor.extract_slice %[[P2]][0, 0, 1, 9] [1, 3, 8, 1] [1, 1, 1, 1]
+// CHECK:         %[[F3:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[S3]] : tensor<1x3x8x1xf32>)
+// CHECK:         %[[P3:.+]] = tensor.insert_slice %[[F3]] into %[[P2]][0, 0, 1, 9] [1, 3, 8, 1] [1, 1, 1, 1]
+// CHECK:         %[[PAD:.+]] = tensor.insert_slice %[[X]] into %[[P3]][0, 0, 1, 1] [1, 3, 8, 8] [1, 1, 1, 1] : tensor<1x3x8x8xf32> into tensor<1x3x10x10xf32>
 // CHECK:         %[[XG:.+]] = tensor.expand_shape %[[PAD]] {{\[\[}}0], [1, 2], [3], [4]] output_shape [1, 1, 3, 10, 10]
 // CHECK:         %[[WG:.+]] = tensor.expand_shape %[[W]] {{\[\[}}0, 1], [2], [3], [4]] output_shape [1, 4, 3, 3, 3]
 // CHECK:         %[[BG:.+]] = tensor.expand_shape %[[B]] {{\[\[}}0, 1]] output_shape [1, 4]
@@ -59,8 +73,11 @@ func.func @conv_group_dilation(%x: tensor<1x8x9x9xf32>, %w: tensor<16x2x3x3xf32>
 
 // Asymmetric padding from auto_pad=SAME_UPPER (the extra row/column goes at the end).
 // CHECK-LABEL: func.func @conv_same_upper
-// CHECK:         tensor.pad %{{.+}} low[0, 0, 0, 0] high[0, 0, 1, 1]
-// CHECK:         } : tensor<1x1x4x4xf32> to tensor<1x1x5x5xf32>
+// CHECK:         %[[E:.+]] = tensor.empty() : tensor<1x1x5x5xf32>
+// CHECK-NOT:     tensor.extract_slice %{{.+}}[0, 0, 0, 0] [1, 1, 0
+// CHECK:         tensor.extract_slice %[[E]][0, 0, 4, 0] [1, 1, 1, 5] [1, 1, 1, 1]
+// CHECK:         tensor.extract_slice %{{.+}}[0, 0, 0, 4] [1, 1, 4, 1] [1, 1, 1, 1]
+// CHECK:         tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 0, 0] [1, 1, 4, 4] [1, 1, 1, 1] : tensor<1x1x4x4xf32> into tensor<1x1x5x5xf32>
 func.func @conv_same_upper(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
   %0 = onnx.Conv %x, %w {auto_pad = "SAME_UPPER"} : (tensor<1x1x4x4xf32>, tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
   return %0 : tensor<1x1x4x4xf32>

@@ -1,6 +1,6 @@
 // RUN: %onnx-opt %s -convert-onnx-to-linalg -split-input-file | FileCheck %s
 
-// Windowed pools: pad, then one linalg.generic with a kernel-shaped tensor.empty operand that
+// Windowed pools: pad (only the border is filled), then one linalg.generic with a kernel-shaped tensor.empty operand that
 // only carries the window's iteration domain. Over output rows of 32 or more, the loops are
 // (n, c, o..., k..., o_last): the last output dim is the innermost loop so that LLVM
 // vectorizes each kernel offset's sweep along an output row.
@@ -12,8 +12,12 @@
 // CHECK-SAME:    (%[[X:.+]]: tensor<1x2x5x65xf32>)
 // MaxPool pads with -inf and starts from -inf.
 // CHECK:         %[[NINF:.+]] = arith.constant 0xFF800000 : f32
-// CHECK:         %[[PAD:.+]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK:           tensor.yield %[[NINF]] : f32
+// Only the border is filled (rows above and below, then columns left and right), then the
+// input goes into the interior.
+// CHECK:         tensor.empty() : tensor<1x2x7x67xf32>
+// CHECK-COUNT-2: linalg.fill ins(%[[NINF]] : f32) outs(%{{.+}} : tensor<1x2x1x67xf32>)
+// CHECK-COUNT-2: linalg.fill ins(%[[NINF]] : f32) outs(%{{.+}} : tensor<1x2x5x1xf32>)
+// CHECK:         %[[PAD:.+]] = tensor.insert_slice %[[X]] into %{{.+}}[0, 0, 1, 1] [1, 2, 5, 65] [1, 1, 1, 1]
 // CHECK:         %[[WINDOW:.+]] = tensor.empty() : tensor<3x3xf32>
 // CHECK:         %[[FILL:.+]] = linalg.fill ins(%[[NINF]] : f32) outs(%{{.+}} : tensor<1x2x3x33xf32>)
 // CHECK:         linalg.generic
@@ -50,9 +54,9 @@ func.func @maxpool_narrow(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
 // Integer MaxPool pads with the type's minimum.
 // CHECK-LABEL: func.func @maxpool_ceil_int
 // CHECK:         %[[MIN:.+]] = arith.constant -128 : i8
-// CHECK:         tensor.pad %{{.+}} low[0, 0, 0, 0] high[0, 0, 1, 1]
-// CHECK:           tensor.yield %[[MIN]] : i8
-// CHECK:         } : tensor<1x1x4x4xi8> to tensor<1x1x5x5xi8>
+// CHECK:         linalg.fill ins(%[[MIN]] : i8) outs(%{{.+}} : tensor<1x1x1x5xi8>)
+// CHECK:         linalg.fill ins(%[[MIN]] : i8) outs(%{{.+}} : tensor<1x1x4x1xi8>)
+// CHECK:         tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 0, 0] [1, 1, 4, 4] [1, 1, 1, 1] : tensor<1x1x4x4xi8> into tensor<1x1x5x5xi8>
 // CHECK:         linalg.generic
 // CHECK:           arith.maxsi
 func.func @maxpool_ceil_int(%x: tensor<1x1x4x4xi8>) -> tensor<1x1x2x2xi8> {
@@ -68,8 +72,9 @@ func.func @maxpool_ceil_int(%x: tensor<1x1x4x4xi8>) -> tensor<1x1x2x2xi8> {
 // CHECK-DAG: #[[$SP:.+]] = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
 // CHECK-LABEL: func.func @avgpool_exclude_pad
 // CHECK:         %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
-// CHECK:         tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 0, 0]
-// CHECK:           tensor.yield %[[ZERO]] : f32
+// CHECK:         linalg.fill ins(%[[ZERO]] : f32) outs(%{{.+}} : tensor<1x1x1x5xf32>)
+// CHECK:         linalg.fill ins(%[[ZERO]] : f32) outs(%{{.+}} : tensor<1x1x4x1xf32>)
+// CHECK:         tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 1, 1] [1, 1, 4, 4] [1, 1, 1, 1]
 // CHECK:         %[[SUM:.+]] = linalg.generic
 // CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
 // CHECK:           arith.addf
@@ -98,7 +103,8 @@ func.func @avgpool_include_pad(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
 // ceil_mode overhang never counts, even with count_include_pad: the last window of a 5-wide
 // input (kernel 2, stride 2, outputs 0..2) holds 1 element.
 // CHECK-LABEL: func.func @avgpool_ceil
-// CHECK:         tensor.pad %{{.+}} low[0, 0, 0] high[0, 0, 1]
+// CHECK:         linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<1x1x1xf32>)
+// CHECK:         tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 0] [1, 1, 5] [1, 1, 1]
 // CHECK:         arith.constant dense<[5.000000e-01, 5.000000e-01, 1.000000e+00]> : tensor<3xf32>
 func.func @avgpool_ceil(%x: tensor<1x1x5xf32>) -> tensor<1x1x3xf32> {
   %0 = onnx.AveragePool %x {kernel_shape = array<i64: 2>, strides = array<i64: 2>, ceil_mode = 1 : i64, count_include_pad = 1 : i64} : (tensor<1x1x5xf32>) -> tensor<1x1x3xf32>
