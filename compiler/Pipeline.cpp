@@ -82,7 +82,10 @@ static void buildToLLVMPipeline(OpPassManager &pm) {
                   "convert-vector-to-scf,expand-strided-metadata,lower-affine,"
                   "convert-scf-to-cf,convert-vector-to-llvm,convert-math-to-llvm,"
                   "convert-math-to-libm,"
-                  "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+                  // Allocations left by the memory plan (sizes from data, made per run)
+                  // call the runtime stub's allocator, not malloc directly.
+                  "finalize-memref-to-llvm{use-generic-functions=1},convert-arith-to-llvm,"
+                  "convert-index-to-llvm,"
                   "convert-cf-to-llvm,"
                   "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
                   "convert-ub-to-llvm,reconcile-unrealized-casts,onnx-lower-parallel-calls");
