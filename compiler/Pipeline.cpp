@@ -384,6 +384,8 @@ int compile(const CompileOptions &o, const char *argv0) {
   if (auto f = module->lookupSymbol<func::FuncOp>("main_graph")) {
     if (auto ws = f->getAttrOfType<IntegerAttr>("onnxc.workspace_size"))
       iface->workspaceSize = ws.getInt();
+    // PlanMemory gives main_graph a status result when it allocates per run.
+    iface->allocatesPerRun = f.getNumResults() > 0;
     if (auto rz = f->getAttrOfType<DenseI64ArrayAttr>("onnxc.redzones"))
       iface->redzones.assign(rz.asArrayRef().begin(), rz.asArrayRef().end());
     for (StringRef a : {"onnxc.redzone", "onnxc.redzones", "onnxc.debug_undersize_buffers"})
