@@ -102,9 +102,14 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
     for (size_t i = 0; i + 1 < model.redzones.size(); i += 2)
       if (model.redzones[i + 1] > 0)
         asanCall("__asan_poison_memory_region", model.redzones[i], model.redzones[i + 1]);
-    b.CreateCall(mainGraph, args);
+    // main_graph returns a status when it allocates per run (sizes from data, PlanMemory):
+    // an allocation that failed or a size out of range; otherwise it cannot fail.
+    Value *status = b.CreateCall(mainGraph, args);
+    if (!mainGraph->getReturnType()->isIntegerTy(32))
+      status = ConstantInt::get(i32, 0);
     if (!model.redzones.empty())
       asanCall("__asan_unpoison_memory_region", 0, model.workspaceSize);
+    return status;
   };
   // CUDA libraries have their own host code in runtime-stub/cuda.c.
   if (!cuda) {
@@ -118,8 +123,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
       unpack(b, kernel->getArg(0), numIn, args);
       unpack(b, kernel->getArg(1), numOut, args);
       args.push_back(kernel->getArg(2));
-      callMain(b, args, kernel->getArg(2));
-      b.CreateRet(ConstantInt::get(i32, 0));
+      b.CreateRet(callMain(b, args, kernel->getArg(2)));
     }
   }
   // int onnxc__kernel_dynamic(const int64_t *dims, in, out, int64_t *out_dims_flat, ws)
@@ -135,8 +139,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
     if (dynamic)
       args.push_back(f->getArg(3));
     args.push_back(f->getArg(4));
-    callMain(b, args, f->getArg(4));
-    b.CreateRet(ConstantInt::get(i32, 0));
+    b.CreateRet(callMain(b, args, f->getArg(4)));
   }
   // int64_t onnxc__sizes(const int64_t *dims, int64_t *out_dims_flat)
   {

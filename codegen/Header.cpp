@@ -112,6 +112,14 @@ static std::string upper(std::string s) {
   return s;
 }
 
+/// What a model that allocates per run tells its users (docs/dynamic-shapes.md).
+static const char *kPerRunNote =
+    "/* Some intermediate sizes are computed from the input values (no bound known at compile\n"
+    "   time): their buffers are allocated per run with malloc, outside the workspace, and\n"
+    "   freed before run returns, 1 GiB at most each. run returns 11\n"
+    "   (ONNXC_ERROR_DATA_SIZE) for an invalid size or one that differs from an output's\n"
+    "   declared shape, 9 (ONNXC_ERROR_OUT_OF_MEMORY) when an allocation fails. */\n";
+
 /// The header of a model with run-time dims (docs/dynamic-shapes.md).
 static std::string emitDynamicHeader(const ModelInterface &m);
 
@@ -164,6 +172,8 @@ std::string emitHeader(const ModelInterface &m) {
   describe("INPUT", m.inputs);
   describe("OUTPUT", m.outputs);
   os << "\n/* Status codes (see onnxc/model.h): 0 = success. */\n";
+  if (m.allocatesPerRun)
+    os << kPerRunNote;
   os << "/* Checks that this CPU can run the model; run() checks it too. */\n";
   os << "int " << P << "_init(void);\n";
   os << "/* Runs the model: inputs read, outputs written, workspace scratch (" << U
@@ -284,6 +294,8 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
   describe("INPUT", m.inputs, true);
   describe("OUTPUT", m.outputs, false);
   os << "\n/* Status codes (see onnxc/model.h): 0 = success; 8 = dims out of range. */\n";
+  if (m.allocatesPerRun)
+    os << kPerRunNote;
   os << "int " << P << "_init(void);\n";
   os << "/* Workspace bytes for these dims (aligned to " << U
      << "_WORKSPACE_ALIGNMENT), or -1 if they are out of range. */\n";

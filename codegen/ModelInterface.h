@@ -43,6 +43,10 @@ struct ModelInterface {
   /// through the dynamic entries even without symbols, and output_dims gives upper bounds.
   bool dataDependent = false;
   bool isDynamic() const { return !dimNames.empty() || dataDependent; }
+  /// Some intermediate sizes come from tensor data with no bound: their buffers are
+  /// allocated per run, outside the workspace, and a run may return ONNXC_ERROR_DATA_SIZE or
+  /// ONNXC_ERROR_OUT_OF_MEMORY (docs/dynamic-shapes.md).
+  bool allocatesPerRun = false;
   int64_t workspaceSize = 0;
   int64_t workspaceAlignment = 64;
   /// --sanitize=address: (offset, size) pairs of workspace bytes the kernel wrapper poisons

@@ -82,7 +82,10 @@ static void buildToLLVMPipeline(OpPassManager &pm) {
                   "convert-vector-to-scf,expand-strided-metadata,lower-affine,"
                   "convert-scf-to-cf,convert-vector-to-llvm,convert-math-to-llvm,"
                   "convert-math-to-libm,"
-                  "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+                  // Allocations left by the memory plan (sizes from data, made per run)
+                  // call the runtime stub's allocator, not malloc directly.
+                  "finalize-memref-to-llvm{use-generic-functions=1},convert-arith-to-llvm,"
+                  "convert-index-to-llvm,"
                   "convert-cf-to-llvm,"
                   "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
                   "convert-ub-to-llvm,reconcile-unrealized-casts,onnx-lower-parallel-calls");
@@ -381,6 +384,8 @@ int compile(const CompileOptions &o, const char *argv0) {
   if (auto f = module->lookupSymbol<func::FuncOp>("main_graph")) {
     if (auto ws = f->getAttrOfType<IntegerAttr>("onnxc.workspace_size"))
       iface->workspaceSize = ws.getInt();
+    // PlanMemory gives main_graph a status result when it allocates per run.
+    iface->allocatesPerRun = f.getNumResults() > 0;
     if (auto rz = f->getAttrOfType<DenseI64ArrayAttr>("onnxc.redzones"))
       iface->redzones.assign(rz.asArrayRef().begin(), rz.asArrayRef().end());
     for (StringRef a : {"onnxc.redzone", "onnxc.redzones", "onnxc.debug_undersize_buffers"})

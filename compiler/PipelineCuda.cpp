@@ -125,6 +125,14 @@ int compileCuda(const CompileOptions &o, const char *argv0, ModuleOp module,
   verbose("bufferize + memory plan");
   if (failed(runPasses(buildBufferizePipeline)))
     return kExitModelError;
+  // A size computed from tensor data with no bound is allocated per run on the host
+  // (PlanMemory): main_graph then returns a status. Not for device memory.
+  if (auto f = module.lookupSymbol<func::FuncOp>("main_graph"); f && f.getNumResults()) {
+    llvm::errs() << o.input << ": error: --target cuda needs static shapes: some sizes depend "
+                            "on tensor data with no bound (Range over run-time values...), "
+                            "which only CPU libraries support\n";
+    return kExitModelError;
+  }
   int64_t deviceWorkspace = 0;
   if (auto f = module.lookupSymbol<func::FuncOp>("main_graph"))
     if (auto ws = f->getAttrOfType<IntegerAttr>("onnxc.workspace_size"))

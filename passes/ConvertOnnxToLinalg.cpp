@@ -2,6 +2,7 @@
 #include "passes/lowering/LoweringUtils.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Diagnostics.h"
 
@@ -15,6 +16,12 @@ using namespace mlir;
 namespace {
 struct ConvertOnnxToLinalgPass
     : onnxc::impl::ConvertOnnxToLinalgBase<ConvertOnnxToLinalgPass> {
+  // cf.assert records the static sizes elementwise ops assume (LoweringUtils.cpp,
+  // assumeStaticDims); declared here rather than in Passes.td, whose edits rebuild every pass.
+  void getDependentDialects(DialectRegistry &registry) const override {
+    ConvertOnnxToLinalgBase::getDependentDialects(registry);
+    registry.insert<cf::ControlFlowDialect>();
+  }
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
@@ -39,7 +46,7 @@ struct ConvertOnnxToLinalgPass
     ConversionTarget target(*ctx);
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
                            math::MathDialect, func::FuncDialect, scf::SCFDialect,
-                           bufferization::BufferizationDialect>();
+                           bufferization::BufferizationDialect, cf::ControlFlowDialect>();
 
     // Patterns explain their own refusals; count them so that an op without any pattern
     // still gets a message, and one with a message does not get two.

@@ -2,6 +2,8 @@
 // iteration range, for the runtime stub's thread pool (see Passes.td).
 #include "passes/Passes.h"
 
+#include <functional>
+
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -236,11 +238,22 @@ struct Outliner {
       if (f.isExternal())
         continue;
       SmallVector<std::pair<Operation *, Outer>> loops;
-      for (Block &block : f.getBody())
-        for (Operation &op : block)
-          if (auto outer = outerBounds(&op))
+      // The top level, and the branches of scf.if: a model that allocates per run runs the
+      // rest of its body under the checks of those allocations (PlanMemory).
+      std::function<void(Block &)> collect = [&](Block &block) {
+        for (Operation &op : block) {
+          if (auto outer = outerBounds(&op)) {
             if (estimateWork(&op) >= minWork)
               loops.push_back({&op, *outer});
+          } else if (isa<scf::IfOp>(op)) {
+            for (Region &r : op.getRegions())
+              for (Block &b : r)
+                collect(b);
+          }
+        }
+      };
+      for (Block &block : f.getBody())
+        collect(block);
       for (auto &[op, outer] : loops)
         (void)outline(op, outer);
     }

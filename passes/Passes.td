@@ -125,11 +125,20 @@ def PlanMemory : Pass<"onnx-plan-memory", "mlir::func::FuncOp"> {
     dims (after onnx-dynamic-interface) are placed in program order at run-time offsets, and a
     function `onnxc_sizes(dims, out_dims) -> i64` is added that computes the workspace size
     and the outputs' dims from the dims alone (-1 when a size comes out negative).
+    An allocation whose size cannot be computed from the dims (it depends on tensor data,
+    with no bound: a Range over run-time values) stays a memref.alloc made per run, after a
+    check of its size (`max-runtime-alloc` bytes at most); a memref.cast that gives such a
+    size a static dim is checked too. The rest of the function then runs under an scf.if on
+    those checks, and the function returns an i32 status (0, or the ONNXC_ERROR_* code of
+    the first failed check), freeing what it allocated on every path.
   }];
   let options = [
     Option<"alignment", "alignment", "int64_t", "64", "Byte alignment of every buffer">,
+    Option<"maxRuntimeAlloc", "max-runtime-alloc", "int64_t", "(int64_t(1) << 30)",
+           "Largest buffer, in bytes, allocated per run for a size that depends on data">,
   ];
-  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
+                           "mlir::scf::SCFDialect"];
 }
 
 def ApproximateMath : Pass<"onnx-approximate-math", "mlir::func::FuncOp"> {

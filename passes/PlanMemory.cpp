@@ -1,7 +1,9 @@
 // The static memory plan: every intermediate buffer becomes a view into one workspace whose
 // layout is fixed at compile time, so an inference allocates nothing.
 #include "passes/Passes.h"
+#include "passes/SizeSlice.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/DataLayoutInterfaces.h"
@@ -114,6 +116,89 @@ bool escapesRegion(memref::AllocOp alloc) {
   return false;
 }
 
+/// Status codes of runtime-stub/include/onnxc/model.h that main_graph returns.
+constexpr int32_t kStatusOutOfMemory = 9;   // ONNXC_ERROR_OUT_OF_MEMORY
+constexpr int32_t kStatusDataSize = 11;     // ONNXC_ERROR_DATA_SIZE
+
+/// Whether `v` (a size) can be computed from the run-time dims alone (`dims` may be null: a
+/// model without symbols), the bounds of counts marked onnxc.data_bound included. A trial
+/// clone into a scratch block, thrown away.
+/// A detached function to build throwaway ops in (a block needs a parent op: op creation
+/// reads the context through it); erased, with what was built, when it goes.
+struct Scratch {
+  func::FuncOp fn;
+  explicit Scratch(MLIRContext *ctx) {
+    OpBuilder b(ctx);
+    fn = func::FuncOp::create(b, UnknownLoc::get(ctx), "onnxc_scratch",
+                              FunctionType::get(ctx, {}, {}));
+    fn.addEntryBlock();
+  }
+  ~Scratch() { fn.erase(); }
+  OpBuilder builder() { return OpBuilder::atBlockEnd(&fn.getBody().front()); }
+};
+
+bool sizeFromDims(Value v, Value dims) {
+  Scratch scratch(v.getContext());
+  OpBuilder b = scratch.builder();
+  IRMapping map;
+  if (dims)
+    map.map(dims, dims);
+  return static_cast<bool>(onnxc::cloneSizeFromDims(b, v, dims, map));
+}
+
+/// Whether `v` is computed inside `op` (in one of its regions).
+bool definedInside(Value v, Operation *op) {
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    def = cast<BlockArgument>(v).getOwner()->getParentOp();
+  return def && op->isProperAncestor(def);
+}
+
+/// `v` as a value available before `top`: itself if computed outside it, else its
+/// computation cloned there if it is side-effect free; null if it cannot be. Like
+/// hoistAbove, for a `top` that may sit in a nested block (guardRest moves ops).
+Value hoistOutOf(OpBuilder &b, Value v, Operation *top, IRMapping &map) {
+  if (Value m = map.lookupOrNull(v))
+    return m;
+  if (!definedInside(v, top) && v.getDefiningOp() != top)
+    return v;
+  Operation *def = v.getDefiningOp();
+  if (!def || def == top || def->getNumRegions() || !isMemoryEffectFree(def))
+    return Value();
+  for (Value operand : def->getOperands())
+    if (!hoistOutOf(b, operand, top, map))
+      return Value();
+  Operation *clone = b.clone(*def, map);
+  return clone->getResult(cast<OpResult>(v).getResultNumber());
+}
+
+/// Moves `first` and every op after it in its block (the terminator excepted) into the then
+/// branch of a new `scf.if %ok -> i32`; the else branch gives `status`. The block's
+/// terminator returns (or yields) one i32 status: the branch yields it, and the terminator
+/// now takes the if's result, so a failed check skips the rest of the run and reports why.
+Block *guardRest(Operation *first, Value ok, int32_t status) {
+  Block *block = first->getBlock();
+  Operation *term = block->getTerminator();
+  OpBuilder b(first);
+  Location loc = first->getLoc();
+  Type i32 = b.getI32Type();
+  auto ifOp = scf::IfOp::create(b, loc, TypeRange{i32}, ok, /*addThenBlock=*/true,
+                                /*addElseBlock=*/true);
+  // Whether the builder put a yield in each branch depends on the result types: none kept.
+  for (Block *branch : {ifOp.thenBlock(), ifOp.elseBlock()})
+    if (!branch->empty() && branch->back().hasTrait<OpTrait::IsTerminator>())
+      branch->back().erase();
+  Block *then = ifOp.thenBlock();
+  then->getOperations().splice(then->end(), block->getOperations(), first->getIterator(),
+                               term->getIterator());
+  b.setInsertionPointToEnd(then);
+  scf::YieldOp::create(b, loc, term->getOperand(0));
+  b.setInsertionPointToEnd(ifOp.elseBlock());
+  scf::YieldOp::create(b, loc, arith::ConstantIntOp::create(b, loc, i32, status).getResult());
+  term->setOperand(0, ifOp.getResult(0));
+  return then;
+}
+
 struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
   using PlanMemoryBase::PlanMemoryBase;
 
@@ -129,7 +214,11 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
 
     // Element sizes from the data layout: `index` and i1 have no fixed bit width to read.
     DataLayout layout = DataLayout::closest(func);
+    // The dims argument of a model with run-time dims (onnx-dynamic-interface), if any.
+    Value dims = func->hasAttr("onnxc.dynamic") ? func.getArgument(0) : Value();
     std::vector<Buffer> buffers;
+    // Buffers whose size depends on tensor data with no bound: allocated per run (below).
+    std::vector<memref::AllocOp> runtimeAllocs;
     auto walked = func.walk([&](memref::AllocOp alloc) {
       MemRefType type = alloc.getType();
       if (!type.getLayout().isIdentity())
@@ -143,6 +232,11 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
         return alloc.emitError() << "a buffer allocated inside a loop or branch is yielded "
                                     "out of it; it cannot be planned",
                WalkResult::interrupt();
+      if (!type.hasStaticShape() &&
+          !llvm::all_of(alloc.getDynamicSizes(), [&](Value d) { return sizeFromDims(d, dims); })) {
+        runtimeAllocs.push_back(alloc);
+        return WalkResult::advance();
+      }
       int64_t elementBytes = layout.getTypeSize(type.getElementType()).getFixedValue();
       int64_t bytes = type.hasStaticShape()
                           ? std::max<int64_t>(1, type.getNumElements() * elementBytes)
@@ -303,9 +397,235 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
       b.alloc.replaceAllUsesWith(view);
       b.alloc.erase();
     }
+    if (failed(allocateAtRunTime(func, runtimeAllocs, dims, layout)))
+      return signalPassFailure();
     func->setAttr("onnxc.workspace_size", IntegerAttr::get(IntegerType::get(ctx, 64), total));
     if (redzone)
       func->setAttr("onnxc.redzones", DenseI64ArrayAttr::get(ctx, poisoned));
+  }
+
+  /// Sizes that depend on tensor data with no bound (docs/dynamic-shapes.md): each such
+  /// buffer is a memref.alloc made before the top-level op that holds it, after checking its
+  /// size (every dim in [0, max-runtime-alloc], the bytes too: no overflow, no gigantic
+  /// allocation), and freed at the end of the run; a memref.cast that gives such a size a
+  /// static dim (a graph output declared static) checks that they agree. Each check guards
+  /// the rest of the run (guardRest), so main_graph returns a status and a failure frees
+  /// what was allocated before it. A model without such sizes is left as it was.
+  LogicalResult allocateAtRunTime(func::FuncOp func, ArrayRef<memref::AllocOp> allocs,
+                                  Value dims, DataLayout &layout) {
+    Block &body = func.getBody().front();
+    // Static dims given to sizes from data: the casts, and the top-level op they are in.
+    // Where a size from data meets a static dim: a cast, a copy into a buffer of static
+    // shape (no cast needed for it to verify), and a linalg op whose loop dim is static in
+    // one operand and such a size in another (an elementwise op whose result the model
+    // declares static: the loop would run over one and index the other).
+    struct CastCheck {
+      Operation *op;
+      unsigned operand;                            // Read again when checking (see below).
+      SmallVector<std::pair<int64_t, int64_t>> dims; // (dim of the operand, static size)
+    };
+    SmallVector<CastCheck> casts;
+    auto fromData = [&](Operation *op, Value src, int64_t d) {
+      Scratch scratch(op->getContext());
+      OpBuilder sb = scratch.builder();
+      Value dim = memref::DimOp::create(sb, op->getLoc(), src, d);
+      return !sizeFromDims(dim, dims);
+    };
+    auto consider = [&](Operation *op, Value src, Type toType) {
+      auto from = dyn_cast<MemRefType>(src.getType());
+      auto to = dyn_cast<MemRefType>(toType);
+      if (!from || !to || from.getRank() != to.getRank())
+        return;
+      CastCheck check{op, 0, {}};
+      for (int64_t d = 0; d < from.getRank(); ++d)
+        if (from.isDynamicDim(d) && !to.isDynamicDim(d) && fromData(op, src, d))
+          check.dims.push_back({d, to.getDimSize(d)});
+      if (!check.dims.empty())
+        casts.push_back(check);
+    };
+    func.walk([&](Operation *op) {
+      if (auto cast = dyn_cast<memref::CastOp>(op)) {
+        consider(op, cast.getSource(), cast.getType());
+      } else if (auto copy = dyn_cast<memref::CopyOp>(op)) {
+        consider(op, copy.getSource(), copy.getTarget().getType());
+      } else if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+        if (!linalgOp.hasPureBufferSemantics())
+          return;
+        SmallVector<AffineMap> maps = linalgOp.getIndexingMapsArray();
+        DenseMap<unsigned, int64_t> staticLoop; // loop dim -> a static size of it
+        for (OpOperand &o : op->getOpOperands()) {
+          auto t = dyn_cast<MemRefType>(o.get().getType());
+          if (!t || o.getOperandNumber() >= maps.size())
+            continue;
+          for (auto [r, e] : llvm::enumerate(maps[o.getOperandNumber()].getResults()))
+            if (auto d = dyn_cast<AffineDimExpr>(e); d && !t.isDynamicDim(r))
+              staticLoop.try_emplace(d.getPosition(), t.getDimSize(r));
+        }
+        for (OpOperand &o : op->getOpOperands()) {
+          auto t = dyn_cast<MemRefType>(o.get().getType());
+          if (!t || o.getOperandNumber() >= maps.size())
+            continue;
+          CastCheck check{op, o.getOperandNumber(), {}};
+          for (auto [r, e] : llvm::enumerate(maps[o.getOperandNumber()].getResults())) {
+            auto d = dyn_cast<AffineDimExpr>(e);
+            if (!d || !t.isDynamicDim(r) || !staticLoop.count(d.getPosition()))
+              continue;
+            if (fromData(op, o.get(), r))
+              check.dims.push_back({int64_t(r), staticLoop.lookup(d.getPosition())});
+          }
+          if (!check.dims.empty())
+            casts.push_back(check);
+        }
+      }
+    });
+    // The static sizes elementwise ops assumed (cf.assert {onnxc.data_check}, from the
+    // lowering): checked when the size comes from data, dropped otherwise (run-time input
+    // dims are assumed equal, as before).
+    SmallVector<cf::AssertOp> asserts;
+    func.walk([&](cf::AssertOp a) {
+      if (!a->hasAttr("onnxc.data_check"))
+        return;
+      if (sizeFromDims(a.getArg(), dims))
+        a.erase();
+      else
+        asserts.push_back(a);
+    });
+    if (allocs.empty() && casts.empty() && asserts.empty())
+      return success();
+
+    // main_graph returns a status from here on.
+    MLIRContext *ctx = func.getContext();
+    Operation *ret = body.getTerminator();
+    {
+      OpBuilder b(ret);
+      Value ok = arith::ConstantIntOp::create(b, ret->getLoc(), b.getI32Type(), 0);
+      func::ReturnOp::create(b, ret->getLoc(), ValueRange{ok});
+      ret->erase();
+      func.setType(FunctionType::get(ctx, func.getArgumentTypes(), {b.getI32Type()}));
+    }
+    // The guards in program order; at one top-level op, the allocations come first (a
+    // check may read the dims of a buffer allocated there).
+    DenseMap<Operation *, int64_t> position;
+    int64_t pos = 0;
+    for (Operation &op : body)
+      position[&op] = pos++;
+    struct Guard {
+      Operation *top;
+      int64_t order;
+      memref::AllocOp alloc;
+      CastCheck *cast;
+      cf::AssertOp check = nullptr;
+    };
+    SmallVector<Guard> guards;
+    for (memref::AllocOp alloc : allocs) {
+      Operation *top = topLevelAncestor(body, alloc);
+      guards.push_back({top, 2 * position.lookup(top), alloc, nullptr});
+    }
+    for (CastCheck &c : casts) {
+      Operation *top = topLevelAncestor(body, c.op);
+      guards.push_back({top, 2 * position.lookup(top) + 1, nullptr, &c});
+    }
+    for (cf::AssertOp a : asserts) {
+      Operation *top = topLevelAncestor(body, a);
+      guards.push_back({top, 2 * position.lookup(top) + 1, nullptr, nullptr, a});
+    }
+    llvm::stable_sort(guards, [](const Guard &a, const Guard &b) { return a.order < b.order; });
+
+    SmallVector<std::pair<Block *, Value>> frees;
+    for (Guard &g : guards) {
+      Operation *top = g.top;
+      OpBuilder b(top);
+      Location loc = top->getLoc();
+      if (g.check) {
+        // At the top level the assert itself is the place; inside a loop or branch its
+        // condition is computed before it if it can be (else it is not checked).
+        IRMapping hoisted;
+        Value ok = g.check.getArg();
+        Operation *at = top;
+        if (g.check.getOperation() == top) {
+          at = top->getNextNode();
+        } else {
+          ok = hoistOutOf(b, ok, top, hoisted);
+        }
+        g.check.erase();
+        if (ok)
+          guardRest(at, ok, kStatusDataSize);
+        continue;
+      }
+      if (g.cast) {
+        // Read again: an allocation replaced above changes it.
+        Value src = g.cast->op->getOperand(g.cast->operand);
+        // The source must be available before the top-level op (not computed inside it);
+        // otherwise the cast is not checked.
+        if (definedInside(src, top))
+          continue;
+        Value ok = arith::ConstantIntOp::create(b, loc, 1, 1);
+        for (auto [d, size] : g.cast->dims) {
+          Value dim = memref::DimOp::create(b, loc, src, d);
+          Value want = arith::ConstantIndexOp::create(b, loc, size);
+          ok = arith::AndIOp::create(
+              b, loc, ok, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, dim, want));
+        }
+        guardRest(top, ok, kStatusDataSize);
+        continue;
+      }
+      memref::AllocOp old = g.alloc;
+      MemRefType type = old.getType();
+      IRMapping hoisted;
+      SmallVector<Value> sizes;
+      for (Value d : old.getDynamicSizes()) {
+        Value h = hoistOutOf(b, d, top, hoisted);
+        if (!h)
+          return old.emitError() << "a buffer inside a loop or branch whose size depends on "
+                                    "tensor data and is computed there cannot be allocated";
+        sizes.push_back(h);
+      }
+      // Every dim and every partial product of the bytes is at most the limit: with a limit
+      // below 2^31 no product overflows.
+      int64_t limit = std::min<int64_t>(maxRuntimeAlloc, int64_t(1) << 31);
+      Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+      Value max = arith::ConstantIndexOp::create(b, loc, limit);
+      int64_t staticPart = layout.getTypeSize(type.getElementType()).getFixedValue();
+      for (int64_t d : type.getShape())
+        if (ShapedType::isStatic(d))
+          staticPart *= d;
+      Value bytes = arith::ConstantIndexOp::create(b, loc, staticPart);
+      Value ok = arith::ConstantIntOp::create(b, loc, 1, 1);
+      if (staticPart > limit)
+        ok = arith::ConstantIntOp::create(b, loc, 0, 1);
+      auto within = [&](Value v) {
+        ok = arith::AndIOp::create(
+            b, loc, ok,
+            arith::AndIOp::create(
+                b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, v, zero),
+                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, v, max)));
+      };
+      for (Value d : sizes) {
+        within(d);
+        // Clamped before the product, so that a refused size cannot overflow it.
+        Value safe = arith::SelectOp::create(b, loc, ok, d, zero);
+        bytes = arith::MulIOp::create(b, loc, bytes, safe);
+        within(bytes);
+      }
+      guardRest(top, ok, kStatusDataSize);
+      OpBuilder ab(top);
+      auto alloc = memref::AllocOp::create(ab, old.getLoc(), type, sizes,
+                                           ab.getI64IntegerAttr(alignment));
+      Value ptr = memref::ExtractAlignedPointerAsIndexOp::create(ab, loc, alloc);
+      Value nonNull = arith::CmpIOp::create(ab, loc, arith::CmpIPredicate::ne, ptr,
+                                            arith::ConstantIndexOp::create(ab, loc, 0));
+      // Freed at the end of the branch where it is live, after the checks nested there
+      // later (placed once they all are, or a later check would move the free into its
+      // own branch and skip it on failure).
+      frees.push_back({guardRest(top, nonNull, kStatusOutOfMemory), alloc});
+      old.replaceAllUsesWith(alloc.getResult());
+      old.erase();
+    }
+    for (auto [block, buffer] : frees) {
+      OpBuilder db = OpBuilder::atBlockTerminator(block);
+      memref::DeallocOp::create(db, buffer.getLoc(), buffer);
+    }
+    return success();
   }
 };
 

@@ -3,6 +3,7 @@
 // (docs/dynamic-shapes.md). Made by cloning main_graph's own size computations: the
 // function and the kernel cannot disagree.
 #include "passes/Passes.h"
+#include "passes/SizeSlice.h"
 
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -58,6 +59,10 @@ Value resolveDim(OpBuilder &b, Value memref, int64_t i, Value dims, IRMapping &m
   }
   if (auto cast = dyn_cast_if_present<memref::CastOp>(def))
     return resolveDim(b, cast.getSource(), i, dims, map);
+  // Before the memory plan (which asks whether a size depends on data): the allocation's
+  // own sizes.
+  if (auto alloc = dyn_cast_if_present<memref::AllocOp>(def))
+    return cloneSlice(b, alloc.getDynamicSizes()[type.getDynamicDimIndex(i)], dims, map);
   return Value();
 }
 
@@ -101,6 +106,14 @@ Value cloneSlice(OpBuilder &b, Value v, Value dims, IRMapping &map) {
   Operation *clone = b.clone(*def, map);
   return clone->getResult(cast<OpResult>(v).getResultNumber());
 }
+
+} // namespace
+
+Value onnxc::cloneSizeFromDims(OpBuilder &b, Value v, Value dims, IRMapping &map) {
+  return cloneSlice(b, v, dims, map);
+}
+
+namespace {
 
 struct SizeFunctionPass : onnxc::impl::SizeFunctionBase<SizeFunctionPass> {
   void runOnOperation() override {
@@ -150,6 +163,24 @@ struct SizeFunctionPass : onnxc::impl::SizeFunctionBase<SizeFunctionPass> {
         return;
       for (Value size : view.getSizes()) {
         Value c = cloneSlice(b, size, dims, map);
+        if (!c && view.getSource() != ws) {
+          // The caller's buffer: an intermediate would have been allocated per run
+          // (PlanMemory), a graph output is allocated by the caller, from output_dims.
+          // Named after the op that made the value (the node), not the copy into the
+          // caller's buffer.
+          Operation *blame = view;
+          if (auto dim = size.getDefiningOp<memref::DimOp>())
+            if (Operation *src = dim.getSource().getDefiningOp())
+              blame = src;
+          blame->emitError() << "the size of a graph output depends on tensor data with no "
+                              "bound known at compile time (a Range over run-time values, a "
+                              "Loop whose trip count is read from a tensor...), which is not "
+                              "supported yet for a graph output (only for intermediate "
+                              "values); declare the output's shape in the model if it is fixed";
+          signalPassFailure();
+          ok = false;
+          return;
+        }
         if (!c) {
           refuse(view, "the size of a buffer");
           ok = false;

@@ -245,3 +245,10 @@ int onnxc_rt_context_run_dynamic(struct onnxc_rt_context *ctx, const int64_t *di
 }
 
 const char *onnxc_rt_status_string(int status) { return status_message(status); }
+
+/* Buffers whose size depends on tensor data with no compile-time bound (PlanMemory): the
+ * compiled code checks their size (1 GiB at most), allocates them here, returns
+ * ONNXC_ERROR_OUT_OF_MEMORY when this gives NULL, and frees them before it returns. The
+ * names are those MLIR's memref lowering calls with use-generic-functions. */
+void *_mlir_memref_to_llvm_alloc(size_t size) { return malloc(size ? size : 1); }
+void _mlir_memref_to_llvm_free(void *ptr) { free(ptr); }

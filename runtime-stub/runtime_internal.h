@@ -2,6 +2,7 @@
 #ifndef ONNXC_RUNTIME_INTERNAL_H
 #define ONNXC_RUNTIME_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* CPU feature bits, shared with the compiler (codegen/Target.cpp maps LLVM features to them).
@@ -59,6 +60,11 @@ int onnxc_rt_set_num_threads(int n);
 int onnxc_rt_num_threads(void);
 void onnxc_rt_parallel_for(void (*fn)(void *ctx, int64_t begin, int64_t end), void *ctx,
                            int64_t begin, int64_t end);
+
+/* Buffers allocated per run for sizes from data (runtime.c; the names MLIR's memref lowering
+ * calls with use-generic-functions). */
+void *_mlir_memref_to_llvm_alloc(size_t size);
+void _mlir_memref_to_llvm_free(void *ptr);
 
 int64_t onnxc_rt_workspace_size_for(const int64_t *dims);
 int onnxc_rt_output_dims(const int64_t *dims, int64_t *const *out_dims);

@@ -21,6 +21,9 @@ static const char *status_message(int status) {
   case ONNXC_ERROR_DIMS_OUT_OF_RANGE:
     return "the run-time dims are out of range for this model (or the model needs dims: use run_dynamic)";
   case ONNXC_ERROR_OUT_OF_MEMORY: return "out of memory";
+  case ONNXC_ERROR_DATA_SIZE:
+    return "a size computed from the input values is invalid, above the limit of a buffer "
+           "allocated per run (1 GiB), or not the shape the model declares for an output";
   case ONNXC_ERROR_WORKSPACE_TOO_SMALL:
     return "the workspace is smaller than the run needs (workspace_size, or workspace_size_for(dims))";
   default: return "unknown status";

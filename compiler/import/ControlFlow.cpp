@@ -218,8 +218,17 @@ LogicalResult GraphImporter::importLoop(NodeContext &c) {
     return failure();
   if (failed(checkCarriedShapes(c, *yield, region->front(), 2, 1, numCarried, **body, 2)))
     return failure();
-  for (Value v : (*yield)->getOperands().drop_front())
-    state.addTypes(UnrankedTensorType::get(elementTypeOf(v)));
+  // A declared type (value_info, graph output) seeds the result: shape inference merges it
+  // with what the body gives. A scan output declared static while its length, the trip
+  // count, is known only at run time is checked at run time (LoopLowering).
+  for (auto [i, v] : llvm::enumerate((*yield)->getOperands().drop_front())) {
+    auto declared = i < c.resultTypes.size()
+                        ? dyn_cast_if_present<RankedTensorType>(c.resultTypes[i])
+                        : RankedTensorType();
+    state.addTypes(declared && declared.getElementType() == elementTypeOf(v)
+                       ? Type(declared)
+                       : Type(UnrankedTensorType::get(elementTypeOf(v))));
+  }
   auto op = finish(c, state);
   if (failed(op))
     return failure();

@@ -9,6 +9,7 @@
 #include "passes/lowering/LoweringUtils.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Matchers.h"
@@ -111,17 +112,8 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
         // A length known only at run time (the trip count) is the accumulator's run-time
         // dim; the elements themselves must have a static shape, the accumulator being
         // made before the loop.
-        // A function without run-time dims can only get a run-time trip count from tensor
-        // data: the output's size would depend on data (not control flow's to provide).
-        auto func = op->getParentOfType<func::FuncOp>();
-        bool runtimeDims = func && llvm::any_of(func.getArgumentTypes(), [](Type a) {
-                             auto r = dyn_cast<RankedTensorType>(a);
-                             return r && !r.hasStaticShape();
-                           });
-        if (!runtimeDims)
-          return op.emitError() << "scan output " << i - numCarried << " is " << r.getType()
-                                << ": its length, the trip count, comes from tensor data "
-                                   "(a size that depends on data), which is not supported yet";
+        // A trip count read from tensor data makes a length that depends on data: the
+        // accumulator is then allocated per run (PlanMemory, docs/dynamic-shapes.md).
         if (t && t.getRank() >= 1 &&
             !llvm::any_of(t.getShape().drop_front(), ShapedType::isDynamic))
           continue;
@@ -142,8 +134,10 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
     };
     // The loop stops by its trip count alone when the condition stays true.
     Value condOut = yield.getValues()[0];
-    bool countOnly = op.getMaxTripCount() && (!op.getCond() || isTrue(op.getCond())) &&
-                     (condOut == body.getArgument(1) || isTrue(condOut));
+    // An initial condition that is not a constant true (the Range function's expansion
+    // reads it from data) then runs the loop either the trip count's times or not at all.
+    bool countOnly =
+        op.getMaxTripCount() && (condOut == body.getArgument(1) || isTrue(condOut));
     if (countOnly)
       return lowerToFor(op, adaptor, rw);
     return lowerToWhile(op, adaptor, rw);
@@ -162,7 +156,32 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
       m = arith::MaxSIOp::create(rw, loc, m, zero);
       ub = arith::IndexCastOp::create(rw, loc, rw.getIndexType(), m);
     }
+    auto isTrue = [](Value v) {
+      DenseIntElementsAttr a;
+      return v && matchPattern(v, m_Constant(&a)) && a.getNumElements() == 1 &&
+             !(*a.begin()).isZero();
+    };
+    if (op.getCond() && !isTrue(op.getCond())) {
+      Value c = extractScalar(rw, loc, adaptor.getCond());
+      ub = arith::SelectOp::create(rw, loc, c, ub, arith::ConstantIndexOp::create(rw, loc, 0));
+    }
     SmallVector<Value> inits = carriedInits(rw, loc, adaptor.getVInitial());
+    // A scan output of static length (declared, or the static trip count's while the
+    // condition is read from data) holds exactly that many rows: recorded as an assumption
+    // on the run-time trip count, which the memory plan checks (an error status, never a
+    // row written past the end) when the count comes from data.
+    if (!matchPattern(ub, m_Constant()) &&
+        rw.getContext()->getLoadedDialect<cf::ControlFlowDialect>())
+      for (Value r : op.getResults().drop_front(numCarried)) {
+        auto t = cast<RankedTensorType>(r.getType());
+        if (t.isDynamicDim(0))
+          continue;
+        Value ok = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::eq, ub,
+                                         arith::ConstantIndexOp::create(rw, loc, t.getDimSize(0)));
+        auto check = cf::AssertOp::create(rw, loc, ok, "the trip count differs from the scan "
+                                                       "output's static length");
+        check->setAttr("onnxc.data_check", rw.getUnitAttr());
+      }
     for (Value r : op.getResults().drop_front(numCarried)) {
       auto t = cast<RankedTensorType>(r.getType());
       inits.push_back(t.isDynamicDim(0) ? emptyTensorSized(rw, loc, t, ValueRange{ub})

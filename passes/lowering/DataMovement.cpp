@@ -491,24 +491,104 @@ Value extractScalar(OpBuilder &b, Location loc, Value tensor) {
   return tensor::ExtractOp::create(b, loc, tensor, zeros);
 }
 
-/// Range: out[i] = start + i * delta, start and delta read at run time; the length comes from
-/// the static result type.
+/// Range's length max(ceil((limit - start) / delta), 0) computed at run time, as an index;
+/// -1 when there is none (delta 0, a NaN or infinite quotient) or it is above 2^31 - 1 (the
+/// limit of ONNX's own shape inference): the memory plan turns a negative size into an error
+/// status of the run (ONNXC_ERROR_DATA_SIZE) before anything is allocated.
+Value runtimeRangeLength(OpBuilder &b, Location loc, Value start, Value limit, Value delta) {
+  Type et = start.getType();
+  Type i64 = b.getI64Type();
+  Value minus1 = arith::ConstantIntOp::create(b, loc, i64, -1);
+  Value zero = arith::ConstantIntOp::create(b, loc, i64, 0);
+  Value max = arith::ConstantIntOp::create(b, loc, i64, INT32_MAX);
+  Value n;
+  if (auto ft = dyn_cast<FloatType>(et)) {
+    // In the element type, like ONNX's reference; then in f64 for the checks.
+    Value q = math::CeilOp::create(
+        b, loc, arith::DivFOp::create(b, loc, arith::SubFOp::create(b, loc, limit, start), delta));
+    Type f64 = b.getF64Type();
+    if (ft.getWidth() < 64)
+      q = arith::ExtFOp::create(b, loc, f64, q);
+    // Ordered comparisons are false for NaN: a NaN quotient is refused with the infinities.
+    Value lo = arith::ConstantFloatOp::create(b, loc, cast<FloatType>(f64), APFloat(-1e300));
+    Value hi = arith::ConstantFloatOp::create(b, loc, cast<FloatType>(f64), APFloat(double(INT32_MAX)));
+    Value finite = arith::AndIOp::create(
+        b, loc, arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGE, q, lo),
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLE, q, hi));
+    Value fzero = arith::ConstantFloatOp::create(b, loc, cast<FloatType>(f64), APFloat(0.0));
+    Value clamped = arith::MaximumFOp::create(b, loc, q, fzero);
+    // fptosi of an out-of-range value is poison: convert only the clamped, checked one.
+    Value safe = arith::SelectOp::create(b, loc, finite, clamped, fzero);
+    n = arith::SelectOp::create(b, loc, finite, arith::FPToSIOp::create(b, loc, i64, safe), minus1);
+  } else {
+    // In i64, the distance as unsigned (it fits even when limit - start overflows).
+    auto wide = [&](Value v) -> Value {
+      return et.getIntOrFloatBitWidth() < 64 ? arith::ExtSIOp::create(b, loc, i64, v).getResult()
+                                            : v;
+    };
+    Value s = wide(start), l = wide(limit), d = wide(delta);
+    Value up = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, d, zero);
+    Value from = arith::SelectOp::create(b, loc, up, s, l);
+    Value to = arith::SelectOp::create(b, loc, up, l, s);
+    Value step = arith::SelectOp::create(b, loc, up, d, arith::SubIOp::create(b, loc, zero, d));
+    Value one = arith::ConstantIntOp::create(b, loc, i64, 1);
+    Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, d, zero);
+    // A step of 0 divides by 1 here and is refused below.
+    Value divisor = arith::SelectOp::create(b, loc, isZero, one, step);
+    Value dist = arith::SubIOp::create(b, loc, to, from);
+    Value count = arith::AddIOp::create(
+        b, loc, one,
+        arith::DivUIOp::create(b, loc, arith::SubIOp::create(b, loc, dist, one), divisor));
+    Value nonEmpty = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, to, from);
+    count = arith::SelectOp::create(b, loc, nonEmpty, count, zero);
+    Value tooLong = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, count, max);
+    n = arith::SelectOp::create(b, loc, arith::OrIOp::create(b, loc, isZero, tooLong), minus1,
+                                count);
+  }
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), n);
+}
+
+/// Range: out[i] = start + i * delta, start and delta read at run time. The length comes from
+/// the result type when it is static; otherwise it is computed at run time from the values
+/// (a size that depends on data: its buffer is allocated per run, docs/dynamic-shapes.md).
 struct RangeLowering : OpConversionPattern<onnx::RangeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::RangeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
+    if (failed(requireRankedShapes(op)))
       return failure();
     auto rt = cast<RankedTensorType>(op.getType());
     Type et = rt.getElementType();
     if (!isa<FloatType>(et) && !(et.isSignlessInteger() && !et.isInteger(1)))
       return op.emitError() << "element type " << et << " is not supported for Range";
+    for (Value v : op->getOperands())
+      if (!cast<RankedTensorType>(v.getType()).hasStaticShape() ||
+          cast<RankedTensorType>(v.getType()).getNumElements() != 1)
+        return op.emitError() << "start, limit and delta must be scalars";
     Location loc = op.getLoc();
     Value start = extractScalar(rewriter, loc, adaptor.getStart());
     Value delta = extractScalar(rewriter, loc, adaptor.getDelta());
+    Value init;
+    if (rt.hasStaticShape()) {
+      init = emptyTensor(rewriter, loc, rt);
+    } else {
+      // Constant operands with no valid length would fold into a negative static size:
+      // refused here (shape inference gives a static length to every valid constant Range).
+      auto isConstant = [](Value v) { return matchPattern(v, m_Constant()); };
+      DenseElementsAttr d;
+      if (matchPattern(op.getDelta(), m_Constant(&d)) &&
+          (isa<FloatType>(et) ? (*d.getValues<APFloat>().begin()).isZero()
+                              : (*d.getValues<APInt>().begin()).isZero()))
+        return op.emitError() << "delta is 0: the range has no end";
+      if (isConstant(op.getStart()) && isConstant(op.getLimit()) && isConstant(op.getDelta()))
+        return op.emitError() << "the range's length is not finite or is above 2^31 - 1";
+      Value limit = extractScalar(rewriter, loc, adaptor.getLimit());
+      init = emptyTensorSized(rewriter, loc, rt,
+                              ValueRange{runtimeRangeLength(rewriter, loc, start, limit, delta)});
+    }
     SmallVector<utils::IteratorType> iters{utils::IteratorType::parallel};
     auto gen = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{rt}, ValueRange{}, ValueRange{emptyTensor(rewriter, loc, rt)},
+        rewriter, loc, TypeRange{rt}, ValueRange{}, ValueRange{init},
         SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(1)}, iters,
         [&](OpBuilder &b, Location l, ValueRange) {
           Value i = linalg::IndexOp::create(b, l, 0);

@@ -1,5 +1,6 @@
 #include "passes/lowering/LoweringUtils.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 using namespace mlir;
@@ -283,9 +284,39 @@ static SmallVector<Value> checkedBroadcastSizes(OpBuilder &b, Location loc,
   return sizes;
 }
 
+/// A run-time dim of an input where the result's dim is static (a result the model
+/// declares static, e.g. a graph output [10] computed from Range(0, n)) is read as that
+/// size: `cf.assert %dim == size {onnxc.data_check}` records the assumption. The memory
+/// plan turns it into a run-time check with an error status when the dim comes from tensor
+/// data, and drops it otherwise (run-time input dims keep being assumed equal,
+/// docs/dynamic-shapes.md). An assert, having effects, is what canonicalization and fusion
+/// leave in place: a cast to the static type would be folded into the producer.
+static void assumeStaticDims(OpBuilder &b, Location loc, RankedTensorType resultType,
+                             ValueRange inputs) {
+  if (!b.getContext()->getLoadedDialect<cf::ControlFlowDialect>())
+    return;
+  int64_t rank = resultType.getRank();
+  for (Value in : inputs) {
+    auto t = cast<RankedTensorType>(in.getType());
+    for (int64_t j = 0; j < t.getRank(); ++j) {
+      int64_t i = j + rank - t.getRank();
+      if (i < 0 || !t.isDynamicDim(j) || resultType.isDynamicDim(i))
+        continue;
+      Value dim = tensor::DimOp::create(b, loc, in, j);
+      Value ok = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq, dim,
+          arith::ConstantIndexOp::create(b, loc, resultType.getDimSize(i)));
+      auto check = cf::AssertOp::create(b, loc, ok, "a size from tensor data differs from "
+                                                    "the static size the model declares");
+      check->setAttr("onnxc.data_check", b.getUnitAttr());
+    }
+  }
+}
+
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
                        ValueRange inputs, const ScalarBody &body) {
   MLIRContext *ctx = b.getContext();
+  assumeStaticDims(b, loc, resultType, inputs);
   SmallVector<AffineMap> maps;
   for (Value in : inputs)
     maps.push_back(broadcastMap(cast<RankedTensorType>(in.getType()).getShape(),

@@ -45,9 +45,12 @@ class Harness:
         self.rtol, self.atol = rtol, atol
         self.failures = 0
 
-    def check(self, name, model, make_case):
+    def check(self, name, model, make_case, rtol=None, atol=None):
         """Compiles `model` once, then runs `--runs` cases from make_case() ->
-        (inputs, expected outputs, description) against it."""
+        (inputs, expected outputs, description) against it (tolerances: the harness's,
+        unless given)."""
+        rtol = self.rtol if rtol is None else rtol
+        atol = self.atol if atol is None else atol
         a = self.args
         path = os.path.join(a.work, name + ".onnx")
         onnx.save(model, path)
@@ -63,7 +66,7 @@ class Harness:
             save(case, inputs, "input")
             save(case, outputs, "output")
             rc, out = run([a.onnx_run, lib, "--inputs", case, "--expect", case,
-                           "--rtol", str(self.rtol), "--atol", str(self.atol)])
+                           "--rtol", str(rtol), "--atol", str(atol)])
             self.report(rc == 0, f"{name} {desc}", out)
 
     def report(self, ok, what, out=""):

@@ -10,7 +10,13 @@ against numpy references:
   - Unique (sorted / first-occurrence order, with and without axis, all four outputs);
   - NonMaxSuppression with run-time max_output_boxes_per_class and thresholds;
   - a C program on the generated header (typed entry, output_dims as upper bounds, dims
-    written by the run, run() refused through the generic descriptor).
+    written by the run, run() refused through the generic descriptor);
+  - sizes with no bound at compile time, allocated per run: Range over run-time
+    start/limit/delta (float and int32, both signs of delta, empty ranges included), the
+    Range function's expansion (a Loop whose trip count and condition are read from data,
+    with a scan output), and a static output computed with such a size; and the statuses a
+    run returns for a Range with delta 0, a length above the limits, a static output whose
+    declared dim the data does not give, and a failed allocation (under `ulimit -v`).
 
     run_data_dependent.py --onnx-compile BIN --onnx-run BIN --work DIR --cc CC --include DIR
                           [--seed S] [--runs N]
@@ -22,7 +28,7 @@ import sys
 import numpy as np
 from onnx import TensorProto, helper
 
-from e2e_harness import Harness, run
+from e2e_harness import Harness, run, save
 
 
 def model_of(nodes, inputs, outputs, opset=13, inits=()):
@@ -144,6 +150,164 @@ int main(void) {
   return 0;
 }
 """
+
+
+def range_ref(start, limit, delta, dtype):
+    """ONNX Range: start + i * delta in the element type, max(ceil((limit-start)/delta), 0)
+    elements."""
+    if np.issubdtype(dtype, np.floating):
+        n = int(max(np.ceil(dtype((limit - start) / delta)), 0))
+        return (dtype(start) + np.arange(n, dtype=dtype) * dtype(delta)).astype(dtype)
+    return np.arange(start, limit, delta, dtype=dtype)
+
+
+def scalar(v, dtype):
+    return np.array(v, dtype)
+
+
+def expect_status(h, name, inputs, message):
+    """Runs the compiled `name` on `inputs` and expects onnx-run to report the run's status
+    `message` (exit 3), not a crash nor outputs."""
+    a = h.args
+    case = os.path.join(a.work, f"{name}_status")
+    save(case, inputs, "input")
+    rc, out = run([a.onnx_run, os.path.join(a.work, name + ".so"), "--inputs", case])
+    h.report(rc == 3 and message in out, f"{name} refused at run time: {message}", out)
+
+
+def no_bound_cases(h):
+    """Sizes computed from data with no compile-time bound (docs/dynamic-shapes.md): their
+    buffers are allocated per run."""
+    a, rng, check = h.args, h.rng, h.check
+    F, I32, I64, B = TensorProto.FLOAT, TensorProto.INT32, TensorProto.INT64, TensorProto.BOOL
+    range_in = lambda et: [vi("start", et, []), vi("limit", et, []), vi("delta", et, [])]
+
+    # Range over run-time float values, then elementwise ops and a sum: a static [1] output.
+    def float_range():
+        start = float(rng.integers(-20, 20))
+        delta = float(rng.choice([-1, 1])) * float(rng.integers(1, 4)) / 2
+        limit = start + delta * float(rng.integers(-3, 40)) + float(rng.random() - 0.5)
+        r = range_ref(np.float32(start), np.float32(limit), np.float32(delta), np.float32)
+        y = np.array([np.sum(r * r + np.float32(1), dtype=np.float32)], np.float32)
+        return [("start", scalar(start, np.float32)), ("limit", scalar(limit, np.float32)),
+                ("delta", scalar(delta, np.float32))], [("y", y)], f"length={len(r)}"
+    check("range_float_sum",
+          model_of([helper.make_node("Range", ["start", "limit", "delta"], ["r"], name="range"),
+                    helper.make_node("Mul", ["r", "r"], ["sq"], name="sq"),
+                    helper.make_node("Add", ["sq", "one"], ["p"], name="plus1"),
+                    helper.make_node("ReduceSum", ["p"], ["y"], name="sum")],
+                   range_in(F), [vi("y", F, [1])],
+                   inits=[helper.make_tensor("one", F, [], [1.0])]),
+          float_range)
+
+    # int32 Range, both signs of delta: its span (max - min) and its length (at least 1
+    # here: ReduceMax of nothing has no value).
+    def int_range():
+        start = int(rng.integers(-50, 50))
+        delta = int(rng.choice([-1, 1]) * rng.integers(1, 5))
+        limit = start + delta * int(rng.integers(1, 30)) - int(np.sign(delta)) * int(rng.integers(0, abs(delta)))
+        r = range_ref(start, limit, delta, np.int32)
+        y = np.array([r.max() - r.min(), len(r)], np.int32)
+        return [("start", scalar(start, np.int32)), ("limit", scalar(limit, np.int32)),
+                ("delta", scalar(delta, np.int32))], [("y", y)], f"length={len(r)}"
+    check("range_int32_span",
+          model_of([helper.make_node("Range", ["start", "limit", "delta"], ["r"], name="range"),
+                    helper.make_node("ReduceMax", ["r"], ["hi"], name="max"),
+                    helper.make_node("ReduceMin", ["r"], ["lo"], name="min"),
+                    helper.make_node("Sub", ["hi", "lo"], ["span"], name="span"),
+                    helper.make_node("Sub", ["r", "r"], ["zeros"]),
+                    helper.make_node("Add", ["zeros", "one"], ["ones"]),
+                    helper.make_node("ReduceSum", ["ones"], ["len"], name="len"),
+                    helper.make_node("Concat", ["span", "len"], ["y"], axis=0, name="cat")],
+                   range_in(I32), [vi("y", I32, [2])],
+                   inits=[helper.make_tensor("one", I32, [], [1])]),
+          int_range)
+
+    # The Range function's expansion: a Loop whose trip count and condition are computed
+    # from the inputs, with a scan output (ONNX's test_range_*_expanded), then a sum.
+    body = helper.make_graph(
+        [helper.make_node("Identity", ["cond"], ["cond_out"]),
+         helper.make_node("Add", ["prev", "delta"], ["current"]),
+         helper.make_node("Identity", ["prev"], ["range"])],
+        "body", [vi("i", I64, []), vi("cond", B, []), vi("prev", F, [])],
+        [vi("cond_out", B, []), vi("current", F, []), vi("range", F, [])])
+    def loop_range():
+        start = float(rng.integers(-10, 10))
+        delta = float(rng.choice([-1, 1]) * rng.integers(1, 3))
+        limit = start + delta * float(rng.integers(-2, 25))
+        r = range_ref(np.float32(start), np.float32(limit), np.float32(delta), np.float32)
+        y = np.array([np.sum(r, dtype=np.float32), np.float32(len(r))], np.float32)
+        return [("start", scalar(start, np.float32)), ("limit", scalar(limit, np.float32)),
+                ("delta", scalar(delta, np.float32))], [("y", y)], f"trip count={len(r)}"
+    check("range_loop_expanded",
+          model_of([helper.make_node("Sub", ["limit", "start"], ["diff"]),
+                    helper.make_node("Div", ["diff", "delta"], ["q"]),
+                    helper.make_node("Ceil", ["q"], ["c"]),
+                    helper.make_node("Relu", ["c"], ["n"]),
+                    helper.make_node("Cast", ["n"], ["trips"], to=I64),
+                    helper.make_node("Cast", ["n"], ["go"], to=B),
+                    helper.make_node("Loop", ["trips", "go", "start"], ["last", "out"],
+                                     body=body, name="loop"),
+                    helper.make_node("ReduceSum", ["out"], ["total"], name="sum"),
+                    helper.make_node("Mul", ["out", "zero"], ["zeros"]),
+                    helper.make_node("Add", ["zeros", "one"], ["ones"]),
+                    helper.make_node("ReduceSum", ["ones"], ["len"]),
+                    helper.make_node("Concat", ["total", "len"], ["y"], axis=0)],
+                   range_in(F), [vi("y", F, [2])],
+                   inits=[helper.make_tensor("zero", F, [], [0.0]),
+                          helper.make_tensor("one", F, [], [1.0])]),
+          loop_range)
+
+    # A graph output declared static, computed with a size from data: the run checks that
+    # they agree. Hann-like: 0.5 - 0.5 cos(2 pi i / n) over Range(0, n).
+    k = int(rng.integers(2, 12))
+    def window():
+        n = np.float32(k)
+        i = np.arange(k, dtype=np.float32)
+        y = (np.float32(0.5) - np.float32(0.5) * np.cos(i * (np.float32(2 * np.pi) / n))).astype(np.float32)
+        return [("n", scalar(k, np.int32))], [("y", y)], f"n={k}"
+    check("range_static_output",
+                model_of([helper.make_node("Cast", ["n"], ["nf"], to=F),
+                          helper.make_node("Range", ["zero", "nf", "one"], ["r"], name="range"),
+                          helper.make_node("Div", ["tau", "nf"], ["inc"]),
+                          helper.make_node("Mul", ["r", "inc"], ["ang"]),
+                          helper.make_node("Cos", ["ang"], ["c"]),
+                          helper.make_node("Mul", ["half", "c"], ["hc"]),
+                          helper.make_node("Sub", ["half", "hc"], ["y"], name="window")],
+                         [vi("n", I32, [])], [vi("y", F, [k])],
+                         inits=[helper.make_tensor("zero", F, [], [0.0]),
+                                helper.make_tensor("one", F, [], [1.0]),
+                                helper.make_tensor("half", F, [], [0.5]),
+                                helper.make_tensor("tau", F, [], [2 * np.pi])]),
+                window, rtol=1e-4, atol=1e-5)
+    other = int(rng.choice([n for n in range(0, 40) if n != k]))
+    expect_status(h, "range_static_output", [("n", scalar(other, np.int32))],
+                  "not the shape the model declares")
+
+    # Hostile values: no crash, no gigantic allocation, a status.
+    f32 = lambda v: scalar(v, np.float32)
+    expect_status(h, "range_float_sum", [("start", f32(0)), ("limit", f32(5)), ("delta", f32(0))],
+                  "a size computed from the input values is invalid")
+    expect_status(h, "range_float_sum",
+                  [("start", f32(0)), ("limit", f32(1e12)), ("delta", f32(1))],
+                  "a size computed from the input values is invalid")
+    expect_status(h, "range_float_sum",
+                  [("start", f32(0)), ("limit", f32(np.nan)), ("delta", f32(1))],
+                  "a size computed from the input values is invalid")
+    # 300M floats: a valid length, but 1.2 GB is above the 1 GiB of a buffer made per run.
+    expect_status(h, "range_float_sum",
+                  [("start", f32(0)), ("limit", f32(3e8)), ("delta", f32(1))],
+                  "allocated per run (1 GiB)")
+    i32 = lambda v: scalar(v, np.int32)
+    expect_status(h, "range_int32_span", [("start", i32(3)), ("limit", i32(-7)), ("delta", i32(0))],
+                  "a size computed from the input values is invalid")
+    # A failed allocation: 200M floats (800 MB, under the limit) with 600 MB of address space.
+    case = os.path.join(a.work, "range_oom")
+    save(case, [("start", f32(0)), ("limit", f32(2e8)), ("delta", f32(1))], "input")
+    rc, out = run(["/bin/sh", "-c", 'ulimit -v 600000 && ONNXC_NUM_THREADS=1 exec "$0" "$@"',
+                   a.onnx_run, os.path.join(a.work, "range_float_sum.so"), "--inputs", case])
+    h.report(rc == 3 and "out of memory" in out,
+             "range_float_sum: a failed allocation returns ONNXC_ERROR_OUT_OF_MEMORY", out)
 
 
 def main():
@@ -272,6 +436,8 @@ def main():
                         vi("thr", TensorProto.FLOAT, [1])],
                        [vi("sel", TensorProto.INT64, [None, 3])], opset=11),
               nms_case(center))
+
+    no_bound_cases(h)
 
     # The typed C API of a data-dependent model without run-time input dims.
     if os.path.exists(os.path.join(a.work, "nonzero_static.so")):

@@ -169,6 +169,27 @@ external("external_number_too_big", "w.bin", "not a valid number", offset=2**64,
          setup=lambda d: open(os.path.join(d, "w.bin"), "wb").write(b"\0" * 16))
 external("external_wrong_length", "w.bin", "holds 8 bytes but the shape needs 16", length=8,
          setup=lambda d: open(os.path.join(d, "w.bin"), "wb").write(b"\0" * 16))
+# Range without a valid length: refused when the values are constants (a run with run-time
+# values returns ONNXC_ERROR_DATA_SIZE instead: test/e2e/run_data_dependent.py).
+def range_model(start, limit, delta, output_shape):
+    inits, inputs = [], []
+    for name, v in (("s", start), ("l", limit), ("d", delta)):
+        if v is None:
+            inputs.append(vi(name, []))
+        else:
+            inits.append(helper.make_tensor(name, TensorProto.FLOAT, [], [v]))
+    return model([helper.make_node("Range", ["s", "l", "d"], ["y"], name="rg")], inputs,
+                 [vi("y", output_shape)], inits=inits)
+add("range_delta_zero", "delta is 0", m=range_model(None, None, 0.0, [None]),
+    where=("node", 0, "node 'rg' (Range, opset 13): error:"))
+add("range_constant_huge", "above 2^31 - 1", m=range_model(0.0, 1e12, 1.0, [None]),
+    where=("node", 0, "node 'rg' (Range, opset 13): error:"))
+add("range_constant_nan", "not finite", m=range_model(0.0, float("nan"), 1.0, [None]),
+    where=("node", 0, "node 'rg' (Range, opset 13): error:"))
+# A graph output whose size comes from run-time values with no bound: not supported yet.
+add("range_output_from_data", "the size of a graph output depends on tensor data",
+    m=range_model(None, None, None, [None]),
+    where=("node", 0, "node 'rg' (Range, opset 13): error:"))
 # Deep graphs must not exhaust the stack anywhere (import, passes, codegen).
 chain = [helper.make_node("Relu", ["x" if i == 0 else f"t{i}"], [f"t{i + 1}"]) for i in range(5000)]
 chain.append(helper.make_node("Foo", ["t5000"], ["y"], name="last"))

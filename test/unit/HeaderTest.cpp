@@ -38,6 +38,12 @@ TEST(Header, DeclaresTypedEntryAndConstants) {
   EXPECT_NE(h.find("#define NET_WORKSPACE_SIZE 4096"), std::string::npos);
   EXPECT_NE(h.find("#define NET_INPUT_X_DIM1 3"), std::string::npos);
   EXPECT_EQ(h.find("evil */"), std::string::npos) << "a file name must not end the comment";
+  EXPECT_EQ(h.find("allocated per run"), std::string::npos);
+  // Sizes from data with no bound: the header says what a run may allocate and return.
+  m.allocatesPerRun = true;
+  h = onnxc::emitHeader(m);
+  EXPECT_NE(h.find("allocated per run with malloc"), std::string::npos) << h;
+  EXPECT_NE(h.find("ONNXC_ERROR_DATA_SIZE"), std::string::npos);
 }
 
 // Dims known only at run time (docs/dynamic-shapes.md): parameters of every entry, named

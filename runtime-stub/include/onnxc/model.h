@@ -54,9 +54,23 @@ typedef enum onnxc_status {
   ONNXC_ERROR_DIMS_OUT_OF_RANGE = 8,    /* run-time dims invalid for this model, or run()
                                            called on a model that needs dims or has
                                            data-dependent output dims (use run_dynamic) */
-  ONNXC_ERROR_OUT_OF_MEMORY = 9,        /* a context could not grow its workspace */
-  ONNXC_ERROR_WORKSPACE_TOO_SMALL = 10  /* run_checked: workspace_bytes below what the run needs */
+  ONNXC_ERROR_OUT_OF_MEMORY = 9,        /* a context could not grow its workspace, or a
+                                           buffer allocated per run (below) could not be */
+  ONNXC_ERROR_WORKSPACE_TOO_SMALL = 10, /* run_checked: workspace_bytes below what the run needs */
+  ONNXC_ERROR_DATA_SIZE = 11            /* a size computed from the input values is invalid
+                                           (Range with delta 0, a length above 2^31 - 1), its
+                                           buffer would exceed 1 GiB, or it differs from the
+                                           static dim the model declares for an output */
 } onnxc_status;
+
+/* Sizes computed from the input values with no bound known at compile time (a Range over
+ * run-time start/limit/delta, a Loop whose trip count is read from a tensor): the buffers of
+ * such intermediates are allocated per run with the C library's malloc and freed before run
+ * returns, on error paths too; each is checked first (at most 1 GiB, else
+ * ONNXC_ERROR_DATA_SIZE), and a failed allocation returns ONNXC_ERROR_OUT_OF_MEMORY. A graph
+ * output declared with a static shape but computed with such a size is checked against it
+ * (ONNXC_ERROR_DATA_SIZE, nothing written past it). Models without such sizes keep their
+ * fixed workspace and allocate nothing per run. */
 
 /* onnxc_model.flags: some output dims are counted from tensor data at run time (NonZero,
  * Compress, Unique, NonMaxSuppression...). Such a model runs through run_dynamic even when

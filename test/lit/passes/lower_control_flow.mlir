@@ -109,3 +109,25 @@ func.func @loop_runtime_scan(%x: tensor<3xf32>, %m: tensor<i64>, %seq: tensor<?x
   }) {operandSegmentSizes = array<i32: 1, 0, 1>} : (tensor<i64>, tensor<3xf32>) -> (tensor<3xf32>, tensor<?x3xf32>)
   return %0#1 : tensor<?x3xf32>
 }
+
+// -----
+
+// The Range function's expansion: the trip count and the initial condition are read from
+// tensor data, and the condition passes through the body unchanged, so the loop runs either
+// max(M, 0) times or not at all: an scf.for up to select(cond, max(M, 0), 0). The scan
+// output's length depends on data; its accumulator is allocated per run (PlanMemory).
+// CHECK-LABEL: func.func @loop_data_trip_count
+// CHECK:         %[[M:.+]] = tensor.extract %arg1[] : tensor<i64>
+// CHECK:         %[[UB:.+]] = arith.index_cast %{{.+}} : i64 to index
+// CHECK:         %[[C:.+]] = tensor.extract %arg2[] : tensor<i1>
+// CHECK:         %[[N:.+]] = arith.select %[[C]], %[[UB]], %{{.+}} : index
+// CHECK:         %[[ACC:.+]] = tensor.empty(%[[N]]) : tensor<?xf32>
+// CHECK:         scf.for %{{.+}} = %{{.+}} to %[[N]] step
+func.func @loop_data_trip_count(%x: tensor<f32>, %m: tensor<i64>, %go: tensor<i1>) -> tensor<?xf32> {
+  %0:2 = "onnx.Loop"(%m, %go, %x) ({
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %v: tensor<f32>):
+    %1 = onnx.Add %v, %v : (tensor<f32>, tensor<f32>) -> tensor<f32>
+    onnx.Yield %c, %1, %v : tensor<i1>, tensor<f32>, tensor<f32>
+  }) {operandSegmentSizes = array<i32: 1, 1, 1>} : (tensor<i64>, tensor<i1>, tensor<f32>) -> (tensor<f32>, tensor<?xf32>)
+  return %0#1 : tensor<?xf32>
+}

@@ -95,15 +95,6 @@ func.func @split_sizes(%x: tensor<6xf32>) -> (tensor<2xf32>, tensor<2xf32>) {
 
 // -----
 
-// The length of a Range computed at run time cannot be known.
-func.func @range_dynamic(%a: tensor<f32>, %b: tensor<f32>, %c: tensor<f32>) -> tensor<?xf32> {
-  // expected-error @+1 {{dynamic dimensions ('tensor<?xf32>') are not supported yet}}
-  %0 = onnx.Range %a, %b, %c : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<?xf32>
-  return %0 : tensor<?xf32>
-}
-
-// -----
-
 func.func @range_bool(%a: tensor<i1>, %b: tensor<i1>, %c: tensor<i1>) -> tensor<1xi1> {
   // expected-error @+1 {{element type 'i1' is not supported for Range}}
   %0 = onnx.Range %a, %b, %c : (tensor<i1>, tensor<i1>, tensor<i1>) -> tensor<1xi1>

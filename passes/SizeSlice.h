@@ -1,0 +1,20 @@
+// Sizes computed from the run-time dims alone (passes/SizeFunction.cpp), shared with the
+// memory plan, which must tell those from sizes that depend on tensor data.
+#ifndef ONNXC_PASSES_SIZESLICE_H
+#define ONNXC_PASSES_SIZESLICE_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace onnxc {
+
+/// Clones into `b` what `v` is computed from, if that is only arithmetic on values loaded
+/// from `dims` (main_graph's dims argument; may be null), on dims of views, reshapes and
+/// allocations, and on the bounds of counts marked `onnxc.data_bound`; returns the clone,
+/// or null if `v` depends on anything else (tensor data).
+mlir::Value cloneSizeFromDims(mlir::OpBuilder &b, mlir::Value v, mlir::Value dims,
+                              mlir::IRMapping &map);
+
+} // namespace onnxc
+
+#endif
