@@ -102,9 +102,12 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
     for (size_t i = 0; i + 1 < model.redzones.size(); i += 2)
       if (model.redzones[i + 1] > 0)
         asanCall("__asan_poison_memory_region", model.redzones[i], model.redzones[i + 1]);
-    b.CreateCall(mainGraph, args);
+    // main_graph returns an i32 status when the model has run-time checks
+    // (onnx-lower-runtime-checks), else nothing (0: success).
+    Value *call = b.CreateCall(mainGraph, args);
     if (!model.redzones.empty())
       asanCall("__asan_unpoison_memory_region", 0, model.workspaceSize);
+    return mainGraph->getReturnType()->isIntegerTy(32) ? call : ConstantInt::get(i32, 0);
   };
   // CUDA libraries have their own host code in runtime-stub/cuda.c.
   if (!cuda) {
@@ -118,8 +121,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
       unpack(b, kernel->getArg(0), numIn, args);
       unpack(b, kernel->getArg(1), numOut, args);
       args.push_back(kernel->getArg(2));
-      callMain(b, args, kernel->getArg(2));
-      b.CreateRet(ConstantInt::get(i32, 0));
+      b.CreateRet(callMain(b, args, kernel->getArg(2)));
     }
   }
   // int onnxc__kernel_dynamic(const int64_t *dims, in, out, int64_t *out_dims_flat, ws)
@@ -135,8 +137,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
     if (dynamic)
       args.push_back(f->getArg(3));
     args.push_back(f->getArg(4));
-    callMain(b, args, f->getArg(4));
-    b.CreateRet(ConstantInt::get(i32, 0));
+    b.CreateRet(callMain(b, args, f->getArg(4)));
   }
   // int64_t onnxc__sizes(const int64_t *dims, int64_t *out_dims_flat)
   {
@@ -213,9 +214,19 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   }
 
   StructType *modelType = StructType::create(
-      ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr, ptr, i32, ptr, ptr, ptr, ptr, ptr},
+      ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr, ptr, i32, ptr, ptr, ptr, ptr, ptr, ptr},
       "onnxc_model");
-  Constant *fields[] = {ConstantInt::get(i32, 3), // ONNXC_ABI_VERSION
+  // input_flags (ABI 4): ONNXC_TENSOR_OPTIONAL (1) for an optional input.
+  SmallVector<Constant *> inputFlags;
+  for (const auto &t : model.inputs)
+    inputFlags.push_back(ConstantInt::get(i32, t.optional ? 1 : 0));
+  if (inputFlags.empty())
+    inputFlags.push_back(ConstantInt::get(i32, 0));
+  auto *flagsType = ArrayType::get(i32, inputFlags.size());
+  auto *inputFlagsGv = new GlobalVariable(m, flagsType, true, GlobalValue::PrivateLinkage,
+                                          ConstantArray::get(flagsType, inputFlags),
+                                          "onnxc.input_flags");
+  Constant *fields[] = {ConstantInt::get(i32, 4), // ONNXC_ABI_VERSION
                         ConstantInt::get(i32, numIn),
                         ConstantInt::get(i32, numOut),
                         ConstantInt::get(i32, model.dataDependent ? 1 : 0), // flags
@@ -235,7 +246,8 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
                         rtWsFor,
                         rtOutDims,
                         rtRunDyn,
-                        rtRunChecked};
+                        rtRunChecked,
+                        inputFlagsGv};
   auto *desc = new GlobalVariable(m, modelType, true, GlobalValue::ExternalLinkage,
                                   ConstantStruct::get(modelType, fields), "onnxc__model");
   desc->setVisibility(GlobalValue::HiddenVisibility);

@@ -112,6 +112,15 @@ static std::string upper(std::string s) {
   return s;
 }
 
+/// Optional inputs: what NULL means, and the status an absent value can give.
+static std::string runtimeCheckNote(const ModelInterface &m) {
+  for (const auto &t : m.inputs)
+    if (t.optional)
+      return "/* Inputs marked _OPTIONAL may be NULL (absent). A run that needs the value of an\n"
+             "   absent one (OptionalGetElement) returns 12, ONNXC_ERROR_RUNTIME_CHECK. */\n";
+  return "";
+}
+
 /// The header of a model with run-time dims (docs/dynamic-shapes.md).
 static std::string emitDynamicHeader(const ModelInterface &m);
 
@@ -153,6 +162,9 @@ std::string emitHeader(const ModelInterface &m) {
       for (size_t d = 0; d < t.dims.size(); ++d)
         os << (d ? ", " : "") << t.dims[d];
       os << "] */\n";
+      if (t.optional)
+        os << "/* Optional (an ONNX optional tensor): pass NULL when the value is absent. */\n"
+           << "#define " << base << "_OPTIONAL 1\n";
       os << "#define " << base << "_INDEX " << i << "\n";
       os << "#define " << base << "_RANK " << t.dims.size() << "\n";
       for (size_t d = 0; d < t.dims.size(); ++d)
@@ -164,6 +176,7 @@ std::string emitHeader(const ModelInterface &m) {
   describe("INPUT", m.inputs);
   describe("OUTPUT", m.outputs);
   os << "\n/* Status codes (see onnxc/model.h): 0 = success. */\n";
+  os << runtimeCheckNote(m);
   os << "/* Checks that this CPU can run the model; run() checks it too. */\n";
   os << "int " << P << "_init(void);\n";
   os << "/* Runs the model: inputs read, outputs written, workspace scratch (" << U
@@ -271,6 +284,9 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
           os << "?";
       }
       os << "] */\n";
+      if (t.optional)
+        os << "/* Optional (an ONNX optional tensor): pass NULL when the value is absent. */\n"
+           << "#define " << base << "_OPTIONAL 1\n";
       os << "#define " << base << "_INDEX " << i << "\n";
       os << "#define " << base << "_RANK " << t.dims.size() << "\n";
       for (size_t d = 0; d < t.dims.size(); ++d)
@@ -284,6 +300,7 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
   describe("INPUT", m.inputs, true);
   describe("OUTPUT", m.outputs, false);
   os << "\n/* Status codes (see onnxc/model.h): 0 = success; 8 = dims out of range. */\n";
+  os << runtimeCheckNote(m);
   os << "int " << P << "_init(void);\n";
   os << "/* Workspace bytes for these dims (aligned to " << U
      << "_WORKSPACE_ALIGNMENT), or -1 if they are out of range. */\n";

@@ -80,7 +80,7 @@ static void buildToLLVMPipeline(OpPassManager &pm) {
   addPipeline(pm, "func.func(onnx-empty-buffer-args,convert-linalg-to-parallel-loops),"
                   "onnx-outline-parallel-loops,"
                   "convert-vector-to-scf,expand-strided-metadata,lower-affine,"
-                  "convert-scf-to-cf,convert-vector-to-llvm,convert-math-to-llvm,"
+                  "convert-scf-to-cf,onnx-lower-runtime-checks,convert-vector-to-llvm,convert-math-to-llvm,"
                   "convert-math-to-libm,"
                   "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
                   "convert-cf-to-llvm,"
@@ -197,6 +197,7 @@ FailureOr<ModelInterface> readInterface(ModuleOp module, const CompileOptions &o
       }
     }
     ti.elementBytes = t.getElementType().isInteger(1) ? 1 : (t.getElementTypeBitWidth() + 7) / 8;
+    ti.optional = isInput && attrs && attrs.get("onnx.optional");
     list.push_back(ti);
     return success();
   };
