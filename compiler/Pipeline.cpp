@@ -364,6 +364,7 @@ int compile(const CompileOptions &o, const char *argv0) {
     for (unsigned i = 0; i < f.getNumArguments(); ++i) {
       f.removeArgAttr(i, "onnx.name");
       f.removeArgAttr(i, "onnx.dim_params");
+      f.removeArgAttr(i, "onnx.optional");
     }
     for (unsigned i = 0; i < f.getNumResults(); ++i)
       f.removeResultAttr(i, StringAttr::get(&ctx, "onnx.name"));
