@@ -102,8 +102,9 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
     for (size_t i = 0; i + 1 < model.redzones.size(); i += 2)
       if (model.redzones[i + 1] > 0)
         asanCall("__asan_poison_memory_region", model.redzones[i], model.redzones[i + 1]);
-    // main_graph returns a status when it allocates per run (sizes from data, PlanMemory):
-    // an allocation that failed or a size out of range; otherwise it cannot fail.
+    // main_graph returns an i32 status when it can fail at run time: per-run allocations
+    // (sizes from data, PlanMemory) or run-time checks (onnx-lower-runtime-checks);
+    // otherwise it returns nothing and cannot fail (0: success).
     Value *status = b.CreateCall(mainGraph, args);
     if (!mainGraph->getReturnType()->isIntegerTy(32))
       status = ConstantInt::get(i32, 0);
@@ -216,9 +217,19 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   }
 
   StructType *modelType = StructType::create(
-      ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr, ptr, i32, ptr, ptr, ptr, ptr, ptr},
+      ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr, ptr, i32, ptr, ptr, ptr, ptr, ptr, ptr},
       "onnxc_model");
-  Constant *fields[] = {ConstantInt::get(i32, 3), // ONNXC_ABI_VERSION
+  // input_flags (ABI 4): ONNXC_TENSOR_OPTIONAL (1) for an optional input.
+  SmallVector<Constant *> inputFlags;
+  for (const auto &t : model.inputs)
+    inputFlags.push_back(ConstantInt::get(i32, t.optional ? 1 : 0));
+  if (inputFlags.empty())
+    inputFlags.push_back(ConstantInt::get(i32, 0));
+  auto *flagsType = ArrayType::get(i32, inputFlags.size());
+  auto *inputFlagsGv = new GlobalVariable(m, flagsType, true, GlobalValue::PrivateLinkage,
+                                          ConstantArray::get(flagsType, inputFlags),
+                                          "onnxc.input_flags");
+  Constant *fields[] = {ConstantInt::get(i32, 4), // ONNXC_ABI_VERSION
                         ConstantInt::get(i32, numIn),
                         ConstantInt::get(i32, numOut),
                         ConstantInt::get(i32, model.dataDependent ? 1 : 0), // flags
@@ -238,7 +249,8 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
                         rtWsFor,
                         rtOutDims,
                         rtRunDyn,
-                        rtRunChecked};
+                        rtRunChecked,
+                        inputFlagsGv};
   auto *desc = new GlobalVariable(m, modelType, true, GlobalValue::ExternalLinkage,
                                   ConstantStruct::get(modelType, fields), "onnxc__model");
   desc->setVisibility(GlobalValue::HiddenVisibility);

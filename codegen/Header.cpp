@@ -120,6 +120,15 @@ static const char *kPerRunNote =
     "   (ONNXC_ERROR_DATA_SIZE) for an invalid size or one that differs from an output's\n"
     "   declared shape, 9 (ONNXC_ERROR_OUT_OF_MEMORY) when an allocation fails. */\n";
 
+/// Optional inputs: what NULL means, and the status an absent value can give.
+static std::string runtimeCheckNote(const ModelInterface &m) {
+  for (const auto &t : m.inputs)
+    if (t.optional)
+      return "/* Inputs marked _OPTIONAL may be NULL (absent). A run that needs the value of an\n"
+             "   absent one (OptionalGetElement) returns 12, ONNXC_ERROR_RUNTIME_CHECK. */\n";
+  return "";
+}
+
 /// The header of a model with run-time dims (docs/dynamic-shapes.md).
 static std::string emitDynamicHeader(const ModelInterface &m);
 
@@ -161,6 +170,9 @@ std::string emitHeader(const ModelInterface &m) {
       for (size_t d = 0; d < t.dims.size(); ++d)
         os << (d ? ", " : "") << t.dims[d];
       os << "] */\n";
+      if (t.optional)
+        os << "/* Optional (an ONNX optional tensor): pass NULL when the value is absent. */\n"
+           << "#define " << base << "_OPTIONAL 1\n";
       os << "#define " << base << "_INDEX " << i << "\n";
       os << "#define " << base << "_RANK " << t.dims.size() << "\n";
       for (size_t d = 0; d < t.dims.size(); ++d)
@@ -174,6 +186,7 @@ std::string emitHeader(const ModelInterface &m) {
   os << "\n/* Status codes (see onnxc/model.h): 0 = success. */\n";
   if (m.allocatesPerRun)
     os << kPerRunNote;
+  os << runtimeCheckNote(m);
   os << "/* Checks that this CPU can run the model; run() checks it too. */\n";
   os << "int " << P << "_init(void);\n";
   os << "/* Runs the model: inputs read, outputs written, workspace scratch (" << U
@@ -281,6 +294,9 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
           os << "?";
       }
       os << "] */\n";
+      if (t.optional)
+        os << "/* Optional (an ONNX optional tensor): pass NULL when the value is absent. */\n"
+           << "#define " << base << "_OPTIONAL 1\n";
       os << "#define " << base << "_INDEX " << i << "\n";
       os << "#define " << base << "_RANK " << t.dims.size() << "\n";
       for (size_t d = 0; d < t.dims.size(); ++d)
@@ -296,6 +312,7 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
   os << "\n/* Status codes (see onnxc/model.h): 0 = success; 8 = dims out of range. */\n";
   if (m.allocatesPerRun)
     os << kPerRunNote;
+  os << runtimeCheckNote(m);
   os << "int " << P << "_init(void);\n";
   os << "/* Workspace bytes for these dims (aligned to " << U
      << "_WORKSPACE_ALIGNMENT), or -1 if they are out of range. */\n";

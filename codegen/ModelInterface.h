@@ -16,6 +16,7 @@ struct TensorInterface {
   std::vector<int64_t> dims;  // ShapedType::kDynamic (< 0) for a dim known at run time.
   int64_t elementBytes = 0;
   std::vector<int> dimSymbols; // Inputs: the symbol of each run-time dim, -1 for a static one.
+  bool optional = false;       // Inputs: an ONNX optional tensor, whose pointer may be NULL.
   bool isStatic() const {
     for (int64_t d : dims)
       if (d < 0)

@@ -80,7 +80,7 @@ static void buildToLLVMPipeline(OpPassManager &pm) {
   addPipeline(pm, "func.func(onnx-empty-buffer-args,convert-linalg-to-parallel-loops),"
                   "onnx-outline-parallel-loops,"
                   "convert-vector-to-scf,expand-strided-metadata,lower-affine,"
-                  "convert-scf-to-cf,convert-vector-to-llvm,convert-math-to-llvm,"
+                  "convert-scf-to-cf,onnx-lower-runtime-checks,convert-vector-to-llvm,convert-math-to-llvm,"
                   "convert-math-to-libm,"
                   // Allocations left by the memory plan (sizes from data, made per run)
                   // call the runtime stub's allocator, not malloc directly.
@@ -200,6 +200,7 @@ FailureOr<ModelInterface> readInterface(ModuleOp module, const CompileOptions &o
       }
     }
     ti.elementBytes = t.getElementType().isInteger(1) ? 1 : (t.getElementTypeBitWidth() + 7) / 8;
+    ti.optional = isInput && attrs && attrs.get("onnx.optional");
     list.push_back(ti);
     return success();
   };
@@ -366,6 +367,7 @@ int compile(const CompileOptions &o, const char *argv0) {
     for (unsigned i = 0; i < f.getNumArguments(); ++i) {
       f.removeArgAttr(i, "onnx.name");
       f.removeArgAttr(i, "onnx.dim_params");
+      f.removeArgAttr(i, "onnx.optional");
     }
     for (unsigned i = 0; i < f.getNumResults(); ++i)
       f.removeResultAttr(i, StringAttr::get(&ctx, "onnx.name"));

@@ -13,6 +13,8 @@
 #include "compiler/Pipeline.h"
 #include "passes/gpu/GpuPasses.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -114,6 +116,19 @@ int compileCuda(const CompileOptions &o, const char *argv0, ModuleOp module,
                            "NonMaxSuppression...), which only CPU libraries support"
                          : "fix the symbolic input dims with --shape NAME=DIMS")
                  << "\n";
+    return kExitModelError;
+  }
+  // Run-time checks (onnx.Check: OptionalGetElement, Dropout with run-time training_mode)
+  // and optional inputs (NULL pointers) are CPU-only: the CUDA host code has no status path.
+  bool checks = false;
+  module.walk([&](cf::AssertOp a) { checks |= a.getMsg().starts_with("onnxc.status "); });
+  if (auto f = module.lookupSymbol<func::FuncOp>("main_graph"))
+    for (unsigned i = 0; i < f.getNumArguments(); ++i)
+      checks |= f.getArgAttr(i, "onnx.optional") != nullptr;
+  if (checks) {
+    llvm::errs() << o.input << ": error: --target cuda does not support optional inputs or "
+                 << "run-time checks (OptionalGetElement, Dropout whose training_mode or "
+                 << "ratio is a graph input); compile for the CPU\n";
     return kExitModelError;
   }
   if (auto f = module.lookupSymbol<func::FuncOp>("main_graph")) {

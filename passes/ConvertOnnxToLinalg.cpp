@@ -2,7 +2,8 @@
 #include "passes/lowering/LoweringUtils.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Diagnostics.h"
 
@@ -46,7 +47,8 @@ struct ConvertOnnxToLinalgPass
     ConversionTarget target(*ctx);
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
                            math::MathDialect, func::FuncDialect, scf::SCFDialect,
-                           bufferization::BufferizationDialect, cf::ControlFlowDialect>();
+                           bufferization::BufferizationDialect, cf::ControlFlowDialect,
+                           memref::MemRefDialect>();
 
     // Patterns explain their own refusals; count them so that an op without any pattern
     // still gets a message, and one with a message does not get two.

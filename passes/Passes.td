@@ -24,7 +24,8 @@ def ConvertOnnxToLinalg : Pass<"convert-onnx-to-linalg", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
                            "mlir::arith::ArithDialect", "mlir::math::MathDialect",
                            "mlir::scf::SCFDialect",
-                           "mlir::bufferization::BufferizationDialect"];
+                           "mlir::bufferization::BufferizationDialect",
+                           "mlir::cf::ControlFlowDialect", "mlir::memref::MemRefDialect"];
 }
 
 def FuseElementwise : Pass<"onnx-fuse-elementwise", "mlir::func::FuncOp"> {
@@ -202,6 +203,19 @@ def OutlineParallelLoops : Pass<"onnx-outline-parallel-loops", "mlir::ModuleOp">
            "Operations a loop must execute (estimated from static trip counts) to be outlined">,
   ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect"];
+}
+
+def LowerRuntimeChecks : Pass<"onnx-lower-runtime-checks", "mlir::ModuleOp"> {
+  let summary = "Turn run-time checks (onnx.Check's cf.assert) into status returns";
+  let description = [{
+    Runs after convert-scf-to-cf. A cf.assert whose message starts with
+    "onnxc.status <N>:" (lowered from onnx.Check) becomes a conditional branch to a block
+    that returns N; main_graph then returns an i32 status, 0 at its normal ends, which the
+    kernel wrapper passes to the runtime stub. So a check fails with a status code, never an
+    abort of the host. Other asserts are left alone.
+  }];
+  let dependentDialects = ["mlir::cf::ControlFlowDialect", "mlir::arith::ArithDialect",
                            "mlir::func::FuncDialect"];
 }
 

@@ -63,6 +63,15 @@ Value resolveDim(OpBuilder &b, Value memref, int64_t i, Value dims, IRMapping &m
   // own sizes.
   if (auto alloc = dyn_cast_if_present<memref::AllocOp>(def))
     return cloneSlice(b, alloc.getDynamicSizes()[type.getDynamicDimIndex(i)], dims, map);
+  // onnx.Check's guard (lowering/ControlFlow.cpp): a select between the checked value and a
+  // placeholder made like it. Buffers of other sizes are never selected (If branches must
+  // agree on shapes), but both are resolved so that a select that does differ is refused.
+  if (auto select = dyn_cast_if_present<arith::SelectOp>(def)) {
+    Value t = resolveDim(b, select.getTrueValue(), i, dims, map);
+    if (!t || !resolveDim(b, select.getFalseValue(), i, dims, map))
+      return Value();
+    return t;
+  }
   return Value();
 }
 

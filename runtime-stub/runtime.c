@@ -20,6 +20,12 @@ int onnxc__kernel_dynamic(const int64_t *dims, const void *const *inputs, void *
  * (and quiet under ThreadSanitizer). */
 static int cpu_check_result;
 
+/* Whether input i may be NULL: an absent optional (ONNXC_TENSOR_OPTIONAL). */
+static int input_may_be_null(uint32_t i) {
+  const onnxc_model *m = &onnxc__model;
+  return m->input_flags && (m->input_flags[i] & ONNXC_TENSOR_OPTIONAL);
+}
+
 int onnxc_rt_init(void) {
   int r = __atomic_load_n(&cpu_check_result, __ATOMIC_RELAXED);
   if (!r) {
@@ -42,7 +48,7 @@ int onnxc_rt_run(const void *const *inputs, void *const *outputs, void *workspac
   if ((m->num_inputs && !inputs) || !outputs)
     return ONNXC_ERROR_NULL_ARGUMENT;
   for (uint32_t i = 0; i < m->num_inputs; ++i)
-    if (!inputs[i] && m->inputs[i].size_bytes)
+    if (!inputs[i] && m->inputs[i].size_bytes && !input_may_be_null(i))
       return ONNXC_ERROR_NULL_ARGUMENT;
   for (uint32_t i = 0; i < m->num_outputs; ++i)
     if (!outputs[i] && m->outputs[i].size_bytes)
@@ -147,7 +153,7 @@ static int run_within(const int64_t *dims, const void *const *inputs, void *cons
     int empty = 0;
     for (int32_t d = 0; d < m->inputs[i].rank; ++d)
       empty |= m->inputs[i].dims[d] == 0;
-    if (!inputs[i] && !empty)
+    if (!inputs[i] && !empty && !input_may_be_null(i))
       return ONNXC_ERROR_NULL_ARGUMENT;
   }
   for (uint32_t i = 0, at = 0; i < m->num_outputs; at += (uint32_t)m->outputs[i].rank, ++i) {

@@ -26,6 +26,10 @@ static const char *status_message(int status) {
            "allocated per run (1 GiB), or not the shape the model declares for an output";
   case ONNXC_ERROR_WORKSPACE_TOO_SMALL:
     return "the workspace is smaller than the run needs (workspace_size, or workspace_size_for(dims))";
+  case ONNXC_ERROR_RUNTIME_CHECK:
+    return "the inputs ask for something the model cannot compute: the element of an absent "
+           "optional (OptionalGetElement), or training-mode Dropout with a non-zero ratio "
+           "(random masks are not supported)";
   default: return "unknown status";
   }
 }

@@ -42,10 +42,11 @@ FailureOr<Operation *> GraphImporter::importSubgraph(
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(block);
 
-  llvm::StringMap<Value> savedValues = values;
+  llvm::StringMap<Value> savedValues = values, savedOptionals = optionals;
   std::string savedScope = scope;
   auto restore = llvm::make_scope_exit([&] {
     values = std::move(savedValues);
+    optionals = std::move(savedOptionals);
     scope = savedScope;
   });
   SmallVector<Value> inputs(block->getArguments());
@@ -62,7 +63,7 @@ FailureOr<Operation *> GraphImporter::importSubgraph(
     values[graph.input(i).name()] = v;
   scope += (c.node.name().empty() ? c.node.output(0) : c.node.name()) + "/" + attrName.str() +
            "/";
-  if (failed(importNodes(graph)))
+  if (failed(importNodes(graph)) || failed(refuseOptionalOutputs(c, graph, "subgraph")))
     return failure();
   SmallVector<Value> outs;
   for (const auto &out : graph.output()) {
@@ -75,17 +76,29 @@ FailureOr<Operation *> GraphImporter::importSubgraph(
   return onnx::YieldOp::create(b, c.loc, outs).getOperation();
 }
 
+LogicalResult GraphImporter::refuseOptionalOutputs(NodeContext &c,
+                                                  const ::onnx::GraphProto &graph,
+                                                  StringRef what) {
+  for (const auto &out : graph.output())
+    if (optionals.count(out.name()))
+      return c.emitError() << what << " output '" << out.name() << "' is an optional: "
+                           << "optionals cannot leave an If, Loop or Scan body (only "
+                           << "Identity, OptionalHasElement and OptionalGetElement take them)";
+  return success();
+}
+
 FailureOr<SmallVector<Value>> GraphImporter::importInline(NodeContext &c,
                                                           ::onnx::GraphProto &graph) {
-  llvm::StringMap<Value> savedValues = values;
+  llvm::StringMap<Value> savedValues = values, savedOptionals = optionals;
   std::string savedScope = scope;
   auto restore = llvm::make_scope_exit([&] {
     values = std::move(savedValues);
+    optionals = std::move(savedOptionals);
     scope = savedScope;
   });
   scope += (c.node.name().empty() ? c.node.output(0) : c.node.name()) + "/" + graph.name() +
            "/";
-  if (failed(importNodes(graph)))
+  if (failed(importNodes(graph)) || failed(refuseOptionalOutputs(c, graph, "subgraph")))
     return failure();
   SmallVector<Value> outs;
   for (const auto &out : graph.output()) {

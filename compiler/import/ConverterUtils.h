@@ -19,6 +19,13 @@ llvm::LogicalResult onlyOutputs(NodeContext &c, int count);
 llvm::FailureOr<mlir::RankedTensorType> staticInput(NodeContext &c, size_t i);
 llvm::FailureOr<int64_t> normAxis(NodeContext &c, int64_t axis, int64_t rank);
 
+/// Optional, OptionalHasElement and OptionalGetElement (Optionals.cpp).
+bool isOptionalOp(llvm::StringRef opType);
+/// onnx.Check: `value` when the bool scalar `cond` holds at run time, else the run ends with
+/// status 12 (ONNXC_ERROR_RUNTIME_CHECK). Null after an error.
+mlir::Value buildRuntimeCheck(NodeContext &c, mlir::Value cond, mlir::Value value,
+                              llvm::StringRef message);
+
 /// BatchNormalization with training_mode=1 (Training.cpp).
 Result convertBatchNormTraining(NodeContext &c);
 

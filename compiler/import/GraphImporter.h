@@ -50,6 +50,12 @@ private:
   mlir::LogicalResult importNodes(::onnx::GraphProto &graph);
   mlir::LogicalResult importNode(::onnx::NodeProto &node, int index);
   mlir::LogicalResult importConstantNode(NodeContext &c, ::onnx::NodeProto &node);
+  /// Optional, OptionalHasElement, OptionalGetElement (Optionals.cpp).
+  mlir::LogicalResult importOptionalNode(NodeContext &c);
+  /// Refuses an optional among `names`, the outputs of a graph that leave it (`what`).
+  mlir::LogicalResult refuseOptionalOutputs(NodeContext &c,
+                                            const ::onnx::GraphProto &graph,
+                                            llvm::StringRef what);
 
   // Model-local functions (Importer.cpp).
   const ::onnx::FunctionProto *findFunction(const ::onnx::NodeProto &node) const;
@@ -103,6 +109,8 @@ private:
   llvm::StringMap<mlir::Value> values;    // Visible names: outer scopes included.
   llvm::StringMap<mlir::Type> declaredTypes; // value_info and graph outputs.
   SequenceMap sequences;                     // Sequence values, resolved at import.
+  /// Optional values (of tensors): their presence, a bool scalar; the tensor is in `values`.
+  llvm::StringMap<mlir::Value> optionals;
   TensorReadContext readContext;
   /// Prefix of node names inside subgraphs and inlined functions ("loop1/body/").
   std::string scope;

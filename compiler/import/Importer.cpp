@@ -3,6 +3,7 @@
 // through the op table in topological order, and every op is shape-inferred as it is built.
 #include "compiler/import/Importer.h"
 
+#include "compiler/import/ConverterUtils.h"
 #include "compiler/import/GraphImporter.h"
 #include "compiler/import/ModelOffsets.h"
 #include "dialects/onnx/OnnxDialect.h"
@@ -130,7 +131,8 @@ LogicalResult GraphImporter::checkOpsets() {
 
 /// Ops the importer builds itself rather than through the op table.
 static bool importedDirectly(StringRef opType) {
-  return opType == "Constant" || opType == "If" || opType == "Loop" || opType == "Scan";
+  return opType == "Constant" || opType == "If" || opType == "Loop" || opType == "Scan" ||
+         isOptionalOp(opType);
 }
 
 void GraphImporter::collectUnsupported(const ::onnx::GraphProto &graph, const std::string &where,
@@ -426,6 +428,21 @@ LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, int index) {
     return importLoop(c);
   if (node.op_type() == "Scan")
     return importScan(c);
+  if (isDefaultDomain(node.domain()) && isOptionalOp(node.op_type()))
+    return importOptionalNode(c);
+  // An optional passes through Identity; every other op takes tensors (or sequences).
+  for (const auto &name : node.input()) {
+    if (!optionals.count(name))
+      continue;
+    if (node.op_type() == "Identity" && isDefaultDomain(node.domain()) &&
+        node.output_size() == 1) {
+      values[node.output(0)] = values.lookup(name);
+      optionals[node.output(0)] = optionals.lookup(name);
+      return success();
+    }
+    return c.emitError() << "input '" << name << "' is an optional; only Identity, "
+                         << "OptionalHasElement and OptionalGetElement take optionals";
+  }
   if (isSequenceOp(node.op_type())) {
     auto out = importSequenceNode(c, sequences);
     if (failed(out))
@@ -448,8 +465,10 @@ LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, int index) {
 
 void GraphImporter::bindOutputs(NodeContext &c, ValueRange outs) {
   for (auto [i, v] : llvm::enumerate(outs))
-    if (static_cast<int>(i) < c.node.output_size() && !c.node.output(i).empty())
+    if (static_cast<int>(i) < c.node.output_size() && !c.node.output(i).empty()) {
       values[c.node.output(i)] = v;
+      optionals.erase(c.node.output(i)); // A tensor now, shadowing an outer optional.
+    }
 }
 
 //===----------------------------------------------------------------------===//
@@ -518,12 +537,17 @@ LogicalResult GraphImporter::importFunctionCall(NodeContext &c, const ::onnx::Fu
   }
   // A function sees only its inputs (no outer scope), with its own opsets.
   llvm::StringMap<Value> savedValues = std::move(values);
+  llvm::StringMap<Value> savedOptionals = std::move(optionals);
   llvm::StringMap<int64_t> savedOpsets = opsets;
   std::string savedScope = scope;
   values.clear();
+  optionals.clear();
   for (auto [i, v] : llvm::enumerate(c.inputs))
-    if (v)
+    if (v) {
       values[f.input(i)] = v;
+      if (Value present = savedOptionals.lookup(c.node.input(i)))
+        optionals[f.input(i)] = present;
+    }
   for (const auto &op : f.opset_import())
     opsets[isDefaultDomain(op.domain()) ? "" : op.domain()] = op.version();
   scope += (c.node.name().empty() ? c.node.output(0) : c.node.name()) + "/";
@@ -531,8 +555,11 @@ LogicalResult GraphImporter::importFunctionCall(NodeContext &c, const ::onnx::Fu
   LogicalResult ok = importNodes(body);
   --functionDepth;
   SmallVector<Value> outs;
+  llvm::StringMap<Value> outPresence; // Outputs that are optionals.
   if (succeeded(ok))
     for (int i = 0; i < c.node.output_size(); ++i) {
+      if (Value present = optionals.lookup(f.output(i)))
+        outPresence[c.node.output(i)] = present;
       Value v = values.lookup(f.output(i));
       if (!v) {
         ok = c.emitError() << "function '" << f.name() << "' never produces its output '"
@@ -542,11 +569,14 @@ LogicalResult GraphImporter::importFunctionCall(NodeContext &c, const ::onnx::Fu
       outs.push_back(v);
     }
   values = std::move(savedValues);
+  optionals = std::move(savedOptionals);
   opsets = std::move(savedOpsets);
   scope = savedScope;
   if (failed(ok))
     return failure();
   bindOutputs(c, outs);
+  for (auto &entry : outPresence)
+    optionals[entry.getKey()] = entry.getValue();
   return success();
 }
 
@@ -566,12 +596,26 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
   SmallVector<ArrayAttr> argDimParams; // Symbolic dims' names (see docs/dynamic-shapes.md).
-  for (auto [index, in] : llvm::enumerate(graph.input())) {
-    if (initializerNames.contains(in.name()))
+  SmallVector<bool> argOptional;       // Optional tensors: the pointer may be NULL.
+  for (auto [index, given] : llvm::enumerate(graph.input())) {
+    if (initializerNames.contains(given.name()))
       continue; // IR < 4 lists initializers as inputs too; they stay constants.
     Location loc = entryLoc(offsets.inputs, index);
-    if (in.name().empty())
+    if (given.name().empty())
       return emitError(loc) << "a graph input has no name", nullptr;
+    // An optional tensor input is its tensor, whose pointer may be NULL (absent).
+    ::onnx::ValueInfoProto in = given;
+    bool optional = given.type().has_optional_type();
+    if (optional) {
+      const auto &elem = given.type().optional_type().elem_type();
+      if (!elem.has_tensor_type())
+        return emitError(loc) << "'" << given.name() << "' is an optional of a "
+                              << (elem.has_sequence_type() ? "sequence" : "non-tensor type")
+                              << ": only optionals of tensors are supported as graph inputs",
+               nullptr;
+      *in.mutable_type() = elem;
+    }
+    argOptional.push_back(optional);
     auto type = valueInfoType(in, /*isInput=*/true, loc);
     if (failed(type))
       return nullptr;
@@ -592,10 +636,14 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
       return emitError(fileLoc) << "--shape names '" << name << "', which is not a graph input",
              nullptr;
   for (const auto &vi : graph.value_info())
-    if (auto t = valueInfoType(vi, false, fileLoc); succeeded(t) && isa<RankedTensorType>(*t))
+    if (!vi.type().has_tensor_type())
+      continue; // Sequences and optionals are not declared types.
+    else if (auto t = valueInfoType(vi, false, fileLoc); succeeded(t) && isa<RankedTensorType>(*t))
       declaredTypes[vi.name()] = *t;
   for (auto [index, out] : llvm::enumerate(graph.output()))
-    if (auto t = valueInfoType(out, false, entryLoc(offsets.outputs, index));
+    if (out.type().has_optional_type())
+      continue; // Refused below, once the graph is imported, with its own message.
+    else if (auto t = valueInfoType(out, false, entryLoc(offsets.outputs, index));
         succeeded(t) && isa<RankedTensorType>(*t))
       declaredTypes[out.name()] = *t;
 
@@ -609,6 +657,11 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
     func.setArgAttr(i, "onnx.name", b.getStringAttr(name));
     if (argDimParams[i])
       func.setArgAttr(i, "onnx.dim_params", argDimParams[i]);
+    if (argOptional[i]) {
+      func.setArgAttr(i, "onnx.optional", b.getUnitAttr());
+      optionals[name] = onnx::InputPresentOp::create(
+          b, fileLoc, RankedTensorType::get({}, b.getI1Type()), entry->getArgument(i));
+    }
   }
   if (failed(importNodes(*model.mutable_graph())))
     return nullptr;
@@ -621,6 +674,11 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
     if (!outputNames.insert(out.name()).second)
       return emitError(loc) << "graph output '" << out.name() << "' is listed twice", nullptr;
     Value v = values.lookup(out.name());
+    if (optionals.count(out.name()) || out.type().has_optional_type())
+      return emitError(loc) << "graph output '" << out.name() << "' is an optional; "
+                                << "optional-typed graph outputs are not supported (return "
+                                << "OptionalHasElement and OptionalGetElement of it instead)",
+             nullptr;
     if (!v && sequences.count(out.name()))
       return emitError(loc) << "graph output '" << out.name() << "' is a sequence; "
                                 << "sequence-typed graph outputs are not supported",

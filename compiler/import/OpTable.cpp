@@ -399,29 +399,65 @@ static Result convertConcat(NodeContext &c) {
 }
 
 /// Inference-mode Dropout is the identity; its mask, when requested, is all ones (bool from
-/// opset 10, the input's type before). So is training-mode Dropout with a constant ratio of 0
-/// (every element kept, scale 1 / (1 - 0)); any other training-mode Dropout draws a random
-/// mask, so its result is not a function of its inputs and it is refused.
+/// opset 10, the input's type before). So is training-mode Dropout with a ratio of 0 (every
+/// element kept, scale 1 / (1 - 0)); any other training-mode Dropout draws a random mask, so
+/// its result is not a function of its inputs. When both training_mode and ratio are
+/// constants that ask for a random mask the node is refused; when either is known only at run
+/// time, the identity is guarded by a run-time check (onnx.Check) that ends the run with
+/// status 12 when training_mode is true and the ratio is not 0.
 static Result convertDropout(NodeContext &c) {
+  Value randomMaskOk; // Null: identity at compile time; else the run-time condition.
   if (c.input(2)) {
     DenseElementsAttr training, ratio;
-    bool inference =
-        matchPattern(c.input(2), m_Constant(&training)) && !training.getSplatValue<bool>();
-    bool zeroRatio = c.input(1) && matchPattern(c.input(1), m_Constant(&ratio)) &&
-                     isa<FloatType>(ratio.getElementType()) && ratio.isSplat() &&
-                     ratio.getSplatValue<APFloat>().isZero();
-    if (!inference && !zeroRatio)
-      return c.emitError() << "training-mode Dropout (training_mode is not a constant false) "
-                              "draws a random mask unless its ratio is a constant 0; random "
+    bool constTraining = matchPattern(c.input(2), m_Constant(&training)) && training.isSplat();
+    bool inference = constTraining && !training.getSplatValue<bool>();
+    // The ratio defaults to 0.5 when the input is omitted.
+    bool constRatio = !c.input(1) || (matchPattern(c.input(1), m_Constant(&ratio)) &&
+                                      isa<FloatType>(ratio.getElementType()) && ratio.isSplat());
+    bool zeroRatio = c.input(1) && constRatio && ratio.getSplatValue<APFloat>().isZero();
+    if (!inference && !zeroRatio && constTraining && constRatio)
+      return c.emitError() << "training-mode Dropout (training_mode is a constant true) "
+                              "draws a random mask unless its ratio is 0; random "
                               "masks are not supported (the result would not be a function of "
                               "the inputs)";
+    if (!inference && !zeroRatio) {
+      auto scalarType = [](Value v) {
+        auto t = dyn_cast<RankedTensorType>(v.getType());
+        return t && t.getNumElements() == 1 && t.getRank() <= 1;
+      };
+      if (!scalarType(c.input(2)) ||
+          !cast<ShapedType>(c.input(2).getType()).getElementType().isInteger(1))
+        return c.emitError() << "'training_mode' must be a bool scalar, got "
+                             << c.input(2).getType();
+      if (c.input(1) && (!scalarType(c.input(1)) ||
+                         !isa<FloatType>(cast<ShapedType>(c.input(1).getType()).getElementType())))
+        return c.emitError() << "'ratio' must be a float scalar, got " << c.input(1).getType();
+      // Identity exactly when !training_mode || ratio == 0.
+      Decomposer d(c);
+      Value notTraining = d.op("Not", {c.input(2)});
+      randomMaskOk = c.input(1) ? d.op("Or", {notTraining, d.op("Equal", {c.input(1),
+                                                                          d.scalar(c.input(1), 0.0)})})
+                                : notTraining;
+      if (randomMaskOk)
+        randomMaskOk = d.reshape(randomMaskOk, {});
+      if (!randomMaskOk)
+        return failure();
+    }
   }
   if (failed(onlyOutputs(c, 2)))
     return failure();
+  std::string where = isa<NameLoc>(c.loc) ? cast<NameLoc>(c.loc).getName().str() : "Dropout";
+  std::string message = where + ": training-mode Dropout with a non-zero ratio draws a random "
+                                "mask, which is not supported";
+  auto guard = [&](Value v) {
+    return randomMaskOk ? buildRuntimeCheck(c, randomMaskOk, v, message) : v;
+  };
   auto op = c.create("Identity", {c.input(0)}, {});
   if (failed(op))
     return failure();
-  SmallVector<Value> outs{(*op)->getResult(0)};
+  SmallVector<Value> outs{guard((*op)->getResult(0))};
+  if (!outs[0])
+    return failure();
   if (c.node.output_size() > 1 && !c.node.output(1).empty()) {
     auto t = dyn_cast<RankedTensorType>(c.input(0).getType());
     if (!t || !t.hasStaticShape())
@@ -430,8 +466,10 @@ static Result convertDropout(NodeContext &c) {
     auto type = RankedTensorType::get(t.getShape(), et);
     Attribute one = isa<FloatType>(et) ? Attribute(c.b.getFloatAttr(et, 1.0))
                                        : Attribute(c.b.getIntegerAttr(et, 1));
-    outs.push_back(onnx::ConstantOp::create(c.b, c.loc, type,
-                                            cast<ElementsAttr>(DenseElementsAttr::get(type, one))));
+    outs.push_back(guard(onnx::ConstantOp::create(
+        c.b, c.loc, type, cast<ElementsAttr>(DenseElementsAttr::get(type, one)))));
+    if (!outs.back())
+      return failure();
   }
   return outs;
 }

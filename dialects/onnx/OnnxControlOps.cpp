@@ -7,6 +7,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 using namespace mlir;
 using namespace onnxc::onnx;
@@ -225,3 +226,30 @@ LogicalResult RecurrentOp::inferShapes() {
     return failure();
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Check, InputPresent
+//===----------------------------------------------------------------------===//
+
+LogicalResult CheckOp::verify() {
+  if (!isBoolScalar(getCond().getType()))
+    return emitOpError() << "cond must be a bool scalar, got " << getCond().getType();
+  return success();
+}
+
+LogicalResult CheckOp::inferShapes() {
+  if (getResult().getType() != getValue().getType())
+    getResult().setType(getValue().getType());
+  return success();
+}
+
+LogicalResult InputPresentOp::verify() {
+  auto arg = dyn_cast<BlockArgument>(getInput());
+  if (!arg || !isa_and_nonnull<FunctionOpInterface>(arg.getOwner()->getParentOp()))
+    return emitOpError() << "input must be an argument of the function (a graph input)";
+  if (!isBoolScalar(getPresent().getType()))
+    return emitOpError() << "result must be a bool scalar, got " << getPresent().getType();
+  return success();
+}
+
+LogicalResult InputPresentOp::inferShapes() { return success(); }

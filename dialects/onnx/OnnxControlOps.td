@@ -87,3 +87,34 @@ def Onnx_RecurrentOp : Onnx_Op<"Recurrent", [AttrSizedOperandSegments]> {
   }];
 }
 
+
+// Run-time checks. A model may ask for something it cannot compute only for some input
+// values (OptionalGetElement of an absent optional, training-mode Dropout whose ratio and
+// training flag are graph inputs): the run must then stop with a status code, never crash
+// or compute garbage. Not Pure: a check whose result is unused still runs.
+def Onnx_CheckOp : Op<Onnx_Dialect, "Check",
+                      [DeclareOpInterfaceMethods<ShapeInferenceOpInterface>,
+                       AllTypesMatch<["value", "result"]>]> {
+  let summary = "returns `value` when `cond` holds, else ends the run with `status`";
+  let description = [{
+    `cond` is a bool scalar. Lowered to a cf.assert whose message carries the status
+    (`onnxc.status <N>: <message>`), which onnx-lower-runtime-checks turns into an early
+    return of the status from main_graph; `value` is passed on through an scf.if on `cond`,
+    so nothing that reads it can be scheduled before the check.
+  }];
+  let arguments = (ins Onnx_Tensor:$cond, Onnx_Tensor:$value, I32Attr:$status,
+                   StrAttr:$message);
+  let results = (outs Onnx_Tensor:$result);
+  let hasVerifier = 1;
+  let assemblyFormat = "$cond `,` $value attr-dict `:` type($cond) `,` type($value)";
+}
+
+// An ONNX optional tensor graph input is a function argument whose pointer may be NULL
+// (absent). This reads the presence: a bool scalar, true when the pointer is not NULL.
+def Onnx_InputPresentOp : Onnx_Op<"InputPresent"> {
+  let summary = "whether an optional graph input was given (its pointer is not NULL)";
+  let arguments = (ins Onnx_Tensor:$input);
+  let results = (outs Onnx_Tensor:$present);
+  let hasVerifier = 1;
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($present)";
+}

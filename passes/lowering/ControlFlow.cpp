@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Matchers.h"
@@ -282,10 +283,64 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
   }
 };
 
+/// onnx.Check -> cf.assert (whose message carries the status; onnx-lower-runtime-checks turns
+/// it into an early return of main_graph) and scf.if on the same condition that passes the
+/// value on: everything that reads the value depends on the condition, so it comes after
+/// the check (an absent optional input is a NULL pointer that must not be read). The else
+/// branch's placeholder is made outside the scf.if (no buffer of a region outlives it).
+struct CheckLowering : OpConversionPattern<onnx::CheckOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::CheckOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    auto type = dyn_cast<RankedTensorType>(op.getValue().getType());
+    if (!type || !isa<RankedTensorType>(adaptor.getCond().getType()))
+      return op.emitError() << "needs ranked operands, got " << op.getValue().getType();
+    Location loc = op.getLoc();
+    Value cond = extractScalar(rw, loc, adaptor.getCond());
+    cf::AssertOp::create(rw, loc, cond,
+                         rw.getStringAttr("onnxc.status " + std::to_string(op.getStatus()) +
+                                          ": " + op.getMessage().str()));
+    Value placeholder = emptyTensor(rw, loc, type, ValueRange{adaptor.getValue()});
+    auto ifOp = scf::IfOp::create(rw, loc, TypeRange{type}, cond, /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard g(rw);
+      rw.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      scf::YieldOp::create(rw, loc, adaptor.getValue());
+      rw.setInsertionPointToStart(&ifOp.getElseRegion().front());
+      scf::YieldOp::create(rw, loc, placeholder);
+    }
+    rw.replaceOp(op, ifOp.getResults());
+    return success();
+  }
+};
+
+/// onnx.InputPresent -> whether the argument's buffer pointer is not NULL. The argument's
+/// buffer is read only through its address; one-shot bufferization folds the to_buffer into
+/// the function's memref argument, which the bare-pointer calling convention passes as is.
+struct InputPresentLowering : OpConversionPattern<onnx::InputPresentOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::InputPresentOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    auto type = dyn_cast<RankedTensorType>(op.getInput().getType());
+    if (!type)
+      return op.emitError() << "needs a ranked input, got " << op.getInput().getType();
+    Location loc = op.getLoc();
+    auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+    Value buffer = bufferization::ToBufferOp::create(rw, loc, memrefType, adaptor.getInput(),
+                                                     rw.getUnitAttr());
+    Value address = memref::ExtractAlignedPointerAsIndexOp::create(rw, loc, buffer);
+    Value present = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::ne, address,
+                                          arith::ConstantIndexOp::create(rw, loc, 0));
+    rw.replaceOp(op, scalarTensor(rw, loc, present));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateControlFlowPatterns(RewritePatternSet &patterns) {
-  patterns.add<IfLowering, LoopLowering>(patterns.getContext());
+  patterns.add<IfLowering, LoopLowering, CheckLowering, InputPresentLowering>(
+      patterns.getContext());
 }
 
 } // namespace onnxc::lowering

@@ -118,6 +118,42 @@ add("no_inputs_softmax", "input 0 is missing", where=("node", 0, "node 's' (Soft
     m=model([helper.make_node("Softmax", [], ["y"], name="s")], [], [vi("y", [2])]))
 add("constant_without_value", "Constant", where=("node", 0, "node 'k' (Constant, opset 13): error:"),
     m=model([helper.make_node("Constant", [], ["y"], name="k")], [], [vi("y", [2])]))
+# Optional types (compiler/import/Optionals.cpp): malformed uses get a clean error.
+def opt_vi(name, inner):
+    return helper.make_value_info(name, helper.make_optional_type_proto(inner))
+add("optional_of_optional_input", "only optionals of tensors are supported",
+    where=("input", 0, "error: 'x'"),
+    m=model([helper.make_node("OptionalHasElement", ["x"], ["h"])],
+            [opt_vi("x", helper.make_optional_type_proto(helper.make_tensor_type_proto(TensorProto.FLOAT, [2])))],
+            [vi("h", [], TensorProto.BOOL)], opset=18))
+add("optional_undefined_dtype", "data type", where=("input", 0, "error: 'x'"),
+    m=model([helper.make_node("OptionalHasElement", ["x"], ["h"])],
+            [opt_vi("x", helper.make_tensor_type_proto(TensorProto.UNDEFINED, [2]))],
+            [vi("h", [], TensorProto.BOOL)], opset=18))
+add("optional_get_of_tensor_opset15", "is not an optional",
+    where=("node", 0, "node 'g' (OptionalGetElement, opset 15): error:"),
+    m=model([helper.make_node("OptionalGetElement", ["x"], ["y"], name="g")], [vi("x", [2])],
+            [vi("y", [2])], opset=15))
+add("optional_without_type", "needs the 'type' attribute",
+    where=("node", 0, "node 'o' (Optional, opset 18): error:"),
+    m=model([helper.make_node("Optional", [], ["o"], name="o"),
+             helper.make_node("OptionalHasElement", ["o"], ["h"])], [],
+            [vi("h", [], TensorProto.BOOL)], opset=18))
+add("optional_huge_type", "more elements than a placeholder may have",
+    where=("node", 0, "node 'o' (Optional, opset 18): error:"),
+    m=model([helper.make_node("Optional", [], ["o"], name="o",
+                              type=helper.make_tensor_type_proto(TensorProto.FLOAT, [2**40, 2**40])),
+             helper.make_node("OptionalHasElement", ["o"], ["h"])], [],
+            [vi("h", [], TensorProto.BOOL)], opset=18))
+add("optional_two_inputs", "takes at most one input",
+    where=("node", 0, "node 'h' (OptionalHasElement, opset 18): error:"),
+    m=model([helper.make_node("OptionalHasElement", ["x", "x"], ["h"], name="h")],
+            [opt_vi("x", helper.make_tensor_type_proto(TensorProto.FLOAT, [2]))],
+            [vi("h", [], TensorProto.BOOL)], opset=18))
+add("optional_output", "optional-typed graph outputs are not supported",
+    where=("output", 0, "error: graph output 'o'"),
+    m=model([helper.make_node("Optional", ["x"], ["o"])], [vi("x", [2])],
+            [opt_vi("o", helper.make_tensor_type_proto(TensorProto.FLOAT, [2]))], opset=18))
 add("channel_mismatch", "channels", where=("node", 0, "node 'c' (Conv, opset 13): error:"),
     m=model([helper.make_node("Conv", ["x", "w"], ["y"], name="c")],
             [vi("x", [1, 3, 8, 8]), vi("w", [4, 2, 3, 3])], [vi("y", [1, 4, 6, 6])]))

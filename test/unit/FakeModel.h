@@ -20,6 +20,8 @@ const int64_t dims[] = {2, 3};
 const onnxc_tensor_desc inputsDesc[] = {{"x", ONNXC_FLOAT, 2, dims, 24}};
 const onnxc_tensor_desc outputsDesc[] = {{"y", ONNXC_FLOAT, 2, dims, 24}};
 } // namespace
+// Tests set ONNXC_TENSOR_OPTIONAL here to make input x optional (its pointer may be NULL).
+uint32_t fakeInputFlags[1] = {0};
 
 // The symbols a compiled model defines, here supplied by the test.
 extern "C" {
@@ -27,6 +29,8 @@ int onnxc__kernel(const void *const *inputs, void *const *outputs, void *workspa
   ++kernelCalls;
   lastInputs = inputs;
   const float *x = static_cast<const float *>(inputs[0]);
+  if (!x) // An absent optional input that the model reads (as OptionalGetElement does).
+    return ONNXC_ERROR_RUNTIME_CHECK;
   float *y = static_cast<float *>(outputs[0]);
   for (int i = 0; i < 6; ++i)
     y[i] = 2 * x[i];
@@ -53,6 +57,6 @@ const onnxc_model onnxc__model = {ONNXC_ABI_VERSION, 1, 1, 0, "fake", "test", in
                                   /*set_num_threads, num_threads (threads.c):*/ nullptr, nullptr,
                                   0, nullptr,
                                   onnxc_rt_workspace_size_for, onnxc_rt_output_dims,
-                                  onnxc_rt_run_dynamic, onnxc_rt_run_checked};
+                                  onnxc_rt_run_dynamic, onnxc_rt_run_checked, fakeInputFlags};
 }
 

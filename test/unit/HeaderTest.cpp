@@ -46,6 +46,27 @@ TEST(Header, DeclaresTypedEntryAndConstants) {
   EXPECT_NE(h.find("ONNXC_ERROR_DATA_SIZE"), std::string::npos);
 }
 
+// An optional input (an ONNX optional tensor) may be NULL: the header says so and defines
+// <NAME>_OPTIONAL; other inputs do not get the macro, and the entry's signature is unchanged.
+TEST(Header, MarksOptionalInputs) {
+  onnxc::ModelInterface m;
+  m.name = "net";
+  m.inputs.push_back({"x", "", 1, {4}, 4});
+  m.inputs.push_back({"y", "", 1, {4}, 4});
+  m.inputs[0].optional = true;
+  m.outputs.push_back({"z", "", 1, {4}, 4});
+  onnxc::assignCNames(m);
+  std::string h = onnxc::emitHeader(m);
+  EXPECT_NE(h.find("#define NET_INPUT_X_OPTIONAL 1"), std::string::npos) << h;
+  EXPECT_EQ(h.find("NET_INPUT_Y_OPTIONAL"), std::string::npos) << h;
+  EXPECT_NE(h.find("pass NULL when the value is absent"), std::string::npos) << h;
+  EXPECT_NE(h.find("returns 12, ONNXC_ERROR_RUNTIME_CHECK"), std::string::npos) << h;
+  EXPECT_NE(h.find("int net_run(const float *x, const float *y, float *z, void *workspace);"),
+            std::string::npos) << h;
+  m.inputs[0].optional = false;
+  EXPECT_EQ(onnxc::emitHeader(m).find("OPTIONAL"), std::string::npos);
+}
+
 // Dims known only at run time (docs/dynamic-shapes.md): parameters of every entry, named
 // after their symbols, distinct from the tensors' names; no compile-time workspace size.
 TEST(Header, DynamicDimsAreParameters) {

@@ -9,6 +9,7 @@ extern "C" {
 
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #define ONNXC_FAKE_REQUIRED_FEATURES 0
 #include "FakeModel.h"
@@ -41,6 +42,29 @@ TEST(RuntimeStub, RefusesNullPointers) {
   EXPECT_EQ(kernelCalls, before) << "the kernel must not run on refused arguments";
 }
 
+TEST(RuntimeStub, OptionalInputMayBeNull) {
+  alignas(64) unsigned char ws[128];
+  float x[6] = {1, 2, 3, 4, 5, 6}, y[6] = {};
+  const void *ins[] = {x};
+  const void *nullIn[] = {nullptr};
+  void *outs[] = {y};
+  fakeInputFlags[0] = ONNXC_TENSOR_OPTIONAL;
+  int before = kernelCalls;
+  // An absent optional reaches the kernel, whose run-time check answers with a status.
+  EXPECT_EQ(onnxc_rt_run(nullIn, outs, ws), ONNXC_ERROR_RUNTIME_CHECK);
+  EXPECT_EQ(onnxc_rt_run_checked(nullptr, nullIn, outs, nullptr, ws, 128),
+            ONNXC_ERROR_RUNTIME_CHECK);
+  EXPECT_EQ(kernelCalls, before + 2);
+  EXPECT_EQ(onnxc_rt_run(ins, outs, ws), ONNXC_OK);
+  EXPECT_FLOAT_EQ(y[5], 12.f);
+  // Outputs and the workspace are never optional.
+  void *nullOut[] = {nullptr};
+  EXPECT_EQ(onnxc_rt_run(nullIn, nullOut, ws), ONNXC_ERROR_NULL_ARGUMENT);
+  EXPECT_EQ(onnxc_rt_run(nullIn, outs, nullptr), ONNXC_ERROR_NULL_ARGUMENT);
+  fakeInputFlags[0] = 0;
+  EXPECT_EQ(onnxc_rt_run(nullIn, outs, ws), ONNXC_ERROR_NULL_ARGUMENT);
+}
+
 TEST(RuntimeStub, RefusesMisalignedWorkspace) {
   alignas(64) unsigned char ws[256];
   float x[6] = {}, y[6] = {};
@@ -51,8 +75,9 @@ TEST(RuntimeStub, RefusesMisalignedWorkspace) {
 }
 
 TEST(RuntimeStub, StatusStringsAreDistinctAndTotal) {
-  for (int s = ONNXC_OK; s <= ONNXC_ERROR_DATA_SIZE; ++s) {
+  for (int s = ONNXC_OK; s <= ONNXC_ERROR_RUNTIME_CHECK; ++s) {
     ASSERT_NE(onnxc_rt_status_string(s), nullptr);
+    EXPECT_STRNE(onnxc_rt_status_string(s), "unknown status");
     for (int t = ONNXC_OK; t < s; ++t)
       EXPECT_STRNE(onnxc_rt_status_string(s), onnxc_rt_status_string(t));
   }

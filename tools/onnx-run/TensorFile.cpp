@@ -2,6 +2,7 @@
 
 #include "compiler/import/TensorData.h"
 
+#include <onnx/onnx-data.pb.h>
 #include <onnx/onnx-ml.pb.h>
 
 #include <cstring>
@@ -41,7 +42,7 @@ float halfToFloat(uint16_t h) {
   return f;
 }
 
-bool readTensorFile(const std::string &path, TensorFile &out, std::string &error) {
+static bool readBytes(const std::string &path, std::string &bytes, std::string &error) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = "cannot open";
@@ -49,11 +50,49 @@ bool readTensorFile(const std::string &path, TensorFile &out, std::string &error
   }
   std::stringstream ss;
   ss << in.rdbuf();
+  bytes = ss.str();
+  return true;
+}
+
+static bool fromTensorProto(const ::onnx::TensorProto &t, TensorFile &out, std::string &error);
+
+bool readTensorFile(const std::string &path, TensorFile &out, std::string &error) {
+  std::string bytes;
+  if (!readBytes(path, bytes, error))
+    return false;
   ::onnx::TensorProto t;
-  if (!t.ParseFromString(ss.str())) {
+  if (!t.ParseFromString(bytes)) {
     error = "not a TensorProto";
     return false;
   }
+  return fromTensorProto(t, out, error);
+}
+
+bool readOptionalTensorFile(const std::string &path, bool &present, TensorFile &out,
+                            std::string &error) {
+  std::string bytes;
+  if (!readBytes(path, bytes, error))
+    return false;
+  ::onnx::OptionalProto o;
+  if (!o.ParseFromString(bytes)) {
+    error = "not an OptionalProto";
+    return false;
+  }
+  out.name = o.name();
+  present = o.elem_type() != ::onnx::OptionalProto::UNDEFINED;
+  if (!present)
+    return true;
+  if (o.elem_type() != ::onnx::OptionalProto::TENSOR || !o.has_tensor_value()) {
+    error = "an OptionalProto of a sequence, map or sparse tensor (only tensors are supported)";
+    return false;
+  }
+  if (!fromTensorProto(o.tensor_value(), out, error))
+    return false;
+  out.name = o.name();
+  return true;
+}
+
+static bool fromTensorProto(const ::onnx::TensorProto &t, TensorFile &out, std::string &error) {
   int64_t n = 0;
   if (!tensorElementCount(t, n, error))
     return false;

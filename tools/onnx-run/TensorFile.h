@@ -17,6 +17,10 @@ struct TensorFile {
 
 bool fileExists(const std::string &path);
 bool readTensorFile(const std::string &path, TensorFile &t, std::string &error);
+/// An ONNX OptionalProto file (how the backend test data stores optional values): `present`
+/// is false for an absent value, else `t` is its tensor (optionals of sequences are refused).
+bool readOptionalTensorFile(const std::string &path, bool &present, TensorFile &t,
+                            std::string &error);
 bool writeTensorFile(const std::string &path, const TensorFile &t, std::string &error);
 int64_t dtypeSize(int dtype);
 float halfToFloat(uint16_t h);

@@ -38,6 +38,8 @@ void usage() {
                "                [--save-outputs DIR] [--dim NAME=VALUE]...\n"
                "  --inputs DIR   input_<i>.pb TensorProto files (bound by name, else by index);\n"
                "                 inputs not given are random (floats in [-1,1], integers 0)\n"
+               "                 optional inputs may be OptionalProto files: an empty one\n"
+               "                 passes NULL (absent)\n"
                "  --expect DIR   output_<i>.pb files to compare with: |got-want| <= atol +\n"
                "                 rtol*|want| per element (exact for integers and bools)\n"
                "  --dim NAME=V   value of a dim known only at run time (default: taken from\n"
@@ -256,6 +258,11 @@ int main(int argc, char **argv) {
   std::mt19937 rng(a.seed);
   std::vector<std::vector<char>> inputs(m->num_inputs);
   std::vector<bool> given(m->num_inputs, false);
+  // Optional inputs (ONNXC_TENSOR_OPTIONAL) may be absent: passed as NULL.
+  std::vector<bool> absent(m->num_inputs, false);
+  auto isOptional = [&](unsigned i) {
+    return i < m->num_inputs && m->input_flags && (m->input_flags[i] & ONNXC_TENSOR_OPTIONAL);
+  };
   if (!a.inputs.empty()) {
     for (unsigned f = 0;; ++f) {
       std::string file = a.inputs + "/input_" + std::to_string(f) + ".pb";
@@ -263,11 +270,31 @@ int main(int argc, char **argv) {
         break;
       onnxc::TensorFile t;
       std::string err;
-      if (!onnxc::readTensorFile(file, t, err)) {
+      // The backend test data stores an optional input as an OptionalProto: a file that
+      // reads as one naming an optional input (or unnamed at an optional input's index).
+      int optionalIdx = -1;
+      bool present = true;
+      onnxc::TensorFile opt;
+      if (onnxc::readOptionalTensorFile(file, present, opt, err)) {
+        for (unsigned i = 0; i < m->num_inputs; ++i)
+          if (isOptional(i) && !opt.name.empty() && opt.name == m->inputs[i].name)
+            optionalIdx = int(i);
+        if (optionalIdx < 0 && opt.name.empty() && isOptional(f))
+          optionalIdx = int(f);
+      }
+      err.clear();
+      if (optionalIdx >= 0 && !present) {
+        absent[optionalIdx] = given[optionalIdx] = true;
+        std::printf("input '%s' is absent (an empty optional)\n", m->inputs[optionalIdx].name);
+        continue;
+      }
+      if (optionalIdx >= 0) {
+        t = std::move(opt);
+      } else if (!onnxc::readTensorFile(file, t, err)) {
         std::fprintf(stderr, "onnx-run: error: %s: %s\n", file.c_str(), err.c_str());
         return kFailure;
       }
-      unsigned idx = f;
+      unsigned idx = optionalIdx >= 0 ? unsigned(optionalIdx) : f;
       for (unsigned i = 0; i < m->num_inputs; ++i)
         if (!t.name.empty() && t.name == m->inputs[i].name)
           idx = i;
@@ -336,8 +363,8 @@ int main(int argc, char **argv) {
   std::vector<std::vector<char>> outputs(m->num_outputs);
   std::vector<const void *> inPtrs;
   std::vector<void *> outPtrs;
-  for (auto &v : inputs)
-    inPtrs.push_back(v.data());
+  for (unsigned i = 0; i < m->num_inputs; ++i)
+    inPtrs.push_back(absent[i] ? nullptr : inputs[i].data());
   for (unsigned i = 0; i < m->num_outputs; ++i) {
     outputs[i].assign(outputBytes(i) + 1, 0); // +1: never a null data() pointer.
     outPtrs.push_back(outputs[i].data());

@@ -39,7 +39,7 @@
 extern "C" {
 #endif
 
-#define ONNXC_ABI_VERSION 3
+#define ONNXC_ABI_VERSION 4
 
 /* Status codes returned by init and run. */
 typedef enum onnxc_status {
@@ -57,10 +57,14 @@ typedef enum onnxc_status {
   ONNXC_ERROR_OUT_OF_MEMORY = 9,        /* a context could not grow its workspace, or a
                                            buffer allocated per run (below) could not be */
   ONNXC_ERROR_WORKSPACE_TOO_SMALL = 10, /* run_checked: workspace_bytes below what the run needs */
-  ONNXC_ERROR_DATA_SIZE = 11            /* a size computed from the input values is invalid
+  ONNXC_ERROR_DATA_SIZE = 11,           /* a size computed from the input values is invalid
                                            (Range with delta 0, a length above 2^31 - 1), its
                                            buffer would exceed 1 GiB, or it differs from the
                                            static dim the model declares for an output */
+  ONNXC_ERROR_RUNTIME_CHECK = 12        /* the inputs ask for something the model cannot
+                                           compute: the element of an absent optional
+                                           (OptionalGetElement), or training-mode Dropout
+                                           with a non-zero ratio (random masks) */
 } onnxc_status;
 
 /* Sizes computed from the input values with no bound known at compile time (a Range over
@@ -78,6 +82,12 @@ typedef enum onnxc_status {
  * allocate, run_dynamic writes each output's actual dims into out_dims; the data is dense,
  * row-major for those dims, at the start of the caller's buffer. */
 #define ONNXC_MODEL_DATA_DEPENDENT_DIMS 1u
+
+/* onnxc_model.input_flags[i] (ABI 4): input i is an ONNX optional tensor. Its pointer may be
+ * NULL: the value is absent (OptionalHasElement gives false; OptionalGetElement of it ends
+ * the run with ONNXC_ERROR_RUNTIME_CHECK). A non-NULL pointer is the tensor, as for any
+ * input. Optional-typed outputs are not supported (the compiler refuses them). */
+#define ONNXC_TENSOR_OPTIONAL 1u
 
 /* Element types, numbered as ONNX's TensorProto.DataType. */
 typedef enum onnxc_dtype {
@@ -134,6 +144,8 @@ typedef struct onnxc_model {
      hosts that take workspaces from elsewhere (run and the typed entries trust the size). */
   int (*run_checked)(const int64_t *dims, const void *const *inputs, void *const *outputs,
                      int64_t *const *out_dims, void *workspace, uint64_t workspace_bytes);
+  /* ABI version 4. num_inputs ONNXC_TENSOR_* bit sets, one per input. */
+  const uint32_t *input_flags;
 } onnxc_model;
 
 /* Exported by every compiled model library. */

@@ -1,0 +1,125 @@
+// ONNX optional values of tensors (Optional, OptionalHasElement, OptionalGetElement), resolved
+// at import. An optional is a pair: its tensor (in `values`, as any tensor) and its presence,
+// a bool scalar (in `optionals`). An optional tensor graph input is a function argument whose
+// pointer may be NULL (onnx.InputPresent reads that); Optional(x) is present, Optional() with
+// only a type is absent. Reading the element of an absent optional is an error the run
+// reports with a status (onnx.Check), since whether it is absent may be known only then.
+// Optionals of sequences, and optionals that leave a graph (graph outputs, If/Loop/Scan
+// results), are refused with a diagnostic that names them.
+#include "compiler/import/ConverterUtils.h"
+#include "compiler/import/GraphImporter.h"
+
+#include <onnx/onnx-ml.pb.h>
+
+using namespace mlir;
+
+namespace onnxc {
+
+/// Status 12 (ONNXC_ERROR_RUNTIME_CHECK in runtime-stub/include/onnxc/model.h).
+constexpr int32_t kRuntimeCheckStatus = 12;
+
+bool isOptionalOp(StringRef opType) {
+  return opType == "Optional" || opType == "OptionalHasElement" ||
+         opType == "OptionalGetElement";
+}
+
+Value buildRuntimeCheck(NodeContext &c, Value cond, Value value, StringRef message) {
+  // The result has the value's type (AllTypesMatch), not the node's declared output type.
+  if (!cond || !value)
+    return Value();
+  return onnx::CheckOp::create(c.b, c.loc, value.getType(), cond, value,
+                               c.b.getI32IntegerAttr(kRuntimeCheckStatus),
+                               c.b.getStringAttr(message));
+}
+
+static Value boolConstant(OpBuilder &b, Location loc, bool v) {
+  auto type = RankedTensorType::get({}, b.getI1Type());
+  return onnx::ConstantOp::create(b, loc, type,
+                                  cast<ElementsAttr>(DenseElementsAttr::get(type, v)));
+}
+
+LogicalResult GraphImporter::importOptionalNode(NodeContext &c) {
+  const auto &node = c.node;
+  StringRef op = node.op_type();
+  std::string in = node.input_size() > 0 ? node.input(0) : std::string();
+  std::string out = node.output(0);
+  if (node.input_size() > 1 || node.output_size() != 1)
+    return c.emitError() << "takes at most one input and gives one output";
+  bool isSequence = !in.empty() && sequences.count(in);
+  bool isOptional = !in.empty() && optionals.count(in);
+  if (op == "Optional") {
+    if (isSequence)
+      return c.emitError() << "input '" << in << "' is a sequence: optionals of sequences are "
+                           << "not supported (only optionals of tensors)";
+    if (isOptional)
+      return c.emitError() << "input '" << in << "' is an optional: optionals of optionals are "
+                           << "not supported";
+    if (!in.empty()) {
+      values[out] = values.lookup(in);
+      optionals[out] = boolConstant(b, c.loc, true);
+      return success();
+    }
+    // No input: an absent optional of the `type` attribute's tensor type. Its tensor is a
+    // zero placeholder, never read (OptionalGetElement of it fails at run time).
+    const ::onnx::AttributeProto *type = c.attr("type");
+    if (!type || !type->has_tp())
+      return c.emitError() << "without an input needs the 'type' attribute";
+    if (!type->tp().has_tensor_type())
+      return c.emitError() << "'type' is not a tensor type: optionals of sequences and maps "
+                           << "are not supported (only optionals of tensors)";
+    const auto &tt = type->tp().tensor_type();
+    Type et = elementTypeFor(ctx, tt.elem_type());
+    if (!et)
+      return c.emitError() << "'type' has data type " << dataTypeName(tt.elem_type())
+                           << ", which is not supported";
+    SmallVector<int64_t> dims;
+    bool known = tt.has_shape();
+    int64_t count = 1;
+    for (const auto &d : tt.shape().dim()) {
+      known &= d.has_dim_value() && d.dim_value() >= 0;
+      dims.push_back(d.has_dim_value() ? d.dim_value() : 0);
+      count *= std::max<int64_t>(dims.back(), 1);
+      if (count > kMaxGeneratedElements)
+        return c.emitError() << "'type' has more elements than a placeholder may have";
+    }
+    auto t = RankedTensorType::get(known ? ArrayRef<int64_t>(dims) : ArrayRef<int64_t>{}, et);
+    Attribute zero = isa<FloatType>(et) ? Attribute(b.getFloatAttr(et, 0.0))
+                                        : Attribute(b.getIntegerAttr(et, 0));
+    values[out] = onnx::ConstantOp::create(b, c.loc, t,
+                                           cast<ElementsAttr>(DenseElementsAttr::get(t, zero)));
+    optionals[out] = boolConstant(b, c.loc, false);
+    return success();
+  }
+  if (op == "OptionalHasElement") {
+    // Opset 18 also takes a tensor or a sequence (present) and no input (absent).
+    if (!isOptional && c.opset < 18)
+      return c.emitError() << (in.empty() ? std::string("has no input")
+                                          : "input '" + in + "' is not an optional")
+                           << "; opset " << c.opset << " needs an optional (opset 18 takes "
+                           << "tensors and sequences too)";
+    values[out] = isOptional ? optionals.lookup(in) : boolConstant(b, c.loc, !in.empty());
+    return success();
+  }
+  // OptionalGetElement: the element, when present; opset 18 passes tensors and sequences on.
+  if (in.empty())
+    return c.emitError() << "has no input";
+  if (!isOptional) {
+    if (c.opset < 18)
+      return c.emitError() << "input '" << in << "' is not an optional; opset " << c.opset
+                           << " needs an optional (opset 18 takes tensors and sequences too)";
+    if (isSequence)
+      sequences[out] = sequences.lookup(in);
+    else
+      values[out] = values.lookup(in);
+    return success();
+  }
+  std::string where = isa<NameLoc>(c.loc) ? cast<NameLoc>(c.loc).getName().str() : "";
+  std::string message = where + ": the optional '" + in + "' is absent";
+  Value v = buildRuntimeCheck(c, optionals.lookup(in), values.lookup(in), message);
+  if (!v)
+    return failure();
+  values[out] = v;
+  return success();
+}
+
+} // namespace onnxc

@@ -1,0 +1,96 @@
+// Run-time checks end the run with a status instead of aborting. onnx.Check lowers to a
+// cf.assert whose message starts with "onnxc.status <N>:" (lowering/ControlFlow.cpp); once
+// the scf regions are a CFG (after convert-scf-to-cf), each such assert becomes a branch to
+// a block that returns N from main_graph, which then returns an i32 status (0 at its normal
+// ends). The kernel wrapper (codegen/EntryPoints.cpp) returns that status to the runtime
+// stub. A model without checks keeps its void main_graph.
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+
+namespace onnxc {
+#define GEN_PASS_DEF_LOWERRUNTIMECHECKS
+#include "passes/Passes.h.inc"
+} // namespace onnxc
+
+using namespace mlir;
+
+namespace {
+constexpr llvm::StringLiteral kPrefix = "onnxc.status ";
+
+struct LowerRuntimeChecksPass
+    : onnxc::impl::LowerRuntimeChecksBase<LowerRuntimeChecksPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<std::pair<cf::AssertOp, int32_t>> checks;
+    bool bad = false;
+    module.walk([&](cf::AssertOp a) {
+      StringRef msg = a.getMsg();
+      if (!msg.starts_with(kPrefix))
+        return;
+      int32_t status = 0;
+      StringRef rest = msg.drop_front(kPrefix.size());
+      if (rest.consumeInteger(10, status) || status <= 0) {
+        a.emitError() << "malformed run-time check message '" << msg << "'";
+        bad = true;
+        return;
+      }
+      auto f = a->getParentOfType<func::FuncOp>();
+      if (!f || f.getSymName() != "main_graph") {
+        a.emitError() << "a run-time check outside main_graph (in an outlined loop body) "
+                         "cannot end the run";
+        bad = true;
+        return;
+      }
+      if (!isa<func::FuncOp>(a->getParentOp())) {
+        a.emitError() << "a run-time check is still inside a structured region";
+        bad = true;
+        return;
+      }
+      checks.push_back({a, status});
+    });
+    if (bad)
+      return signalPassFailure();
+    if (checks.empty())
+      return;
+    auto main = cast<func::FuncOp>(checks.front().first->getParentOp());
+    // PlanMemory already gave main_graph a status when it allocates per run (sizes from
+    // data): its error paths free what the run allocated, and a check's early return here
+    // would skip those frees (a leak per failed run), so the combination is refused.
+    if (main.getNumResults() != 0) {
+      checks.front().first.emitError()
+          << "a run-time check (optional input, Dropout with a run-time ratio) in a model "
+             "that also allocates buffers per run (sizes computed from data with no bound) is "
+             "not supported yet";
+      return signalPassFailure();
+    }
+    MLIRContext *ctx = &getContext();
+    Type i32 = IntegerType::get(ctx, 32);
+    main.setType(FunctionType::get(ctx, main.getArgumentTypes(), {i32}));
+    // Every normal end returns 0 (ONNXC_OK).
+    SmallVector<func::ReturnOp> returns;
+    main.walk([&](func::ReturnOp r) { returns.push_back(r); });
+    for (func::ReturnOp r : returns) {
+      OpBuilder b(r);
+      func::ReturnOp::create(b, r.getLoc(),
+                             ValueRange{arith::ConstantIntOp::create(b, r.getLoc(), 0, 32)});
+      r.erase();
+    }
+    // assert(cond) -> cond_br cond, ^rest, ^fail; ^fail: return status.
+    for (auto [a, status] : checks) {
+      Block *before = a->getBlock();
+      Block *rest = before->splitBlock(std::next(a->getIterator()));
+      Block *fail = new Block();
+      main.getBody().getBlocks().insertAfter(before->getIterator(), fail);
+      OpBuilder b(ctx);
+      b.setInsertionPointToEnd(fail);
+      func::ReturnOp::create(
+          b, a.getLoc(), ValueRange{arith::ConstantIntOp::create(b, a.getLoc(), status, 32)});
+      b.setInsertionPoint(a);
+      cf::CondBranchOp::create(b, a.getLoc(), a.getArg(), rest, ValueRange{}, fail,
+                               ValueRange{});
+      a.erase();
+    }
+  }
+};
+} // namespace

@@ -1,0 +1,37 @@
+// onnx-lower-runtime-checks: a cf.assert whose message carries "onnxc.status <N>:" becomes a
+// branch to a block that returns N; main_graph returns an i32 status, 0 at its normal ends.
+// Other asserts are left alone; a check outside main_graph is an error.
+
+// RUN: onnx-opt %s --split-input-file --onnx-lower-runtime-checks --verify-diagnostics | FileCheck %s
+
+// CHECK-LABEL: func.func @main_graph(%arg0: i1, %arg1: i1) -> i32
+// CHECK:         cf.cond_br %arg0, ^[[REST:.+]], ^[[FAIL:.+]]
+// CHECK:       ^[[FAIL]]:
+// CHECK-NEXT:    %[[S:.+]] = arith.constant 12 : i32
+// CHECK-NEXT:    return %[[S]] : i32
+// CHECK:       ^[[REST]]:
+// CHECK-NEXT:    cf.assert %arg1, "an ordinary assert"
+// CHECK:         %[[OK:.+]] = arith.constant 0 : i32
+// CHECK-NEXT:    return %[[OK]] : i32
+func.func @main_graph(%arg0: i1, %arg1: i1) {
+  cf.assert %arg0, "onnxc.status 12: node 'd' (Dropout): a random mask"
+  cf.assert %arg1, "an ordinary assert"
+  return
+}
+
+// -----
+
+// A model without checks keeps a main_graph that returns nothing.
+// CHECK-LABEL: func.func @main_graph(%arg0: memref<4xf32>) {
+// CHECK-NEXT:    return
+func.func @main_graph(%arg0: memref<4xf32>) {
+  return
+}
+
+// -----
+
+func.func @__onnxc_par_0(%arg0: i1) {
+  // expected-error @below {{a run-time check outside main_graph (in an outlined loop body) cannot end the run}}
+  cf.assert %arg0, "onnxc.status 12: inside a parallel loop"
+  return
+}
