@@ -69,6 +69,21 @@ class Harness:
                            "--rtol", str(rtol), "--atol", str(atol)])
             self.report(rc == 0, f"{name} {desc}", out)
 
+    def check_c_program(self, src, lib, what):
+        """Builds the C program `src` against the generated header(s) in --work and `lib`
+        with strict warnings, runs it, and reports `what` (skipped when `lib` was not built:
+        its compile failure is already reported)."""
+        a = self.args
+        if not os.path.exists(lib):
+            return
+        exe = os.path.join(a.work, os.path.splitext(os.path.basename(src))[0])
+        rc, out = run([a.cc, "-std=c11", "-Wall", "-Wextra", "-pedantic", "-Werror",
+                       "-I", a.work, "-I", a.include, src, lib,
+                       "-Wl,-rpath," + os.path.abspath(a.work), "-o", exe])
+        if rc == 0:
+            rc, out = run([exe])
+        self.report(rc == 0, what, out)
+
     def report(self, ok, what, out=""):
         print(("PASS " if ok else "FAIL ") + what)
         if not ok:

@@ -289,16 +289,9 @@ def main():
     check("reduce_pad_dyn", model, reduce_pad_case)
 
     # The C API: the header's workspace-size function, dim checks, the context.
-    lib = os.path.join(a.work, "cnn_dyn.so")
-    if os.path.exists(lib):
-        exe = os.path.join(a.work, "dyn_api")
-        src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dyn_api.c")
-        rc, out = run([a.cc, "-std=c11", "-Wall", "-Wextra", "-pedantic", "-Werror",
-                       "-I", a.work, "-I", a.include, src, lib,
-                       "-Wl,-rpath," + os.path.abspath(a.work), "-o", exe])
-        if rc == 0:
-            rc, out = run([exe])
-        h.report(rc == 0, "dyn_api (header workspace size, dim checks)", out)
+    h.check_c_program(os.path.join(os.path.dirname(os.path.abspath(__file__)), "dyn_api.c"),
+                      os.path.join(a.work, "cnn_dyn.so"),
+                      "dyn_api (header workspace size, dim checks)")
     return h.finish()
 
 

@@ -212,16 +212,9 @@ def main():
                ("r", np.array(0.25, np.float32), "tensor")])
 
     # The C API of opt_get_add: NULL for an absent input, status 12, the descriptor's flags.
-    lib = os.path.join(a.work, "opt_get_add.so")
-    if os.path.exists(lib):
-        exe = os.path.join(a.work, "opt_api")
-        src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "opt_api.c")
-        rc, out = run([a.cc, "-std=c11", "-Wall", "-Wextra", "-pedantic", "-Werror",
-                       "-I", a.work, "-I", a.include, src, lib,
-                       "-Wl,-rpath," + os.path.abspath(a.work), "-o", exe])
-        if rc == 0:
-            rc, out = run([exe])
-        h.report(rc == 0, "opt_api (NULL optional input, status 12, input_flags)", out)
+    h.check_c_program(os.path.join(os.path.dirname(os.path.abspath(__file__)), "opt_api.c"),
+                      os.path.join(a.work, "opt_get_add.so"),
+                      "opt_api (NULL optional input, status 12, input_flags)")
     return h.finish()
 
 
