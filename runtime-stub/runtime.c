@@ -116,11 +116,41 @@ int onnxc_rt_output_dims(const int64_t *dims, int64_t *const *out_dims) {
   return ONNXC_OK;
 }
 
-/* run_dynamic and run_checked: the workspace must hold the run's size and at most
- * `workspace_bytes` is available (UINT64_MAX: the caller vouches for the size). The size is
- * computed once, with the output dims. */
+/* The context API: the library owns the workspace (one malloc per context, none per run; a
+ * model with run-time dims grows it when a call needs more). */
+void *malloc(size_t size);
+void free(void *ptr);
+
+struct onnxc_rt_context {
+  void *allocation;
+  void *workspace;
+  uint64_t capacity;
+};
+
+/* Makes the context's workspace hold `need` bytes (a context of a model with run-time dims
+ * grows when a call needs more). */
+static int grow_workspace(struct onnxc_rt_context *ctx, uint64_t need) {
+  const onnxc_model *m = &onnxc__model;
+  if (need <= ctx->capacity)
+    return ONNXC_OK;
+  size_t align = m->workspace_alignment ? (size_t)m->workspace_alignment : 64;
+  void *grown = malloc((size_t)need + align);
+  if (!grown)
+    return ONNXC_ERROR_OUT_OF_MEMORY;
+  free(ctx->allocation);
+  ctx->allocation = grown;
+  ctx->workspace = (void *)(((uintptr_t)grown + align - 1) / align * align);
+  ctx->capacity = need;
+  return ONNXC_OK;
+}
+
+/* run_dynamic, run_checked and the context's run_dynamic: the workspace must hold the run's
+ * size and at most `workspace_bytes` is available (UINT64_MAX: the caller vouches for the
+ * size); with a context `ctx`, its workspace is used and grown to the size instead. The size
+ * is computed once per run, with the output dims. */
 static int run_within(const int64_t *dims, const void *const *inputs, void *const *outputs,
-                      int64_t *const *out_dims, void *workspace, uint64_t workspace_bytes) {
+                      int64_t *const *out_dims, void *workspace, uint64_t workspace_bytes,
+                      struct onnxc_rt_context *ctx) {
   const onnxc_model *m = &onnxc__model;
   int status = onnxc_rt_init();
   if (status != ONNXC_OK)
@@ -144,8 +174,14 @@ static int run_within(const int64_t *dims, const void *const *inputs, void *cons
   int64_t ws_size = onnxc__sizes(dims, flat);
   if (ws_size < 0)
     return ONNXC_ERROR_DIMS_OUT_OF_RANGE;
-  if ((uint64_t)ws_size > workspace_bytes)
+  if (ctx) {
+    status = grow_workspace(ctx, (uint64_t)ws_size);
+    if (status != ONNXC_OK)
+      return status;
+    workspace = ctx->workspace;
+  } else if ((uint64_t)ws_size > workspace_bytes) {
     return ONNXC_ERROR_WORKSPACE_TOO_SMALL;
+  }
   if ((m->num_inputs && !inputs) || !outputs)
     return ONNXC_ERROR_NULL_ARGUMENT;
   /* Every run-time dim is at least 1: a tensor is empty only through a static 0. */
@@ -176,24 +212,13 @@ static int run_within(const int64_t *dims, const void *const *inputs, void *cons
 
 int onnxc_rt_run_dynamic(const int64_t *dims, const void *const *inputs, void *const *outputs,
                          int64_t *const *out_dims, void *workspace) {
-  return run_within(dims, inputs, outputs, out_dims, workspace, UINT64_MAX);
+  return run_within(dims, inputs, outputs, out_dims, workspace, UINT64_MAX, NULL);
 }
 
 int onnxc_rt_run_checked(const int64_t *dims, const void *const *inputs, void *const *outputs,
                          int64_t *const *out_dims, void *workspace, uint64_t workspace_bytes) {
-  return run_within(dims, inputs, outputs, out_dims, workspace, workspace_bytes);
+  return run_within(dims, inputs, outputs, out_dims, workspace, workspace_bytes, NULL);
 }
-
-/* The context API: the library owns the workspace (one malloc per context, none per run; a
- * model with run-time dims grows it when a call needs more). */
-void *malloc(size_t size);
-void free(void *ptr);
-
-struct onnxc_rt_context {
-  void *allocation;
-  void *workspace;
-  uint64_t capacity;
-};
 
 struct onnxc_rt_context *onnxc_rt_context_create(void) {
   const onnxc_model *m = &onnxc__model;
@@ -229,25 +254,11 @@ int onnxc_rt_context_run(struct onnxc_rt_context *ctx, const void *const *inputs
 int onnxc_rt_context_run_dynamic(struct onnxc_rt_context *ctx, const int64_t *dims,
                                  const void *const *inputs, void *const *outputs,
                                  int64_t *const *out_dims) {
-  const onnxc_model *m = &onnxc__model;
   if (!ctx)
     return ONNXC_ERROR_NULL_ARGUMENT;
-  if (m->num_dims || (m->flags & ONNXC_MODEL_DATA_DEPENDENT_DIMS)) {
-    int64_t need = onnxc_rt_workspace_size_for(dims);
-    if (need < 0)
-      return check_dims(dims) != ONNXC_OK ? check_dims(dims) : ONNXC_ERROR_DIMS_OUT_OF_RANGE;
-    if ((uint64_t)need > ctx->capacity) {
-      size_t align = m->workspace_alignment ? (size_t)m->workspace_alignment : 64;
-      void *grown = malloc((size_t)need + align);
-      if (!grown)
-        return ONNXC_ERROR_OUT_OF_MEMORY;
-      free(ctx->allocation);
-      ctx->allocation = grown;
-      ctx->workspace = (void *)(((uintptr_t)grown + align - 1) / align * align);
-      ctx->capacity = (uint64_t)need;
-    }
-  }
-  return onnxc_rt_run_dynamic(dims, inputs, outputs, out_dims, ctx->workspace);
+  /* The static path runs in the workspace made at creation (workspace_size); the dynamic one
+   * grows it to the size it computes anyway for the output dims. */
+  return run_within(dims, inputs, outputs, out_dims, ctx->workspace, UINT64_MAX, ctx);
 }
 
 const char *onnxc_rt_status_string(int status) { return status_message(status); }
