@@ -15,6 +15,13 @@ static RankedTensorType rankedOrNull(Value v) {
   return v ? dyn_cast<RankedTensorType>(v.getType()) : RankedTensorType();
 }
 
+/// `axis` (negative counts from the end) must name a dim of a tensor of rank `rank`.
+static LogicalResult verifyAxisInRange(Operation *op, int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    return op->emitOpError() << "axis " << axis << " is out of range for rank " << rank;
+  return success();
+}
+
 static Type elementTypeOf(Value v) { return cast<ShapedType>(v.getType()).getElementType(); }
 
 /// Dims `a` and `b` agree where both are static.
@@ -96,9 +103,9 @@ LogicalResult ScatterElementsOp::verify() {
   auto data = rankedOrNull(getData()), indices = rankedOrNull(getIndices()),
        updates = rankedOrNull(getUpdates());
   if (data) {
-    int64_t rank = data.getRank(), axis = static_cast<int64_t>(getAxis());
-    if (axis < -rank || axis >= rank)
-      return emitOpError() << "axis " << axis << " is out of range for rank " << rank;
+    int64_t rank = data.getRank();
+    if (failed(verifyAxisInRange(*this, static_cast<int64_t>(getAxis()), rank)))
+      return failure();
     for (auto t : {indices, updates})
       if (t && t.getRank() != rank)
         return emitOpError() << "data, indices and updates must have the same rank";
@@ -260,11 +267,8 @@ LogicalResult CompressOp::verify() {
     return emitOpError() << "condition must be 1-D";
   if (!elementTypeOf(getCondition()).isInteger(1))
     return emitOpError() << "condition must be bool";
-  if (auto x = rankedOrNull(getInput()); x && getAxis()) {
-    int64_t axis = static_cast<int64_t>(*getAxis()), rank = x.getRank();
-    if (axis < -rank || axis >= rank)
-      return emitOpError() << "axis " << axis << " is out of range for rank " << rank;
-  }
+  if (auto x = rankedOrNull(getInput()); x && getAxis())
+    return verifyAxisInRange(*this, static_cast<int64_t>(*getAxis()), x.getRank());
   return success();
 }
 
@@ -284,11 +288,8 @@ LogicalResult CompressOp::inferShapes() {
 }
 
 LogicalResult UniqueOp::verify() {
-  if (auto x = rankedOrNull(getX()); x && getAxis()) {
-    int64_t axis = static_cast<int64_t>(*getAxis()), rank = x.getRank();
-    if (axis < -rank || axis >= rank)
-      return emitOpError() << "axis " << axis << " is out of range for rank " << rank;
-  }
+  if (auto x = rankedOrNull(getX()); x && getAxis())
+    return verifyAxisInRange(*this, static_cast<int64_t>(*getAxis()), x.getRank());
   return success();
 }
 

@@ -144,3 +144,19 @@ func.func @pad_overflow(%x: tensor<3x4xf32>) -> tensor<*xf32> {
   %0 = onnx.Pad %x, %p : (tensor<3x4xf32>, tensor<4xi64>) -> tensor<*xf32>
   return %0 : tensor<*xf32>
 }
+
+// -----
+
+func.func @compress_axis_out_of_range(%x: tensor<2x5xf32>, %c: tensor<4xi1>) -> tensor<*xf32> {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %0 = "onnx.Compress"(%x, %c) {axis = 2 : i64} : (tensor<2x5xf32>, tensor<4xi1>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+func.func @unique_axis_out_of_range(%x: tensor<6xi64>) -> (tensor<*xi64>, tensor<*xi64>, tensor<*xi64>, tensor<*xi64>) {
+  // expected-error @+1 {{axis -2 is out of range for rank 1}}
+  %0:4 = "onnx.Unique"(%x) {axis = -2 : i64} : (tensor<6xi64>) -> (tensor<*xi64>, tensor<*xi64>, tensor<*xi64>, tensor<*xi64>)
+  return %0#0, %0#1, %0#2, %0#3 : tensor<*xi64>, tensor<*xi64>, tensor<*xi64>, tensor<*xi64>
+}
