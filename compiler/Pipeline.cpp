@@ -69,7 +69,10 @@ void buildBufferizePipeline(OpPassManager &pm) {
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
-                  "canonicalize,func.func(onnx-dynamic-interface,canonicalize,"
+                  // cse lets canonicalize fold the copy one-shot-bufferize leaves for an
+                  // in-place fill of a slab (the same subview made twice: docs/traps.md);
+                  // without it the copy onto itself becomes a strided linalg.copy.
+                  "canonicalize,func.func(onnx-dynamic-interface,canonicalize,cse,canonicalize,"
                   "onnx-lower-strided-copies,onnx-plan-memory),onnx-size-function");
 }
 

@@ -8,6 +8,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 
@@ -29,6 +30,12 @@ void registerCompilerPasses() {
   mlir::registerAllPasses();
   registerOnnxPasses();
   registerOnnxGpuPasses();
+  // The stage that turns tensors into the workspace plan, as one pipeline, so lit tests
+  // check what the compiler runs (pass interactions, not just each pass alone).
+  static mlir::PassPipelineRegistration<> bufferize(
+      "onnx-bufferize-pipeline",
+      "Stage 3 of onnx-compile: one-shot bufferization, out-params, the memory plan",
+      [](mlir::OpPassManager &pm) { buildBufferizePipeline(pm); });
 }
 
 } // namespace onnxc
