@@ -43,7 +43,7 @@ def f32(rng, *shape, scale=0.5):
 
 
 def erf(x):
-    return np.vectorize(math.erf)(x.astype(np.float64)).astype(np.float32)
+    return np.vectorize(math.erf, otypes=[np.float64])(x.astype(np.float64)).astype(np.float32)
 
 
 def avg_pool2d(x, kernel, strides, pads, count_include_pad):
