@@ -9,6 +9,7 @@ sizes drawn at random on every run, against numpy references:
   - a model of the ops whose sizes or loops meet an empty run-time dim (Reshape -1, Flatten,
     Gather, ReduceSum/ReduceMax, MatMul with K = n, Concat, Softmax), and the cases that have no
     meaning at 0 (Reshape [0, -1] of an empty tensor, Gather from an empty axis), refused;
+  - every reduction and Gemm over a run-time axis that may be empty (ONNX's identities);
   - a C program (dyn_api.c) that checks the header's workspace-size function, the entry's
     dim checks (out of range -> ONNXC_ERROR_DIMS_OUT_OF_RANGE) and the context API.
 
@@ -357,6 +358,43 @@ def main():
              ("cat", np.concatenate([x, w])), ("sm0", softmax(x, 0)), ("sm1", softmax(xt, -1))], \
             f"n={n} m={m}"
     check("zero_dyn", model, zero_case)
+
+    # Reductions over a run-time axis that may be empty give ONNX's identities there (1, +inf,
+    # 0, -inf = log 0, NaN = 0 / 0 for the mean, the lowest int32 for ReduceMax), and Gemm
+    # with K = n gives C.
+    red_ops = ["ReduceProd", "ReduceMin", "ReduceL2", "ReduceL1", "ReduceLogSumExp",
+               "ReduceLogSum", "ReduceSumSquare", "ReduceMean"]
+    graph = helper.make_graph(
+        [N(o, ["x"], [o], axes=[0], keepdims=0) for o in red_ops] +
+        [N("Gemm", ["a", "b", "c"], ["gemm"]),
+         N("ReduceMax", ["xi"], ["maxi"], axes=[0], keepdims=0)], "reduce_empty",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3]),
+         helper.make_tensor_value_info("a", TensorProto.FLOAT, [2, "n"]),
+         helper.make_tensor_value_info("b", TensorProto.FLOAT, ["n", 3]),
+         helper.make_tensor_value_info("c", TensorProto.FLOAT, [3]),
+         helper.make_tensor_value_info("xi", TensorProto.INT32, ["n", 3])],
+        [helper.make_tensor_value_info(o, TensorProto.FLOAT, [3]) for o in red_ops] +
+        [helper.make_tensor_value_info("gemm", TensorProto.FLOAT, [2, 3]),
+         helper.make_tensor_value_info("maxi", TensorProto.INT32, [3])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    red_cases = iter(range(1 << 30))
+
+    def reduce_empty_case():
+        n = 0 if next(red_cases) == 0 else dim(rng, 1, 5, zero=0.4)
+        x, a_, b, c = f32(rng, n, 3), f32(rng, 2, n), f32(rng, n, 3), f32(rng, 3)
+        xi = rng.integers(-100, 100, (n, 3)).astype(np.int32)
+        x64 = x.astype(np.float64)
+        with np.errstate(divide="ignore"):
+            ref = {"ReduceProd": x64.prod(0), "ReduceMin": x64.min(0, initial=np.inf),
+                   "ReduceL2": np.sqrt((x64 ** 2).sum(0)), "ReduceL1": np.abs(x64).sum(0),
+                   "ReduceLogSumExp": np.log(np.exp(x64).sum(0)),
+                   "ReduceLogSum": np.log(x64.sum(0)), "ReduceSumSquare": (x64 ** 2).sum(0),
+                   "ReduceMean": x64.mean(0)}
+        outs = [(o, ref[o].astype(np.float32)) for o in red_ops]
+        outs += [("gemm", (a_.astype(np.float64) @ b + c).astype(np.float32)),
+                 ("maxi", xi.max(0, initial=np.iinfo(np.int32).min).astype(np.int32))]
+        return [("x", x), ("a", a_), ("b", b), ("c", c), ("xi", xi)], outs, f"n={n}"
+    check("reduce_empty_dyn", model, reduce_empty_case)
 
     # What has no meaning at 0 is refused before the run (ONNXC_ERROR_DIMS_OUT_OF_RANGE):
     # Reshape [0, -1] of an empty [n, k] (numpy refuses it too), Gather of the last step of an
