@@ -271,7 +271,7 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
      << "struct onnxc_model; /* onnxc/model.h */\n\n";
   os << "#define " << U << "_NUM_INPUTS " << m.inputs.size() << "\n";
   os << "#define " << U << "_NUM_OUTPUTS " << m.outputs.size() << "\n";
-  os << "/* Run-time dims: each in [1, 2^31); their index in the descriptor's dims array. */\n";
+  os << "/* Run-time dims: each in [0, 2^31); their index in the descriptor's dims array. */\n";
   os << "#define " << U << "_NUM_DIMS " << m.dimNames.size() << "\n";
   for (size_t k = 0; k < m.dimNames.size(); ++k)
     os << "#define " << U << "_DIM_" << upper(dimParams[k]) << " " << k << " /* \""

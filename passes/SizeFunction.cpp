@@ -5,7 +5,9 @@
 #include "passes/Passes.h"
 #include "passes/SizeSlice.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace onnxc {
@@ -17,11 +19,15 @@ using namespace mlir;
 
 namespace {
 
-Value cloneSlice(OpBuilder &b, Value v, Value dims, IRMapping &map);
+/// `checks` (optional) collects conditions the cloned sizes need to mean anything: the
+/// divisors of the divisions cloned are not 0.
+Value cloneSlice(OpBuilder &b, Value v, Value dims, IRMapping &map,
+                 SmallVectorImpl<Value> *checks = nullptr);
 
 /// Dim `i` of `memref` computed from the dims alone: through views, reshapes, subviews and
 /// casts back to the sizes they were made with. Null if it cannot be.
-Value resolveDim(OpBuilder &b, Value memref, int64_t i, Value dims, IRMapping &map) {
+Value resolveDim(OpBuilder &b, Value memref, int64_t i, Value dims, IRMapping &map,
+                 SmallVectorImpl<Value> *checks) {
   auto type = cast<MemRefType>(memref.getType());
   Location loc = memref.getLoc();
   if (!type.isDynamicDim(i))
@@ -30,13 +36,13 @@ Value resolveDim(OpBuilder &b, Value memref, int64_t i, Value dims, IRMapping &m
   auto fromOfr = [&](OpFoldResult ofr) -> Value {
     if (auto attr = dyn_cast<Attribute>(ofr))
       return arith::ConstantIndexOp::create(b, loc, cast<IntegerAttr>(attr).getInt());
-    return cloneSlice(b, cast<Value>(ofr), dims, map);
+    return cloneSlice(b, cast<Value>(ofr), dims, map, checks);
   };
   if (auto view = dyn_cast_if_present<memref::ViewOp>(def)) {
     unsigned dynIndex = 0;
     for (int64_t d = 0; d < i; ++d)
       dynIndex += type.isDynamicDim(d);
-    return cloneSlice(b, view.getSizes()[dynIndex], dims, map);
+    return cloneSlice(b, view.getSizes()[dynIndex], dims, map, checks);
   }
   if (auto expand = dyn_cast_if_present<memref::ExpandShapeOp>(def))
     return fromOfr(expand.getMixedOutputShape()[i]);
@@ -45,7 +51,7 @@ Value resolveDim(OpBuilder &b, Value memref, int64_t i, Value dims, IRMapping &m
     // A local: ranging over a member of the returned temporary would read freed memory.
     SmallVector<ReassociationIndices> groups = collapse.getReassociationIndices();
     for (int64_t j : groups[i]) {
-      Value d = resolveDim(b, collapse.getSrc(), j, dims, map);
+      Value d = resolveDim(b, collapse.getSrc(), j, dims, map, checks);
       if (!d)
         return Value();
       product = arith::MulIOp::create(b, loc, product, d);
@@ -58,17 +64,18 @@ Value resolveDim(OpBuilder &b, Value memref, int64_t i, Value dims, IRMapping &m
     return fromOfr(subview.getMixedSizes()[i]);
   }
   if (auto cast = dyn_cast_if_present<memref::CastOp>(def))
-    return resolveDim(b, cast.getSource(), i, dims, map);
+    return resolveDim(b, cast.getSource(), i, dims, map, checks);
   // Before the memory plan (which asks whether a size depends on data): the allocation's
   // own sizes.
   if (auto alloc = dyn_cast_if_present<memref::AllocOp>(def))
-    return cloneSlice(b, alloc.getDynamicSizes()[type.getDynamicDimIndex(i)], dims, map);
+    return cloneSlice(b, alloc.getDynamicSizes()[type.getDynamicDimIndex(i)], dims, map,
+                      checks);
   // onnx.Check's guard (lowering/ControlFlow.cpp): a select between the checked value and a
   // placeholder made like it. Buffers of other sizes are never selected (If branches must
   // agree on shapes), but both are resolved so that a select that does differ is refused.
   if (auto select = dyn_cast_if_present<arith::SelectOp>(def)) {
-    Value t = resolveDim(b, select.getTrueValue(), i, dims, map);
-    if (!t || !resolveDim(b, select.getFalseValue(), i, dims, map))
+    Value t = resolveDim(b, select.getTrueValue(), i, dims, map, checks);
+    if (!t || !resolveDim(b, select.getFalseValue(), i, dims, map, checks))
       return Value();
     return t;
   }
@@ -77,7 +84,8 @@ Value resolveDim(OpBuilder &b, Value memref, int64_t i, Value dims, IRMapping &m
 
 /// Clones into `b` what `v` is computed from, if that is only arithmetic on values loaded
 /// from `dims` (mapped in `map` already). Returns null otherwise.
-Value cloneSlice(OpBuilder &b, Value v, Value dims, IRMapping &map) {
+Value cloneSlice(OpBuilder &b, Value v, Value dims, IRMapping &map,
+                 SmallVectorImpl<Value> *checks) {
   if (Value m = map.lookupOrNull(v))
     return m;
   Operation *def = v.getDefiningOp();
@@ -87,7 +95,7 @@ Value cloneSlice(OpBuilder &b, Value v, Value dims, IRMapping &map) {
   // Sizes grow with the dims they are made of, so the workspace and output dims computed
   // from the bound hold every run.
   if (auto bounded = dyn_cast<arith::MinUIOp>(def); bounded && def->hasAttr("onnxc.data_bound")) {
-    Value r = cloneSlice(b, bounded.getRhs(), dims, map);
+    Value r = cloneSlice(b, bounded.getRhs(), dims, map, checks);
     if (r)
       map.map(v, r);
     return r;
@@ -95,7 +103,7 @@ Value cloneSlice(OpBuilder &b, Value v, Value dims, IRMapping &map) {
   // A dim of a view, reshape or subview: the sizes it was made with.
   if (auto dim = dyn_cast<memref::DimOp>(def)) {
     std::optional<int64_t> index = dim.getConstantIndex();
-    Value r = index ? resolveDim(b, dim.getSource(), *index, dims, map) : Value();
+    Value r = index ? resolveDim(b, dim.getSource(), *index, dims, map, checks) : Value();
     if (r)
       map.map(v, r);
     return r;
@@ -109,8 +117,31 @@ Value cloneSlice(OpBuilder &b, Value v, Value dims, IRMapping &map) {
   for (Value operand : def->getOperands()) {
     if (operand == dims)
       continue;
-    if (!cloneSlice(b, operand, dims, map))
+    if (!cloneSlice(b, operand, dims, map, checks))
       return Value();
+  }
+  // A division whose divisor is computed from run-time dims (which may be 0): divided by 1
+  // instead, and the divisor's being non-zero becomes a condition of the sizes, so that
+  // dims that make it 0 give -1 (ONNXC_ERROR_DIMS_OUT_OF_RANGE), never a SIGFPE in the
+  // caller's process. The lowerings guard the divisions that have a meaning at 0 themselves
+  // (Reshape's -1, a mean's count): their divisors are never 0 here.
+  if (isa<arith::DivUIOp, arith::DivSIOp, arith::CeilDivUIOp, arith::CeilDivSIOp,
+          arith::FloorDivSIOp, arith::RemUIOp, arith::RemSIOp>(def)) {
+    Value divisor = map.lookup(def->getOperand(1));
+    llvm::APInt c;
+    if (!matchPattern(divisor, m_ConstantInt(&c)) || c.isZero()) {
+      Location loc = def->getLoc();
+      Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(divisor.getType()));
+      Value one = arith::ConstantOp::create(b, loc, b.getOneAttr(divisor.getType()));
+      Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, divisor, zero);
+      if (checks)
+        checks->push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, divisor, zero));
+      IRMapping safe = map;
+      safe.map(def->getOperand(1), arith::SelectOp::create(b, loc, isZero, one, divisor));
+      Operation *clone = b.clone(*def, safe);
+      map.map(v, clone->getResult(0));
+      return clone->getResult(0);
+    }
   }
   Operation *clone = b.clone(*def, map);
   return clone->getResult(cast<OpResult>(v).getResultNumber());
@@ -128,8 +159,20 @@ struct SizeFunctionPass : onnxc::impl::SizeFunctionBase<SizeFunctionPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto main = module.lookupSymbol<func::FuncOp>("main_graph");
-    if (!main || !main->hasAttr("onnxc.dynamic"))
+    // The lowerings' conditions on run-time dims (cf.assert {onnxc.dims_check}: a Gather
+    // reads from an axis that is not empty...) become conditions of the sizes below, checked
+    // before main_graph runs. In a model without run-time dims they can only be about a size
+    // counted from data, which is not checked (as before: docs/dynamic-shapes.md).
+    SmallVector<cf::AssertOp> dimsChecks;
+    module.walk([&](cf::AssertOp a) {
+      if (a->hasAttr("onnxc.dims_check"))
+        dimsChecks.push_back(a);
+    });
+    if (!main || !main->hasAttr("onnxc.dynamic")) {
+      for (cf::AssertOp a : dimsChecks)
+        a.erase();
       return;
+    }
     Operation *marker = nullptr;
     main.walk([&](Operation *op) {
       if (op->hasAttr("onnxc.workspace_total"))
@@ -164,6 +207,16 @@ struct SizeFunctionPass : onnxc::impl::SizeFunctionBase<SizeFunctionPass> {
     };
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     Value valid = arith::ConstantIntOp::create(b, loc, 1, 1);
+    SmallVector<Value> checks; // Conditions the sizes need: non-zero divisors.
+    for (cf::AssertOp a : dimsChecks) {
+      // A size counted from data is read as its bound here: a bound of 0 is refused (the
+      // count is 0 too), a count of 0 under a larger bound is not checked (as before). A
+      // condition on data with no bound is not checked either.
+      if (a->getParentOfType<func::FuncOp>() == main)
+        if (Value c = cloneSlice(b, a.getArg(), dims, map, &checks))
+          checks.push_back(c);
+      a.erase();
+    }
     // Every buffer with run-time dims (in the workspace or the caller's): a negative size
     // means dims no model run can have.
     bool ok = true;
@@ -171,7 +224,7 @@ struct SizeFunctionPass : onnxc::impl::SizeFunctionBase<SizeFunctionPass> {
       if (!ok || (view.getSource() != ws && !isa<BlockArgument>(view.getSource())))
         return;
       for (Value size : view.getSizes()) {
-        Value c = cloneSlice(b, size, dims, map);
+        Value c = cloneSlice(b, size, dims, map, &checks);
         if (!c && view.getSource() != ws) {
           // The caller's buffer: an intermediate would have been allocated per run
           // (PlanMemory), a graph output is allocated by the caller, from output_dims.
@@ -204,8 +257,8 @@ struct SizeFunctionPass : onnxc::impl::SizeFunctionBase<SizeFunctionPass> {
     main.walk([&](memref::StoreOp store) {
       if (!ok || store.getMemRef() != outDims)
         return;
-      Value v = cloneSlice(b, store.getValue(), dims, map);
-      Value i = cloneSlice(b, store.getIndices()[0], dims, map);
+      Value v = cloneSlice(b, store.getValue(), dims, map, &checks);
+      Value i = cloneSlice(b, store.getIndices()[0], dims, map, &checks);
       if (!v || !i) {
         refuse(store, "an output's shape");
         ok = false;
@@ -215,9 +268,11 @@ struct SizeFunctionPass : onnxc::impl::SizeFunctionBase<SizeFunctionPass> {
     });
     if (!ok)
       return;
-    Value total = cloneSlice(b, marker->getResult(0), dims, map);
+    Value total = cloneSlice(b, marker->getResult(0), dims, map, &checks);
     if (!total)
       return refuse(marker, "the workspace size");
+    for (Value c : checks)
+      valid = arith::AndIOp::create(b, loc, valid, c);
     total = arith::IndexCastOp::create(b, loc, i64, total);
     Value result = arith::SelectOp::create(b, loc, valid, total,
                                            arith::ConstantIntOp::create(b, loc, i64, -1));

@@ -62,8 +62,11 @@ int onnxc_rt_run(const void *const *inputs, void *const *outputs, void *workspac
   return onnxc__kernel(inputs, outputs, workspace);
 }
 
-/* Run-time dims. Values below 1 or from 2^31 on are refused before any size is computed, so
- * the sizes computed from them cannot overflow for models of sane rank. */
+/* Run-time dims. Negative values and values from 2^31 on are refused before any size is
+ * computed, so the sizes computed from them cannot overflow for models of sane rank. A dim
+ * may be 0 (an empty tensor): the size function refuses what has no meaning then (a Reshape
+ * -1 next to a 0, a Gather from an empty axis...) with a negative size, and the kernels run
+ * zero trips over it (docs/dynamic-shapes.md). */
 #define ONNXC_MAX_DIM (((int64_t)1) << 31)
 
 static uint32_t out_dims_count(void) {
@@ -79,7 +82,7 @@ static int check_dims(const int64_t *dims) {
   if (m->num_dims && !dims)
     return ONNXC_ERROR_NULL_ARGUMENT;
   for (uint32_t k = 0; k < m->num_dims; ++k)
-    if (dims[k] < 1 || dims[k] >= ONNXC_MAX_DIM)
+    if (dims[k] < 0 || dims[k] >= ONNXC_MAX_DIM)
       return ONNXC_ERROR_DIMS_OUT_OF_RANGE;
   return ONNXC_OK;
 }
@@ -184,11 +187,16 @@ static int run_within(const int64_t *dims, const void *const *inputs, void *cons
   }
   if ((m->num_inputs && !inputs) || !outputs)
     return ONNXC_ERROR_NULL_ARGUMENT;
-  /* Every run-time dim is at least 1: a tensor is empty only through a static 0. */
+  /* A tensor with no element (a static 0, or a run-time dim given as 0) may be NULL. An
+   * input's run-time dim reads -1 - k for symbol k. */
   for (uint32_t i = 0; i < m->num_inputs; ++i) {
     int empty = 0;
-    for (int32_t d = 0; d < m->inputs[i].rank; ++d)
-      empty |= m->inputs[i].dims[d] == 0;
+    for (int32_t d = 0; d < m->inputs[i].rank; ++d) {
+      int64_t v = m->inputs[i].dims[d];
+      if (v < 0 && -1 - v < (int64_t)m->num_dims)
+        v = dims[-1 - v];
+      empty |= v == 0;
+    }
     if (!inputs[i] && !empty && !input_may_be_null(i))
       return ONNXC_ERROR_NULL_ARGUMENT;
   }

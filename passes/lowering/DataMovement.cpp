@@ -102,18 +102,19 @@ template <typename OpT> struct ReshapeLikeLowering : OpConversionPattern<OpT> {
                                             OpBuilder &b) const {
     Location loc = op.getLoc();
     auto it = cast<RankedTensorType>(input.getType());
-    Value total = arith::ConstantIndexOp::create(b, loc, 1);
-    for (int64_t i = 0; i < it.getRank(); ++i)
-      total = arith::MulIOp::create(b, loc, total, dimSize(b, loc, input, i));
     SmallVector<Value> dims;
     if constexpr (std::is_same_v<OpT, onnx::FlattenOp>) {
       int64_t axis = static_cast<int64_t>(op.getAxis());
       if (axis < 0)
         axis += it.getRank();
+      // Both products, not total / outer: a run-time dim may be 0 ([2, 0, 3] flattens to
+      // [0, 3] at axis 2, where total / outer would be 0 / 0).
       Value outer = arith::ConstantIndexOp::create(b, loc, 1);
-      for (int64_t i = 0; i < axis; ++i)
-        outer = arith::MulIOp::create(b, loc, outer, dimSize(b, loc, input, i));
-      dims = {outer, arith::DivUIOp::create(b, loc, total, outer)};
+      Value inner = arith::ConstantIndexOp::create(b, loc, 1);
+      for (int64_t i = 0; i < it.getRank(); ++i)
+        (i < axis ? outer : inner) =
+            arith::MulIOp::create(b, loc, i < axis ? outer : inner, dimSize(b, loc, input, i));
+      dims = {outer, inner};
       return dims;
     } else if constexpr (!std::is_same_v<OpT, onnx::ReshapeOp>) {
       // Squeeze / Unsqueeze drop or add static 1s: the run-time dims keep their order.
@@ -142,6 +143,9 @@ template <typename OpT> struct ReshapeLikeLowering : OpConversionPattern<OpT> {
         target.push_back(v.getSExtValue());
       if ((int64_t)target.size() != rt.getRank())
         return op.emitError() << "target shape rank differs from the result's";
+      Value total = arith::ConstantIndexOp::create(b, loc, 1);
+      for (int64_t i = 0; i < it.getRank(); ++i)
+        total = arith::MulIOp::create(b, loc, total, dimSize(b, loc, input, i));
       Value known = arith::ConstantIndexOp::create(b, loc, 1);
       int64_t inferred = -1;
       for (int64_t i = 0; i < rt.getRank(); ++i) {
@@ -159,8 +163,29 @@ template <typename OpT> struct ReshapeLikeLowering : OpConversionPattern<OpT> {
         if (d)
           known = arith::MulIOp::create(b, loc, known, d);
       }
-      if (inferred >= 0)
-        dims[inferred] = arith::DivUIOp::create(b, loc, total, known);
+      if (inferred >= 0) {
+        // -1 is what the others leave: total / known. With a run-time dim of 0 among the
+        // others (a copied 0) the product is 0 and -1 means nothing (numpy refuses
+        // reshaping a size-0 array to (0, -1)); a total that is no multiple of the others
+        // is no reshape either. Both are a condition on the dims (requireDims: the size
+        // function reports ONNXC_ERROR_DIMS_OUT_OF_RANGE, even where the result is the
+        // input's own shape and this dim is never used) and give -1, a negative size; the
+        // division is by 1 then, never by 0.
+        Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+        Value one = arith::ConstantIndexOp::create(b, loc, 1);
+        Value none = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, known, zero);
+        Value divisor = arith::SelectOp::create(b, loc, none, one, known);
+        Value rest = arith::RemUIOp::create(b, loc, total, divisor);
+        Value bad = arith::OrIOp::create(
+            b, loc, none, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, rest, zero));
+        dims[inferred] =
+            arith::SelectOp::create(b, loc, bad, arith::ConstantIndexOp::create(b, loc, -1),
+                                    arith::DivUIOp::create(b, loc, total, divisor));
+        requireDims(b, loc,
+                    arith::XOrIOp::create(b, loc, bad,
+                                          arith::ConstantIntOp::create(b, loc, 1, 1)),
+                    "Reshape's -1 has no meaning for these dims");
+      }
       return dims;
     }
   }

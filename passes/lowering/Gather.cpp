@@ -8,7 +8,8 @@ using namespace mlir;
 namespace onnxc::lowering {
 namespace {
 
-/// clampedIndex into a dim whose size `n` (>= 1) is known only at run time.
+/// clampedIndex into a dim whose size `n` is known only at run time (>= 1 where it is
+/// read: requireDims below).
 Value clampedRuntimeIndex(OpBuilder &b, Location loc, Value index, Value n) {
   Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
@@ -33,7 +34,7 @@ struct GatherLowering : OpConversionPattern<onnx::GatherOp> {
     if (axis < 0)
       axis += data.getRank();
     // Run-time dims anywhere; a run-time gathered axis (the last step of a run-time sequence)
-    // clamps the indices to its run-time size (>= 1: dims are checked at the entry).
+    // clamps the indices to its run-time size (checked to be >= 1 below when read).
     int64_t n = data.getDimSize(axis), ri = indices.getRank(), rank = rt.getRank();
     if (n == 0 && rt.getNumElements() != 0)
       return op.emitError() << "cannot gather from an empty axis";
@@ -60,6 +61,21 @@ struct GatherLowering : OpConversionPattern<onnx::GatherOp> {
     Value runtimeN = data.isDynamicDim(axis)
                          ? tensor::DimOp::create(rewriter, loc, source, axis).getResult()
                          : Value();
+    // A run-time axis may be 0: any index is out of range then (ONNX), and the clamp below
+    // would read index -1. Unless the result is empty too (no element is read), such dims
+    // are refused before the run.
+    if (runtimeN && !llvm::is_contained(rt.getShape(), 0)) {
+      Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+      Value ok = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ne, runtimeN, zero);
+      Value numel = arith::ConstantIndexOp::create(rewriter, loc, 1);
+      for (Value d : dyn)
+        numel = arith::MulIOp::create(rewriter, loc, numel, d);
+      if (!dyn.empty())
+        ok = arith::OrIOp::create(
+            rewriter, loc, ok,
+            arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, numel, zero));
+      requireDims(rewriter, loc, ok, "Gather reads from an empty axis");
+    }
     auto gen = linalg::GenericOp::create(
         rewriter, loc, TypeRange{rt}, ValueRange{adaptor.getIndices()},
         ValueRange{emptyTensorSized(rewriter, loc, rt, dyn)}, maps, iters,

@@ -250,6 +250,11 @@ AffineMap broadcastMap(ArrayRef<int64_t> operandShape, ArrayRef<int64_t> resultS
 /// broadcast); the size is then -1 unless they are, which the size function reports as dims
 /// out of range (onnx-size-function: every buffer size must be >= 0), so a call with
 /// mismatched dims is refused before anything runs instead of reading out of bounds.
+void requireDims(OpBuilder &b, Location loc, Value cond, StringRef what) {
+  auto check = cf::AssertOp::create(b, loc, cond, what);
+  check->setAttr("onnxc.dims_check", b.getUnitAttr());
+}
+
 static SmallVector<Value> checkedBroadcastSizes(OpBuilder &b, Location loc,
                                                 RankedTensorType type, ValueRange inputs) {
   SmallVector<Value> sizes;

@@ -15,6 +15,13 @@
 
 namespace onnxc::lowering {
 
+/// A condition on run-time dims that the op needs to mean anything (the axis a Gather reads
+/// is not empty when it reads at all...): `cf.assert %cond {onnxc.dims_check}`, which
+/// onnx-size-function makes a condition of the sizes, so that dims breaking it give
+/// ONNXC_ERROR_DIMS_OUT_OF_RANGE before the run (docs/dynamic-shapes.md).
+void requireDims(mlir::OpBuilder &b, mlir::Location loc, mlir::Value cond,
+                 llvm::StringRef what);
+
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateMatMulPatterns(mlir::RewritePatternSet &patterns);
 void populateConvolutionPatterns(mlir::RewritePatternSet &patterns);

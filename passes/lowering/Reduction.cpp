@@ -223,11 +223,16 @@ template <typename OpT> struct ReduceLowering : OpConversionPattern<OpT> {
           for (int64_t a : axes)
             n = arith::MulIOp::create(rewriter, loc, n, dimSize(rewriter, loc, x, a));
           if (isa<FloatType>(ct))
+            // An empty axis (a run-time 0) gives 0 / 0 = NaN, numpy's mean of nothing.
             runtimeN = arith::SIToFPOp::create(
                 rewriter, loc, ct,
                 arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), n));
           else
-            runtimeN = arith::IndexCastOp::create(rewriter, loc, ct, n);
+            // An empty integer mean is left at 0 (as with a static 0), never divided by 0.
+            runtimeN = arith::IndexCastOp::create(
+                rewriter, loc, ct,
+                arith::MaxUIOp::create(rewriter, loc, n,
+                                       arith::ConstantIndexOp::create(rewriter, loc, 1)));
         }
         result = buildElementwise(rewriter, loc, type, {result},
                                   [&](OpBuilder &b, Location l, ValueRange a) -> Value {

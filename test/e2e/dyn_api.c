@@ -22,12 +22,14 @@ int main(void) {
   CHECK(CNN_DYN_DIM_N == 0 && CNN_DYN_DIM_H == 1 && CNN_DYN_DIM_W == 2);
   CHECK(CNN_DYN_INPUT_IMAGE_DIM1 == 3 && CNN_DYN_OUTPUT_LOGITS_DIM1 == 5);
 
-  /* Workspace sizes: positive, growing with the dims; -1 out of range. */
+  /* Workspace sizes: positive, growing with the dims; -1 out of range (negative, from 2^31
+     on). A batch of 0 is valid: empty tensors. */
   int64_t small = cnn_dyn_workspace_size(1, 8, 8), big = cnn_dyn_workspace_size(4, 32, 64);
   CHECK(small > 0);
   CHECK(big > small);
   CHECK(small % CNN_DYN_WORKSPACE_ALIGNMENT == 0);
-  CHECK(cnn_dyn_workspace_size(0, 8, 8) == -1);
+  CHECK(cnn_dyn_workspace_size(0, 8, 8) >= 0);
+  CHECK(cnn_dyn_workspace_size(-1, 8, 8) == -1);
   CHECK(cnn_dyn_workspace_size(1, -3, 8) == -1);
   CHECK(cnn_dyn_workspace_size(1, 8, (int64_t)1 << 31) == -1);
   /* Too small for the second convolution's window: a negative size inside. */
@@ -36,7 +38,9 @@ int main(void) {
   int64_t dims[2] = {0, 0};
   CHECK(cnn_dyn_output_dims(3, 10, 12, dims) == 0);
   CHECK(dims[0] == 3 && dims[1] == 5);
-  CHECK(cnn_dyn_output_dims(0, 10, 12, dims) == ONNXC_ERROR_DIMS_OUT_OF_RANGE);
+  CHECK(cnn_dyn_output_dims(0, 10, 12, dims) == 0);
+  CHECK(dims[0] == 0 && dims[1] == 5);
+  CHECK(cnn_dyn_output_dims(-1, 10, 12, dims) == ONNXC_ERROR_DIMS_OUT_OF_RANGE);
 
   /* Runs: dims out of range are refused before anything is touched. */
   int n = 2, h = 9, w = 13;
@@ -49,7 +53,7 @@ int main(void) {
                            (size_t)(size + CNN_DYN_WORKSPACE_ALIGNMENT - 1) /
                                CNN_DYN_WORKSPACE_ALIGNMENT * CNN_DYN_WORKSPACE_ALIGNMENT);
   memset(logits, 0x7f, sizeof logits);
-  CHECK(cnn_dyn_run(0, h, w, image, logits, dims, ws) == ONNXC_ERROR_DIMS_OUT_OF_RANGE);
+  CHECK(cnn_dyn_run(-1, h, w, image, logits, dims, ws) == ONNXC_ERROR_DIMS_OUT_OF_RANGE);
   CHECK(cnn_dyn_run(n, 1, w, image, logits, dims, ws) == ONNXC_ERROR_DIMS_OUT_OF_RANGE);
   CHECK(logits[0] != logits[0] || logits[0] > 1e30f); /* untouched (0x7f7f7f7f) */
   CHECK(cnn_dyn_run(n, h, w, image, logits, dims, NULL) == ONNXC_ERROR_NULL_ARGUMENT);
@@ -58,13 +62,18 @@ int main(void) {
   CHECK(cnn_dyn_run(n, h, w, image, logits, dims, ws) == 0);
   CHECK(dims[0] == n && dims[1] == 5);
   CHECK(cnn_dyn_run(n, h, w, image, logits, NULL, ws) == 0); /* dims not wanted */
+  /* An empty batch: the image and the logits are empty, so they may be NULL. */
+  dims[0] = dims[1] = 7;
+  CHECK(cnn_dyn_run(0, h, w, NULL, NULL, dims, ws) == 0);
+  CHECK(dims[0] == 0 && dims[1] == 5);
 
   /* The context grows its workspace; the results are the same. */
   cnn_dyn_context *ctx = cnn_dyn_create();
   CHECK(ctx != NULL);
   CHECK(cnn_dyn_run_context(ctx, n, h, w, image, logits2, NULL) == 0);
   CHECK(memcmp(logits, logits2, sizeof logits) == 0);
-  CHECK(cnn_dyn_run_context(ctx, 0, h, w, image, logits2, NULL) == ONNXC_ERROR_DIMS_OUT_OF_RANGE);
+  CHECK(cnn_dyn_run_context(ctx, -1, h, w, image, logits2, NULL) == ONNXC_ERROR_DIMS_OUT_OF_RANGE);
+  CHECK(cnn_dyn_run_context(ctx, 0, h, w, NULL, NULL, NULL) == 0);
   cnn_dyn_destroy(ctx);
 
   /* The generic descriptor: symbols, -1 - symbol in the input dims, run() refused. */

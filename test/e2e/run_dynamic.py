@@ -6,8 +6,15 @@ sizes drawn at random on every run, against numpy references:
     Flatten, Gemm);
   - a tiny transformer block with symbolic batch and sequence length (LayerNormalization,
     MatMul, multi-head Reshape/Transpose, Softmax, Erf GELU, embedding Gather, Concat);
+  - a model of the ops whose sizes or loops meet an empty run-time dim (Reshape -1, Flatten,
+    Gather, ReduceSum/ReduceMax, MatMul with K = n, Concat, Softmax), and the cases that have no
+    meaning at 0 (Reshape [0, -1] of an empty tensor, Gather from an empty axis), refused;
+  - every reduction and Gemm over a run-time axis that may be empty (ONNX's identities);
   - a C program (dyn_api.c) that checks the header's workspace-size function, the entry's
     dim checks (out of range -> ONNXC_ERROR_DIMS_OUT_OF_RANGE) and the context API.
+
+Every run-time dim that may be empty is drawn from a range that includes 0 (0 with
+probability 1/4, `dim()`): a dim of 0 gives empty tensors (docs/dynamic-shapes.md).
 
     run_dynamic.py --onnx-compile BIN --onnx-run BIN --work DIR [--cc CC] [--seed S] [--runs N]
 """
@@ -15,11 +22,21 @@ sizes drawn at random on every run, against numpy references:
 import math
 import os
 import sys
+import warnings
 
 import numpy as np
 from onnx import TensorProto, helper, numpy_helper
 
 from e2e_harness import Harness, run, save
+
+# The references' means over empty dims are NaN, as intended: numpy's warning is noise.
+warnings.filterwarnings("ignore", "Mean of empty slice")
+warnings.filterwarnings("ignore", "invalid value encountered")
+
+
+def dim(rng, lo, hi, zero=0.25):
+    """A run-time dim: 0 with probability `zero`, else drawn from [lo, hi)."""
+    return 0 if rng.random() < zero else int(rng.integers(lo, hi))
 
 
 def f32(rng, *shape, scale=0.5):
@@ -27,7 +44,7 @@ def f32(rng, *shape, scale=0.5):
 
 
 def erf(x):
-    return np.vectorize(math.erf)(x.astype(np.float64)).astype(np.float32)
+    return np.vectorize(math.erf, otypes=[np.float64])(x.astype(np.float64)).astype(np.float32)
 
 
 def avg_pool2d(x, kernel, strides, pads, count_include_pad):
@@ -179,7 +196,7 @@ def transformer_reference(c, tokens, x):
         return t.reshape(b, s, HEADS, dh).transpose(0, 2, 1, 3)
     q, k, v = heads(ln @ c["wq"]), heads(ln @ c["wk"]), heads(ln @ c["wv"])
     sc = q @ k.transpose(0, 1, 3, 2) * c["scale"]
-    p = np.exp(sc - sc.max(-1, keepdims=True))
+    p = np.exp(sc - sc.max(-1, keepdims=True, initial=-np.inf))
     p /= p.sum(-1, keepdims=True)
     a = (p @ v).transpose(0, 2, 1, 3).reshape(b, s, D)
     h1 = h0 + a @ c["wo"]
@@ -198,7 +215,8 @@ def main():
     model, params = cnn_model(rng)
 
     def cnn_case():
-        n, h, w = int(rng.integers(1, 4)), int(rng.integers(6, 20)), int(rng.integers(6, 40))
+        # The window must fit in H and W; the batch may be empty.
+        n, h, w = dim(rng, 1, 4), int(rng.integers(6, 20)), int(rng.integers(6, 40))
         image = f32(rng, n, 3, h, w, scale=1.0)
         return [("image", image)], [("logits", cnn_reference(params, image))], \
             f"N={n} H={h} W={w}"
@@ -207,7 +225,7 @@ def main():
     model, consts = transformer_model(rng)
 
     def transformer_case():
-        b, s = int(rng.integers(1, 4)), int(rng.integers(1, 12))
+        b, s = dim(rng, 1, 4), dim(rng, 1, 12)
         tokens = rng.integers(0, VOCAB, (b, s)).astype(np.int64)
         x = f32(rng, b, s, D, scale=1.0)
         y, both = transformer_reference(consts, tokens, x)
@@ -225,7 +243,7 @@ def main():
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
     def bcast_case():
-        n = int(rng.integers(1, 6))
+        n = dim(rng, 1, 6)
         x, y = f32(rng, n, 4), f32(rng, n, 4)
         return [("a", x), ("b", y)], [("y", x + y)], f"n=m={n}"
     check("bcast_dyn", model, bcast_case)
@@ -251,7 +269,7 @@ def main():
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
     def slice_case():
-        n, sl = int(rng.integers(1, 4)), int(rng.integers(2, 9))
+        n, sl = dim(rng, 1, 4), dim(rng, 2, 9)
         x = f32(rng, n, sl, 4)
         return [("x", x)], [("y1", x[:, 1:]), ("y2", x[:, -2:, 1:3])], f"n={n} s={sl}"
     check("slice_dyn", model, slice_case)
@@ -277,7 +295,9 @@ def main():
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
     def reduce_pad_case():
-        n, sl = int(rng.integers(1, 4)), int(rng.integers(1, 9))
+        # A mean over an empty s is NaN (numpy's, and ONNX's 0 / 0); the pools' windows
+        # need h, w >= 1.
+        n, sl = dim(rng, 1, 4), dim(rng, 1, 9)
         hh, ww = int(rng.integers(1, 12)), int(rng.integers(1, 12))
         x, img = f32(rng, n, sl, 4), f32(rng, n, 2, hh, ww)
         padded = np.pad(x, ((0, 0), (1, 2), (0, 0)), constant_values=0.5)
@@ -287,6 +307,122 @@ def main():
              ("pool_inc", avg_pool2d(img, (3, 2), (2, 1), (1, 1, 1, 0), True))], \
             f"n={n} s={sl} h={hh} w={ww}"
     check("reduce_pad_dyn", model, reduce_pad_case)
+
+    # Ops meeting empty run-time dims: n may be 0 (always in the first case), m is 0 when n
+    # is (the gathered indices must be in range). Reshape -1 of [n, 4] to [2n, 2]; Flatten
+    # of [2, n, 3] at axis 2 ([2n, 3]: the product of the leading dims is 0) and 1; Gather
+    # from the run-time axis with run-time indices; ReduceSum (0) and ReduceMax (-inf, the
+    # ONNX identity) over n; MatMul [4, n] x [n, 3] (K = n: zeros); Concat of [n, 4] and
+    # [m, 4]; Softmax along n and across it.
+    i64s = lambda name, v: numpy_helper.from_array(np.array(v, np.int64), name)
+    N = helper.make_node
+    graph = helper.make_graph(
+        [N("Reshape", ["x", "shape_m1"], ["r"], name="reshape"),
+         N("Flatten", ["p"], ["fl2"], axis=2, name="flatten2"),
+         N("Flatten", ["p"], ["fl1"], axis=1, name="flatten1"),
+         N("Gather", ["x", "idx"], ["g"], axis=0, name="gather"),
+         N("ReduceSum", ["x", "axes0"], ["rsum"], keepdims=0, name="rsum"),
+         N("ReduceMax", ["x"], ["rmax"], axes=[0], keepdims=0, name="rmax"),
+         N("Transpose", ["x"], ["xt"], perm=[1, 0], name="xt"),
+         N("MatMul", ["xt", "z"], ["mm"], name="matmul"),
+         N("Concat", ["x", "w"], ["cat"], axis=0, name="concat"),
+         N("Softmax", ["x"], ["sm0"], axis=0, name="softmax0"),
+         N("Softmax", ["xt"], ["sm1"], axis=-1, name="softmax1")], "zero_dims",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 4]),
+         helper.make_tensor_value_info("p", TensorProto.FLOAT, [2, "n", 3]),
+         helper.make_tensor_value_info("idx", TensorProto.INT64, ["m"]),
+         helper.make_tensor_value_info("z", TensorProto.FLOAT, ["n", 3]),
+         helper.make_tensor_value_info("w", TensorProto.FLOAT, ["m", 4])],
+        [helper.make_tensor_value_info(o, TensorProto.FLOAT, None)
+         for o in ("r", "fl2", "fl1", "g", "rsum", "rmax", "mm", "cat", "sm0", "sm1")],
+        [i64s("shape_m1", [-1, 2]), i64s("axes0", [0])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    zero_cases = iter(range(1 << 30))
+
+    def softmax(t, axis):
+        e = np.exp(t - t.max(axis, keepdims=True, initial=-np.inf))
+        return e / e.sum(axis, keepdims=True)
+
+    def zero_case():
+        first = next(zero_cases) == 0
+        n = 0 if first else dim(rng, 1, 6, zero=0.4)
+        m = 0 if n == 0 else dim(rng, 1, 5)
+        x, p, z, w = f32(rng, n, 4), f32(rng, 2, n, 3), f32(rng, n, 3), f32(rng, m, 4)
+        idx = rng.integers(-n, n, m).astype(np.int64) if n else np.zeros(0, np.int64)
+        xt = x.T
+        return [("x", x), ("p", p), ("idx", idx), ("z", z), ("w", w)], \
+            [("r", x.reshape(-1, 2)), ("fl2", p.reshape(2 * n, 3)), ("fl1", p.reshape(2, 3 * n)),
+             ("g", x[idx]), ("rsum", x.sum(axis=0)),
+             ("rmax", x.max(axis=0, initial=-np.inf).astype(np.float32)),
+             ("mm", (xt.astype(np.float64) @ z).astype(np.float32)),
+             ("cat", np.concatenate([x, w])), ("sm0", softmax(x, 0)), ("sm1", softmax(xt, -1))], \
+            f"n={n} m={m}"
+    check("zero_dyn", model, zero_case)
+
+    # Reductions over a run-time axis that may be empty give ONNX's identities there (1, +inf,
+    # 0, -inf = log 0, NaN = 0 / 0 for the mean, the lowest int32 for ReduceMax), and Gemm
+    # with K = n gives C.
+    red_ops = ["ReduceProd", "ReduceMin", "ReduceL2", "ReduceL1", "ReduceLogSumExp",
+               "ReduceLogSum", "ReduceSumSquare", "ReduceMean"]
+    graph = helper.make_graph(
+        [N(o, ["x"], [o], axes=[0], keepdims=0) for o in red_ops] +
+        [N("Gemm", ["a", "b", "c"], ["gemm"]),
+         N("ReduceMax", ["xi"], ["maxi"], axes=[0], keepdims=0)], "reduce_empty",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3]),
+         helper.make_tensor_value_info("a", TensorProto.FLOAT, [2, "n"]),
+         helper.make_tensor_value_info("b", TensorProto.FLOAT, ["n", 3]),
+         helper.make_tensor_value_info("c", TensorProto.FLOAT, [3]),
+         helper.make_tensor_value_info("xi", TensorProto.INT32, ["n", 3])],
+        [helper.make_tensor_value_info(o, TensorProto.FLOAT, [3]) for o in red_ops] +
+        [helper.make_tensor_value_info("gemm", TensorProto.FLOAT, [2, 3]),
+         helper.make_tensor_value_info("maxi", TensorProto.INT32, [3])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    red_cases = iter(range(1 << 30))
+
+    def reduce_empty_case():
+        n = 0 if next(red_cases) == 0 else dim(rng, 1, 5, zero=0.4)
+        x, a_, b, c = f32(rng, n, 3), f32(rng, 2, n), f32(rng, n, 3), f32(rng, 3)
+        xi = rng.integers(-100, 100, (n, 3)).astype(np.int32)
+        x64 = x.astype(np.float64)
+        with np.errstate(divide="ignore"):
+            ref = {"ReduceProd": x64.prod(0), "ReduceMin": x64.min(0, initial=np.inf),
+                   "ReduceL2": np.sqrt((x64 ** 2).sum(0)), "ReduceL1": np.abs(x64).sum(0),
+                   "ReduceLogSumExp": np.log(np.exp(x64).sum(0)),
+                   "ReduceLogSum": np.log(x64.sum(0)), "ReduceSumSquare": (x64 ** 2).sum(0),
+                   "ReduceMean": x64.mean(0)}
+        outs = [(o, ref[o].astype(np.float32)) for o in red_ops]
+        outs += [("gemm", (a_.astype(np.float64) @ b + c).astype(np.float32)),
+                 ("maxi", xi.max(0, initial=np.iinfo(np.int32).min).astype(np.int32))]
+        return [("x", x), ("a", a_), ("b", b), ("c", c), ("xi", xi)], outs, f"n={n}"
+    check("reduce_empty_dyn", model, reduce_empty_case)
+
+    # What has no meaning at 0 is refused before the run (ONNXC_ERROR_DIMS_OUT_OF_RANGE):
+    # Reshape [0, -1] of an empty [n, k] (numpy refuses it too), Gather of the last step of an
+    # empty sequence. Both run for n >= 1.
+    graph = helper.make_graph(
+        [N("Reshape", ["y", "copy_m1"], ["r"], name="reshape"),
+         N("Gather", ["s", "last"], ["g"], axis=1, name="last_step")], "zero_refused",
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", "k"]),
+         helper.make_tensor_value_info("s", TensorProto.FLOAT, [2, "t", 3])],
+        [helper.make_tensor_value_info("r", TensorProto.FLOAT, None),
+         helper.make_tensor_value_info("g", TensorProto.FLOAT, [2, 3])],
+        [i64s("copy_m1", [0, -1]), i64s("last", -1)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+    def refused_case():
+        n, k, t = int(rng.integers(1, 4)), int(rng.integers(1, 5)), int(rng.integers(1, 6))
+        y, sq = f32(rng, n, k), f32(rng, 2, t, 3)
+        return [("y", y), ("s", sq)], [("r", y.reshape(n, -1)), ("g", sq[:, -1])], \
+            f"n={n} k={k} t={t}"
+    check("zero_refused_dyn", model, refused_case)
+    lib = os.path.join(a.work, "zero_refused_dyn.so")
+    if os.path.exists(lib):
+        for n, k, t in ((0, 3, 2), (0, 0, 2), (2, 3, 0)):
+            case = os.path.join(a.work, f"zero_refused_{n}_{k}_{t}")
+            save(case, [("y", f32(rng, n, k)), ("s", f32(rng, 2, t, 3))], "input")
+            rc, out = run([a.onnx_run, lib, "--inputs", case])
+            ok = rc != 0 and "out of range" in out.lower()
+            h.report(ok, f"zero_refused_dyn n={n} k={k} t={t} refused (dims out of range)", out)
 
     # The C API: the header's workspace-size function, dim checks, the context.
     h.check_c_program(os.path.join(os.path.dirname(os.path.abspath(__file__)), "dyn_api.c"),

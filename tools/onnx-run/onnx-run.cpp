@@ -216,7 +216,7 @@ int main(int argc, char **argv) {
   // Run-time dims or data-dependent output dims: the dynamic entries (docs/dynamic-shapes.md).
   const bool dynamic = m->num_dims || (m->flags & ONNXC_MODEL_DATA_DEPENDENT_DIMS);
   // Dims known only at run time (docs/dynamic-shapes.md): from --dim, then the input files.
-  std::vector<int64_t> dims(m->num_dims, 0);
+  std::vector<int64_t> dims(m->num_dims, -1); // -1: not given yet (0 is a valid dim)
   for (auto &[name, value] : a.dims) {
     unsigned k = 0;
     while (k < m->num_dims && name != m->dim_names[k])
@@ -309,7 +309,7 @@ int main(int argc, char **argv) {
           fits = t.dims[k] == d.dims[k];
         } else { // Run-time dim -1 - symbol: the file gives its value.
           int64_t &v = dims[-1 - d.dims[k]];
-          fits = !v || v == t.dims[k];
+          fits = v < 0 || v == t.dims[k];
           v = t.dims[k];
         }
       }
@@ -325,7 +325,7 @@ int main(int argc, char **argv) {
     }
   }
   for (unsigned k = 0; k < m->num_dims; ++k) {
-    if (!dims[k])
+    if (dims[k] < 0)
       dims[k] = 1;
     std::printf("dim %s = %lld\n", m->dim_names[k], (long long)dims[k]);
   }

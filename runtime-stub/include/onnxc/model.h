@@ -22,7 +22,7 @@
  * -1 - k for input dims given by symbol k (dim_names[k]) and -1 for output dims; size_bytes
  * is 0. The caller passes one value per symbol:
  *
- *     int64_t dims[] = {batch, width};                 // m->num_dims values, in [1, 2^31)
+ *     int64_t dims[] = {batch, width};                 // m->num_dims values, in [0, 2^31)
  *     int64_t ws_size = m->workspace_size_for(dims);   // -1: dims out of range
  *     m->output_dims(dims, out_dims);                  // each output's dims, to allocate
  *     int status = m->run_dynamic(dims, inputs, outputs, out_dims, ws);
