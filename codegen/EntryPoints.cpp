@@ -206,6 +206,9 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   Function *rtRunChecked = declareHidden(
       m, "onnxc_rt_run_checked",
       FunctionType::get(i32, {ptrTy, ptrTy, ptrTy, ptrTy, ptrTy, i64}, false));
+  Function *rtRunAlloc = declareHidden(
+      m, "onnxc_rt_run_with_allocator",
+      FunctionType::get(i32, {ptrTy, ptrTy, ptrTy, ptrTy, ptrTy, i64, ptrTy}, false));
   Constant *dimNames = ConstantPointerNull::get(PointerType::getUnqual(ctx));
   if (dynamic) {
     SmallVector<Constant *> names;
@@ -217,7 +220,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   }
 
   StructType *modelType = StructType::create(
-      ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr, ptr, i32, ptr, ptr, ptr, ptr, ptr, ptr},
+      ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr, ptr, i32, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr},
       "onnxc_model");
   // input_flags (ABI 4): ONNXC_TENSOR_OPTIONAL (1) for an optional input.
   SmallVector<Constant *> inputFlags;
@@ -229,10 +232,22 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   auto *inputFlagsGv = new GlobalVariable(m, flagsType, true, GlobalValue::PrivateLinkage,
                                           ConstantArray::get(flagsType, inputFlags),
                                           "onnxc.input_flags");
-  Constant *fields[] = {ConstantInt::get(i32, 4), // ONNXC_ABI_VERSION
+  // output_flags (ABI 5): ONNXC_OUTPUT_ALLOCATED (1) for an output the run allocates.
+  SmallVector<Constant *> outputFlags;
+  for (const auto &t : model.outputs)
+    outputFlags.push_back(ConstantInt::get(i32, t.allocated ? 1 : 0));
+  if (outputFlags.empty())
+    outputFlags.push_back(ConstantInt::get(i32, 0));
+  auto *outFlagsType = ArrayType::get(i32, outputFlags.size());
+  auto *outputFlagsGv = new GlobalVariable(m, outFlagsType, true, GlobalValue::PrivateLinkage,
+                                           ConstantArray::get(outFlagsType, outputFlags),
+                                           "onnxc.output_flags");
+  // ONNXC_MODEL_DATA_DEPENDENT_DIMS (1), ONNXC_MODEL_ALLOCATED_OUTPUTS (2).
+  uint32_t modelFlags = (model.dataDependent ? 1 : 0) | (model.allocatesOutputs() ? 2 : 0);
+  Constant *fields[] = {ConstantInt::get(i32, 5), // ONNXC_ABI_VERSION
                         ConstantInt::get(i32, numIn),
                         ConstantInt::get(i32, numOut),
-                        ConstantInt::get(i32, model.dataDependent ? 1 : 0), // flags
+                        ConstantInt::get(i32, modelFlags),
                         cString(m, model.name, "onnxc.model_name"),
                         cString(m, model.target, "onnxc.target"),
                         tensorArray(model.inputs, "inputs"),
@@ -250,7 +265,9 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
                         rtOutDims,
                         rtRunDyn,
                         rtRunChecked,
-                        inputFlagsGv};
+                        inputFlagsGv,
+                        outputFlagsGv,
+                        rtRunAlloc};
   auto *desc = new GlobalVariable(m, modelType, true, GlobalValue::ExternalLinkage,
                                   ConstantStruct::get(modelType, fields), "onnxc__model");
   desc->setVisibility(GlobalValue::HiddenVisibility);
@@ -390,6 +407,16 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
       Value *ins = packArgs(b, f, at, numIn), *outs = packArgs(b, f, at + numIn, numOut);
       Value *outDims = packOutDims(b, f, at + numIn + numOut);
       b.CreateRet(b.CreateCall(rtCtxRunDyn, {f->getArg(0), dims, ins, outs, outDims}));
+    }
+    // int <name>_set_allocator(ctx, alloc, free, user): the allocator of the context's
+    // allocated outputs (only in models that have some).
+    if (model.allocatesOutputs()) {
+      auto *type = FunctionType::get(i32, {ptr, ptr, ptr, ptr}, false);
+      Function *rtSet = declareHidden(m, "onnxc_rt_context_set_allocator", type);
+      Function *f = defineExported(m, model.name + "_set_allocator", type);
+      IRBuilder<> b(BasicBlock::Create(ctx, "entry", f));
+      b.CreateRet(b.CreateCall(rtSet, {f->getArg(0), f->getArg(1), f->getArg(2), f->getArg(3)}));
+      api.push_back(model.name + "_set_allocator");
     }
   }
   return api;

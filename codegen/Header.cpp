@@ -246,7 +246,7 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
   for (auto &t : m.inputs)
     usage += ", " + t.cName;
   for (auto &t : m.outputs)
-    usage += ", " + t.cName;
+    usage += ", " + std::string(t.allocated ? "&" : "") + t.cName;
   for (auto *t : dynOutputs)
     usage += ", " + t->cName + "_dims";
   usage += ", ws";
@@ -254,10 +254,18 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
      << ". Do not edit.\n * Target: " << commentSafe(m.target) << "\n *\n";
   if (!dimArgs.empty())
     os << " * Dims known only at run time (" << dimArgs << "): pass them to every call.\n";
-  if (m.dataDependent && !dynOutputs.empty())
+  if (m.allocatesOutputs())
+    os << " * Some outputs' sizes depend on the data with no bound (marked _ALLOCATED): the run\n"
+       << " * allocates them (malloc, or the context's allocator: " << P
+       << "_set_allocator) and stores the\n * pointer into the T ** you pass; you free it"
+       << " (free(), or the allocator's free).\n";
+  bool bounded = false; // Outputs with data-dependent dims the caller allocates (bounds).
+  for (auto *t : dynOutputs)
+    bounded |= !t->allocated;
+  if (m.dataDependent && bounded)
     os << " * Some output dims depend on the data (marked '?'): " << P
        << "_output_dims gives upper\n * bounds to allocate, the run writes the actual dims.\n";
-  else if (m.dataDependent)
+  else if (m.dataDependent && !m.allocatesOutputs())
     os << " * Sizes inside the model depend on the data: the workspace size is for their upper\n"
        << " * bounds.\n";
   os << " * Usage:\n"
@@ -266,7 +274,8 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
      << " *   void *ws = aligned_alloc(" << U << "_WORKSPACE_ALIGNMENT, size rounded up);\n"
      << " *   int status = " << P << "_run(" << params(usage) << ");\n"
      << " *   if (status) fprintf(stderr, \"%s\\n\", " << P << "_status_string(status));\n */\n";
-  os << "#ifndef " << U << "_H\n#define " << U << "_H\n\n#include <stdint.h>\n\n"
+  os << "#ifndef " << U << "_H\n#define " << U << "_H\n\n"
+     << (m.allocatesOutputs() ? "#include <stddef.h>\n" : "") << "#include <stdint.h>\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
      << "struct onnxc_model; /* onnxc/model.h */\n\n";
   os << "#define " << U << "_NUM_INPUTS " << m.inputs.size() << "\n";
@@ -297,6 +306,11 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
       if (t.optional)
         os << "/* Optional (an ONNX optional tensor): pass NULL when the value is absent. */\n"
            << "#define " << base << "_OPTIONAL 1\n";
+      if (t.allocated)
+        os << "/* Allocated by the run (its size depends on the data with no bound): pass a "
+              "T ** slot;\n   the run stores the buffer there (NULL if empty or on failure), "
+              "the caller frees it. */\n"
+           << "#define " << base << "_ALLOCATED 1\n";
       os << "#define " << base << "_INDEX " << i << "\n";
       os << "#define " << base << "_RANK " << t.dims.size() << "\n";
       for (size_t d = 0; d < t.dims.size(); ++d)
@@ -321,7 +335,8 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
   for (auto *t : dynOutputs)
     outDimsDecl += ", int64_t *" + t->cName + "_dims";
   os << "/* Each output's dims for these dims (rank entries each), to size the outputs"
-     << (m.dataDependent ? ";\n   upper bounds for dims that depend on the data" : "") << ". */\n";
+     << (m.dataDependent ? ";\n   upper bounds for dims that depend on the data" : "")
+     << (m.allocatesOutputs() ? ", -1 for those of\n   allocated outputs" : "") << ". */\n";
   os << "int " << P << "_output_dims(" << params(dimDecl + outDimsDecl) << ");\n";
   os << "/* Runs the model. Outputs with run-time dims get them written into *_dims (NULL:\n"
      << "   not wanted). Calls with distinct workspaces may run concurrently. */\n";
@@ -329,7 +344,7 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
   for (auto &t : m.inputs)
     tensors += ", const " + std::string(cType(t.dtype)) + " *" + t.cName;
   for (auto &t : m.outputs)
-    tensors += ", " + std::string(cType(t.dtype)) + " *" + t.cName;
+    tensors += ", " + std::string(cType(t.dtype)) + (t.allocated ? " **" : " *") + t.cName;
   os << "int " << P << "_run(" << params(dimDecl + tensors + outDimsDecl + ", void *workspace")
      << ");\n";
   os << "const char *" << P << "_status_string(int status);\n\n";
@@ -340,6 +355,15 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
   os << "void " << P << "_destroy(" << P << "_context *context);\n";
   os << "int " << P << "_run_context(" << P << "_context *context"
      << (dimDecl.empty() ? "" : ", ") << dimDecl << tensors << outDimsDecl << ");\n";
+  if (m.allocatesOutputs())
+    os << "/* The allocator of the context's _ALLOCATED outputs: alloc(user, bytes, align) "
+          "returns bytes\n   bytes aligned to align (16), or NULL (the run then returns 9, "
+          "out of memory);\n   free_fn(user, ptr) gives back an output the run allocated "
+          "before it failed. Both\n   NULL: malloc and free (the default). Returns 0, or 1 "
+          "if only one is NULL. */\n"
+       << "int " << P << "_set_allocator(" << P << "_context *context,\n"
+       << "    void *(*alloc)(void *user, size_t bytes, size_t align),\n"
+       << "    void (*free_fn)(void *user, void *ptr), void *user);\n";
   os << "/* The generic descriptor (struct onnxc_model in onnxc/model.h). */\n";
   os << "const struct onnxc_model *" << P << "_model(void);\n";
   os << "\n#ifdef __cplusplus\n}\n#endif\n\n#endif\n";

@@ -17,6 +17,9 @@ struct TensorInterface {
   int64_t elementBytes = 0;
   std::vector<int> dimSymbols; // Inputs: the symbol of each run-time dim, -1 for a static one.
   bool optional = false;       // Inputs: an ONNX optional tensor, whose pointer may be NULL.
+  /// Outputs: the size depends on tensor data with no bound; the run allocates it through the
+  /// caller's allocator and returns the pointer in a slot (ONNXC_OUTPUT_ALLOCATED).
+  bool allocated = false;
   bool isStatic() const {
     for (int64_t d : dims)
       if (d < 0)
@@ -48,6 +51,12 @@ struct ModelInterface {
   /// allocated per run, outside the workspace, and a run may return ONNXC_ERROR_DATA_SIZE or
   /// ONNXC_ERROR_OUT_OF_MEMORY (docs/dynamic-shapes.md).
   bool allocatesPerRun = false;
+  bool allocatesOutputs() const {
+    for (const auto &t : outputs)
+      if (t.allocated)
+        return true;
+    return false;
+  }
   int64_t workspaceSize = 0;
   int64_t workspaceAlignment = 64;
   /// --sanitize=address: (offset, size) pairs of workspace bytes the kernel wrapper poisons

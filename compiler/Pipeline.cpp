@@ -391,6 +391,15 @@ int compile(const CompileOptions &o, const char *argv0) {
       iface->workspaceSize = ws.getInt();
     // PlanMemory gives main_graph a status result when it allocates per run.
     iface->allocatesPerRun = f.getNumResults() > 0;
+    // Outputs sized from data with no bound, allocated by the run (onnx-dynamic-interface):
+    // such a model runs through the dynamic entries, like one with data-dependent dims.
+    if (auto a = f->getAttrOfType<DenseI64ArrayAttr>("onnxc.allocated_outputs")) {
+      for (int64_t i : a.asArrayRef())
+        if (i >= 0 && size_t(i) < iface->outputs.size())
+          iface->outputs[i].allocated = true;
+      iface->dataDependent = true;
+      f->removeAttr("onnxc.allocated_outputs");
+    }
     if (auto rz = f->getAttrOfType<DenseI64ArrayAttr>("onnxc.redzones"))
       iface->redzones.assign(rz.asArrayRef().begin(), rz.asArrayRef().end());
     for (StringRef a : {"onnxc.redzone", "onnxc.redzones", "onnxc.debug_undersize_buffers"})

@@ -3,6 +3,7 @@
 // bare-pointer calling convention needs static memref arguments; a memref.view of a
 // `memref<1xi8>` gives any shape without a descriptor.
 #include "passes/Passes.h"
+#include "passes/SizeSlice.h"
 
 namespace onnxc {
 #define GEN_PASS_DEF_DYNAMICINTERFACE
@@ -96,17 +97,43 @@ struct DynamicInterfacePass : onnxc::impl::DynamicInterfaceBase<DynamicInterface
     }
 
     // Outputs: every dim is stored into out-dims; run-time sized ones are computed in place.
+    // Those of an allocated output (below) are marked: onnx-size-function gives -1 for the
+    // ones it cannot compute from the dims.
     auto storeDims = [&](OpBuilder &sb, Location l, MemRefType type, ValueRange dynSizes,
-                         int64_t offset) {
+                         int64_t offset, bool allocated = false) {
       unsigned next = 0;
       for (int64_t d = 0; d < type.getRank(); ++d) {
         Value v = type.isDynamicDim(d)
                       ? arith::IndexCastOp::create(sb, l, i64, dynSizes[next++]).getResult()
                       : arith::ConstantIntOp::create(sb, l, i64, type.getDimSize(d)).getResult();
-        memref::StoreOp::create(sb, l, v, outDims,
-                                ValueRange{arith::ConstantIndexOp::create(sb, l, offset + d)});
+        auto store = memref::StoreOp::create(
+            sb, l, v, outDims, ValueRange{arith::ConstantIndexOp::create(sb, l, offset + d)});
+        if (allocated)
+          store->setAttr("onnxc.allocated_output", UnitAttr::get(ctx));
       }
     };
+    // An output whose size depends on tensor data with no bound (a Range over run-time
+    // values...) cannot be sized by the caller: the run allocates it through the caller's
+    // allocator (docs/dynamic-shapes.md). Its buffer stays a memref.alloc marked with the
+    // argument that receives the pointer (the caller's slot); onnx-plan-memory checks its size
+    // and makes it per run, onnx-size-function a call of the runtime stub
+    // (passes/AllocateOutputs.cpp).
+    auto fromDims = [&](ValueRange sizes) {
+      for (Value size : sizes) {
+        OpBuilder sb(ctx);
+        auto scratch = func::FuncOp::create(sb, loc, "onnxc_scratch",
+                                            FunctionType::get(ctx, {}, {}));
+        sb.setInsertionPointToStart(scratch.addEntryBlock());
+        IRMapping map;
+        map.map(dims, dims);
+        bool ok = static_cast<bool>(onnxc::cloneSizeFromDims(sb, size, dims, map));
+        scratch.erase();
+        if (!ok)
+          return false;
+      }
+      return true;
+    };
+    SmallVector<int64_t> allocatedOutputs;
     int64_t offset = 0;
     for (unsigned i = 0; i < numOutputs; ++i) {
       BlockArgument arg = func.getArgument(1 + numInputs + i);
@@ -128,7 +155,17 @@ struct DynamicInterfacePass : onnxc::impl::DynamicInterfaceBase<DynamicInterface
       arg.setType(rawType);
       Value src = copy.getSource();
       auto alloc = src.getDefiningOp<memref::AllocOp>();
-      if (alloc && alloc->getBlock() == &body && alloc.getType() == type) {
+      auto slot = b.getI64IntegerAttr(arg.getArgNumber());
+      if (alloc && alloc->getBlock() == &body && alloc.getType() == type &&
+          !fromDims(alloc.getDynamicSizes())) {
+        // Allocated, computed in place.
+        OpBuilder ab(alloc);
+        ab.setInsertionPointAfter(alloc);
+        storeDims(ab, alloc.getLoc(), type, alloc.getDynamicSizes(), offset, true);
+        alloc->setAttr("onnxc.allocated_output", slot);
+        allocatedOutputs.push_back(i);
+        copy.erase();
+      } else if (alloc && alloc->getBlock() == &body && alloc.getType() == type) {
         // The output is computed straight into the caller's buffer.
         OpBuilder ab(alloc);
         Value view = memref::ViewOp::create(ab, alloc.getLoc(), type, arg,
@@ -144,15 +181,26 @@ struct DynamicInterfacePass : onnxc::impl::DynamicInterfaceBase<DynamicInterface
         for (int64_t d = 0; d < type.getRank(); ++d)
           if (type.isDynamicDim(d))
             sizes.push_back(memref::DimOp::create(cb, copy.getLoc(), src, d));
-        Value view = memref::ViewOp::create(cb, copy.getLoc(), type, arg,
-                                            arith::ConstantIndexOp::create(cb, loc, 0), sizes);
-        storeDims(cb, copy.getLoc(), type, sizes, offset);
-        copy.getTargetMutable().assign(view);
+        Value target;
+        bool allocated = !fromDims(sizes);
+        if (!allocated) {
+          target = memref::ViewOp::create(cb, copy.getLoc(), type, arg,
+                                          arith::ConstantIndexOp::create(cb, loc, 0), sizes);
+        } else { // Allocated, then copied into.
+          auto out = memref::AllocOp::create(cb, copy.getLoc(), type, sizes);
+          out->setAttr("onnxc.allocated_output", slot);
+          allocatedOutputs.push_back(i);
+          target = out;
+        }
+        storeDims(cb, copy.getLoc(), type, sizes, offset, allocated);
+        copy.getTargetMutable().assign(target);
       }
       offset += type.getRank();
     }
     func.setType(FunctionType::get(ctx, body.getArgumentTypes(), func.getResultTypes()));
     func->setAttr("onnxc.dynamic", UnitAttr::get(ctx));
+    if (!allocatedOutputs.empty()) // For the driver (ONNXC_OUTPUT_ALLOCATED).
+      func->setAttr("onnxc.allocated_outputs", DenseI64ArrayAttr::get(ctx, allocatedOutputs));
   }
 };
 

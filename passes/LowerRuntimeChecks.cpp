@@ -55,13 +55,14 @@ struct LowerRuntimeChecksPass
       return;
     auto main = cast<func::FuncOp>(checks.front().first->getParentOp());
     // PlanMemory already gave main_graph a status when it allocates per run (sizes from
-    // data): its error paths free what the run allocated, and a check's early return here
-    // would skip those frees (a leak per failed run), so the combination is refused.
+    // data): its error paths free what the run allocated, and it made the top-level checks
+    // guards of that nesting. A check left here was inside a loop or branch: its early
+    // return would skip those frees (a leak per failed run), so it is refused.
     if (main.getNumResults() != 0) {
       checks.front().first.emitError()
-          << "a run-time check (optional input, Dropout with a run-time ratio) in a model "
-             "that also allocates buffers per run (sizes computed from data with no bound) is "
-             "not supported yet";
+          << "a run-time check (optional input, Dropout with a run-time ratio) inside a loop "
+             "or branch, in a model that also allocates buffers per run (sizes computed from "
+             "data with no bound), is not supported yet";
       return signalPassFailure();
     }
     MLIRContext *ctx = &getContext();

@@ -232,8 +232,11 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
         return alloc.emitError() << "a buffer allocated inside a loop or branch is yielded "
                                     "out of it; it cannot be planned",
                WalkResult::interrupt();
-      if (!type.hasStaticShape() &&
-          !llvm::all_of(alloc.getDynamicSizes(), [&](Value d) { return sizeFromDims(d, dims); })) {
+      // A graph output the run allocates (onnx-dynamic-interface) is made per run too.
+      if (alloc->hasAttr("onnxc.allocated_output") ||
+          (!type.hasStaticShape() &&
+           !llvm::all_of(alloc.getDynamicSizes(),
+                         [&](Value d) { return sizeFromDims(d, dims); }))) {
         runtimeAllocs.push_back(alloc);
         return WalkResult::advance();
       }
@@ -492,6 +495,18 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
     });
     if (allocs.empty() && casts.empty() && asserts.empty())
       return success();
+    // Run-time checks (onnx.Check: `cf.assert` with "onnxc.status N: ..."; lowering/
+    // ControlFlow.cpp) at the top level become guards here too, with their own status, so
+    // that a failed one skips the rest of the run through the same nesting, frees included
+    // (onnx-lower-runtime-checks' early return would skip the frees). Checks inside loops or
+    // branches are left to it, which refuses them in a model that allocates per run.
+    SmallVector<std::pair<cf::AssertOp, int32_t>> statusChecks;
+    for (cf::AssertOp a : body.getOps<cf::AssertOp>()) {
+      StringRef msg = a.getMsg();
+      int32_t status = 0;
+      if (msg.consume_front("onnxc.status ") && !msg.consumeInteger(10, status) && status > 0)
+        statusChecks.push_back({a, status});
+    }
 
     // main_graph returns a status from here on.
     MLIRContext *ctx = func.getContext();
@@ -515,6 +530,7 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
       memref::AllocOp alloc;
       CastCheck *cast;
       cf::AssertOp check = nullptr;
+      int32_t status = kStatusDataSize; // of a failed check
     };
     SmallVector<Guard> guards;
     for (memref::AllocOp alloc : allocs) {
@@ -529,6 +545,8 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
       Operation *top = topLevelAncestor(body, a);
       guards.push_back({top, 2 * position.lookup(top) + 1, nullptr, nullptr, a});
     }
+    for (auto [a, status] : statusChecks)
+      guards.push_back({a, 2 * position.lookup(a) + 1, nullptr, nullptr, a, status});
     llvm::stable_sort(guards, [](const Guard &a, const Guard &b) { return a.order < b.order; });
 
     SmallVector<std::pair<Block *, Value>> frees;
@@ -549,7 +567,7 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
         }
         g.check.erase();
         if (ok)
-          guardRest(at, ok, kStatusDataSize);
+          guardRest(at, ok, g.status);
         continue;
       }
       if (g.cast) {
@@ -611,13 +629,21 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
       OpBuilder ab(top);
       auto alloc = memref::AllocOp::create(ab, old.getLoc(), type, sizes,
                                            ab.getI64IntegerAttr(alignment));
+      // A graph output allocated through the caller's allocator keeps its mark for
+      // onnx-size-function (AllocateOutputs.cpp), and is not freed: the caller owns it (the runtime stub gives
+      // it back if the run fails after it).
+      Attribute output = old->getAttr("onnxc.allocated_output");
+      if (output)
+        alloc->setAttr("onnxc.allocated_output", output);
       Value ptr = memref::ExtractAlignedPointerAsIndexOp::create(ab, loc, alloc);
       Value nonNull = arith::CmpIOp::create(ab, loc, arith::CmpIPredicate::ne, ptr,
                                             arith::ConstantIndexOp::create(ab, loc, 0));
       // Freed at the end of the branch where it is live, after the checks nested there
       // later (placed once they all are, or a later check would move the free into its
       // own branch and skip it on failure).
-      frees.push_back({guardRest(top, nonNull, kStatusOutOfMemory), alloc});
+      Block *live = guardRest(top, nonNull, kStatusOutOfMemory);
+      if (!output)
+        frees.push_back({live, alloc});
       old.replaceAllUsesWith(alloc.getResult());
       old.erase();
     }

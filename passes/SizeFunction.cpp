@@ -173,6 +173,9 @@ struct SizeFunctionPass : onnxc::impl::SizeFunctionBase<SizeFunctionPass> {
         a.erase();
       return;
     }
+    // Outputs the run allocates: calls of the runtime stub (passes/AllocateOutputs.cpp).
+    if (failed(onnxc::allocateOutputs(module)))
+      return signalPassFailure();
     Operation *marker = nullptr;
     main.walk([&](Operation *op) {
       if (op->hasAttr("onnxc.workspace_total"))
@@ -259,6 +262,10 @@ struct SizeFunctionPass : onnxc::impl::SizeFunctionBase<SizeFunctionPass> {
         return;
       Value v = cloneSlice(b, store.getValue(), dims, map, &checks);
       Value i = cloneSlice(b, store.getIndices()[0], dims, map, &checks);
+      // A dim of an output the run allocates (onnx-dynamic-interface) that depends on data:
+      // not known before the run, -1.
+      if (!v && store->hasAttr("onnxc.allocated_output"))
+        v = arith::ConstantIntOp::create(b, loc, b.getI64Type(), -1);
       if (!v || !i) {
         refuse(store, "an output's shape");
         ok = false;

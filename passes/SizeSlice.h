@@ -4,6 +4,7 @@
 #define ONNXC_PASSES_SIZESLICE_H
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
 
 namespace onnxc {
@@ -14,6 +15,12 @@ namespace onnxc {
 /// or null if `v` depends on anything else (tensor data).
 mlir::Value cloneSizeFromDims(mlir::OpBuilder &b, mlir::Value v, mlir::Value dims,
                               mlir::IRMapping &map);
+
+/// Graph outputs the run allocates (marked `onnxc.allocated_output` by
+/// onnx-dynamic-interface): each marked allocation becomes a call of the runtime stub's
+/// `onnxc_rt_alloc_output`, declared in `module` (passes/AllocateOutputs.cpp). Called by
+/// onnx-size-function, the module pass after the memory plan.
+mlir::LogicalResult allocateOutputs(mlir::ModuleOp module);
 
 } // namespace onnxc
 

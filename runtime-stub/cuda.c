@@ -393,6 +393,15 @@ int onnxc_rt_run_checked(const int64_t *dims, const void *const *inputs, void *c
   return onnxc_rt_run_dynamic(dims, inputs, outputs, out_dims, workspace);
 }
 
+/* ABI 5: CUDA libraries have no allocated outputs (static dims only), so the allocator is
+ * never called. */
+int onnxc_rt_run_with_allocator(const int64_t *dims, const void *const *inputs,
+                                void *const *outputs, int64_t *const *out_dims, void *workspace,
+                                uint64_t workspace_bytes, const onnxc_allocator *allocator) {
+  (void)allocator;
+  return onnxc_rt_run_checked(dims, inputs, outputs, out_dims, workspace, workspace_bytes);
+}
+
 /* The thread-count API of the CPU libraries: the host side of a CUDA library runs on the
  * caller's thread only, so the count is accepted (same range) and always reads 1. */
 int onnxc_rt_set_num_threads(int n) {

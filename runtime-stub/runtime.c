@@ -128,6 +128,7 @@ struct onnxc_rt_context {
   void *allocation;
   void *workspace;
   uint64_t capacity;
+  onnxc_allocator allocator; /* of allocated outputs; alloc NULL: malloc */
 };
 
 /* Makes the context's workspace hold `need` bytes (a context of a model with run-time dims
@@ -218,14 +219,103 @@ static int run_within(const int64_t *dims, const void *const *inputs, void *cons
   return status;
 }
 
+/* Graph outputs whose size depends on data with no bound (ONNXC_OUTPUT_ALLOCATED): the
+ * kernel gets, in place of the caller's slot, a record of the run's allocator, and calls
+ * onnxc_rt_alloc_output with it once it knows the size (after the size checks). The slot is
+ * written after the kernel returns: the pointer on success; on failure NULL, the allocation
+ * (if any) given back through the allocator's free. */
+struct onnxc_rt_output_record {
+  const onnxc_allocator *allocator;
+  void *ptr;
+};
+
+static void *default_alloc(void *user, size_t bytes, size_t align) {
+  (void)user;
+  (void)align; /* ONNXC_OUTPUT_ALIGNMENT: malloc's own on 64-bit targets */
+  return malloc(bytes);
+}
+
+static void default_free(void *user, void *ptr) {
+  (void)user;
+  free(ptr);
+}
+
+static const onnxc_allocator default_allocator = {default_alloc, default_free, 0};
+
+/* What an empty output's kernel writes to: nothing (it has no elements); the slot gets NULL. */
+static char empty_output;
+
+/* Called by the compiled code (passes/AllocateOutputs.cpp); NULL ends the run with
+ * ONNXC_ERROR_OUT_OF_MEMORY. */
+void *onnxc_rt_alloc_output(void *record, int64_t bytes) {
+  struct onnxc_rt_output_record *r = record;
+  if (bytes <= 0)
+    return &empty_output;
+  r->ptr = r->allocator->alloc(r->allocator->user, (size_t)bytes, ONNXC_OUTPUT_ALIGNMENT);
+  return r->ptr;
+}
+
+static int output_allocated(uint32_t i) {
+  const onnxc_model *m = &onnxc__model;
+  return m->output_flags && (m->output_flags[i] & ONNXC_OUTPUT_ALLOCATED);
+}
+
+/* run_within for a model that may allocate outputs: the slots are checked and cleared, the
+ * kernel runs with records in their place, and the slots are filled in (or the outputs
+ * freed) after. */
+static int run_allocating(const int64_t *dims, const void *const *inputs, void *const *outputs,
+                          int64_t *const *out_dims, void *workspace, uint64_t workspace_bytes,
+                          struct onnxc_rt_context *ctx, const onnxc_allocator *allocator) {
+  const onnxc_model *m = &onnxc__model;
+  if (!(m->flags & ONNXC_MODEL_ALLOCATED_OUTPUTS))
+    return run_within(dims, inputs, outputs, out_dims, workspace, workspace_bytes, ctx);
+  if (!allocator)
+    allocator = &default_allocator;
+  if (!outputs || !allocator->alloc || !allocator->free)
+    return ONNXC_ERROR_NULL_ARGUMENT;
+  uint32_t n = m->num_outputs;
+  struct onnxc_rt_output_record records[n ? n : 1];
+  void *kernel_outputs[n ? n : 1];
+  for (uint32_t i = 0; i < n; ++i) {
+    kernel_outputs[i] = outputs[i];
+    if (output_allocated(i) && !outputs[i])
+      return ONNXC_ERROR_NULL_ARGUMENT;
+  }
+  for (uint32_t i = 0; i < n; ++i)
+    if (output_allocated(i)) {
+      *(void **)outputs[i] = 0;
+      records[i].allocator = allocator;
+      records[i].ptr = 0;
+      kernel_outputs[i] = &records[i];
+    }
+  int status = run_within(dims, inputs, kernel_outputs, out_dims, workspace, workspace_bytes,
+                          ctx);
+  for (uint32_t i = 0; i < n; ++i)
+    if (output_allocated(i) && records[i].ptr) {
+      if (status == ONNXC_OK)
+        *(void **)outputs[i] = records[i].ptr;
+      else
+        allocator->free(allocator->user, records[i].ptr);
+    }
+  return status;
+}
+
 int onnxc_rt_run_dynamic(const int64_t *dims, const void *const *inputs, void *const *outputs,
                          int64_t *const *out_dims, void *workspace) {
-  return run_within(dims, inputs, outputs, out_dims, workspace, UINT64_MAX, NULL);
+  return run_allocating(dims, inputs, outputs, out_dims, workspace, UINT64_MAX, NULL, NULL);
 }
 
 int onnxc_rt_run_checked(const int64_t *dims, const void *const *inputs, void *const *outputs,
                          int64_t *const *out_dims, void *workspace, uint64_t workspace_bytes) {
-  return run_within(dims, inputs, outputs, out_dims, workspace, workspace_bytes, NULL);
+  return run_allocating(dims, inputs, outputs, out_dims, workspace, workspace_bytes, NULL,
+                        NULL);
+}
+
+int onnxc_rt_run_with_allocator(const int64_t *dims, const void *const *inputs,
+                                void *const *outputs, int64_t *const *out_dims, void *workspace,
+                                uint64_t workspace_bytes, const onnxc_allocator *allocator) {
+  return run_allocating(dims, inputs, outputs, out_dims, workspace, workspace_bytes, NULL,
+                        allocator);
 }
 
 struct onnxc_rt_context *onnxc_rt_context_create(void) {
@@ -242,6 +332,9 @@ struct onnxc_rt_context *onnxc_rt_context_create(void) {
   ctx->workspace =
       (void *)(((uintptr_t)ctx->allocation + align - 1) / align * align);
   ctx->capacity = m->workspace_size;
+  ctx->allocator.alloc = 0;
+  ctx->allocator.free = 0;
+  ctx->allocator.user = 0;
   return ctx;
 }
 
@@ -266,7 +359,18 @@ int onnxc_rt_context_run_dynamic(struct onnxc_rt_context *ctx, const int64_t *di
     return ONNXC_ERROR_NULL_ARGUMENT;
   /* The static path runs in the workspace made at creation (workspace_size); the dynamic one
    * grows it to the size it computes anyway for the output dims. */
-  return run_within(dims, inputs, outputs, out_dims, ctx->workspace, UINT64_MAX, ctx);
+  return run_allocating(dims, inputs, outputs, out_dims, ctx->workspace, UINT64_MAX, ctx,
+                        ctx->allocator.alloc ? &ctx->allocator : NULL);
+}
+
+int onnxc_rt_context_set_allocator(struct onnxc_rt_context *ctx, onnxc_alloc_fn alloc,
+                                   onnxc_free_fn free_fn, void *user) {
+  if (!ctx || !alloc != !free_fn)
+    return ONNXC_ERROR_NULL_ARGUMENT;
+  ctx->allocator.alloc = alloc;
+  ctx->allocator.free = free_fn;
+  ctx->allocator.user = user;
+  return ONNXC_OK;
 }
 
 const char *onnxc_rt_status_string(int status) { return status_message(status); }

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "onnxc/model.h"
+
 /* CPU feature bits, shared with the compiler (codegen/Target.cpp maps LLVM features to them).
  * A library is built for one architecture, so each architecture numbers its bits from 0. */
 /* x86-64 (cpu_x86.c). */
@@ -72,6 +74,17 @@ int onnxc_rt_run_dynamic(const int64_t *dims, const void *const *inputs, void *c
                          int64_t *const *out_dims, void *workspace);
 int onnxc_rt_run_checked(const int64_t *dims, const void *const *inputs, void *const *outputs,
                          int64_t *const *out_dims, void *workspace, uint64_t workspace_bytes);
+/* Graph outputs allocated per run (ONNXC_OUTPUT_ALLOCATED): the alignment asked of the
+ * allocator, and the function the compiled code calls (record: what the kernel got in
+ * place of the output; NULL: out of memory). */
+#define ONNXC_OUTPUT_ALIGNMENT 16
+void *onnxc_rt_alloc_output(void *record, int64_t bytes);
+int onnxc_rt_run_with_allocator(const int64_t *dims, const void *const *inputs,
+                                void *const *outputs, int64_t *const *out_dims, void *workspace,
+                                uint64_t workspace_bytes, const onnxc_allocator *allocator);
+/* NULL alloc and free: back to malloc. */
+int onnxc_rt_context_set_allocator(struct onnxc_rt_context *ctx, onnxc_alloc_fn alloc,
+                                   onnxc_free_fn free_fn, void *user);
 int onnxc_rt_context_run_dynamic(struct onnxc_rt_context *ctx, const int64_t *dims,
                                  const void *const *inputs, void *const *outputs,
                                  int64_t *const *out_dims);

@@ -11,6 +11,10 @@ against numpy references:
   - NonMaxSuppression with run-time max_output_boxes_per_class and thresholds;
   - a C program on the generated header (typed entry, output_dims as upper bounds, dims
     written by the run, run() refused through the generic descriptor);
+  - graph outputs sized from data with no bound, allocated by the run through the caller's
+    allocator (ONNXC_OUTPUT_ALLOCATED): Range outputs (float, int32, next to a static
+    output), a Loop's scan output with the trip count an input, and a C program with its
+    own allocator (typed entry, context allocator, a failing allocator, refusals);
   - sizes with no bound at compile time, allocated per run: Range over run-time
     start/limit/delta (float and int32, both signs of delta, empty ranges included), the
     Range function's expansion (a Loop whose trip count and condition are read from data,
@@ -152,6 +156,119 @@ int main(void) {
 """
 
 
+# Graph outputs sized from data with no bound (ONNXC_OUTPUT_ALLOCATED): the typed entry with
+# malloc, a context with an allocator of the program's own, the generic entry with an
+# allocator that fails, and a run that fails before allocating. START/LIMIT/DELTA and WANT
+# (numpy's) are drawn at random each run.
+ALLOC_PROGRAM = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <onnxc/model.h>
+#include "range_output.h"
+
+#define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #c); return 1; } } while (0)
+
+static const float want[] = {WANT};
+static const int64_t n = sizeof want / sizeof want[0] - 1; /* WANT ends with a sentinel */
+
+struct pool { int calls, frees, live; size_t bytes, align; int fail; };
+
+static void *pool_alloc(void *user, size_t bytes, size_t align) {
+  struct pool *p = user;
+  p->calls++;
+  p->bytes = bytes;
+  p->align = align;
+  if (p->fail)
+    return NULL;
+  void *ptr = aligned_alloc(align, (bytes + align - 1) / align * align);
+  p->live += ptr != NULL;
+  return ptr;
+}
+
+static void pool_free(void *user, void *ptr) {
+  struct pool *p = user;
+  p->frees++;
+  p->live -= ptr != NULL;
+  free(ptr);
+}
+
+static int same(const float *y, const int64_t *dims) {
+  if (dims[0] != n)
+    return 0;
+  for (int64_t i = 0; i < n; ++i)
+    if (y[i] != want[i]) {
+      fprintf(stderr, "y[%lld] = %g, want %g\n", (long long)i, y[i], want[i]);
+      return 0;
+    }
+  return 1;
+}
+
+int main(void) {
+  float start = START, limit = LIMIT, delta = DELTA, zero = 0;
+  int64_t size = range_output_workspace_size();
+  CHECK(size >= 0);
+  void *ws = aligned_alloc(RANGE_OUTPUT_WORKSPACE_ALIGNMENT, (size_t)(size + 63) / 64 * 64 + 64);
+  int64_t dims[1] = {0};
+  CHECK(range_output_output_dims(dims) == 0 && dims[0] == -1); /* unknown before the run */
+
+  /* Typed entry: malloc, the caller frees. */
+  float *y = NULL;
+  CHECK(range_output_run(&start, &limit, &delta, &y, dims, ws) == 0);
+  CHECK(same(y, dims));
+  CHECK((n == 0) == (y == NULL));
+  free(y);
+
+  /* A context with the program's allocator. */
+  struct pool p = {0, 0, 0, 0, 0, 0};
+  range_output_context *ctx = range_output_create();
+  CHECK(ctx != NULL);
+  CHECK(range_output_set_allocator(ctx, pool_alloc, pool_free, &p) == 0);
+  y = NULL;
+  CHECK(range_output_run_context(ctx, &start, &limit, &delta, &y, dims) == 0);
+  CHECK(same(y, dims));
+  CHECK(p.calls == (n > 0) && p.frees == 0);
+  if (n > 0)
+    CHECK(p.bytes == (size_t)n * sizeof(float) && p.align >= sizeof(float));
+  pool_free(&p, y);
+  CHECK(p.live == 0);
+
+  /* The generic descriptor: flags, and an allocator that fails. */
+  const onnxc_model *m = range_output_model();
+  CHECK(m->abi_version == ONNXC_ABI_VERSION);
+  CHECK(m->flags & ONNXC_MODEL_ALLOCATED_OUTPUTS);
+  CHECK(m->output_flags[0] & ONNXC_OUTPUT_ALLOCATED);
+  CHECK(m->outputs[0].dims[0] == -1 && m->outputs[0].size_bytes == 0);
+  const void *ins[3] = {&start, &limit, &delta};
+  void *slot = &p; /* overwritten */
+  void *outs[1] = {&slot};
+  int64_t *out_dims[1] = {dims};
+  onnxc_allocator failing = {pool_alloc, pool_free, &p};
+  p.fail = 1;
+  p.calls = 0;
+  int status = m->run_with_allocator(NULL, ins, outs, out_dims, ws, (uint64_t)size, &failing);
+  CHECK(status == (n > 0 ? ONNXC_ERROR_OUT_OF_MEMORY : ONNXC_OK));
+  CHECK(slot == NULL && p.live == 0);
+  /* delta 0: refused before anything is allocated. */
+  p.fail = 0;
+  p.calls = 0;
+  slot = &p;
+  const void *bad[3] = {&start, &limit, &zero};
+  CHECK(m->run_with_allocator(NULL, bad, outs, out_dims, ws, (uint64_t)size, &failing) ==
+        ONNXC_ERROR_DATA_SIZE);
+  CHECK(slot == NULL && p.calls == 0);
+  /* A NULL slot is refused. */
+  void *null_outs[1] = {NULL};
+  CHECK(m->run_with_allocator(NULL, ins, null_outs, out_dims, ws, (uint64_t)size, NULL) ==
+        ONNXC_ERROR_NULL_ARGUMENT);
+  range_output_destroy(ctx);
+  free(ws);
+  printf("range_output: %lld elements\n", (long long)n);
+  return 0;
+}
+"""
+
+
 def range_ref(start, limit, delta, dtype):
     """ONNX Range: start + i * delta in the element type, max(ceil((limit-start)/delta), 0)
     elements."""
@@ -283,6 +400,89 @@ def no_bound_cases(h):
     other = int(rng.choice([n for n in range(0, 40) if n != k]))
     expect_status(h, "range_static_output", [("n", scalar(other, np.int32))],
                   "not the shape the model declares")
+
+    # Graph outputs sized from data with no bound: allocated by the run through the
+    # caller's allocator (onnx-run's counts them and fails on a leak), compared as any other.
+    def range_out(dtype, et):
+        def make():
+            start = int(rng.integers(-20, 20))
+            delta = int(rng.choice([-1, 1]) * rng.integers(1, 4))
+            limit = start + delta * int(rng.integers(-3, 40))
+            if dtype == np.float32:
+                limit += float(rng.random() - 0.5)
+            r = range_ref(dtype(start), dtype(limit), dtype(delta), dtype)
+            return [("start", scalar(start, dtype)), ("limit", scalar(limit, dtype)),
+                    ("delta", scalar(delta, dtype))], [("y", r)], f"length={len(r)}"
+        return make
+    for dtype, et, name in ((np.float32, F, "range_output"), (np.int32, I32, "range_output_int32")):
+        check(name,
+              model_of([helper.make_node("Range", ["start", "limit", "delta"], ["y"],
+                                         name="range")],
+                       range_in(et), [vi("y", et, [None])]),
+              range_out(dtype, et))
+    # Two outputs: one allocated (a Range scaled elementwise), one static (its sum).
+    def range_two():
+        inputs, outputs, desc = range_out(np.float32, F)()
+        r = outputs[0][1]
+        return inputs, [("y", (r * np.float32(3)).astype(np.float32)),
+                        ("total", np.array([np.sum(r, dtype=np.float32)], np.float32))], desc
+    check("range_output_two",
+          model_of([helper.make_node("Range", ["start", "limit", "delta"], ["r"], name="range"),
+                    helper.make_node("Mul", ["r", "three"], ["y"], name="scale"),
+                    helper.make_node("ReduceSum", ["r"], ["total"], name="sum")],
+                   range_in(F), [vi("y", F, [None]), vi("total", F, [1])],
+                   inits=[helper.make_tensor("three", F, [], [3.0])]),
+          range_two)
+    # A Loop whose trip count is an input, with a scan output as a graph output [M, 2].
+    scan_body = helper.make_graph(
+        [helper.make_node("Identity", ["cond"], ["cond_out"]),
+         helper.make_node("Add", ["acc", "step"], ["acc_out"]),
+         helper.make_node("Mul", ["acc_out", "two"], ["row"])],
+        "body", [vi("i", I64, []), vi("cond", B, []), vi("acc", F, [2])],
+        [vi("cond_out", B, []), vi("acc_out", F, [2]), vi("row", F, [2])],
+        [helper.make_tensor("two", F, [], [2.0])])
+    def loop_scan():
+        m = int(rng.integers(0, 20))
+        step = rng.standard_normal(2).astype(np.float32)
+        acc, rows = np.zeros(2, np.float32), []
+        for _ in range(m):
+            acc = (acc + step).astype(np.float32)
+            rows.append(acc * np.float32(2))
+        scan = np.array(rows, np.float32).reshape(m, 2)
+        return [("trips", scalar(m, np.int64)), ("step", step)], \
+            [("last", acc), ("scan", scan)], f"trip count={m}"
+    check("loop_scan_output",
+          model_of([helper.make_node("Loop", ["trips", "", "init"], ["last", "scan"],
+                                     body=scan_body, name="loop"),],
+                   [vi("trips", I64, []), vi("step", F, [2])],
+                   [vi("last", F, [2]), vi("scan", F, [None, 2])],
+                   inits=[helper.make_tensor("init", F, [2], [0.0, 0.0])]),
+          loop_scan)
+    expect_status(h, "range_output",
+                  [("start", scalar(1, np.float32)), ("limit", scalar(9, np.float32)),
+                   ("delta", scalar(0, np.float32))],
+                  "a size computed from the input values is invalid")
+    case = os.path.join(a.work, "range_output_oom")
+    save(case, [("start", scalar(0, np.float32)), ("limit", scalar(2e8, np.float32)),
+                ("delta", scalar(1, np.float32))], "input")
+    rc, out = run(["/bin/sh", "-c", 'ulimit -v 600000 && ONNXC_NUM_THREADS=1 exec "$0" "$@"',
+                   a.onnx_run, os.path.join(a.work, "range_output.so"), "--inputs", case])
+    h.report(rc == 3 and "out of memory" in out and "leaked" not in out,
+             "range_output: a failed output allocation returns ONNXC_ERROR_OUT_OF_MEMORY", out)
+    # The C API with an allocator of the program's own, against numpy.
+    start = float(rng.integers(-10, 10))
+    delta = float(rng.choice([-1, 1]) * rng.integers(1, 4)) / 2
+    limit = start + delta * float(rng.integers(-2, 30)) + float(rng.random() - 0.5) * 0.25
+    want = range_ref(np.float32(start), np.float32(limit), np.float32(delta), np.float32)
+    src = os.path.join(a.work, "alloc_api.c")
+    with open(src, "w") as f:
+        f.write(ALLOC_PROGRAM.replace("START", repr(start) + "f")
+                .replace("LIMIT", repr(limit) + "f").replace("DELTA", repr(delta) + "f")
+                .replace("{WANT}", "{" + ", ".join(repr(float(v)) + "f" for v in want)
+                         + (", " if len(want) else "") + "0}"))
+    h.check_c_program(src, os.path.join(a.work, "range_output.so"),
+                      f"alloc_api (allocated output, length {len(want)}: malloc, a context "
+                      "allocator, a failing one, refusals)")
 
     # Hostile values: no crash, no gigantic allocation, a status.
     f32 = lambda v: scalar(v, np.float32)

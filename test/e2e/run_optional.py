@@ -7,7 +7,8 @@ inputs, compiled once each and run with onnx-run on random data against numpy:
   - present optionals (OptionalProto files with a tensor) and absent ones (empty
     OptionalProto files, passed as NULL);
   - runs that must end with status 12 (ONNXC_ERROR_RUNTIME_CHECK): the element of an
-    absent optional, training Dropout with a non-zero ratio; never a crash;
+    absent optional, training Dropout with a non-zero ratio; never a crash; one in a
+    model that also allocates per run (a Range output the run allocates): nothing leaks;
   - a C program (opt_api.c) on the generated header: NULL for an absent optional input,
     the _OPTIONAL macro, the descriptor's input_flags, the status of a failed check.
 
@@ -151,6 +152,30 @@ def main():
             expect(lib, "opt_dynamic", f"n={n}", [("x", x, "optional"), ("y", y, "tensor")],
                    [("has", np.array(True)), ("z", x * y)])
         expect(lib, "opt_dynamic", "absent", [("x", None, "absent"), ("y", y, "tensor")])
+
+    # A run-time check in a model that allocates per run (a Range over run-time values,
+    # here a graph output the run allocates): the check is a guard of the memory plan's
+    # nesting, so an absent x gives status 12 and nothing leaks (onnx-run counts the
+    # allocated outputs).
+    lib = compile_model("opt_range", model_of("opt_range", [
+        helper.make_node("Range", ["start", "limit", "delta"], ["r"]),
+        helper.make_node("OptionalGetElement", ["x"], ["xv"]),
+        helper.make_node("ReduceSum", ["xv"], ["s"], keepdims=1),
+        helper.make_node("Add", ["r", "s"], ["z"])],
+        [opt_input("x", F, [3])] + [helper.make_tensor_value_info(n, F, [])
+                                    for n in ("start", "limit", "delta")],
+        [helper.make_tensor_value_info("z", F, [None])]))
+    if lib:
+        start, delta = float(rng.integers(-5, 5)), float(rng.integers(1, 3))
+        limit = start + delta * float(rng.integers(0, 12))
+        x = rng.standard_normal(3).astype(np.float32)
+        scalars = [(n, np.array(v, np.float32), "tensor")
+                   for n, v in (("start", start), ("limit", limit), ("delta", delta))]
+        want = (np.arange(start, limit, delta, dtype=np.float32) +
+                np.sum(x, dtype=np.float32)).astype(np.float32)
+        expect(lib, "opt_range", f"present n={len(want)}", [("x", x, "optional")] + scalars,
+               [("z", want)])
+        expect(lib, "opt_range", "absent", [("x", None, "absent")] + scalars)
 
     # Optional built in the graph: Optional(y) is present, Optional(type=...) absent;
     # GetElement of the absent one fails at run time, whatever the inputs.

@@ -22,6 +22,7 @@ const onnxc_tensor_desc outputsDesc[] = {{"y", ONNXC_FLOAT, 2, dims, 24}};
 } // namespace
 // Tests set ONNXC_TENSOR_OPTIONAL here to make input x optional (its pointer may be NULL).
 uint32_t fakeInputFlags[1] = {0};
+uint32_t fakeOutputFlags[1] = {0};
 
 // The symbols a compiled model defines, here supplied by the test.
 extern "C" {
@@ -57,6 +58,7 @@ const onnxc_model onnxc__model = {ONNXC_ABI_VERSION, 1, 1, 0, "fake", "test", in
                                   /*set_num_threads, num_threads (threads.c):*/ nullptr, nullptr,
                                   0, nullptr,
                                   onnxc_rt_workspace_size_for, onnxc_rt_output_dims,
-                                  onnxc_rt_run_dynamic, onnxc_rt_run_checked, fakeInputFlags};
+                                  onnxc_rt_run_dynamic, onnxc_rt_run_checked, fakeInputFlags,
+                                  fakeOutputFlags, onnxc_rt_run_with_allocator};
 }
 

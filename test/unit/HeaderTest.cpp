@@ -92,3 +92,31 @@ TEST(Header, DynamicDimsAreParameters) {
   EXPECT_EQ(h.find("NET_WORKSPACE_SIZE"), std::string::npos) << "the size depends on the dims";
   EXPECT_NE(h.find("#define NET_OUTPUT_Z_SIZE 2"), std::string::npos) << h;
 }
+
+// Outputs the run allocates (ONNXC_OUTPUT_ALLOCATED): a T ** slot in the typed entries, an
+// _ALLOCATED constant, and the context's allocator setter; only in such models.
+TEST(Header, AllocatedOutputsAreSlots) {
+  onnxc::ModelInterface m;
+  m.name = "net";
+  m.dataDependent = true;
+  m.inputs.push_back({"n", "", 7, {1}, 8});
+  m.outputs.push_back({"y", "", 1, {-1}, 4});
+  m.outputs.push_back({"z", "", 1, {2}, 4});
+  m.outputs[0].allocated = true;
+  onnxc::assignCNames(m);
+  std::string h = onnxc::emitHeader(m);
+  EXPECT_NE(h.find("#define NET_OUTPUT_Y_ALLOCATED 1"), std::string::npos) << h;
+  EXPECT_EQ(h.find("NET_OUTPUT_Z_ALLOCATED"), std::string::npos) << h;
+  EXPECT_NE(h.find("int net_run(const int64_t *n, float **y, float *z, int64_t *y_dims, "
+                   "void *workspace);"),
+            std::string::npos) << h;
+  EXPECT_NE(h.find("int net_run_context(net_context *context, const int64_t *n, float **y, "
+                   "float *z, int64_t *y_dims);"),
+            std::string::npos) << h;
+  EXPECT_NE(h.find("int net_set_allocator(net_context *context,"), std::string::npos) << h;
+  EXPECT_NE(h.find("#include <stddef.h>"), std::string::npos) << "size_t";
+  m.outputs[0].allocated = false;
+  h = onnxc::emitHeader(m);
+  EXPECT_EQ(h.find("ALLOCATED"), std::string::npos) << h;
+  EXPECT_EQ(h.find("set_allocator"), std::string::npos) << h;
+}

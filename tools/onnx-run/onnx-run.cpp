@@ -360,15 +360,58 @@ int main(int argc, char **argv) {
       n *= outDims[i][k];
     return n;
   };
+  // Outputs the run allocates (ONNXC_OUTPUT_ALLOCATED: sizes from data with no bound): the
+  // run stores a pointer into a slot, allocated through this counting allocator; each is
+  // copied out and freed after the run, and a library that leaks (or frees what it did not
+  // allocate) is reported.
+  struct Counting {
+    long live = 0, calls = 0;
+  } counting;
+  onnxc_allocator allocator{
+      [](void *user, size_t bytes, size_t align) -> void * {
+        auto *c = static_cast<Counting *>(user);
+        void *p = std::aligned_alloc(align, (bytes + align - 1) / align * align);
+        c->live += p != nullptr;
+        ++c->calls;
+        return p;
+      },
+      [](void *user, void *ptr) {
+        static_cast<Counting *>(user)->live -= ptr != nullptr;
+        std::free(ptr);
+      },
+      &counting};
+  auto isAllocated = [&](unsigned i) {
+    return m->output_flags && (m->output_flags[i] & ONNXC_OUTPUT_ALLOCATED);
+  };
+  std::vector<void *> slots(m->num_outputs, nullptr);
   std::vector<std::vector<char>> outputs(m->num_outputs);
   std::vector<const void *> inPtrs;
   std::vector<void *> outPtrs;
   for (unsigned i = 0; i < m->num_inputs; ++i)
     inPtrs.push_back(absent[i] ? nullptr : inputs[i].data());
   for (unsigned i = 0; i < m->num_outputs; ++i) {
+    if (isAllocated(i)) {
+      outPtrs.push_back(&slots[i]);
+      continue;
+    }
     outputs[i].assign(outputBytes(i) + 1, 0); // +1: never a null data() pointer.
     outPtrs.push_back(outputs[i].data());
   }
+  // After a run: the allocated outputs copied out (`keep`) and freed.
+  auto releaseOutputs = [&](bool keep) {
+    for (unsigned i = 0; i < m->num_outputs; ++i) {
+      if (!isAllocated(i))
+        continue;
+      if (keep) {
+        const char *p = static_cast<const char *>(slots[i]);
+        outputs[i].assign(outputBytes(i) + 1, 0);
+        if (p)
+          std::memcpy(outputs[i].data(), p, outputBytes(i));
+      }
+      allocator.free(allocator.user, slots[i]);
+      slots[i] = nullptr;
+    }
+  };
   size_t align = m->workspace_alignment ? m->workspace_alignment : 64;
   int64_t wsBytes = dynamic ? m->workspace_size_for(dims.data()) : int64_t(m->workspace_size);
   if (wsBytes < 0) {
@@ -379,17 +422,28 @@ int main(int argc, char **argv) {
   if (dynamic)
     std::printf("workspace %llu bytes\n", (unsigned long long)wsSize);
   void *ws = wsSize ? std::aligned_alloc(align, wsSize) : nullptr;
-  auto runOnce = [&]() {
-    // run_checked: the size of the workspace allocated here is checked too.
-    return m->run_checked(dynamic ? dims.data() : nullptr, inPtrs.data(), outPtrs.data(),
-                          dynamic ? outDimPtrs.data() : nullptr, ws, wsSize);
+  auto runOnce = [&](bool keep = false) {
+    // run_with_allocator is run_checked (the size of the workspace allocated here is
+    // checked too) with this allocator for allocated outputs.
+    int s = m->run_with_allocator(dynamic ? dims.data() : nullptr, inPtrs.data(),
+                                  outPtrs.data(), dynamic ? outDimPtrs.data() : nullptr, ws,
+                                  wsSize, &allocator);
+    releaseOutputs(keep && s == ONNXC_OK);
+    return s;
   };
 
-  status = runOnce();
+  status = runOnce(/*keep=*/true);
+  if (counting.live) {
+    std::fprintf(stderr, "onnx-run: error: %ld allocated output(s) %s after the run\n",
+                 std::labs(counting.live), counting.live > 0 ? "leaked" : "freed twice");
+    return kFailure;
+  }
   if (status != ONNXC_OK) {
     std::fprintf(stderr, "onnx-run: error: run: %s\n", m->status_string(status));
     return kFailure;
   }
+  if (m->flags & ONNXC_MODEL_ALLOCATED_OUTPUTS)
+    std::printf("allocated outputs: %ld allocator call(s)\n", counting.calls);
 
   int rc = kOk;
   if (!a.saveOutputs.empty())

@@ -13,8 +13,10 @@
  *     int status = m->run(inputs, outputs, ws);   // arrays of num_inputs / num_outputs pointers
  *
  * Tensors are dense, row-major, in the model's dtype; outputs are written by the library into
- * caller-provided buffers of the sizes given by the descriptors. The workspace holds every
- * intermediate value: one call allocates nothing. Calls with distinct workspaces may run
+ * caller-provided buffers of the sizes given by the descriptors (except outputs whose size
+ * depends on the data with no bound, ONNXC_OUTPUT_ALLOCATED below, which the library
+ * allocates through the caller's allocator). The workspace holds every intermediate value:
+ * one call of a model without sizes from data allocates nothing. Calls with distinct workspaces may run
  * concurrently. Every entry returns a status code and never aborts the host.
  *
  * Dims known only at run time (ABI 2, docs/dynamic-shapes.md): a model compiled without
@@ -26,6 +28,10 @@
  *     int64_t ws_size = m->workspace_size_for(dims);   // -1: dims out of range
  *     m->output_dims(dims, out_dims);                  // each output's dims, to allocate
  *     int status = m->run_dynamic(dims, inputs, outputs, out_dims, ws);
+ *
+ * Outputs whose size depends on the data with no bound (ABI 5, ONNXC_OUTPUT_ALLOCATED): the
+ * run allocates them through an allocator the caller may give (default: malloc) and returns
+ * the pointer in a slot; the caller frees it. See below.
  *
  * C99; no other header of this project is needed.
  */
@@ -39,7 +45,7 @@
 extern "C" {
 #endif
 
-#define ONNXC_ABI_VERSION 4
+#define ONNXC_ABI_VERSION 5
 
 /* Status codes returned by init and run. */
 typedef enum onnxc_status {
@@ -73,8 +79,9 @@ typedef enum onnxc_status {
  * returns, on error paths too; each is checked first (at most 1 GiB, else
  * ONNXC_ERROR_DATA_SIZE), and a failed allocation returns ONNXC_ERROR_OUT_OF_MEMORY. A graph
  * output declared with a static shape but computed with such a size is checked against it
- * (ONNXC_ERROR_DATA_SIZE, nothing written past it). Models without such sizes keep their
- * fixed workspace and allocate nothing per run. */
+ * (ONNXC_ERROR_DATA_SIZE, nothing written past it); one declared with such a dim is
+ * allocated through the caller's allocator (ONNXC_OUTPUT_ALLOCATED below). Models without
+ * such sizes keep their fixed workspace and allocate nothing per run. */
 
 /* onnxc_model.flags: some output dims are counted from tensor data at run time (NonZero,
  * Compress, Unique, NonMaxSuppression...). Such a model runs through run_dynamic even when
@@ -83,11 +90,50 @@ typedef enum onnxc_status {
  * row-major for those dims, at the start of the caller's buffer. */
 #define ONNXC_MODEL_DATA_DEPENDENT_DIMS 1u
 
+/* onnxc_model.flags: some outputs are allocated by the run (ONNXC_OUTPUT_ALLOCATED in
+ * output_flags). Always set together with ONNXC_MODEL_DATA_DEPENDENT_DIMS. */
+#define ONNXC_MODEL_ALLOCATED_OUTPUTS 2u
+
 /* onnxc_model.input_flags[i] (ABI 4): input i is an ONNX optional tensor. Its pointer may be
  * NULL: the value is absent (OptionalHasElement gives false; OptionalGetElement of it ends
  * the run with ONNXC_ERROR_RUNTIME_CHECK). A non-NULL pointer is the tensor, as for any
  * input. Optional-typed outputs are not supported (the compiler refuses them). */
 #define ONNXC_TENSOR_OPTIONAL 1u
+
+/* onnxc_model.output_flags[i] (ABI 5): the size of output i depends on tensor data with no
+ * bound known at compile time (NonZero and the like have one: their outputs are not
+ * allocated). Examples: a Range over run-time start/limit/delta, a Loop whose trip count is
+ * read from a tensor, with a scan output. The caller cannot size such an output before the
+ * run, so the run allocates it:
+ *
+ *   - outputs[i] is not the tensor but a `void **` slot (never NULL). On success the run
+ *     stores there the pointer the allocator returned, holding the tensor (dense, row-major),
+ *     and writes its actual dims into out_dims[i]. The caller owns it: it frees it with the
+ *     free that matches the allocator (free() for the default). An empty tensor (a dim 0) is
+ *     not allocated: the slot gets NULL.
+ *   - On failure the slot is NULL: an output allocated before the failure was given back
+ *     through the allocator's free. Nothing to free.
+ *   - The allocator: run_with_allocator's `allocator` (NULL: the C library's malloc and
+ *     free); run_dynamic and run_checked use malloc. alloc(user, bytes, align) must return
+ *     `bytes` bytes aligned to `align` (16: what malloc gives on 64-bit targets), or NULL,
+ *     which ends the run with ONNXC_ERROR_OUT_OF_MEMORY. It is called on the calling thread,
+ *     at most once per such output and run, never for the other outputs.
+ *   - Sizes are checked before the allocation like those of per-run buffers (below): an
+ *     invalid size or one above 1 GiB returns ONNXC_ERROR_DATA_SIZE, nothing allocated.
+ *   - output_dims and the descriptor give -1 for the dims that depend on the data.
+ *
+ * Outputs that are static, or whose dims have a bound (ONNXC_MODEL_DATA_DEPENDENT_DIMS), keep
+ * the caller's buffers; a model without allocated outputs allocates nothing per run. */
+#define ONNXC_OUTPUT_ALLOCATED 1u
+
+/* The allocator of ONNXC_OUTPUT_ALLOCATED outputs (ABI 5). `user` is passed back as is. */
+typedef void *(*onnxc_alloc_fn)(void *user, size_t bytes, size_t align);
+typedef void (*onnxc_free_fn)(void *user, void *ptr);
+typedef struct onnxc_allocator {
+  onnxc_alloc_fn alloc; /* both non-NULL */
+  onnxc_free_fn free;
+  void *user;
+} onnxc_allocator;
 
 /* Element types, numbered as ONNX's TensorProto.DataType. */
 typedef enum onnxc_dtype {
@@ -146,6 +192,14 @@ typedef struct onnxc_model {
                      int64_t *const *out_dims, void *workspace, uint64_t workspace_bytes);
   /* ABI version 4. num_inputs ONNXC_TENSOR_* bit sets, one per input. */
   const uint32_t *input_flags;
+  /* ABI version 5. num_outputs ONNXC_OUTPUT_* bit sets, one per output. */
+  const uint32_t *output_flags;
+  /* run_checked() whose ONNXC_OUTPUT_ALLOCATED outputs are allocated through `allocator`
+     (NULL: malloc and free). For any model; the same as run_checked for a model without
+     such outputs. */
+  int (*run_with_allocator)(const int64_t *dims, const void *const *inputs,
+                            void *const *outputs, int64_t *const *out_dims, void *workspace,
+                            uint64_t workspace_bytes, const onnxc_allocator *allocator);
 } onnxc_model;
 
 /* Exported by every compiled model library. */

@@ -169,3 +169,63 @@ func.func @assumed_dims(%dims: memref<1xi64>, %out: memref<10xf32>) attributes {
   linalg.fill ins(%cst : f32) outs(%out : memref<10xf32>)
   return
 }
+
+// -----
+
+// A graph output whose size depends on data with no bound (onnx-dynamic-interface marks its
+// allocation with the argument that receives the pointer): checked and guarded like any
+// per-run buffer, the mark kept for onnx-size-function (AllocateOutputs.cpp), never freed here (the caller
+// owns it; the runtime stub gives it back if the run fails).
+// CHECK-LABEL: func.func @allocated_output
+// CHECK-SAME:    -> i32
+// CHECK:         arith.cmpi sle
+// CHECK:         %[[S:.+]] = scf.if %{{.+}} -> (i32) {
+// CHECK:           %[[A:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64, onnxc.allocated_output = 2 : i64} : memref<?xf32>
+// CHECK:           memref.extract_aligned_pointer_as_index %[[A]]
+// CHECK:           scf.if %{{.+}} -> (i32) {
+// CHECK:             linalg.fill {{.+}} outs(%[[A]] : memref<?xf32>)
+// CHECK-NOT:         memref.dealloc
+// CHECK:           } else {
+// CHECK:             arith.constant 9 : i32
+// CHECK:         } else {
+// CHECK:           arith.constant 11 : i32
+// CHECK:         return %[[S]] : i32
+func.func @allocated_output(%dims: memref<1xi64>, %x: memref<1xi64>, %y: memref<1xi8>,
+                            %ydims: memref<1xi64>) attributes {onnxc.dynamic} {
+  %c0 = arith.constant 0 : index
+  %l = memref.load %x[%c0] : memref<1xi64>
+  %k = arith.index_cast %l : i64 to index
+  %a = memref.alloc(%k) {onnxc.allocated_output = 2 : i64} : memref<?xf32>
+  %cst = arith.constant 1.0 : f32
+  linalg.fill ins(%cst : f32) outs(%a : memref<?xf32>)
+  return
+}
+
+// -----
+
+// A run-time check (onnx.Check: an assert whose message carries the status) at the top level
+// of a model that allocates per run: one more guard of the same nesting, with its own status
+// (12 = ONNXC_ERROR_RUNTIME_CHECK), so a failed check still frees what was allocated.
+// CHECK-LABEL: func.func @check_with_alloc
+// CHECK-SAME:    -> i32
+// CHECK-NOT:     cf.assert
+// CHECK:         %[[A:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64} : memref<?xf32>
+// CHECK:         scf.if %{{.+}} -> (i32) {
+// CHECK:           %[[S:.+]] = scf.if %{{.+}} -> (i32) {
+// CHECK:             linalg.fill
+// CHECK:           } else {
+// CHECK:             arith.constant 12 : i32
+// CHECK:           }
+// CHECK-NEXT:      memref.dealloc %[[A]]
+// CHECK-NEXT:      scf.yield %[[S]] : i32
+func.func @check_with_alloc(%x: memref<1xi64>, %c: memref<1xi1>, %out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %l = memref.load %x[%c0] : memref<1xi64>
+  %k = arith.index_cast %l : i64 to index
+  %a = memref.alloc(%k) : memref<?xf32>
+  %ok = memref.load %c[%c0] : memref<1xi1>
+  cf.assert %ok, "onnxc.status 12: the element of an absent optional"
+  %cst = arith.constant 1.0 : f32
+  linalg.fill ins(%cst : f32) outs(%a : memref<?xf32>)
+  return
+}

@@ -33,20 +33,3 @@ func.func @main_graph(%x: memref<8xi64> {onnxc.dim_symbols = array<i64: -1>},
   memref.copy %b, %y : memref<?xi64> to memref<?xi64>
   return
 }
-
-// -----
-
-// A graph output whose size is read from data without a bound is still refused (an
-// intermediate would be allocated per run: plan_memory_runtime_alloc.mlir).
-func.func @main_graph(%x: memref<8xi64> {onnxc.dim_symbols = array<i64: -1>},
-                      %y: memref<?xi64>) attributes {onnxc.num_dims = 0 : i64} {
-  %c0 = arith.constant 0 : index
-  %l = memref.load %x[%c0] : memref<8xi64>
-  %k = arith.index_cast %l : i64 to index
-  // expected-error @+1 {{the size of a graph output depends on tensor data with no bound known at compile time}}
-  %a = memref.alloc(%k) : memref<?xi64>
-  %s = memref.subview %x[0] [%k] [1] : memref<8xi64> to memref<?xi64, strided<[1]>>
-  linalg.copy ins(%s : memref<?xi64, strided<[1]>>) outs(%a : memref<?xi64>)
-  memref.copy %a, %y : memref<?xi64> to memref<?xi64>
-  return
-}
