@@ -64,8 +64,8 @@ SmallVector<Value> carriedInits(OpBuilder &b, Location loc, ValueRange inits) {
 /// An upper bound of dim `d` of `v`, a value an If branch yields, computed before the If from
 /// the dims of values defined outside it (`outside`: the If op's block). Exact for values
 /// defined outside and static dims; through elementwise ops (broadcasting: the largest of the
-/// operands' dims, the only valid run-time values being equal dims or 1) and Concat (the sum
-/// on its axis). Null when the size comes from anything else. `dimCache` makes the same outer
+/// operands' dims, the only valid run-time values being equal dims or 1), Concat (the sum on
+/// its axis), Transpose and MatMul (2-D and up). Null when the size comes from anything else. `dimCache` makes the same outer
 /// dim one SSA value, so that branches that agree give the same bound.
 struct BranchBounds {
   OpBuilder &b;
@@ -109,6 +109,31 @@ struct BranchBounds {
         acc = !acc ? x
                    : d == axis ? Value(arith::AddIOp::create(b, loc, acc, x))
                                : Value(arith::MaxUIOp::create(b, loc, acc, x));
+      }
+      return acc;
+    }
+    if (auto tr = dyn_cast<onnx::TransposeOp>(def)) {
+      std::optional<ArrayRef<int64_t>> perm = tr.getPerm();
+      return bound(tr.getData(), perm ? (*perm)[d] : rank - 1 - d);
+    }
+    if (auto mm = dyn_cast<onnx::MatMulOp>(def)) {
+      auto at = dyn_cast<RankedTensorType>(mm.getA().getType());
+      auto bt = dyn_cast<RankedTensorType>(mm.getB().getType());
+      if (!at || !bt || at.getRank() < 2 || bt.getRank() < 2)
+        return Value();
+      if (d == rank - 1)
+        return bound(mm.getB(), bt.getRank() - 1);
+      if (d == rank - 2)
+        return bound(mm.getA(), at.getRank() - 2);
+      Value acc; // Batch dims: broadcast, right-aligned before the matrix dims.
+      for (auto [in, inRank] : {std::pair{mm.getA(), at.getRank()}, std::pair{mm.getB(), bt.getRank()}}) {
+        int64_t pos = d - (rank - inRank);
+        if (pos < 0)
+          continue;
+        Value x = bound(in, pos);
+        if (!x)
+          return Value();
+        acc = !acc || acc == x ? x : Value(arith::MaxUIOp::create(b, loc, acc, x));
       }
       return acc;
     }
@@ -230,7 +255,7 @@ struct IfLowering : OpConversionPattern<onnx::IfOp> {
                    << "output " << i << " has dim " << d << " computed at run time in " << which
                    << " (by '" << (def ? def->getName().getStringRef() : StringRef("?"))
                    << "'), and its size is not computable from the dims before the If "
-                      "(only through elementwise ops and Concat), which is not supported yet";
+                      "(only through elementwise ops, Concat, Transpose and MatMul), which is not supported yet";
           }
           (y == thenY ? tb : eb) = bnd;
         }

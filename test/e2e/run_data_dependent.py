@@ -17,7 +17,8 @@ against numpy references:
     with a scan output), and a static output computed with such a size; and the statuses a
     run returns for a Range with delta 0, a length above the limits, a static output whose
     declared dim the data does not give, and a failed allocation (under `ulimit -v`);
-  - If branches whose outputs differ in shape (Concat(x, x) or x, static and run-time N),
+  - If branches whose outputs differ in shape (Concat(x, x) or x, static and run-time N;
+    x @ w or x transposed),
     run with the condition true and false: the result as a graph output and through
     elementwise ops and a reduction.
 
@@ -359,6 +360,31 @@ def if_cases(h):
                        [vi("c", B, []), vi("x", F, ["N", 3] if dyn else [4, 3])],
                        [vi("y", F, [None, 3]), vi("z", F, [3])], inits=inits),
               case(dyn, add), rtol=1e-5, atol=1e-5)
+
+    # Both dims differ: then x @ w ([N, 5]), else x transposed ([3, N]); the sum over axis 0
+    # is [5] or [N]: a second output whose dim comes from the If's.
+    w = rng.standard_normal((3, 5)).astype(np.float32)
+    then_mm = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["a"], name="mm")],
+                                "then", [], [vi("a", F, None)])
+    else_tr = helper.make_graph([helper.make_node("Transpose", ["x"], ["b"], perm=[1, 0],
+                                                  name="tr")], "else", [], [vi("b", F, None)])
+    conds = itertools.cycle([1, 0])
+
+    def mm_case():
+        cond = next(conds)
+        n = int(rng.integers(1, 7))
+        x = rng.standard_normal((n, 3)).astype(np.float32)
+        y = x @ w if cond else x.T
+        return [("c", np.array(bool(cond))), ("x", x)], \
+            [("y", y), ("z", (y * np.float32(2) + y).sum(0).astype(np.float32))], \
+            f"cond={cond} N={n} y={list(y.shape)}"
+    check("if_shapes_matmul",
+          model_of([helper.make_node("If", ["c"], ["y"], then_branch=then_mm,
+                                     else_branch=else_tr, name="pick")] + nodes(else_b)[1:],
+                   [vi("c", B, []), vi("x", F, ["N", 3])],
+                   [vi("y", F, [None, None]), vi("z", F, [None])],
+                   inits=inits + [helper.make_tensor("w", F, [3, 5], w.reshape(-1).tolist())]),
+          mm_case, rtol=1e-4, atol=1e-5)
 
 
 def main():

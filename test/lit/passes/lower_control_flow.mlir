@@ -213,3 +213,26 @@ func.func @if_same_dyn(%c: tensor<i1>, %x: tensor<?xf32>) -> tensor<?xf32> {
   }) : (tensor<i1>) -> tensor<?xf32>
   return %0 : tensor<?xf32>
 }
+
+// -----
+
+// Bounds through MatMul ([n, 3] x [3, 5]: n and 5) and Transpose ([3, n]): both dims differ.
+// CHECK-LABEL: func.func @if_matmul
+// CHECK:         %[[D:.+]] = tensor.dim %arg1, %{{.+}} : tensor<?x3xf32>
+// CHECK:         %[[B0:.+]] = arith.maxui %[[D]], %{{.+}} : index
+// CHECK:         %[[B1:.+]] = arith.maxui %{{.+}}, %[[D]] : index
+// CHECK:         %[[DEST:.+]] = tensor.empty(%[[B0]], %[[B1]]) : tensor<?x?xf32>
+// CHECK:         %[[R:.+]]:3 = scf.if %{{.+}} -> (tensor<?x?xf32>, index, index) {
+// CHECK:         %[[N0:.+]] = arith.minui %[[R]]#1, %[[B0]] {onnxc.data_bound} : index
+// CHECK:         %[[N1:.+]] = arith.minui %[[R]]#2, %[[B1]] {onnxc.data_bound} : index
+// CHECK:         tensor.extract_slice %[[R]]#0[0, 0] [%[[N0]], %[[N1]]] [1, 1]
+func.func @if_matmul(%c: tensor<i1>, %x: tensor<?x3xf32>, %w: tensor<3x5xf32>) -> tensor<?x?xf32> {
+  %0 = "onnx.If"(%c) ({
+    %1 = onnx.MatMul %x, %w : (tensor<?x3xf32>, tensor<3x5xf32>) -> tensor<?x5xf32>
+    onnx.Yield %1 : tensor<?x5xf32>
+  }, {
+    %2 = onnx.Transpose %x {perm = array<i64: 1, 0>} : (tensor<?x3xf32>) -> tensor<3x?xf32>
+    onnx.Yield %2 : tensor<3x?xf32>
+  }) : (tensor<i1>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

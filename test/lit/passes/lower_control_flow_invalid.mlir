@@ -16,15 +16,15 @@ func.func @if_ranks(%c: tensor<i1>, %x: tensor<3xf32>) -> tensor<*xf32> {
 
 // -----
 
-// A size made by an op the bound does not see through (MatMul: its bound would need the
-// contraction's shape rules).
-func.func @if_unbounded(%c: tensor<i1>, %x: tensor<?x4xf32>, %w: tensor<4x?xf32>) -> tensor<?x?xf32> {
-  // expected-error @+1 {{output 0 has dim 0 computed at run time in then_branch (by 'onnx.MatMul'), and its size is not computable from the dims before the If (only through elementwise ops and Concat), which is not supported yet}}
+// A size made by an op the bound does not see through (NonZero: a count from data).
+func.func @if_unbounded(%c: tensor<i1>, %x: tensor<4xf32>) -> tensor<1x?xi64> {
+  // expected-error @+1 {{output 0 has dim 1 computed at run time in then_branch (by 'onnx.NonZero'), and its size is not computable from the dims before the If (only through elementwise ops, Concat, Transpose and MatMul), which is not supported yet}}
   %0 = "onnx.If"(%c) ({
-    %1 = onnx.MatMul %x, %w : (tensor<?x4xf32>, tensor<4x?xf32>) -> tensor<?x?xf32>
-    onnx.Yield %1 : tensor<?x?xf32>
+    %1 = "onnx.NonZero"(%x) : (tensor<4xf32>) -> tensor<1x?xi64>
+    onnx.Yield %1 : tensor<1x?xi64>
   }, {
-    onnx.Yield %x : tensor<?x4xf32>
-  }) : (tensor<i1>) -> tensor<?x?xf32>
-  return %0 : tensor<?x?xf32>
+    %2 = onnx.Constant dense<0> : tensor<1x2xi64>
+    onnx.Yield %2 : tensor<1x2xi64>
+  }) : (tensor<i1>) -> tensor<1x?xi64>
+  return %0 : tensor<1x?xi64>
 }
