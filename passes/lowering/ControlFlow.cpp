@@ -61,21 +61,129 @@ SmallVector<Value> carriedInits(OpBuilder &b, Location loc, ValueRange inits) {
   return copies;
 }
 
+/// An upper bound of dim `d` of `v`, a value an If branch yields, computed before the If from
+/// the dims of values defined outside it (`outside`: the If op's block). Exact for values
+/// defined outside and static dims; through elementwise ops (broadcasting: the largest of the
+/// operands' dims, the only valid run-time values being equal dims or 1), Concat (the sum on
+/// its axis), Transpose and MatMul (2-D and up). Null when the size comes from anything else. `dimCache` makes the same outer
+/// dim one SSA value, so that branches that agree give the same bound.
+struct BranchBounds {
+  OpBuilder &b;
+  Location loc;
+  Operation *ifOp;
+  DenseMap<std::pair<Value, int64_t>, Value> dimCache;
+  DenseMap<int64_t, Value> constCache;
+
+  Value constant(int64_t n) {
+    Value &c = constCache[n];
+    if (!c)
+      c = arith::ConstantIndexOp::create(b, loc, n);
+    return c;
+  }
+
+  Value bound(Value v, int64_t d) {
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    if (!t)
+      return Value();
+    if (!t.isDynamicDim(d))
+      return constant(t.getDimSize(d));
+    Operation *def = v.getDefiningOp();
+    if (!ifOp->isAncestor(def ? def : v.getParentBlock()->getParentOp())) {
+      Value &c = dimCache[{v, d}];
+      if (!c)
+        c = tensor::DimOp::create(b, loc, v, d);
+      return c;
+    }
+    if (!def || def->getNumResults() != 1)
+      return Value();
+    int64_t rank = t.getRank();
+    if (auto concat = dyn_cast<onnx::ConcatOp>(def)) {
+      int64_t axis = static_cast<int64_t>(concat.getAxis());
+      if (axis < 0)
+        axis += rank;
+      Value acc;
+      for (Value in : concat.getInputs()) {
+        Value x = bound(in, d);
+        if (!x)
+          return Value();
+        acc = !acc ? x
+                   : d == axis ? Value(arith::AddIOp::create(b, loc, acc, x))
+                               : Value(arith::MaxUIOp::create(b, loc, acc, x));
+      }
+      return acc;
+    }
+    if (auto tr = dyn_cast<onnx::TransposeOp>(def)) {
+      std::optional<ArrayRef<int64_t>> perm = tr.getPerm();
+      return bound(tr.getData(), perm ? (*perm)[d] : rank - 1 - d);
+    }
+    if (auto mm = dyn_cast<onnx::MatMulOp>(def)) {
+      auto at = dyn_cast<RankedTensorType>(mm.getA().getType());
+      auto bt = dyn_cast<RankedTensorType>(mm.getB().getType());
+      if (!at || !bt || at.getRank() < 2 || bt.getRank() < 2)
+        return Value();
+      if (d == rank - 1)
+        return bound(mm.getB(), bt.getRank() - 1);
+      if (d == rank - 2)
+        return bound(mm.getA(), at.getRank() - 2);
+      Value acc; // Batch dims: broadcast, right-aligned before the matrix dims.
+      for (auto [in, inRank] : {std::pair{mm.getA(), at.getRank()}, std::pair{mm.getB(), bt.getRank()}}) {
+        int64_t pos = d - (rank - inRank);
+        if (pos < 0)
+          continue;
+        Value x = bound(in, pos);
+        if (!x)
+          return Value();
+        acc = !acc || acc == x ? x : Value(arith::MaxUIOp::create(b, loc, acc, x));
+      }
+      return acc;
+    }
+    if (!isElementwiseLowering(def->getName().getStringRef()))
+      return Value();
+    Value acc;
+    for (Value in : def->getOperands()) {
+      auto it = dyn_cast<RankedTensorType>(in.getType());
+      if (!it)
+        return Value();
+      int64_t at = d - (rank - it.getRank());
+      if (at < 0)
+        continue;
+      Value x = bound(in, at);
+      if (!x)
+        return Value();
+      acc = !acc || acc == x ? x : Value(arith::MaxUIOp::create(b, loc, acc, x));
+    }
+    return acc;
+  }
+};
+
 struct IfLowering : OpConversionPattern<onnx::IfOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::IfOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rw) const override {
+    auto thenY = cast<onnx::YieldOp>(op.getThenBranch().front().getTerminator());
+    auto elseY = cast<onnx::YieldOp>(op.getElseBranch().front().getTerminator());
+    bool allStatic = true;
     for (auto [i, r] : llvm::enumerate(op.getResults())) {
       auto t = dyn_cast<RankedTensorType>(r.getType());
-      if (!t || !t.hasStaticShape()) {
-        auto thenT = op.getThenBranch().front().getTerminator()->getOperand(i).getType();
-        auto elseT = op.getElseBranch().front().getTerminator()->getOperand(i).getType();
-        return op.emitError() << "output " << i << " has shape " << thenT
-                              << " in then_branch and " << elseT
-                              << " in else_branch: branches whose outputs differ in shape "
-                                 "need run-time dims, which are not supported yet";
-      }
+      if (t && t.hasStaticShape())
+        continue;
+      allStatic = false;
+      if (t)
+        continue;
+      Type thenT = thenY.getValues()[i].getType(), elseT = elseY.getValues()[i].getType();
+      auto rt = dyn_cast<RankedTensorType>(thenT), re = dyn_cast<RankedTensorType>(elseT);
+      if (rt && re && rt.getRank() != re.getRank())
+        return op.emitError() << "output " << i << " has rank " << rt.getRank() << " (" << thenT
+                              << ") in then_branch and rank " << re.getRank() << " (" << elseT
+                              << ") in else_branch: ONNX allows branches of different ranks "
+                                 "only for an output of unranked type, whose rank is known "
+                                 "only at run time, which is not supported";
+      return op.emitError() << "output " << i << " is " << thenT << " in then_branch and "
+                            << elseT << " in else_branch: an output whose rank is known only "
+                                        "at run time is not supported";
     }
+    if (!allStatic)
+      return lowerWithRuntimeDims(op, adaptor, rw, thenY, elseY);
     Location loc = op.getLoc();
     SmallVector<Value> dests;
     for (Value r : op.getResults())
@@ -96,6 +204,130 @@ struct IfLowering : OpConversionPattern<onnx::IfOp> {
       rw.eraseOp(yield);
     }
     rw.replaceOp(op, ifOp.getResults());
+    return success();
+  }
+
+  /// Results with run-time dims (branches that differ in shape, or dims of run-time input
+  /// dims): each result's destination is made before the scf.if with the larger of the
+  /// branches' sizes (bounds computed from the dims, BranchBounds), each branch writes its
+  /// value into the leading slice of its own size and yields that size too, and the result is
+  /// that slice of the destination. A size that differs between the branches is
+  /// `select(cond, then, else)` at run time (the scf.if's index result), marked with its bound
+  /// like a count of NonZero (`arith.minui {onnxc.data_bound}`): the size function and the
+  /// memory plan use the bound, so the workspace holds either branch, and a graph output gets
+  /// the bound from output_dims and its actual dims from run_dynamic.
+  LogicalResult lowerWithRuntimeDims(onnx::IfOp op, OpAdaptor adaptor,
+                                     ConversionPatternRewriter &rw, onnx::YieldOp thenY,
+                                     onnx::YieldOp elseY) const {
+    Location loc = op.getLoc();
+    BranchBounds bounds{rw, loc, op.getOperation(), DenseMap<std::pair<Value, int64_t>, Value>(),
+                        DenseMap<int64_t, Value>()};
+    SmallVector<Value> dests;
+    // Per result, per dim: the bound, and whether the branches' sizes may differ (then the
+    // scf.if yields the size taken).
+    SmallVector<SmallVector<Value>> dimBounds;
+    SmallVector<SmallVector<bool>> varies;
+    for (auto [i, r] : llvm::enumerate(op.getResults())) {
+      auto t = cast<RankedTensorType>(r.getType());
+      SmallVector<Value> bs, dyn;
+      SmallVector<bool> vs;
+      for (int64_t d = 0; d < t.getRank(); ++d) {
+        Value tb, eb;
+        for (auto [y, which] : {std::pair{thenY, "then_branch"}, std::pair{elseY, "else_branch"}}) {
+          Value v = y.getValues()[i];
+          auto vt = cast<RankedTensorType>(v.getType());
+          if (vt.getRank() != t.getRank())
+            return op.emitError() << "output " << i << " is " << vt << " in " << which
+                                  << " but the If's result is " << t;
+          if (!t.isDynamicDim(d) && vt.isDynamicDim(d)) {
+            return op.emitError() << "output " << i << " is " << vt << " in " << which
+                                  << " but is declared " << t
+                                  << ": a declared static dim that a branch computes at run "
+                                     "time is not supported";
+          }
+          if (!t.isDynamicDim(d) && vt.getDimSize(d) != t.getDimSize(d))
+            return op.emitError() << "output " << i << " is " << vt << " in " << which
+                                  << " but is declared " << t;
+          Value bnd = bounds.bound(v, d);
+          if (!bnd) {
+            Operation *def = v.getDefiningOp();
+            return op.emitError()
+                   << "output " << i << " has dim " << d << " computed at run time in " << which
+                   << " (by '" << (def ? def->getName().getStringRef() : StringRef("?"))
+                   << "'), and its size is not computable from the dims before the If "
+                      "(only through elementwise ops, Concat, Transpose and MatMul), which is not supported yet";
+          }
+          (y == thenY ? tb : eb) = bnd;
+        }
+        bool differ = tb != eb;
+        vs.push_back(differ && t.isDynamicDim(d));
+        Value bnd = differ ? Value(arith::MaxUIOp::create(rw, loc, tb, eb)) : tb;
+        bs.push_back(bnd);
+        if (t.isDynamicDim(d))
+          dyn.push_back(bnd);
+      }
+      dests.push_back(emptyTensorSized(rw, loc, t, dyn));
+      dimBounds.push_back(std::move(bs));
+      varies.push_back(std::move(vs));
+    }
+    SmallVector<Type> types(op.getResultTypes());
+    for (const auto &vs : varies)
+      for (bool v : vs)
+        if (v)
+          types.push_back(rw.getIndexType());
+    Value cond = extractScalar(rw, loc, adaptor.getCond());
+    auto ifOp = scf::IfOp::create(rw, loc, types, cond, /*addThenBlock=*/false,
+                                  /*addElseBlock=*/false);
+    for (auto [from, to] : {std::pair{&op.getThenBranch(), &ifOp.getThenRegion()},
+                            std::pair{&op.getElseBranch(), &ifOp.getElseRegion()}}) {
+      rw.inlineRegionBefore(*from, *to, to->end());
+      auto yield = cast<onnx::YieldOp>(to->front().getTerminator());
+      rw.setInsertionPoint(yield);
+      SmallVector<Value> outs, sizesTaken;
+      for (auto [i, vd] : llvm::enumerate(llvm::zip(yield.getValues(), dests))) {
+        auto [v, dest] = vd;
+        auto vt = cast<RankedTensorType>(v.getType());
+        SmallVector<OpFoldResult> offsets(vt.getRank(), rw.getIndexAttr(0)),
+            strides(vt.getRank(), rw.getIndexAttr(1)), sizes;
+        for (int64_t d = 0; d < vt.getRank(); ++d) {
+          Value size = vt.isDynamicDim(d) ? Value(tensor::DimOp::create(rw, loc, v, d))
+                                          : Value();
+          sizes.push_back(size ? OpFoldResult(size) : rw.getIndexAttr(vt.getDimSize(d)));
+          if (varies[i][d])
+            sizesTaken.push_back(size ? size
+                                      : arith::ConstantIndexOp::create(rw, loc, vt.getDimSize(d)));
+        }
+        Value slice =
+            tensor::ExtractSliceOp::create(rw, loc, vt, dest, offsets, sizes, strides);
+        Value written =
+            bufferization::MaterializeInDestinationOp::create(rw, loc, v, slice).getResult();
+        outs.push_back(
+            tensor::InsertSliceOp::create(rw, loc, written, dest, offsets, sizes, strides));
+      }
+      llvm::append_range(outs, sizesTaken);
+      scf::YieldOp::create(rw, loc, outs);
+      rw.eraseOp(yield);
+    }
+    rw.setInsertionPointAfter(ifOp);
+    SmallVector<Value> results;
+    unsigned taken = op.getNumResults();
+    for (auto [i, r] : llvm::enumerate(op.getResults())) {
+      auto t = cast<RankedTensorType>(r.getType());
+      SmallVector<OpFoldResult> offsets(t.getRank(), rw.getIndexAttr(0)),
+          strides(t.getRank(), rw.getIndexAttr(1)), sizes;
+      for (int64_t d = 0; d < t.getRank(); ++d) {
+        if (!t.isDynamicDim(d))
+          sizes.push_back(rw.getIndexAttr(t.getDimSize(d)));
+        else if (!varies[i][d])
+          sizes.push_back(dimBounds[i][d]);
+        else
+          sizes.push_back(
+              dataDependentDim(rw, loc, ifOp.getResult(taken++), dimBounds[i][d]));
+      }
+      results.push_back(
+          tensor::ExtractSliceOp::create(rw, loc, t, ifOp.getResult(i), offsets, sizes, strides));
+    }
+    rw.replaceOp(op, results);
     return success();
   }
 };

@@ -20,12 +20,17 @@ against numpy references:
     Range function's expansion (a Loop whose trip count and condition are read from data,
     with a scan output), and a static output computed with such a size; and the statuses a
     run returns for a Range with delta 0, a length above the limits, a static output whose
-    declared dim the data does not give, and a failed allocation (under `ulimit -v`).
+    declared dim the data does not give, and a failed allocation (under `ulimit -v`);
+  - If branches whose outputs differ in shape (Concat(x, x) or x, static and run-time N;
+    x @ w or x transposed),
+    run with the condition true and false: the result as a graph output and through
+    elementwise ops and a reduction.
 
     run_data_dependent.py --onnx-compile BIN --onnx-run BIN --work DIR --cc CC --include DIR
                           [--seed S] [--runs N]
 """
 
+import itertools
 import os
 import sys
 
@@ -510,6 +515,78 @@ def no_bound_cases(h):
              "range_float_sum: a failed allocation returns ONNXC_ERROR_OUT_OF_MEMORY", out)
 
 
+def if_cases(h):
+    """If branches whose outputs differ in shape: the result's dim is the branch taken's,
+    bounded by the larger branch (docs/dynamic-shapes.md). Each model runs with the condition
+    true and false in turn; the If result is a graph output and feeds elementwise ops and a
+    reduction over the varying dim."""
+    rng, check = h.rng, h.check
+    F, B = TensorProto.FLOAT, TensorProto.BOOL
+    then_b = helper.make_graph([helper.make_node("Concat", ["x", "x"], ["a"], axis=0, name="cat")],
+                               "then", [], [vi("a", F, None)])
+    else_b = helper.make_graph([helper.make_node("Identity", ["x"], ["b"], name="same")],
+                               "else", [], [vi("b", F, None)])
+    # else: x + 1 broadcast against a row (an elementwise op inside the branch).
+    else_add = helper.make_graph([helper.make_node("Add", ["x", "row"], ["b"], name="plus")],
+                                 "else", [], [vi("b", F, None)])
+
+    def nodes(else_graph):
+        return [helper.make_node("If", ["c"], ["y"], then_branch=then_b, else_branch=else_graph,
+                                 name="pick"),
+                helper.make_node("Mul", ["y", "two"], ["m"], name="twice"),
+                helper.make_node("Add", ["m", "y"], ["s"], name="thrice"),
+                helper.make_node("ReduceSum", ["s", "axes"], ["z"], keepdims=0, name="sum")]
+    inits = [helper.make_tensor("two", F, [], [2.0]), helper.make_tensor("axes", TensorProto.INT64,
+                                                                          [1], [0]),
+             helper.make_tensor("row", F, [3], [1.0, -2.0, 0.5])]
+    row = np.array([1.0, -2.0, 0.5], np.float32)
+
+    def case(dyn, add):
+        conds = itertools.cycle([1, 0])
+
+        def make():
+            cond = next(conds)
+            n = int(rng.integers(1, 7)) if dyn else 4
+            x = rng.standard_normal((n, 3)).astype(np.float32)
+            y = np.concatenate([x, x], 0) if cond else (x + row if add else x)
+            return [("c", np.array(bool(cond))), ("x", x)], \
+                [("y", y), ("z", (y * np.float32(2) + y).sum(0).astype(np.float32))], \
+                f"cond={cond} N={n} y={list(y.shape)}"
+        return make
+    for name, dyn, add in [("if_shapes_static", False, False), ("if_shapes_dyn", True, False),
+                           ("if_shapes_add", True, True)]:
+        check(name,
+              model_of(nodes(else_add if add else else_b),
+                       [vi("c", B, []), vi("x", F, ["N", 3] if dyn else [4, 3])],
+                       [vi("y", F, [None, 3]), vi("z", F, [3])], inits=inits),
+              case(dyn, add), rtol=1e-5, atol=1e-5)
+
+    # Both dims differ: then x @ w ([N, 5]), else x transposed ([3, N]); the sum over axis 0
+    # is [5] or [N]: a second output whose dim comes from the If's.
+    w = rng.standard_normal((3, 5)).astype(np.float32)
+    then_mm = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["a"], name="mm")],
+                                "then", [], [vi("a", F, None)])
+    else_tr = helper.make_graph([helper.make_node("Transpose", ["x"], ["b"], perm=[1, 0],
+                                                  name="tr")], "else", [], [vi("b", F, None)])
+    conds = itertools.cycle([1, 0])
+
+    def mm_case():
+        cond = next(conds)
+        n = int(rng.integers(1, 7))
+        x = rng.standard_normal((n, 3)).astype(np.float32)
+        y = x @ w if cond else x.T
+        return [("c", np.array(bool(cond))), ("x", x)], \
+            [("y", y), ("z", (y * np.float32(2) + y).sum(0).astype(np.float32))], \
+            f"cond={cond} N={n} y={list(y.shape)}"
+    check("if_shapes_matmul",
+          model_of([helper.make_node("If", ["c"], ["y"], then_branch=then_mm,
+                                     else_branch=else_tr, name="pick")] + nodes(else_b)[1:],
+                   [vi("c", B, []), vi("x", F, ["N", 3])],
+                   [vi("y", F, [None, None]), vi("z", F, [None])],
+                   inits=inits + [helper.make_tensor("w", F, [3, 5], w.reshape(-1).tolist())]),
+          mm_case, rtol=1e-4, atol=1e-5)
+
+
 def main():
     h = Harness(__doc__, rtol=1e-5, atol=1e-6)
     a, rng, check = h.args, h.rng, h.check
@@ -638,6 +715,7 @@ def main():
               nms_case(center))
 
     no_bound_cases(h)
+    if_cases(h)
 
     # The typed C API of a data-dependent model without run-time input dims.
     src = os.path.join(a.work, "dd_api.c")

@@ -131,3 +131,108 @@ func.func @loop_data_trip_count(%x: tensor<f32>, %m: tensor<i64>, %go: tensor<i1
   }) {operandSegmentSizes = array<i32: 1, 1, 1>} : (tensor<i64>, tensor<i1>, tensor<f32>) -> (tensor<f32>, tensor<?xf32>)
   return %0#1 : tensor<?xf32>
 }
+
+// -----
+
+// If branches whose outputs differ in shape ([6] and [3]): the destination is made before the
+// scf.if with the larger size, each branch writes into the leading slice of its own size and
+// yields that size, and the result is that slice, its size marked with its bound like a
+// count of NonZero (onnx-size-function and the memory plan use the bound).
+// CHECK-LABEL: func.func @if_shapes
+// CHECK-DAG:     %[[C6:.+]] = arith.constant 6 : index
+// CHECK-DAG:     %[[C3:.+]] = arith.constant 3 : index
+// CHECK:         %[[BOUND:.+]] = arith.maxui %[[C6]], %[[C3]] : index
+// CHECK:         %[[DEST:.+]] = tensor.empty(%[[BOUND]]) : tensor<?xf32>
+// CHECK:         %[[R:.+]]:2 = scf.if %{{.+}} -> (tensor<?xf32>, index) {
+// CHECK:           %[[S:.+]] = tensor.extract_slice %[[DEST]][0] [6] [1] : tensor<?xf32> to tensor<6xf32>
+// CHECK:           %[[W:.+]] = bufferization.materialize_in_destination %{{.+}} in %[[S]]
+// CHECK:           %[[I:.+]] = tensor.insert_slice %[[W]] into %[[DEST]][0] [6] [1]
+// CHECK:           scf.yield %[[I]], %{{.+}} : tensor<?xf32>, index
+// CHECK:         } else {
+// CHECK:           %[[S2:.+]] = tensor.extract_slice %[[DEST]][0] [3] [1] : tensor<?xf32> to tensor<3xf32>
+// CHECK:           %[[W2:.+]] = bufferization.materialize_in_destination %arg1 in %[[S2]]
+// CHECK:           %[[I2:.+]] = tensor.insert_slice %[[W2]] into %[[DEST]][0] [3] [1]
+// CHECK:           scf.yield %[[I2]], %{{.+}} : tensor<?xf32>, index
+// CHECK:         %[[N:.+]] = arith.minui %[[R]]#1, %[[BOUND]] {onnxc.data_bound} : index
+// CHECK:         %[[Y:.+]] = tensor.extract_slice %[[R]]#0[0] [%[[N]]] [1] : tensor<?xf32> to tensor<?xf32>
+// CHECK:         return %[[Y]]
+func.func @if_shapes(%c: tensor<i1>, %x: tensor<3xf32>) -> tensor<?xf32> {
+  %0 = "onnx.If"(%c) ({
+    %1 = onnx.Concat %x, %x {axis = 0 : i64} : (tensor<3xf32>, tensor<3xf32>) -> tensor<6xf32>
+    onnx.Yield %1 : tensor<6xf32>
+  }, {
+    onnx.Yield %x : tensor<3xf32>
+  }) : (tensor<i1>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// The same with a run-time input dim: the bound is computed before the If from the input's
+// dim, through the Concat (2n) and the broadcasting Add (n): max(2n, n).
+// CHECK-LABEL: func.func @if_dyn
+// CHECK:         %[[D:.+]] = tensor.dim %arg1, %{{.+}} : tensor<?x4xf32>
+// CHECK:         %[[TWICE:.+]] = arith.addi %[[D]], %[[D]] : index
+// CHECK:         %[[BOUND:.+]] = arith.maxui %[[TWICE]], %[[D]] : index
+// CHECK:         %[[DEST:.+]] = tensor.empty(%[[BOUND]]) : tensor<?x4xf32>
+// CHECK:         %[[R:.+]]:2 = scf.if %{{.+}} -> (tensor<?x4xf32>, index) {
+// CHECK:           tensor.extract_slice %[[DEST]][0, 0] [%[[N1:.+]], 4] [1, 1]
+// CHECK:           scf.yield %{{.+}}, %[[N1]] : tensor<?x4xf32>, index
+// CHECK:         } else {
+// CHECK:           linalg.generic
+// CHECK:           scf.yield
+// CHECK:         %[[N:.+]] = arith.minui %[[R]]#1, %[[BOUND]] {onnxc.data_bound} : index
+// CHECK:         tensor.extract_slice %[[R]]#0[0, 0] [%[[N]], 4] [1, 1] : tensor<?x4xf32> to tensor<?x4xf32>
+func.func @if_dyn(%c: tensor<i1>, %x: tensor<?x4xf32>, %r: tensor<4xf32>) -> tensor<?x4xf32> {
+  %0 = "onnx.If"(%c) ({
+    %1 = onnx.Concat %x, %x {axis = 0 : i64} : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+    onnx.Yield %1 : tensor<?x4xf32>
+  }, {
+    %2 = onnx.Add %x, %r : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+    onnx.Yield %2 : tensor<?x4xf32>
+  }) : (tensor<i1>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// Branches that agree on a run-time input dim: the result's dim is that dim, no bound, no
+// size yielded.
+// CHECK-LABEL: func.func @if_same_dyn
+// CHECK:         %[[D:.+]] = tensor.dim %arg1, %{{.+}} : tensor<?xf32>
+// CHECK:         %[[DEST:.+]] = tensor.empty(%[[D]]) : tensor<?xf32>
+// CHECK:         %[[R:.+]] = scf.if %{{.+}} -> (tensor<?xf32>) {
+// CHECK-NOT:     onnxc.data_bound
+// CHECK:         tensor.extract_slice %[[R]][0] [%[[D]]] [1] : tensor<?xf32> to tensor<?xf32>
+func.func @if_same_dyn(%c: tensor<i1>, %x: tensor<?xf32>) -> tensor<?xf32> {
+  %0 = "onnx.If"(%c) ({
+    %1 = onnx.Add %x, %x : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+    onnx.Yield %1 : tensor<?xf32>
+  }, {
+    onnx.Yield %x : tensor<?xf32>
+  }) : (tensor<i1>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// Bounds through MatMul ([n, 3] x [3, 5]: n and 5) and Transpose ([3, n]): both dims differ.
+// CHECK-LABEL: func.func @if_matmul
+// CHECK:         %[[D:.+]] = tensor.dim %arg1, %{{.+}} : tensor<?x3xf32>
+// CHECK:         %[[B0:.+]] = arith.maxui %[[D]], %{{.+}} : index
+// CHECK:         %[[B1:.+]] = arith.maxui %{{.+}}, %[[D]] : index
+// CHECK:         %[[DEST:.+]] = tensor.empty(%[[B0]], %[[B1]]) : tensor<?x?xf32>
+// CHECK:         %[[R:.+]]:3 = scf.if %{{.+}} -> (tensor<?x?xf32>, index, index) {
+// CHECK:         %[[N0:.+]] = arith.minui %[[R]]#1, %[[B0]] {onnxc.data_bound} : index
+// CHECK:         %[[N1:.+]] = arith.minui %[[R]]#2, %[[B1]] {onnxc.data_bound} : index
+// CHECK:         tensor.extract_slice %[[R]]#0[0, 0] [%[[N0]], %[[N1]]] [1, 1]
+func.func @if_matmul(%c: tensor<i1>, %x: tensor<?x3xf32>, %w: tensor<3x5xf32>) -> tensor<?x?xf32> {
+  %0 = "onnx.If"(%c) ({
+    %1 = onnx.MatMul %x, %w : (tensor<?x3xf32>, tensor<3x5xf32>) -> tensor<?x5xf32>
+    onnx.Yield %1 : tensor<?x5xf32>
+  }, {
+    %2 = onnx.Transpose %x {perm = array<i64: 1, 0>} : (tensor<?x3xf32>) -> tensor<3x?xf32>
+    onnx.Yield %2 : tensor<3x?xf32>
+  }) : (tensor<i1>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

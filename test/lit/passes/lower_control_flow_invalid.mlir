@@ -1,0 +1,30 @@
+// RUN: %onnx-opt %s -convert-onnx-to-linalg -split-input-file -verify-diagnostics
+
+// What the If lowering refuses, with one error on the op that says why.
+
+// Branches of different ranks: ONNX types such an output unranked.
+func.func @if_ranks(%c: tensor<i1>, %x: tensor<3xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{output 0 has rank 1 ('tensor<3xf32>') in then_branch and rank 0 ('tensor<f32>') in else_branch: ONNX allows branches of different ranks only for an output of unranked type, whose rank is known only at run time, which is not supported}}
+  %0 = "onnx.If"(%c) ({
+    onnx.Yield %x : tensor<3xf32>
+  }, {
+    %1 = onnx.ReduceSum %x {keepdims = 0 : i64} : (tensor<3xf32>) -> tensor<f32>
+    onnx.Yield %1 : tensor<f32>
+  }) : (tensor<i1>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+// A size made by an op the bound does not see through (NonZero: a count from data).
+func.func @if_unbounded(%c: tensor<i1>, %x: tensor<4xf32>) -> tensor<1x?xi64> {
+  // expected-error @+1 {{output 0 has dim 1 computed at run time in then_branch (by 'onnx.NonZero'), and its size is not computable from the dims before the If (only through elementwise ops, Concat, Transpose and MatMul), which is not supported yet}}
+  %0 = "onnx.If"(%c) ({
+    %1 = "onnx.NonZero"(%x) : (tensor<4xf32>) -> tensor<1x?xi64>
+    onnx.Yield %1 : tensor<1x?xi64>
+  }, {
+    %2 = onnx.Constant dense<0> : tensor<1x2xi64>
+    onnx.Yield %2 : tensor<1x2xi64>
+  }) : (tensor<i1>) -> tensor<1x?xi64>
+  return %0 : tensor<1x?xi64>
+}
