@@ -27,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 import numpy as np
 import onnx
@@ -34,6 +35,8 @@ from onnx import TensorProto, helper, numpy_helper
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ORT_VERSION = "1.30.0"
+# Pause between the alternating batches (see the loop in bench_model).
+PAUSE_S = 0.2
 NP_TO_ORT = {np.float32: "float32", np.float64: "float64", np.int8: "int8", np.uint8: "uint8",
              np.int16: "int16", np.uint16: "uint16", np.int32: "int32", np.uint32: "uint32",
              np.int64: "int64", np.uint64: "uint64", np.bool_: "bool"}
@@ -185,6 +188,10 @@ def bench_model(args, node_path, model_path, work):
                 ours.run(3, keep=False))))))
             for _ in range(args.rounds):
                 for s in servers:
+                    # ORT's intra-op workers spin after a batch; with T=2 on 2 cores they
+                    # would hold the core our second worker needs (and ours theirs): let
+                    # every server's workers go idle before the next one runs.
+                    time.sleep(PAUSE_S)
                     s.run(k)
         finally:
             for s in servers:
