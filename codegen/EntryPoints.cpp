@@ -222,26 +222,24 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   StructType *modelType = StructType::create(
       ctx, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, i64, i64, ptr, ptr, ptr, ptr, ptr, i32, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr},
       "onnxc_model");
+  // One uint32 per tensor (at least one element, so the array exists for a model without
+  // inputs or outputs).
+  auto flagArray = [&](ArrayRef<TensorInterface> tensors, bool TensorInterface::*flag,
+                       const char *name) {
+    SmallVector<Constant *> flags;
+    for (const auto &t : tensors)
+      flags.push_back(ConstantInt::get(i32, t.*flag ? 1 : 0));
+    if (flags.empty())
+      flags.push_back(ConstantInt::get(i32, 0));
+    auto *type = ArrayType::get(i32, flags.size());
+    return new GlobalVariable(m, type, true, GlobalValue::PrivateLinkage,
+                              ConstantArray::get(type, flags), name);
+  };
   // input_flags (ABI 4): ONNXC_TENSOR_OPTIONAL (1) for an optional input.
-  SmallVector<Constant *> inputFlags;
-  for (const auto &t : model.inputs)
-    inputFlags.push_back(ConstantInt::get(i32, t.optional ? 1 : 0));
-  if (inputFlags.empty())
-    inputFlags.push_back(ConstantInt::get(i32, 0));
-  auto *flagsType = ArrayType::get(i32, inputFlags.size());
-  auto *inputFlagsGv = new GlobalVariable(m, flagsType, true, GlobalValue::PrivateLinkage,
-                                          ConstantArray::get(flagsType, inputFlags),
-                                          "onnxc.input_flags");
+  auto *inputFlagsGv = flagArray(model.inputs, &TensorInterface::optional, "onnxc.input_flags");
   // output_flags (ABI 5): ONNXC_OUTPUT_ALLOCATED (1) for an output the run allocates.
-  SmallVector<Constant *> outputFlags;
-  for (const auto &t : model.outputs)
-    outputFlags.push_back(ConstantInt::get(i32, t.allocated ? 1 : 0));
-  if (outputFlags.empty())
-    outputFlags.push_back(ConstantInt::get(i32, 0));
-  auto *outFlagsType = ArrayType::get(i32, outputFlags.size());
-  auto *outputFlagsGv = new GlobalVariable(m, outFlagsType, true, GlobalValue::PrivateLinkage,
-                                           ConstantArray::get(outFlagsType, outputFlags),
-                                           "onnxc.output_flags");
+  auto *outputFlagsGv =
+      flagArray(model.outputs, &TensorInterface::allocated, "onnxc.output_flags");
   // ONNXC_MODEL_DATA_DEPENDENT_DIMS (1), ONNXC_MODEL_ALLOCATED_OUTPUTS (2).
   uint32_t modelFlags = (model.dataDependent ? 1 : 0) | (model.allocatesOutputs() ? 2 : 0);
   Constant *fields[] = {ConstantInt::get(i32, 5), // ONNXC_ABI_VERSION

@@ -133,13 +133,12 @@ Value cloneSlice(OpBuilder &b, Value v, Value dims, IRMapping &map,
       Location loc = def->getLoc();
       Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(divisor.getType()));
       Value one = arith::ConstantOp::create(b, loc, b.getOneAttr(divisor.getType()));
-      Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, divisor, zero);
+      Value nonZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, divisor, zero);
       if (checks)
-        checks->push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, divisor, zero));
-      IRMapping safe = map;
-      safe.map(def->getOperand(1), arith::SelectOp::create(b, loc, isZero, one, divisor));
-      Operation *clone = b.clone(*def, safe);
-      map.map(v, clone->getResult(0));
+        checks->push_back(nonZero);
+      Value safe = arith::SelectOp::create(b, loc, nonZero, divisor, one);
+      Operation *clone = b.clone(*def, map);
+      clone->setOperand(1, safe);
       return clone->getResult(0);
     }
   }

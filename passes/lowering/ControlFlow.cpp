@@ -125,22 +125,19 @@ struct BranchBounds {
         return bound(mm.getB(), bt.getRank() - 1);
       if (d == rank - 2)
         return bound(mm.getA(), at.getRank() - 2);
-      Value acc; // Batch dims: broadcast, right-aligned before the matrix dims.
-      for (auto [in, inRank] : {std::pair{mm.getA(), at.getRank()}, std::pair{mm.getB(), bt.getRank()}}) {
-        int64_t pos = d - (rank - inRank);
-        if (pos < 0)
-          continue;
-        Value x = bound(in, pos);
-        if (!x)
-          return Value();
-        acc = !acc || acc == x ? x : Value(arith::MaxUIOp::create(b, loc, acc, x));
-      }
-      return acc;
+      // Batch dims: broadcast, right-aligned before the matrix dims.
+      return broadcastBound({mm.getA(), mm.getB()}, d, rank);
     }
     if (!isElementwiseLowering(def->getName().getStringRef()))
       return Value();
+    return broadcastBound(def->getOperands(), d, rank);
+  }
+
+  /// Dim `d` of a rank-`rank` result broadcast from `ins` (aligned on the right): the largest
+  /// of their dims, the only valid run-time values being equal dims or 1.
+  Value broadcastBound(ValueRange ins, int64_t d, int64_t rank) {
     Value acc;
-    for (Value in : def->getOperands()) {
+    for (Value in : ins) {
       auto it = dyn_cast<RankedTensorType>(in.getType());
       if (!it)
         return Value();

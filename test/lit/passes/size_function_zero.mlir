@@ -13,9 +13,8 @@
 // CHECK:         %[[T:.+]] = arith.muli %[[N]], %{{.+}} : index
 // CHECK:         %[[C0:.+]] = arith.constant 0 : index
 // CHECK:         %[[C1:.+]] = arith.constant 1 : index
-// CHECK:         %[[ZERO:.+]] = arith.cmpi eq, %[[N]], %[[C0]] : index
 // CHECK:         %[[NZ:.+]] = arith.cmpi ne, %[[N]], %[[C0]] : index
-// CHECK:         %[[SAFE:.+]] = arith.select %[[ZERO]], %[[C1]], %[[N]] : index
+// CHECK:         %[[SAFE:.+]] = arith.select %[[NZ]], %[[N]], %[[C1]] : index
 // CHECK:         arith.divui %[[T]], %[[SAFE]] : index
 // CHECK:         %[[OK:.+]] = arith.andi %{{.+}}, %[[NZ]] : i1
 // CHECK:         %[[R:.+]] = arith.select %[[OK]], %{{.+}}, %{{.+}} : i64
