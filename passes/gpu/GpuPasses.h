@@ -2,6 +2,7 @@
 #ifndef ONNXC_PASSES_GPU_GPUPASSES_H
 #define ONNXC_PASSES_GPU_GPUPASSES_H
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"

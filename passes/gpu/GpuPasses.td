@@ -26,11 +26,15 @@ def GpuMapKernels : Pass<"onnx-gpu-map-kernels", "mlir::func::FuncOp"> {
     A and B staged in workgroup memory between barriers). Other linalg ops and copies
     become parallel loops; a top-level scf.parallel becomes one thread per iteration (the
     iteration space linearized onto a 1-D grid of 256-thread blocks, the innermost dim on
-    consecutive threads). Whatever is left (sequential loops, scalar code) runs in a
-    one-thread kernel: slow but exact. Pure address and index computations stay on the host
+    consecutive threads). A sequential scf.for whose bounds the host computes and whose
+    body holds only such ops (an RNN's time loop, a Loop or Scan body) stays on the host and
+    launches its body's kernels every iteration. Whatever is left (loops over data, scalar
+    code) runs in a one-thread kernel, its nested linalg ops and copies lowered to plain
+    loops: slow but exact. Pure address and index computations stay on the host
     and reach the kernels as arguments when gpu-kernel-outlining runs.
   }];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::affine::AffineDialect",
                            "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
                            "mlir::memref::MemRefDialect", "mlir::math::MathDialect"];
   let options = [

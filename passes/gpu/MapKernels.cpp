@@ -132,28 +132,74 @@ void mapSerial(Operation *first, Operation *last) {
     op->moveBefore(term);
 }
 
+/// True when `v` can be computed on the host: a block argument (function argument, loop
+/// induction variable) or the result of side-effect-free ops over such values. A value read
+/// from memory, or computed from one, lives on the device.
+bool isHostValue(Value v, int depth = 0) {
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return true;
+  if (depth > 32 || !isHostOp(def) || def->hasTrait<OpTrait::IsTerminator>())
+    return false;
+  return llvm::all_of(def->getOperands(),
+                      [&](Value o) { return isHostValue(o, depth + 1); });
+}
+
+/// A sequential loop the host runs, launching its body's kernels each iteration (an RNN's
+/// time loop, a Loop/Scan body): no results, bounds the host computes, and a body of
+/// address arithmetic, linalg ops, copies and such loops. Anything else (loads, stores,
+/// scf.if on data, while loops) makes the whole loop a one-thread kernel.
+bool isHostLoop(Operation *op) {
+  auto loop = dyn_cast<scf::ForOp>(op);
+  if (!loop || loop.getNumResults() != 0 || !isHostValue(loop.getLowerBound()) ||
+      !isHostValue(loop.getUpperBound()) || !isHostValue(loop.getStep()))
+    return false;
+  for (Operation &inner : *loop.getBody())
+    if (!isHostOp(&inner) && !isa<linalg::LinalgOp, memref::CopyOp>(inner) &&
+        !isHostLoop(&inner))
+      return false;
+  return true;
+}
+
+/// Linalg ops and copies nested in the regions of `op` (a one-thread kernel's code) become
+/// plain loops: the kernel runs them element by element.
+LogicalResult lowerNestedToLoops(RewriterBase &rewriter, Operation *op) {
+  SmallVector<Operation *> nested;
+  op->walk([&](Operation *inner) {
+    if (inner != op && isa<linalg::LinalgOp, memref::CopyOp>(inner))
+      nested.push_back(inner);
+  });
+  for (Operation *inner : nested) {
+    rewriter.setInsertionPoint(inner);
+    linalg::LinalgOp lop;
+    if (auto copy = dyn_cast<memref::CopyOp>(inner))
+      lop = linalg::CopyOp::create(rewriter, copy.getLoc(), copy.getSource(),
+                                   copy.getTarget());
+    else
+      lop = cast<linalg::LinalgOp>(inner);
+    rewriter.setInsertionPoint(lop);
+    if (failed(linalg::linalgOpToLoops(rewriter, lop)))
+      return lop->emitError("the CUDA backend cannot lower this op to loops");
+    if (lop.getOperation() != inner)
+      rewriter.eraseOp(lop);
+    rewriter.eraseOp(inner);
+  }
+  return success();
+}
+
 struct GpuMapKernelsPass : onnxc::impl::GpuMapKernelsBase<GpuMapKernelsPass> {
   using GpuMapKernelsBase::GpuMapKernelsBase;
 
-  void runOnOperation() override {
-    func::FuncOp func = getOperation();
-    if (func.isExternal() || func.getName() != "main_graph")
-      return;
-    if (!func.getBody().hasOneBlock()) {
-      func.emitError("the CUDA backend expects main_graph as one block");
-      return signalPassFailure();
-    }
-    Block &entry = func.getBody().front();
-    IRRewriter rewriter(&getContext());
-
-    // Copies become linalg.copy, then every top-level linalg op either a tiled GEMM kernel
-    // or parallel loops (reduction dims become scf.for inside the parallel loop).
-    for (auto copy : llvm::make_early_inc_range(entry.getOps<memref::CopyOp>())) {
+  /// Maps the computations of one host block (main_graph's body or a host loop's body).
+  LogicalResult mapBlock(Block &block, IRRewriter &rewriter) {
+    // Copies become linalg.copy, then every linalg op of the block either a tiled GEMM
+    // kernel or parallel loops (reduction dims become scf.for inside the parallel loop).
+    for (auto copy : llvm::make_early_inc_range(block.getOps<memref::CopyOp>())) {
       rewriter.setInsertionPoint(copy);
       linalg::CopyOp::create(rewriter, copy.getLoc(), copy.getSource(), copy.getTarget());
       rewriter.eraseOp(copy);
     }
-    for (auto op : llvm::make_early_inc_range(entry.getOps<linalg::LinalgOp>())) {
+    for (auto op : llvm::make_early_inc_range(block.getOps<linalg::LinalgOp>())) {
       rewriter.setInsertionPoint(op);
       if (gemmTiling && succeeded(onnxc::buildTiledGemm(rewriter, op))) {
         rewriter.eraseOp(op);
@@ -161,26 +207,27 @@ struct GpuMapKernelsPass : onnxc::impl::GpuMapKernelsBase<GpuMapKernelsPass> {
       }
       linalg::LinalgOp ordered = parallelDimsFirst(rewriter, op);
       rewriter.setInsertionPoint(ordered);
-      if (failed(linalg::linalgOpToParallelLoops(rewriter, ordered))) {
-        ordered->emitError("the CUDA backend cannot lower this op to loops");
-        return signalPassFailure();
-      }
+      if (failed(linalg::linalgOpToParallelLoops(rewriter, ordered)))
+        return ordered->emitError("the CUDA backend cannot lower this op to loops");
       rewriter.eraseOp(ordered);
     }
 
     SmallVector<Operation *> ops;
-    for (Operation &op : entry)
+    for (Operation &op : block)
       ops.push_back(&op);
     for (size_t i = 0; i < ops.size(); ++i) {
       Operation *op = ops[i];
-      if (isa<memref::AllocOp>(op)) {
-        op->emitError("the CUDA backend found a buffer outside the memory plan");
-        return signalPassFailure();
-      }
+      if (isa<memref::AllocOp>(op))
+        return op->emitError("the CUDA backend found a buffer outside the memory plan");
       if (isa<gpu::LaunchOp>(op) || isHostOp(op))
         continue;
       if (auto par = dyn_cast<scf::ParallelOp>(op); par && par.getNumResults() == 0) {
         mapParallel(par);
+        continue;
+      }
+      if (isHostLoop(op)) {
+        if (failed(mapBlock(*cast<scf::ForOp>(op).getBody(), rewriter)))
+          return failure();
         continue;
       }
       // A serial group: grows until no value it defines is used after it.
@@ -190,7 +237,7 @@ struct GpuMapKernelsPass : onnxc::impl::GpuMapKernelsBase<GpuMapKernelsPass> {
         for (size_t j = i; j <= end; ++j)
           for (Value v : ops[j]->getResults())
             for (Operation *user : v.getUsers()) {
-              Operation *top = entry.findAncestorOpInBlock(*user);
+              Operation *top = block.findAncestorOpInBlock(*user);
               if (!top)
                 continue;
               auto it = llvm::find(ops, top);
@@ -198,17 +245,33 @@ struct GpuMapKernelsPass : onnxc::impl::GpuMapKernelsBase<GpuMapKernelsPass> {
                 continue;
               size_t k = it - ops.begin();
               if (k > end) {
-                if (top->hasTrait<OpTrait::IsTerminator>()) {
-                  op->emitError("the CUDA backend cannot return a value computed on the device");
-                  return signalPassFailure();
-                }
+                if (top->hasTrait<OpTrait::IsTerminator>())
+                  return op->emitError(
+                      "the CUDA backend cannot return a value computed on the device");
                 end = k, grew = true;
               }
             }
       }
+      for (size_t j = i; j <= end; ++j)
+        if (failed(lowerNestedToLoops(rewriter, ops[j])))
+          return failure();
       mapSerial(ops[i], ops[end]);
       i = end;
     }
+    return success();
+  }
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal() || func.getName() != "main_graph")
+      return;
+    if (!func.getBody().hasOneBlock()) {
+      func.emitError("the CUDA backend expects main_graph as one block");
+      return signalPassFailure();
+    }
+    IRRewriter rewriter(&getContext());
+    if (failed(mapBlock(func.getBody().front(), rewriter)))
+      return signalPassFailure();
   }
 };
 

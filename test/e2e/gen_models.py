@@ -597,6 +597,10 @@ def matmul_cases(rng):
         a, b = f32(rng, *sa), f32(rng, *sb)
         out.append(Case(f"matmul_{suffix}", [node("MatMul", ["a", "b"])],
                         [("a", a), ("b", b)], [("y", as_f32(ref_matmul(a, b)))]))
+    # A long K with few outputs: the CUDA backend splits K in 4 slices, the last step partial.
+    a, b = f32(rng, 5, 700), f32(rng, 700, 18)
+    out.append(Case("matmul_deep_k", [node("MatMul", ["a", "b"])], [("a", a), ("b", b)],
+                    [("y", as_f32(ref_matmul(a, b)))], rtol=1e-4, atol=1e-4))
     a, b = f32(rng, 3, 4), f32(rng, 4, 5)
     out.append(Case("matmul_weight_initializer", [node("MatMul", ["a", "b"])], [("a", a)],
                     [("y", as_f32(ref_matmul(a, b)))], initializers=[("b", b)]))
@@ -671,7 +675,7 @@ def blocked_gemm_cases(rng):
 # Conv
 # ---------------------------------------------------------------------------------------------
 
-def conv_case(rng, name, x_shape, w_shape, bias=True, w_input=False, **attrs):
+def conv_case(rng, name, x_shape, w_shape, bias=True, w_input=False, tol=None, **attrs):
     x = f32(rng, *x_shape)
     w = f32(rng, *w_shape)
     b = f32(rng, w_shape[0]) if bias else None
@@ -684,7 +688,7 @@ def conv_case(rng, name, x_shape, w_shape, bias=True, w_input=False, **attrs):
     if bias:
         inits.append(("b", b))
     return Case(name, [node("Conv", names, **attrs)], ins, [("y", as_f32(y))],
-                initializers=inits)
+                initializers=inits, **(tol or {}))
 
 
 @case
@@ -728,6 +732,12 @@ def conv_cases(rng):
         conv_case(rng, "conv2d_small_map_channel_vectors", (1, 16, 5, 5), (36, 16, 3, 3)),
         conv_case(rng, "conv2d_small_map_strided", (2, 8, 7, 7), (20, 8, 3, 3), strides=[2, 2],
                   pads=[1, 1, 1, 1]),
+        # Few outputs and a long reduction (K = 1440 and 2 x 576): the CUDA backend splits K
+        # across the block (8 and 4 slices, partial tiles and a partial last step of K).
+        conv_case(rng, "conv2d_deep_small_map", (1, 160, 5, 5), (24, 160, 3, 3),
+                  pads=[1, 1, 1, 1], tol=dict(rtol=1e-4, atol=1e-4)),
+        conv_case(rng, "conv2d_deep_groups", (1, 128, 3, 3), (20, 64, 3, 3), group=2,
+                  pads=[1, 1, 1, 1], tol=dict(rtol=1e-4, atol=1e-4)),
         conv_case(rng, "conv3d_pads_bias", (1, 2, 4, 5, 5), (3, 2, 2, 3, 3),
                   pads=[0, 1, 1, 1, 1, 1]),
         conv_case(rng, "conv3d_groups_strides", (1, 4, 5, 5, 5), (4, 2, 3, 3, 3), group=2,

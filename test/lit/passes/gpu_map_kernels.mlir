@@ -78,3 +78,165 @@ func.func @main_graph(%x: memref<6x5xf32>, %y: memref<5xf32>) {
   }
   return
 }
+
+// -----
+
+// A sequential loop over static bounds whose body is linalg ops and copies (an RNN's time
+// loop) stays on the host: each iteration launches the body's kernels, which read the
+// induction variable's subviews as arguments.
+// CHECK-LABEL: func.func @main_graph
+// CHECK:         scf.for %[[I:.*]] = %c0 to %c5 step %c1 {
+// CHECK:           memref.subview %{{.*}}[%[[I]], 0]
+// CHECK:           gpu.launch
+// CHECK:             arith.addf
+// CHECK:             gpu.terminator
+// CHECK:           gpu.launch
+// CHECK:             memref.store
+// CHECK:             gpu.terminator
+// CHECK:         }
+// CHECK-NOT:     linalg.
+// CHECK:         return
+func.func @main_graph(%x: memref<5x3xf32>, %y: memref<5x3xf32>, %ws: memref<64xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c5 = arith.constant 5 : index
+  %h = memref.view %ws[%c0][] : memref<64xi8> to memref<3xf32>
+  scf.for %i = %c0 to %c5 step %c1 {
+    %xi = memref.subview %x[%i, 0] [1, 3] [1, 1] : memref<5x3xf32> to memref<3xf32, strided<[1], offset: ?>>
+    %yi = memref.subview %y[%i, 0] [1, 3] [1, 1] : memref<5x3xf32> to memref<3xf32, strided<[1], offset: ?>>
+    linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
+                    iterator_types = ["parallel"]}
+        ins(%xi : memref<3xf32, strided<[1], offset: ?>>) outs(%h : memref<3xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %s = arith.addf %in, %out : f32
+      linalg.yield %s : f32
+    }
+    memref.copy %h, %yi : memref<3xf32> to memref<3xf32, strided<[1], offset: ?>>
+  }
+  return
+}
+
+// -----
+
+// A loop whose trip count is read from memory cannot run on the host: it becomes one
+// one-thread kernel, its nested linalg op and copy lowered to plain loops (no linalg op, no
+// memref.copy, which has no device lowering, reaches the kernel).
+// CHECK-LABEL: func.func @main_graph
+// CHECK:         gpu.launch
+// CHECK:           memref.load
+// CHECK:           scf.for
+// CHECK:             scf.for
+// CHECK:               arith.addf
+// CHECK:             scf.for
+// CHECK:               memref.store
+// CHECK:           gpu.terminator
+// CHECK-NOT:     gpu.launch
+// CHECK-NOT:     linalg.
+// CHECK-NOT:     memref.copy
+// CHECK:         return
+func.func @main_graph(%n: memref<index>, %x: memref<3xf32>, %y: memref<3xf32>, %ws: memref<64xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %h = memref.view %ws[%c0][] : memref<64xi8> to memref<3xf32>
+  %trips = memref.load %n[] : memref<index>
+  scf.for %i = %c0 to %trips step %c1 {
+    linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
+                    iterator_types = ["parallel"]}
+        ins(%x : memref<3xf32>) outs(%h : memref<3xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %s = arith.addf %in, %out : f32
+      linalg.yield %s : f32
+    }
+    memref.copy %h, %y : memref<3xf32> to memref<3xf32>
+  }
+  return
+}
+
+// -----
+
+// A convolution (the linalg.generic Conv lowers to: n, g, f, oh, ow parallel; c, kh, kw
+// reductions; the input read at (oh * 2 + kh, ow * 2 + kw)) is an implicit GEMM: the same
+// shared-memory tiles, the input's elements read through the op's indexing map (no im2col
+// buffer). n, oh, ow (only the input reads them) hold the output's innermost dim, so they run
+// along x: 2 * 3 * 3 = 18 positions, 2 blocks; f (only the filter reads it) along y: 4, one
+// block; the group g on z.
+// CHECK-LABEL: func.func @main_graph
+// CHECK:         gpu.launch blocks({{.*}}) in ({{%[a-z0-9]+}} = %c2, {{%[a-z0-9]+}} = %c1{{(_[0-9]+)?}}, {{%[a-z0-9]+}} = %c1{{(_[0-9]+)?}}) threads({{.*}}) in ({{%[a-z0-9]+}} = %c16, {{%[a-z0-9]+}} = %c16,
+// CHECK-SAME:      workgroup(%[[YS:.*]] : memref<16x16xf32, #gpu.address_space<workgroup>>, %[[XS:.*]] : memref<16x16xf32, #gpu.address_space<workgroup>>)
+// CHECK:           scf.for
+// CHECK:             memref.load %arg1
+// CHECK:             memref.store %{{.*}}, %[[YS]]
+// CHECK:             affine.apply
+// CHECK:             memref.load %arg0
+// CHECK:             memref.store %{{.*}}, %[[XS]]
+// CHECK:             gpu.barrier
+// CHECK:             scf.for
+// CHECK:               math.fma
+// CHECK:             gpu.barrier
+// CHECK:           memref.store %{{.*}}, %arg2
+// CHECK-NOT:     linalg.
+// CHECK:         return
+func.func @main_graph(%x: memref<2x1x3x7x7xf32>, %w: memref<1x4x3x3x3xf32>, %y: memref<2x1x4x3x3xf32>) {
+  linalg.generic {indexing_maps = [
+      affine_map<(n, g, f, oh, ow, c, kh, kw) -> (n, g, c, oh * 2 + kh, ow * 2 + kw)>,
+      affine_map<(n, g, f, oh, ow, c, kh, kw) -> (g, f, c, kh, kw)>,
+      affine_map<(n, g, f, oh, ow, c, kh, kw) -> (n, g, f, oh, ow)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel",
+                        "reduction", "reduction", "reduction"]}
+      ins(%x, %w : memref<2x1x3x7x7xf32>, memref<1x4x3x3x3xf32>) outs(%y : memref<2x1x4x3x3xf32>) {
+  ^bb0(%in: f32, %k: f32, %out: f32):
+    %p = arith.mulf %in, %k : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A depthwise convolution (the channel read by both inputs, nothing read by the filter
+// alone) would idle 15 of 16 threads in a 16x16 tile: it keeps one thread per output element.
+// CHECK-LABEL: func.func @main_graph
+// CHECK-NOT:     workgroup
+// CHECK:         gpu.launch
+// CHECK-NOT:     gpu.barrier
+// CHECK:         return
+func.func @main_graph(%x: memref<1x8x6x6xf32>, %w: memref<8x3x3xf32>, %y: memref<1x8x4x4xf32>) {
+  linalg.generic {indexing_maps = [
+      affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh + kh, ow + kw)>,
+      affine_map<(n, c, oh, ow, kh, kw) -> (c, kh, kw)>,
+      affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh, ow)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%x, %w : memref<1x8x6x6xf32>, memref<8x3x3xf32>) outs(%y : memref<1x8x4x4xf32>) {
+  ^bb0(%in: f32, %k: f32, %out: f32):
+    %p = arith.mulf %in, %k : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Few output tiles and a long K (5x18 outputs, K = 700): 4 slices of the block each take
+// every 4th step of K over 16 / 4 = 4 rows (grid 2 x 2), with one 16x16 tile of the x
+// operand per slice (64x16 in shared memory); after the loop the slices' partial sums meet
+// in shared memory and the first slice adds them in slice order and stores.
+// CHECK-LABEL: func.func @main_graph
+// CHECK:         gpu.launch blocks({{.*}}) in ({{%[a-z0-9]+}} = %c2, {{%[a-z0-9]+}} = %c2{{(_[0-9]+)?}}, {{.*}}) threads({{.*}}) in ({{%[a-z0-9]+}} = %c16, {{%[a-z0-9]+}} = %c16,
+// CHECK-SAME:      workgroup(%[[YS:.*]] : memref<16x16xf32, #gpu.address_space<workgroup>>, %[[XS:.*]] : memref<64x16xf32, #gpu.address_space<workgroup>>)
+// CHECK:           scf.for %{{.*}} = %{{.*}} to %c700 step %c64
+// CHECK-COUNT-4:     memref.store %{{.*}}, %[[XS]]
+// CHECK:             gpu.barrier
+// CHECK:             math.fma
+// CHECK:             gpu.barrier
+// CHECK:           memref.store %{{.*}}, %[[XS]]
+// CHECK:           gpu.barrier
+// CHECK:           scf.if
+// CHECK-COUNT-3:     arith.addf
+// CHECK:           memref.store %{{.*}}, %arg2
+// CHECK:         return
+func.func @main_graph(%a: memref<5x700xf32>, %b: memref<700x18xf32>, %c: memref<5x18xf32>) {
+  linalg.matmul ins(%a, %b : memref<5x700xf32>, memref<700x18xf32>) outs(%c : memref<5x18xf32>)
+  return
+}
