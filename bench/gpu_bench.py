@@ -141,12 +141,26 @@ def prepare_ops(args):
     """The e2e-ops cases for the GPU, compared with their own (numpy) references."""
     from concurrent.futures import ThreadPoolExecutor
     sys.path.insert(0, os.path.join(ROOT, "test", "e2e"))
+    sys.path.insert(0, os.path.join(ROOT, "test", "models"))
     sys.dont_write_bytecode = True
     import gen_models
+    import run_models
     compiler = os.path.join(os.path.abspath(args.build), "bin", "onnx-compile")
     out = os.path.abspath(args.out)
     cases_dir = os.path.join(out, "cases")
-    names = gen_models.generate(cases_dir, args.filter)
+    names = [] if args.families_only else gen_models.generate(cases_dir, args.filter)
+    # The model families of test/models too (LSTM with states, If, Loop/Scan, a transformer
+    # block...), with their first data set; those with dims given at run time are refused
+    # for the GPU.
+    for make in run_models.CASES:
+        case = make()
+        if args.filter and args.filter not in case.name:
+            continue
+        folder, _ = run_models.write_case(case, cases_dir)
+        with open(os.path.join(folder, "case.json"), "w") as f:
+            json.dump({"rtol": case.rtol, "atol": case.atol, "compile_args": [],
+                       "unsupported": ""}, f)
+        names.append(case.name)
 
     def one(name):
         case = os.path.join(cases_dir, name)
@@ -477,6 +491,8 @@ def main():
     o.add_argument("--build", default=os.path.join(ROOT, "build"))
     o.add_argument("--filter")
     o.add_argument("--jobs", type=int, default=2)
+    o.add_argument("--families-only", action="store_true",
+                   help="only the model families of test/models, not the e2e-ops cases")
     for cmd in ("run", "worker"):
         b = sub.add_parser(cmd)
         b.add_argument("dir")
