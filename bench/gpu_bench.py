@@ -92,7 +92,7 @@ def prepare(args):
         os.makedirs(folder, exist_ok=True)
         lib = os.path.join(out, name + ".cuda.so")
         log(f"{name}: compiling for cuda {args.gpu}")
-        compile_s, error = compile_cuda(compiler, path, lib, args.gpu)
+        compile_s, error = compile_cuda(compiler, path, lib, args.gpu, args.flags.split())
         if error:
             log(f"{name}: {error}")
             manifest["models"].append({"name": name, "kind": "model", "error": error})
@@ -130,7 +130,7 @@ def prepare(args):
         os.remove(cpu_lib)
         manifest["models"].append({"name": name, "kind": "model", "inputs": len(graph_inputs),
                                    "outputs": n_out, "compile_s": round(compile_s, 2),
-                                   "rtol": RTOL, "atol": ATOL})
+                                   "rtol": args.rtol, "atol": args.atol})
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
     log(f"wrote {out}; copy it to the GPU machine and run: bench/gpu_bench.py run {out}")
@@ -457,8 +457,9 @@ def run(args):
           ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     models = [r for r in rows if r["kind"] == "model"]
     if models:
-        print(f"\nbatch 1, median of {args.runs} runs (ms); outputs vs CPU at rtol {RTOL} / "
-              f"atol {ATOL}\n")
+        tols = sorted({(e.get("rtol", RTOL), e.get("atol", ATOL)) for e in entries})
+        print(f"\nbatch 1, median of {args.runs} runs (ms); outputs vs CPU at rtol / atol "
+              + ", ".join(f"{r:g} / {a:g}" for r, a in tols) + "\n")
         print("| model | outputs | rel L2 | ours, host pointers | ours, device pointers "
               "| PyTorch eager |")
         print("|---|---|---|---|---|---|")
@@ -485,6 +486,10 @@ def main():
     a.add_argument("--out", required=True)
     a.add_argument("--gpu", default="sm_90")
     a.add_argument("--build", default=os.path.join(ROOT, "build"))
+    a.add_argument("--flags", default="", help="more onnx-compile flags for the GPU library, "
+                   "e.g. --gpu-tf32 (then loosen --rtol/--atol)")
+    a.add_argument("--rtol", type=float, default=RTOL)
+    a.add_argument("--atol", type=float, default=ATOL)
     o = sub.add_parser("prepare-ops")
     o.add_argument("--out", required=True)
     o.add_argument("--gpu", default="sm_90")

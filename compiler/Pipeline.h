@@ -32,6 +32,7 @@ struct CompileOptions {
   bool jsonDiagnostics = false;
   std::string sanitize; // "", "address" or "thread": instrument the generated code.
   std::string gpu;      // --target cuda: sm_80, sm_86, sm_89 or sm_90 (triple: the host's).
+  bool gpuTf32 = false; // --gpu-tf32: contractions on TF32 tensor cores (default exact fp32).
   /// With sanitize == "address": plan every workspace buffer one element short, so kernels
   /// access past their buffers (--debug-undersize-buffers; tests that redzones catch it).
   bool debugUndersizeBuffers = false;

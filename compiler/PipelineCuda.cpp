@@ -38,9 +38,11 @@ static void addPipeline(OpPassManager &pm, StringRef text) {
 }
 
 /// main_graph on buffers -> outlined kernels lowered to NVVM, host still on memrefs.
-static void buildGpuKernelPipeline(OpPassManager &pm) {
-  addPipeline(pm, "func.func(onnx-empty-buffer-args),onnx-gpu-pack-weights,"
-                  "func.func(onnx-gpu-map-kernels),gpu-kernel-outlining,onnx-gpu-merge-kernel-modules,"
+static void buildGpuKernelPipeline(OpPassManager &pm, bool tf32) {
+  addPipeline(pm, std::string("func.func(onnx-empty-buffer-args),onnx-gpu-pack-weights,"
+                              "func.func(onnx-gpu-map-kernels{tf32=") +
+                      (tf32 ? "true" : "false") +
+                      "}),gpu-kernel-outlining,onnx-gpu-merge-kernel-modules,"
                   "gpu.module(expand-strided-metadata,lower-affine,convert-scf-to-cf,"
                   "convert-gpu-to-nvvm,canonicalize,cse,reconcile-unrealized-casts)");
 }
@@ -153,7 +155,7 @@ int compileCuda(const CompileOptions &o, const char *argv0, ModuleOp module,
     if (auto ws = f->getAttrOfType<IntegerAttr>("onnxc.workspace_size"))
       deviceWorkspace = ws.getInt();
   verbose("map to GPU kernels, outline, lower to NVVM");
-  if (failed(runPasses(buildGpuKernelPipeline)))
+  if (failed(runPasses([&](OpPassManager &pm) { buildGpuKernelPipeline(pm, o.gpuTf32); })))
     return kExitModelError;
   int64_t weightsSize = 0;
   if (auto size = module->getAttrOfType<IntegerAttr>("onnxc.cuda.weights_size"))

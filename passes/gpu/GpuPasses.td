@@ -36,10 +36,14 @@ def GpuMapKernels : Pass<"onnx-gpu-map-kernels", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::affine::AffineDialect",
                            "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
-                           "mlir::memref::MemRefDialect", "mlir::math::MathDialect"];
+                           "mlir::memref::MemRefDialect", "mlir::math::MathDialect",
+                           "mlir::NVVM::NVVMDialect", "mlir::LLVM::LLVMDialect"];
   let options = [
     Option<"gemmTiling", "gemm-tiling", "bool", /*default=*/"true",
-           "Shared-memory tiled kernels for matmul and batch_matmul">
+           "Shared-memory tiled kernels for f32 contractions (matmul, convolution...)">,
+    Option<"tf32", "tf32", "bool", /*default=*/"false",
+           "The contractions' kernels use TF32 tensor cores (mma.sync; inputs rounded to "
+           "10-bit mantissas, fp32 accumulation) instead of exact fp32 multiply-adds">
   ];
 }
 

@@ -17,7 +17,8 @@ using namespace mlir;
 namespace onnxc {
 /// Defined in GemmKernel.cpp: a shared-memory tiled kernel for a static matmul/batch_matmul,
 /// or failure when the op does not fit (it then takes the generic path).
-LogicalResult buildTiledGemm(RewriterBase &rewriter, linalg::LinalgOp op);
+/// With `tf32`, the TF32 tensor-core kernel instead of the exact fp32 one.
+LogicalResult buildTiledGemm(RewriterBase &rewriter, linalg::LinalgOp op, bool tf32);
 } // namespace onnxc
 
 namespace {
@@ -201,7 +202,7 @@ struct GpuMapKernelsPass : onnxc::impl::GpuMapKernelsBase<GpuMapKernelsPass> {
     }
     for (auto op : llvm::make_early_inc_range(block.getOps<linalg::LinalgOp>())) {
       rewriter.setInsertionPoint(op);
-      if (gemmTiling && succeeded(onnxc::buildTiledGemm(rewriter, op))) {
+      if (gemmTiling && succeeded(onnxc::buildTiledGemm(rewriter, op, tf32))) {
         rewriter.eraseOp(op);
         continue;
       }

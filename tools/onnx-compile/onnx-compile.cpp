@@ -43,6 +43,12 @@ static cl::opt<std::string> gpu("gpu",
                                          "sm_86, sm_89 or sm_90 (default sm_80); the PTX "
                                          "embedded beside it runs on newer GPUs"),
                                 cl::value_desc("sm_XX"), cl::cat(category));
+static cl::opt<bool> gpuTf32("gpu-tf32",
+                            cl::desc("With --target cuda: run MatMul, Gemm and Conv on TF32 "
+                                     "tensor cores (inputs rounded to 10-bit mantissas, fp32 "
+                                     "accumulation; about 1e-3 relative error). Default: exact "
+                                     "fp32"),
+                            cl::cat(category));
 static cl::opt<std::string> hostTarget("host-target",
                                        cl::desc("With --target cuda: the triple of the host "
                                                 "code (default: the compiler's host)"),
@@ -138,8 +144,10 @@ int main(int argc, char **argv) {
   if (target == "cuda") {
     o.triple = hostTarget;
     o.gpu = gpu.empty() ? "sm_80" : std::string(gpu);
-  } else if (!gpu.empty() || !hostTarget.empty() || emit == onnxc::EmitKind::Ptx) {
-    errs() << "onnx-compile: error: --gpu, --host-target and --emit=ptx need --target cuda\n";
+    o.gpuTf32 = gpuTf32;
+  } else if (!gpu.empty() || !hostTarget.empty() || emit == onnxc::EmitKind::Ptx || gpuTf32) {
+    errs() << "onnx-compile: error: --gpu, --gpu-tf32, --host-target and --emit=ptx need "
+              "--target cuda\n";
     return onnxc::kExitUsage;
   }
   o.cpu = codegen::getMCPU(); // Empty: the target's default.
