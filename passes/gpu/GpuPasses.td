@@ -28,7 +28,9 @@ def GpuMapKernels : Pass<"onnx-gpu-map-kernels", "mlir::func::FuncOp"> {
     iteration space linearized onto a 1-D grid of 256-thread blocks, the innermost dim on
     consecutive threads). A sequential scf.for whose bounds the host computes and whose
     body holds only such ops (an RNN's time loop, a Loop or Scan body) stays on the host and
-    launches its body's kernels every iteration. Whatever is left (loops over data, scalar
+    launches its body's kernels every iteration. A run of consecutive ops that work row by
+    row over the same leading dims and include a reduction (softmax, layer normalization)
+    becomes one kernel with a block per row, the ops in order between barriers. Whatever is left (loops over data, scalar
     code) runs in a one-thread kernel, its nested linalg ops and copies lowered to plain
     loops: slow but exact. Pure address and index computations stay on the host
     and reach the kernels as arguments when gpu-kernel-outlining runs.
@@ -41,6 +43,9 @@ def GpuMapKernels : Pass<"onnx-gpu-map-kernels", "mlir::func::FuncOp"> {
   let options = [
     Option<"gemmTiling", "gemm-tiling", "bool", /*default=*/"true",
            "Shared-memory tiled kernels for f32 contractions (matmul, convolution...)">,
+    Option<"rowKernels", "row-kernels", "bool", /*default=*/"true",
+           "Runs of row-by-row ops with a reduction (softmax, layer normalization) as one "
+           "kernel with a block per row">,
     Option<"tf32", "tf32", "bool", /*default=*/"false",
            "The contractions' kernels use TF32 tensor cores (mma.sync; inputs rounded to "
            "10-bit mantissas, fp32 accumulation) instead of exact fp32 multiply-adds">

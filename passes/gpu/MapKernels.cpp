@@ -17,6 +17,9 @@ using namespace mlir;
 namespace onnxc {
 /// Defined in GemmKernel.cpp: a shared-memory tiled kernel for a static matmul/batch_matmul,
 /// or failure when the op does not fit (it then takes the generic path).
+/// Defined in RowKernels.cpp: runs of row-by-row ops with a reduction (softmax, layer
+/// normalization) become one kernel with a block per row.
+void fuseRowKernels(RewriterBase &rewriter, Block &block);
 /// With `tf32`, the TF32 tensor-core kernel instead of the exact fp32 one.
 LogicalResult buildTiledGemm(RewriterBase &rewriter, linalg::LinalgOp op, bool tf32);
 } // namespace onnxc
@@ -200,6 +203,8 @@ struct GpuMapKernelsPass : onnxc::impl::GpuMapKernelsBase<GpuMapKernelsPass> {
       linalg::CopyOp::create(rewriter, copy.getLoc(), copy.getSource(), copy.getTarget());
       rewriter.eraseOp(copy);
     }
+    if (rowKernels)
+      onnxc::fuseRowKernels(rewriter, block);
     for (auto op : llvm::make_early_inc_range(block.getOps<linalg::LinalgOp>())) {
       rewriter.setInsertionPoint(op);
       if (gemmTiling && succeeded(onnxc::buildTiledGemm(rewriter, op, tf32))) {

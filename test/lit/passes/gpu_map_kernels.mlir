@@ -240,3 +240,92 @@ func.func @main_graph(%a: memref<5x700xf32>, %b: memref<700x18xf32>, %c: memref<
   linalg.matmul ins(%a, %b : memref<5x700xf32>, memref<700x18xf32>) outs(%c : memref<5x18xf32>)
   return
 }
+
+// -----
+
+// Softmax over rows (max, exp(x - max), sum, divide) works row by row over the leading dim:
+// one kernel with a block of 128 threads per row (64 rows), the four ops in order between
+// barriers. The reductions over the row loop inside one thread; the elementwise ops spread
+// the row's 96 elements over the threads.
+// CHECK-LABEL: func.func @main_graph
+// CHECK-COUNT-1: gpu.launch blocks({{.*}}) in ({{%[a-z0-9]+}} = %c64{{(_[0-9]+)?}}, {{.*}}) threads({{.*}}) in ({{%[a-z0-9]+}} = %c128
+// CHECK:           scf.for %{{.*}} = %{{.*}} to %c1{{(_[0-9]+)?}} step %c128
+// CHECK:             scf.for
+// CHECK:               arith.maximumf
+// CHECK:           gpu.barrier
+// CHECK:           scf.for %{{.*}} = %{{.*}} to %c96{{(_[0-9]+)?}} step %c128
+// CHECK:             math.exp
+// CHECK:           gpu.barrier
+// CHECK:           scf.for
+// CHECK:             scf.for
+// CHECK:               arith.addf
+// CHECK:           gpu.barrier
+// CHECK:           scf.for %{{.*}} = %{{.*}} to %c96{{(_[0-9]+)?}} step %c128
+// CHECK:             arith.divf
+// CHECK-NOT:     gpu.launch
+// CHECK:         return
+#row = affine_map<(d0, d1) -> (d0, d1)>
+#red = affine_map<(d0, d1) -> (d0)>
+func.func @main_graph(%x: memref<64x96xf32>, %y: memref<64x96xf32>, %ws: memref<1024xi8>) {
+  %c0 = arith.constant 0 : index
+  %c256 = arith.constant 256 : index
+  %m = memref.view %ws[%c0][] : memref<1024xi8> to memref<64xf32>
+  %s = memref.view %ws[%c256][] : memref<1024xi8> to memref<64xf32>
+  linalg.generic {indexing_maps = [#row, #red], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<64x96xf32>) outs(%m : memref<64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.maximumf %in, %out : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#row, #red, #row], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %m : memref<64x96xf32>, memref<64xf32>) outs(%y : memref<64x96xf32>) {
+  ^bb0(%in: f32, %mx: f32, %out: f32):
+    %d = arith.subf %in, %mx : f32
+    %e = math.exp %d : f32
+    linalg.yield %e : f32
+  }
+  linalg.generic {indexing_maps = [#row, #red], iterator_types = ["parallel", "reduction"]}
+      ins(%y : memref<64x96xf32>) outs(%s : memref<64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.addf %in, %out : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#row, #red, #row], iterator_types = ["parallel", "parallel"]}
+      ins(%y, %s : memref<64x96xf32>, memref<64xf32>) outs(%y : memref<64x96xf32>) {
+  ^bb0(%in: f32, %sum: f32, %out: f32):
+    %q = arith.divf %in, %sum : f32
+    linalg.yield %q : f32
+  }
+  return
+}
+
+// -----
+
+// The same ops where the sums' buffer overlaps the input's rows at another offset (a memory
+// plan reusing bytes): block R would write bytes that block R' still reads, so the ops keep
+// their own kernels.
+// CHECK-LABEL: func.func @main_graph
+// CHECK-COUNT-2: gpu.launch
+// CHECK-NOT:     gpu.barrier
+// CHECK:         return
+#row2 = affine_map<(d0, d1) -> (d0, d1)>
+#red2 = affine_map<(d0, d1) -> (d0)>
+func.func @main_graph(%y: memref<64x96xf32>, %ws: memref<32768xi8>) {
+  %c0 = arith.constant 0 : index
+  %c128 = arith.constant 128 : index
+  %x = memref.view %ws[%c0][] : memref<32768xi8> to memref<64x96xf32>
+  %s = memref.view %ws[%c128][] : memref<32768xi8> to memref<64xf32>
+  linalg.generic {indexing_maps = [#row2, #red2], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<64x96xf32>) outs(%s : memref<64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.addf %in, %out : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#row2, #red2, #row2], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %s : memref<64x96xf32>, memref<64xf32>) outs(%y : memref<64x96xf32>) {
+  ^bb0(%in: f32, %sum: f32, %out: f32):
+    %q = arith.divf %in, %sum : f32
+    linalg.yield %q : f32
+  }
+  return
+}
