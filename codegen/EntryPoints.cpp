@@ -59,6 +59,10 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   if (!mainGraph && !cuda)
     return createStringError("main_graph is missing from the lowered module");
   size_t numIn = model.inputs.size(), numOut = model.outputs.size();
+  // Models with sequences: main_graph's hidden results follow the outputs (the tensors of
+  // sequence outputs, runtime-stub/runtime.c); the runtime passes their buffers after the
+  // outputs' in the kernel's output array.
+  size_t numHidden = model.hidden.size();
   bool dynamic = model.isDynamic();
   Function *sizesFn = nullptr;
   if (cuda && dynamic)
@@ -66,7 +70,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   if (!cuda) {
     // Static: main_graph(inputs..., outputs..., workspace). Run-time dims
     // (docs/dynamic-shapes.md): main_graph(dims, inputs..., outputs..., out_dims, workspace).
-    size_t expected = numIn + numOut + (dynamic ? 3 : 1);
+    size_t expected = numIn + numOut + numHidden + (dynamic ? 3 : 1);
     if (mainGraph->arg_size() != expected)
       return createStringError("main_graph has " + std::to_string(mainGraph->arg_size()) +
                                " arguments, expected " + std::to_string(expected));
@@ -122,7 +126,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
     } else {
       SmallVector<Value *> args;
       unpack(b, kernel->getArg(0), numIn, args);
-      unpack(b, kernel->getArg(1), numOut, args);
+      unpack(b, kernel->getArg(1), numOut + numHidden, args);
       args.push_back(kernel->getArg(2));
       b.CreateRet(callMain(b, args, kernel->getArg(2)));
     }
@@ -136,7 +140,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
     if (dynamic)
       args.push_back(f->getArg(0));
     unpack(b, f->getArg(1), numIn, args);
-    unpack(b, f->getArg(2), numOut, args);
+    unpack(b, f->getArg(2), numOut + numHidden, args);
     if (dynamic)
       args.push_back(f->getArg(3));
     args.push_back(f->getArg(4));
@@ -161,7 +165,8 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   // The descriptor.
   StructType *descType = StructType::create(ctx, {ptr, i32, i32, ptr, i64}, "onnxc_tensor_desc");
   bool isInputs = true;
-  auto tensorArray = [&](const std::vector<TensorInterface> &list, StringRef kind) -> Constant * {
+  auto tensorArray = [&](const std::vector<TensorInterface> &list,
+                         StringRef kind) -> GlobalVariable * {
     SmallVector<Constant *> elems;
     for (size_t i = 0; i < list.size(); ++i) {
       const auto &t = list[i];
@@ -183,7 +188,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
                      dimsGv, ConstantInt::get(i64, t.sizeBytes())}));
     }
     auto *arrType = ArrayType::get(descType, elems.size());
-    isInputs = false;
+    isInputs = false; // Called for the inputs first.
     return new GlobalVariable(m, arrType, true, GlobalValue::PrivateLinkage,
                               ConstantArray::get(arrType, elems), "onnxc." + kind);
   };
@@ -224,25 +229,60 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
       "onnxc_model");
   // One uint32 per tensor (at least one element, so the array exists for a model without
   // inputs or outputs).
-  auto flagArray = [&](ArrayRef<TensorInterface> tensors, bool TensorInterface::*flag,
-                       const char *name) {
+  auto flagArray = [&](ArrayRef<TensorInterface> tensors,
+                       function_ref<uint32_t(const TensorInterface &)> flag, const char *name) {
     SmallVector<Constant *> flags;
     for (const auto &t : tensors)
-      flags.push_back(ConstantInt::get(i32, t.*flag ? 1 : 0));
+      flags.push_back(ConstantInt::get(i32, flag(t)));
     if (flags.empty())
       flags.push_back(ConstantInt::get(i32, 0));
     auto *type = ArrayType::get(i32, flags.size());
     return new GlobalVariable(m, type, true, GlobalValue::PrivateLinkage,
                               ConstantArray::get(type, flags), name);
   };
-  // input_flags (ABI 4): ONNXC_TENSOR_OPTIONAL (1) for an optional input.
-  auto *inputFlagsGv = flagArray(model.inputs, &TensorInterface::optional, "onnxc.input_flags");
-  // output_flags (ABI 5): ONNXC_OUTPUT_ALLOCATED (1) for an output the run allocates.
-  auto *outputFlagsGv =
-      flagArray(model.outputs, &TensorInterface::allocated, "onnxc.output_flags");
-  // ONNXC_MODEL_DATA_DEPENDENT_DIMS (1), ONNXC_MODEL_ALLOCATED_OUTPUTS (2).
-  uint32_t modelFlags = (model.dataDependent ? 1 : 0) | (model.allocatesOutputs() ? 2 : 0);
-  Constant *fields[] = {ConstantInt::get(i32, 5), // ONNXC_ABI_VERSION
+  // input_flags (ABI 4): ONNXC_TENSOR_OPTIONAL (1) for an optional input; (ABI 6)
+  // ONNXC_TENSOR_SEQUENCE (2) for a sequence.
+  auto *inputFlagsGv = flagArray(
+      model.inputs,
+      [](const TensorInterface &t) { return (t.optional ? 1u : 0u) | (t.sequence ? 2u : 0u); },
+      "onnxc.input_flags");
+  // output_flags (ABI 5): ONNXC_OUTPUT_ALLOCATED (1) for an output the run allocates; (ABI 6)
+  // ONNXC_OUTPUT_SEQUENCE (2), ONNXC_OUTPUT_OPTIONAL (4) for an optional sequence.
+  auto *outputFlagsGv = flagArray(
+      model.outputs,
+      [](const TensorInterface &t) {
+        return (t.allocated ? 1u : 0u) | (t.sequence ? 2u : 0u) |
+               (t.sequence && t.optional ? 4u : 0u);
+      },
+      "onnxc.output_flags");
+  // ONNXC_MODEL_DATA_DEPENDENT_DIMS (1), ONNXC_MODEL_ALLOCATED_OUTPUTS (2),
+  // ONNXC_MODEL_SEQUENCES (4).
+  uint32_t modelFlags = (model.dataDependent ? 1 : 0) | (model.allocatesOutputs() ? 2 : 0) |
+                        (model.hasSequences() ? 4 : 0);
+  // What runtime.c's sequence layer reads (hidden, internal to the library): the hidden
+  // tensors' descriptors and each output's plan (a count, then its instructions).
+  if (!cuda) {
+    isInputs = false; // Outputs of the kernel: their dims are static.
+    auto *hiddenArr = tensorArray(model.hidden, "hidden");
+    isInputs = true;
+    hiddenArr->setName("onnxc__hidden");
+    hiddenArr->setLinkage(GlobalValue::ExternalLinkage);
+    hiddenArr->setVisibility(GlobalValue::HiddenVisibility);
+    auto *numHiddenGv = new GlobalVariable(m, i32, true, GlobalValue::ExternalLinkage,
+                                           ConstantInt::get(i32, numHidden), "onnxc__num_hidden");
+    numHiddenGv->setVisibility(GlobalValue::HiddenVisibility);
+    SmallVector<Constant *> plan;
+    for (const auto &t : model.outputs) {
+      plan.push_back(ConstantInt::get(i64, t.plan.size()));
+      for (int64_t v : t.plan)
+        plan.push_back(ConstantInt::get(i64, v));
+    }
+    auto *planType = ArrayType::get(i64, plan.size());
+    auto *planGv = new GlobalVariable(m, planType, true, GlobalValue::ExternalLinkage,
+                                      ConstantArray::get(planType, plan), "onnxc__sequence_plan");
+    planGv->setVisibility(GlobalValue::HiddenVisibility);
+  }
+  Constant *fields[] = {ConstantInt::get(i32, 6), // ONNXC_ABI_VERSION
                         ConstantInt::get(i32, numIn),
                         ConstantInt::get(i32, numOut),
                         ConstantInt::get(i32, modelFlags),

@@ -20,6 +20,13 @@ struct TensorInterface {
   /// Outputs: the size depends on tensor data with no bound; the run allocates it through the
   /// caller's allocator and returns the pointer in a slot (ONNXC_OUTPUT_ALLOCATED).
   bool allocated = false;
+  /// A sequence of tensors (ABI 6, ONNXC_TENSOR_SEQUENCE / ONNXC_OUTPUT_SEQUENCE): passed as
+  /// an onnxc_sequence; `dtype` is its tensors', `dims` is empty. An optional one (inputs, and
+  /// outputs) may be absent: a NULL input, an output of length -1.
+  bool sequence = false;
+  /// Sequence outputs: how the runtime stub builds it after the run (runtime-stub/runtime.c,
+  /// build_sequence): instructions over sequence inputs and hidden tensors.
+  std::vector<int64_t> plan;
   bool isStatic() const {
     for (int64_t d : dims)
       if (d < 0)
@@ -28,7 +35,7 @@ struct TensorInterface {
   }
   /// 0 for a tensor with run-time dims.
   int64_t sizeBytes() const {
-    if (!isStatic())
+    if (!isStatic() || sequence)
       return 0;
     int64_t n = elementBytes;
     for (int64_t d : dims)
@@ -41,6 +48,16 @@ struct ModelInterface {
   std::string name; // C prefix.
   std::string sourceFile;
   std::vector<TensorInterface> inputs, outputs;
+  /// main_graph's results after the outputs: the tensors of sequence outputs (and run-time
+  /// positions of their edits), static, written to buffers the runtime stub provides.
+  std::vector<TensorInterface> hidden;
+  bool hasSequences() const {
+    for (const auto *list : {&inputs, &outputs})
+      for (const auto &t : *list)
+        if (t.sequence)
+          return true;
+    return false;
+  }
   /// The symbols of the run-time dims (docs/dynamic-shapes.md); empty for a static model.
   std::vector<std::string> dimNames;
   /// Some output dims are counted from data at run time (NonZero, Unique...): the model runs

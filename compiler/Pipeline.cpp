@@ -203,7 +203,23 @@ FailureOr<ModelInterface> readInterface(ModuleOp module, const CompileOptions &o
       }
     }
     ti.elementBytes = t.getElementType().isInteger(1) ? 1 : (t.getElementTypeBitWidth() + 7) / 8;
-    ti.optional = isInput && attrs && attrs.get("onnx.optional");
+    ti.optional = attrs && attrs.get("onnx.optional");
+    // A sequence's placeholder tensor<0xT> (compiler/import: RuntimeSequence).
+    if (attrs && attrs.get("onnx.sequence")) {
+      ti.sequence = true;
+      ti.dims.clear();
+      ti.dimSymbols.clear();
+      if (auto plan = attrs.getAs<DenseI64ArrayAttr>("onnx.sequence"))
+        ti.plan.assign(plan.asArrayRef().begin(), plan.asArrayRef().end());
+    }
+    if (!isInput && attrs && attrs.get("onnxc.hidden")) {
+      if (!t.hasStaticShape())
+        return emitError(func.getLoc())
+               << "a tensor of a sequence output has dims known only at run time (" << t
+               << "): sequence outputs take tensors of static shape";
+      m.hidden.push_back(ti);
+      return success();
+    }
     list.push_back(ti);
     return success();
   };
@@ -225,6 +241,13 @@ FailureOr<ModelInterface> readInterface(ModuleOp module, const CompileOptions &o
     if (op->hasAttr("onnxc.data_bound"))
       m.dataDependent = true;
   });
+  // Sequences are built around a static run (runtime-stub/runtime.c): the dynamic entries
+  // and the CUDA runtime do not take them yet.
+  if (m.hasSequences() && (m.isDynamic() || !o.gpu.empty()))
+    return emitError(func.getLoc())
+           << "a model with sequence-typed inputs or outputs must otherwise be static"
+           << (!o.gpu.empty() ? " and compiled for the CPU (--target cuda does not take sequences)"
+                        : ": fix the run-time dims of its tensor inputs with --shape NAME=DIMS");
   assignCNames(m);
   m.sourceFile = llvm::sys::path::filename(o.input).str();
   m.name = !o.name.empty() ? o.name : toCIdentifier(llvm::sys::path::stem(o.input).str());
@@ -371,9 +394,11 @@ int compile(const CompileOptions &o, const char *argv0) {
       f.removeArgAttr(i, "onnx.name");
       f.removeArgAttr(i, "onnx.dim_params");
       f.removeArgAttr(i, "onnx.optional");
+      f.removeArgAttr(i, "onnx.sequence");
     }
     for (unsigned i = 0; i < f.getNumResults(); ++i)
-      f.removeResultAttr(i, StringAttr::get(&ctx, "onnx.name"));
+      for (StringRef a : {"onnx.name", "onnx.sequence", "onnx.optional", "onnxc.hidden"})
+        f.removeResultAttr(i, StringAttr::get(&ctx, a));
   }
 
   // --sanitize=address: the memory plan separates buffers with poisoned redzones (PlanMemory).
@@ -399,6 +424,11 @@ int compile(const CompileOptions &o, const char *argv0) {
           iface->outputs[i].allocated = true;
       iface->dataDependent = true;
       f->removeAttr("onnxc.allocated_outputs");
+    }
+    if (iface->hasSequences() && iface->isDynamic()) {
+      emitError(f.getLoc()) << "a model with sequence-typed inputs or outputs must otherwise "
+                               "be static: it has outputs whose size depends on data";
+      return kExitModelError;
     }
     if (auto rz = f->getAttrOfType<DenseI64ArrayAttr>("onnxc.redzones"))
       iface->redzones.assign(rz.asArrayRef().begin(), rz.asArrayRef().end());
