@@ -90,6 +90,15 @@ private:
   mlir::FailureOr<llvm::SmallVector<mlir::Value>> importInline(NodeContext &c,
                                                                ::onnx::GraphProto &graph);
   void bindOutputs(NodeContext &c, mlir::ValueRange outs);
+  /// The graph outputs of the last subgraph imported (importSubgraph, importInline): -1 for a
+  /// tensor, else a sequence built in the subgraph whose n tensors the yield carries in its
+  /// place (importInline: the sequence, under `lastInlineSequences`).
+  llvm::SmallVector<int> lastYieldLayout;
+  llvm::SmallVector<SequenceValue> lastInlineSequences;
+  /// Collects a subgraph's outputs (sequences flattened into their tensors) into `outs`.
+  mlir::LogicalResult subgraphOutputs(NodeContext &c, const ::onnx::GraphProto &graph,
+                                      llvm::StringRef what,
+                                      llvm::SmallVectorImpl<mlir::Value> &outs);
 
   mlir::Location nodeLoc(const ::onnx::NodeProto &node, int index);
   /// The model file at the byte offset where entry `index` of `list` begins (ModelOffsets),
