@@ -63,7 +63,11 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   // sequence outputs, runtime-stub/runtime.c); the runtime passes their buffers after the
   // outputs' in the kernel's output array.
   size_t numHidden = model.hidden.size();
-  bool dynamic = model.isDynamic();
+  // The kernel's view (dims in, sizes function) and the callers' (a model that maps sequences
+  // runs its dynamic kernel per element behind a static interface).
+  bool dynamic = model.kernelDynamic();
+  bool publicDynamic = model.isDynamic();
+  size_t numPublicDims = publicDynamic ? model.dimNames.size() : 0;
   Function *sizesFn = nullptr;
   if (cuda && dynamic)
     return createStringError("CUDA libraries take static dims only (use --shape)");
@@ -164,15 +168,17 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   } // !cuda
   // The descriptor.
   StructType *descType = StructType::create(ctx, {ptr, i32, i32, ptr, i64}, "onnxc_tensor_desc");
-  bool isInputs = true;
+  bool isInputs = true, kernelView = false;
   auto tensorArray = [&](const std::vector<TensorInterface> &list,
                          StringRef kind) -> GlobalVariable * {
     SmallVector<Constant *> elems;
     for (size_t i = 0; i < list.size(); ++i) {
       const auto &t = list[i];
       SmallVector<Constant *> dims;
-      // A run-time dim reads -1 - symbol for an input, -1 for an output.
-      for (size_t d = 0; d < t.dims.size(); ++d)
+      // A run-time dim reads -1 - symbol for an input, -1 for an output. A sequence has no
+      // dims in the descriptor (kernelView: the kernel's per-element view, for the runtime).
+      size_t rank = t.sequence && !kernelView ? 0 : t.dims.size();
+      for (size_t d = 0; d < rank; ++d)
         dims.push_back(ConstantInt::get(
             i64, t.dims[d] >= 0                              ? t.dims[d]
                  : isInputs && d < t.dimSymbols.size() && t.dimSymbols[d] >= 0
@@ -184,7 +190,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
                                         "onnxc.dims." + kind + "." + Twine(i));
       elems.push_back(ConstantStruct::get(
           descType, {cString(m, t.name, "onnxc.name." + kind + "." + Twine(i)),
-                     ConstantInt::get(i32, t.dtype), ConstantInt::get(i32, t.dims.size()),
+                     ConstantInt::get(i32, t.dtype), ConstantInt::get(i32, rank),
                      dimsGv, ConstantInt::get(i64, t.sizeBytes())}));
     }
     auto *arrType = ArrayType::get(descType, elems.size());
@@ -215,7 +221,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
       m, "onnxc_rt_run_with_allocator",
       FunctionType::get(i32, {ptrTy, ptrTy, ptrTy, ptrTy, ptrTy, i64, ptrTy}, false));
   Constant *dimNames = ConstantPointerNull::get(PointerType::getUnqual(ctx));
-  if (dynamic) {
+  if (publicDynamic) {
     SmallVector<Constant *> names;
     for (size_t k = 0; k < model.dimNames.size(); ++k)
       names.push_back(cString(m, model.dimNames[k], "onnxc.dim_name." + Twine(k)));
@@ -281,6 +287,26 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
     auto *planGv = new GlobalVariable(m, planType, true, GlobalValue::ExternalLinkage,
                                       ConstantArray::get(planType, plan), "onnxc__sequence_plan");
     planGv->setVisibility(GlobalValue::HiddenVisibility);
+    // Models that map sequences: the kernel's inputs and outputs per element (dims with
+    // symbols), its symbol count, and the flag (runtime.c, run_map).
+    kernelView = true;
+    for (auto [list, name] : {std::pair{&model.inputs, "onnxc__kernel_inputs"},
+                              std::pair{&model.outputs, "onnxc__kernel_outputs"}}) {
+      isInputs = list == &model.inputs;
+      auto *gv = tensorArray(*list, name);
+      gv->setName(name);
+      gv->setLinkage(GlobalValue::ExternalLinkage);
+      gv->setVisibility(GlobalValue::HiddenVisibility);
+    }
+    kernelView = false;
+    isInputs = true;
+    for (auto [name, value] :
+         {std::pair{"onnxc__num_kernel_dims", uint32_t(model.dimNames.size())},
+          std::pair{"onnxc__sequence_map", uint32_t(model.sequenceMap ? 1 : 0)}}) {
+      auto *gv = new GlobalVariable(m, i32, true, GlobalValue::ExternalLinkage,
+                                    ConstantInt::get(i32, value), name);
+      gv->setVisibility(GlobalValue::HiddenVisibility);
+    }
   }
   Constant *fields[] = {ConstantInt::get(i32, 6), // ONNXC_ABI_VERSION
                         ConstantInt::get(i32, numIn),
@@ -290,14 +316,14 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
                         cString(m, model.target, "onnxc.target"),
                         tensorArray(model.inputs, "inputs"),
                         tensorArray(model.outputs, "outputs"),
-                        ConstantInt::get(i64, model.workspaceSize),
+                        ConstantInt::get(i64, model.publicWorkspaceSize()),
                         ConstantInt::get(i64, model.workspaceAlignment),
                         rtInit,
                         rtRun,
                         rtStatus,
                         rtSetThreads,
                         rtThreads,
-                        ConstantInt::get(i32, model.dimNames.size()),
+                        ConstantInt::get(i32, numPublicDims),
                         dimNames,
                         rtWsFor,
                         rtOutDims,
@@ -352,9 +378,9 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   }
   // Run-time dims: the typed entries take the symbols' values first, and one dims array
   // per output with run-time dims after the outputs (docs/dynamic-shapes.md).
-  size_t numDims = model.dimNames.size();
+  size_t numDims = numPublicDims;
   SmallVector<size_t> dynOutputs;
-  for (size_t i = 0; i < numOut; ++i)
+  for (size_t i = 0; i < numOut && publicDynamic; ++i)
     if (!model.outputs[i].isStatic())
       dynOutputs.push_back(i);
   // Stores f's arguments [first, first + numDims) into an int64_t array.
@@ -376,7 +402,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
       b.CreateStore(f->getArg(first + j), b.CreateConstGEP2_64(type, arr, 0, dynOutputs[j]));
     return arr;
   };
-  if (!dynamic) {
+  if (!publicDynamic) {
     SmallVector<Type *> params(numIn + numOut + 1, ptr);
     Function *f = defineExported(m, model.name + "_run", FunctionType::get(i32, params, false));
     IRBuilder<> b(BasicBlock::Create(ctx, "entry", f));
@@ -423,7 +449,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
     IRBuilder<> bd(BasicBlock::Create(ctx, "entry", destroy));
     bd.CreateCall(rtDestroy, {destroy->getArg(0)});
     bd.CreateRetVoid();
-    if (!dynamic) {
+    if (!publicDynamic) {
       SmallVector<Type *> params(numIn + numOut + 1, ptr);
       Function *f =
           defineExported(m, model.name + "_run_context", FunctionType::get(i32, params, false));

@@ -177,11 +177,13 @@ std::string emitHeader(const ModelInterface &m) {
   os << "#define " << U << "_NUM_INPUTS " << m.inputs.size() << "\n";
   os << "#define " << U << "_NUM_OUTPUTS " << m.outputs.size() << "\n";
   os << "/* Bytes of scratch memory one call needs (every intermediate tensor lives there). */\n";
-  os << "#define " << U << "_WORKSPACE_SIZE " << m.workspaceSize << "\n";
+  os << "#define " << U << "_WORKSPACE_SIZE " << m.publicWorkspaceSize() << "\n";
   os << "#define " << U << "_WORKSPACE_ALIGNMENT " << m.workspaceAlignment << "\n\n";
   auto describe = [&](const char *kind, const std::vector<TensorInterface> &list) {
     for (size_t i = 0; i < list.size(); ++i) {
-      const auto &t = list[i];
+      TensorInterface t = list[i];
+      if (t.sequence) // No dims: its tensors' are given at run time.
+        t.dims.clear();
       std::string T = t.cName;
       std::transform(T.begin(), T.end(), T.begin(), [](unsigned char c) { return std::toupper(c); });
       std::string base = U + "_" + kind + "_" + T;

@@ -27,6 +27,9 @@ struct TensorInterface {
   /// Sequence outputs: how the runtime stub builds it after the run (runtime-stub/runtime.c,
   /// build_sequence): instructions over sequence inputs and hidden tensors.
   std::vector<int64_t> plan;
+  /// Models that map sequences (ModelInterface::sequenceMap): the kernel's argument or
+  /// result for one element; `dims`/`dimSymbols` are the element's (the kernel's view).
+  bool mapped = false;
   bool isStatic() const {
     for (int64_t d : dims)
       if (d < 0)
@@ -63,7 +66,15 @@ struct ModelInterface {
   /// Some output dims are counted from data at run time (NonZero, Unique...): the model runs
   /// through the dynamic entries even without symbols, and output_dims gives upper bounds.
   bool dataDependent = false;
-  bool isDynamic() const { return !dimNames.empty() || dataDependent; }
+  /// The kernel (main_graph) takes run-time dims (and onnxc_sizes computes its sizes).
+  bool kernelDynamic() const { return !dimNames.empty() || dataDependent; }
+  /// The model maps its sequence inputs (SequenceMap): the runtime stub runs the kernel once
+  /// per element, with the element's dims (dimNames are then all the elements' symbols); to
+  /// its callers the model is static, with workspace size 0.
+  bool sequenceMap = false;
+  /// The callers pass run-time dims (the dynamic entry points and header).
+  bool isDynamic() const { return kernelDynamic() && !sequenceMap; }
+  int64_t publicWorkspaceSize() const { return sequenceMap ? 0 : workspaceSize; }
   /// Some intermediate sizes come from tensor data with no bound: their buffers are
   /// allocated per run, outside the workspace, and a run may return ONNXC_ERROR_DATA_SIZE or
   /// ONNXC_ERROR_OUT_OF_MEMORY (docs/dynamic-shapes.md).

@@ -205,7 +205,9 @@ FailureOr<ModelInterface> readInterface(ModuleOp module, const CompileOptions &o
     ti.elementBytes = t.getElementType().isInteger(1) ? 1 : (t.getElementTypeBitWidth() + 7) / 8;
     ti.optional = attrs && attrs.get("onnx.optional");
     // A sequence's placeholder tensor<0xT> (compiler/import: RuntimeSequence).
-    if (attrs && attrs.get("onnx.sequence")) {
+    if (attrs && (attrs.get("onnx.sequence_map") || (!isInput && m.sequenceMap))) {
+      ti.sequence = ti.mapped = true; // one element's tensor: its dims are the kernel's
+    } else if (attrs && attrs.get("onnx.sequence")) {
       ti.sequence = true;
       ti.dims.clear();
       ti.dimSymbols.clear();
@@ -223,9 +225,19 @@ FailureOr<ModelInterface> readInterface(ModuleOp module, const CompileOptions &o
     list.push_back(ti);
     return success();
   };
+  m.sequenceMap = func->hasAttr("onnx.sequence_map");
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
     if (failed(read(func.getArgumentTypes()[i], func.getArgAttrDict(i), m.inputs, "input")))
       return failure();
+  // A model that maps sequences runs per element with the elements' dims: its tensor inputs
+  // must be static (its callers pass no dims).
+  if (m.sequenceMap)
+    for (const auto &t : m.inputs)
+      if (!t.mapped && !t.isStatic())
+        return emitError(func.getLoc())
+               << "input '" << t.name << "' has dims known only at run time in a model that "
+               << "maps sequence inputs (SequenceMap): fix them with --shape " << t.name
+               << "=DIMS";
   // The symbols, for onnx-dynamic-interface.
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
     func.setArgAttr(i, "onnxc.dim_symbols",
@@ -243,7 +255,7 @@ FailureOr<ModelInterface> readInterface(ModuleOp module, const CompileOptions &o
   });
   // Sequences are built around a static run (runtime-stub/runtime.c): the dynamic entries
   // and the CUDA runtime do not take them yet.
-  if (m.hasSequences() && (m.isDynamic() || !o.gpu.empty()))
+  if (m.hasSequences() && (m.isDynamic() || m.dataDependent || !o.gpu.empty()))
     return emitError(func.getLoc())
            << "a model with sequence-typed inputs or outputs must otherwise be static"
            << (!o.gpu.empty() ? " and compiled for the CPU (--target cuda does not take sequences)"
@@ -395,7 +407,9 @@ int compile(const CompileOptions &o, const char *argv0) {
       f.removeArgAttr(i, "onnx.dim_params");
       f.removeArgAttr(i, "onnx.optional");
       f.removeArgAttr(i, "onnx.sequence");
+      f.removeArgAttr(i, "onnx.sequence_map");
     }
+    f->removeAttr("onnx.sequence_map");
     for (unsigned i = 0; i < f.getNumResults(); ++i)
       for (StringRef a : {"onnx.name", "onnx.sequence", "onnx.optional", "onnxc.hidden"})
         f.removeResultAttr(i, StringAttr::get(&ctx, a));
@@ -425,7 +439,7 @@ int compile(const CompileOptions &o, const char *argv0) {
       iface->dataDependent = true;
       f->removeAttr("onnxc.allocated_outputs");
     }
-    if (iface->hasSequences() && iface->isDynamic()) {
+    if (iface->hasSequences() && (iface->isDynamic() || iface->dataDependent)) {
       emitError(f.getLoc()) << "a model with sequence-typed inputs or outputs must otherwise "
                                "be static: it has outputs whose size depends on data";
       return kExitModelError;

@@ -478,6 +478,9 @@ static void clear_sequence(onnxc_sequence *out, int64_t length) {
   out->allocation = 0;
 }
 
+static int pack_sequence(const struct seq_ref *refs, int64_t count, int32_t dtype,
+                         const onnxc_allocator *a, onnxc_sequence *out);
+
 /* Follows output `o`'s plan (n instructions) into `out`, allocating through `a`. */
 static int build_sequence(uint32_t o, const int64_t *plan, int64_t n,
                           const void *const *inputs, void *const *hidden,
@@ -540,8 +543,17 @@ static int build_sequence(uint32_t o, const int64_t *plan, int64_t n,
     }
     at += op == 0 ? 1 : op == 3 ? 2 : 3;
   }
-  /* One block: ranks, dims pointers, data pointers, the dims, then each tensor (16-byte
-   * aligned). */
+  if (status == ONNXC_OK)
+    status = pack_sequence(refs, count, dtype, a, out);
+  free(refs);
+  return status;
+}
+
+/* Copies the `count` tensors of `refs` into one block allocated through `a`, described by
+ * `out`: data pointers, dims pointers, the dims, ranks, then each tensor (16-byte aligned). */
+static int pack_sequence(const struct seq_ref *refs, int64_t count, int32_t dtype,
+                         const onnxc_allocator *a, onnxc_sequence *out) {
+  int status = ONNXC_OK;
   int64_t ranks = 0, bytes = 0;
   for (int64_t k = 0; k < count && status == ONNXC_OK; ++k) {
     int64_t t = tensor_bytes(dtype, refs[k].rank, refs[k].dims);
@@ -585,7 +597,149 @@ static int build_sequence(uint32_t o, const int64_t *plan, int64_t n,
       out->allocation = block;
     }
   }
+  return status;
+}
+
+/* Models that map their sequence inputs (SequenceMap, compiler/import/SequenceMap.cpp): the
+ * kernel is the map's body for one element, with run-time dims for the elements' symbols.
+ * Each element k of the mapped inputs (all of one length) gives the dims (checked against
+ * each other like the callers' dims), the kernel runs on the k-th tensors, into per-element
+ * buffers; the outputs' sequences are then packed from them. The kernel's workspace is
+ * allocated here per run (the descriptor's size is 0). */
+extern const uint32_t onnxc__num_kernel_dims;
+extern const uint32_t onnxc__sequence_map;
+extern const onnxc_tensor_desc onnxc__kernel_inputs[];
+extern const onnxc_tensor_desc onnxc__kernel_outputs[];
+
+struct map_result {
+  void *data;
+  int64_t *dims; /* into the run's dims storage */
+};
+
+static int run_map(const void *const *inputs, void *const *outputs,
+                   const onnxc_allocator *allocator) {
+  const onnxc_model *m = &onnxc__model;
+  uint32_t nin = m->num_inputs, nout = m->num_outputs, nd = onnxc__num_kernel_dims;
+  int64_t length = -1;
+  for (uint32_t i = 0; i < nin; ++i)
+    if (input_is_sequence(i) && onnxc__kernel_inputs[i].rank > 0) {
+      const onnxc_sequence *s = inputs[i];
+      if (!s)
+        return ONNXC_ERROR_NULL_ARGUMENT;
+      if (length >= 0 && s->length != length)
+        return ONNXC_ERROR_INVALID_ARGUMENT; /* SequenceMap: sequences of one length */
+      length = s->length;
+    }
+  if (length < 0)
+    length = 0;
+  uint32_t out_ranks = 0;
+  for (uint32_t o = 0; o < nout; ++o)
+    out_ranks += (uint32_t)onnxc__kernel_outputs[o].rank;
+  /* Per element and output: its buffer and dims. */
+  size_t cells = (size_t)length * nout;
+  struct map_result *results = cells ? malloc(cells * sizeof *results) : 0;
+  int64_t *all_dims = cells && out_ranks ? malloc((size_t)length * out_ranks * sizeof(int64_t)) : 0;
+  if ((cells && !results) || (cells && out_ranks && !all_dims)) {
+    free(results);
+    free(all_dims);
+    return ONNXC_ERROR_OUT_OF_MEMORY;
+  }
+  for (size_t c = 0; c < cells; ++c)
+    results[c].data = 0;
+  void *ws_alloc = 0;
+  uint64_t ws_capacity = 0;
+  int status = ONNXC_OK;
+  for (int64_t k = 0; k < length && status == ONNXC_OK; ++k) {
+    int64_t kdims[nd ? nd : 1];
+    for (uint32_t d = 0; d < nd; ++d)
+      kdims[d] = -1;
+    const void *kin[nin ? nin : 1];
+    for (uint32_t i = 0; i < nin && status == ONNXC_OK; ++i) {
+      const onnxc_tensor_desc *kd = &onnxc__kernel_inputs[i];
+      kin[i] = inputs[i];
+      if (!input_is_sequence(i) || kd->rank == 0)
+        continue;
+      const onnxc_sequence *s = inputs[i];
+      if (s->ranks[k] != kd->rank) {
+        status = ONNXC_ERROR_INVALID_ARGUMENT; /* not the rank the body takes */
+        break;
+      }
+      for (int32_t d = 0; d < kd->rank; ++d) {
+        int64_t want = kd->dims[d], got = s->dims[k][d];
+        if (want >= 0 ? got != want
+                      : (kdims[-1 - want] >= 0 && kdims[-1 - want] != got) ||
+                            got >= ONNXC_MAX_DIM) {
+          status = ONNXC_ERROR_DIMS_OUT_OF_RANGE;
+          break;
+        }
+        if (want < 0)
+          kdims[-1 - want] = got;
+      }
+      kin[i] = s->data[k];
+    }
+    for (uint32_t d = 0; d < nd; ++d)
+      if (kdims[d] < 0)
+        kdims[d] = 0; /* a symbol no mapped tensor has: never used */
+    if (status != ONNXC_OK)
+      break;
+    int64_t *flat = all_dims + (size_t)k * out_ranks;
+    int64_t scratch[out_ranks ? out_ranks : 1];
+    if (!flat)
+      flat = scratch;
+    int64_t ws_size = onnxc__sizes(kdims, flat);
+    if (ws_size < 0) {
+      status = ONNXC_ERROR_DIMS_OUT_OF_RANGE;
+      break;
+    }
+    if ((uint64_t)ws_size > ws_capacity) {
+      free(ws_alloc);
+      ws_capacity = (uint64_t)ws_size;
+      ws_alloc = malloc((size_t)ws_capacity + (size_t)m->workspace_alignment);
+      if (!ws_alloc) {
+        status = ONNXC_ERROR_OUT_OF_MEMORY;
+        break;
+      }
+    }
+    size_t align = m->workspace_alignment ? (size_t)m->workspace_alignment : 64;
+    void *ws = ws_alloc ? (void *)(((uintptr_t)ws_alloc + align - 1) / align * align) : 0;
+    void *kout[nout ? nout : 1];
+    static char empty;
+    for (uint32_t o = 0, at = 0; o < nout && status == ONNXC_OK;
+         at += (uint32_t)onnxc__kernel_outputs[o].rank, ++o) {
+      struct map_result *r = &results[(size_t)k * nout + o];
+      r->dims = flat + at;
+      int64_t bytes = tensor_bytes(onnxc__kernel_outputs[o].dtype, onnxc__kernel_outputs[o].rank,
+                                   r->dims);
+      if (bytes < 0) {
+        status = ONNXC_ERROR_DATA_SIZE;
+        break;
+      }
+      r->data = bytes ? malloc((size_t)bytes) : 0;
+      if (bytes && !r->data)
+        status = ONNXC_ERROR_OUT_OF_MEMORY;
+      kout[o] = r->data ? r->data : &empty;
+    }
+    if (status == ONNXC_OK)
+      status = onnxc__kernel_dynamic(kdims, kin, kout, flat, ws);
+  }
+  /* Pack each output's sequence. */
+  struct seq_ref *refs = status == ONNXC_OK && length ? malloc((size_t)length * sizeof *refs) : 0;
+  if (status == ONNXC_OK && length && !refs)
+    status = ONNXC_ERROR_OUT_OF_MEMORY;
+  for (uint32_t o = 0; o < nout && status == ONNXC_OK; ++o) {
+    for (int64_t k = 0; k < length; ++k) {
+      refs[k].data = results[(size_t)k * nout + o].data;
+      refs[k].dims = results[(size_t)k * nout + o].dims;
+      refs[k].rank = onnxc__kernel_outputs[o].rank;
+    }
+    status = pack_sequence(refs, length, onnxc__kernel_outputs[o].dtype, allocator, outputs[o]);
+  }
   free(refs);
+  for (size_t c = 0; c < cells; ++c)
+    free(results[c].data);
+  free(results);
+  free(all_dims);
+  free(ws_alloc);
   return status;
 }
 
@@ -611,6 +765,21 @@ static int run_static(const void *const *inputs, void *const *outputs, void *wor
   for (uint32_t i = 0; i < m->num_inputs; ++i)
     if (input_is_sequence(i) && (status = check_sequence_input(i, inputs[i])) != ONNXC_OK)
       return status;
+  for (uint32_t i = 0; i < m->num_inputs; ++i)
+    if (!input_is_sequence(i) && !inputs[i] && m->inputs[i].size_bytes &&
+        !input_may_be_null(i))
+      return ONNXC_ERROR_NULL_ARGUMENT;
+  if (onnxc__sequence_map) {
+    status = run_map(inputs, outputs, allocator);
+    if (status != ONNXC_OK)
+      for (uint32_t i = 0; i < n; ++i) {
+        onnxc_sequence *s = outputs[i];
+        if (s->allocation)
+          allocator->free(allocator->user, s->allocation);
+        clear_sequence(s, 0);
+      }
+    return status;
+  }
   /* The kernel's outputs: a sequence output's placeholder (no element) gets a dummy. */
   static char placeholder;
   void *kernel_outputs[n + nh + 1];

@@ -9,6 +9,7 @@
 #include "compiler/import/Sequences.h"
 #include "compiler/import/TensorReader.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -60,6 +61,13 @@ private:
   // Model-local functions (Importer.cpp).
   const ::onnx::FunctionProto *findFunction(const ::onnx::NodeProto &node) const;
   mlir::LogicalResult importFunctionCall(NodeContext &c, const ::onnx::FunctionProto &f);
+
+  /// SequenceMap (SequenceMap.cpp): unrolled over sequences built in the graph; over
+  /// sequence graph inputs, the model's kernel becomes the body, run once per element.
+  mlir::LogicalResult importSequenceMap(NodeContext &c);
+  /// main_graph while it is imported (SequenceMap retypes its sequence arguments).
+  mlir::func::FuncOp mainFunc;
+  bool hasSequenceMap = false;
 
   // Control flow (ControlFlow.cpp).
   mlir::LogicalResult importIf(NodeContext &c);

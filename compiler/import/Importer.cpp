@@ -132,7 +132,7 @@ LogicalResult GraphImporter::checkOpsets() {
 /// Ops the importer builds itself rather than through the op table.
 static bool importedDirectly(StringRef opType) {
   return opType == "Constant" || opType == "If" || opType == "Loop" || opType == "Scan" ||
-         isOptionalOp(opType);
+         opType == "SequenceMap" || isOptionalOp(opType);
 }
 
 void GraphImporter::collectUnsupported(const ::onnx::GraphProto &graph, const std::string &where,
@@ -448,6 +448,8 @@ LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, int index) {
     return c.emitError() << "input '" << name << "' is an optional; only Identity, "
                          << "OptionalHasElement and OptionalGetElement take optionals";
   }
+  if (node.op_type() == "SequenceMap" && isDefaultDomain(node.domain()))
+    return importSequenceMap(c);
   if (isSequenceOp(node.op_type())) {
     auto out = importSequenceNode(c, sequences);
     if (failed(out))
@@ -686,6 +688,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
       declaredTypes[out.name()] = *t;
 
   auto func = func::FuncOp::create(b, fileLoc, "main_graph", b.getFunctionType(argTypes, {}));
+  mainFunc = func;
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
   for (auto [i, name] : llvm::enumerate(argNames)) {
@@ -747,6 +750,21 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
                                 << "OptionalHasElement and OptionalGetElement of it instead)",
              nullptr;
     optionalOutputs.push_back(optionalOut);
+    // A model that maps sequence inputs (SequenceMap) runs its kernel once per element: its
+    // outputs are the map's, each result one element's tensor.
+    if (hasSequenceMap != (isSeq && seqIt->second.mapped))
+      return emitError(loc) << "graph output '" << out.name()
+                            << "' is not an output of the SequenceMap over sequence inputs: a "
+                               "model "
+                               "that maps sequence inputs may have only the map's outputs as "
+                               "its outputs",
+             nullptr;
+    if (hasSequenceMap) {
+      results.push_back(seqIt->second.mapped);
+      resultTypes.push_back(seqIt->second.mapped.getType());
+      plans.push_back(b.getDenseI64ArrayAttr({}));
+      continue;
+    }
     if (isSeq) {
       const SequenceValue &seq = seqIt->second;
       SmallVector<int64_t> plan;
@@ -804,7 +822,10 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
     resultTypes.push_back(h.getType());
   }
   func::ReturnOp::create(b, fileLoc, results);
-  func.setType(b.getFunctionType(argTypes, resultTypes));
+  // SequenceMap may have retyped sequence arguments (to one element's tensor type).
+  func.setType(b.getFunctionType(entry->getArgumentTypes(), resultTypes));
+  if (hasSequenceMap)
+    func->setAttr("onnx.sequence_map", b.getUnitAttr());
   for (auto [i, out] : llvm::enumerate(graph.output())) {
     func.setResultAttr(i, "onnx.name", b.getStringAttr(out.name()));
     if (plans[i])

@@ -34,6 +34,9 @@ struct SequenceValue {
   std::string unknownReason;
   std::optional<RuntimeSequence> runtime;
   mlir::Type elementType; // runtime sequences: the tensors' element type
+  /// A SequenceMap's output over sequence inputs: the body's output for one element (the
+  /// model's kernel then runs once per element: compiler/import/SequenceMap.cpp).
+  mlir::Value mapped;
 };
 using SequenceMap = llvm::StringMap<SequenceValue>;
 
