@@ -276,6 +276,8 @@ static LogicalResult checkCarriedShapes(NodeContext &c, Operation *yield, Block 
 }
 
 LogicalResult GraphImporter::importLoop(NodeContext &c) {
+  if (c.node.input_size() > 0 && sequenceLengths.count(c.node.input(0)))
+    return importLoopAsSequenceMap(c);
   auto body = graphAttr(c, "body");
   if (failed(body))
     return failure();

@@ -65,6 +65,13 @@ private:
   /// SequenceMap (SequenceMap.cpp): unrolled over sequences built in the graph; over
   /// sequence graph inputs, the model's kernel becomes the body, run once per element.
   mlir::LogicalResult importSequenceMap(NodeContext &c);
+  /// A Loop that is SequenceMap's expansion (trip count SequenceLength of a sequence input,
+  /// empty sequences carried, the body's SequenceAt(x, i) ... SequenceInsert(acc, y)),
+  /// imported as that SequenceMap.
+  mlir::LogicalResult importLoopAsSequenceMap(NodeContext &c);
+  /// SequenceLength of a sequence graph input: its length, known only at run time, is no
+  /// value; it may only be the trip count of a Loop that maps the sequence.
+  llvm::StringMap<std::string> sequenceLengths;
   /// main_graph while it is imported (SequenceMap retypes its sequence arguments).
   mlir::func::FuncOp mainFunc;
   bool hasSequenceMap = false;

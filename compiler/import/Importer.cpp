@@ -259,7 +259,7 @@ LogicalResult GraphImporter::sortNodes(const ::onnx::GraphProto &graph, SmallVec
         continue;
       auto it = producer.find(in);
       if (it == producer.end()) {
-        if (values.count(in) || sequences.count(in))
+        if (values.count(in) || sequences.count(in) || sequenceLengths.count(in))
           continue;
         return emitError(nodeLoc(node, i)) << "input '" << in
                                            << "' is not a graph input, an initializer, or the "
@@ -405,8 +405,14 @@ LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, int index) {
   SmallVector<Value> inputs;
   for (const auto &name : node.input()) {
     Value v = name.empty() ? Value() : values.lookup(name);
+    if (!v && sequenceLengths.count(name) &&
+        !(node.op_type() == "Loop" && &name == &node.input(0)))
+      return emitError(loc) << "input '" << name << "' is the length of sequence input '"
+                            << sequenceLengths.lookup(name)
+                            << "', known only at run time: it may only be the trip count of "
+                               "a Loop that maps the sequence (SequenceMap's expansion)";
     // Sequences live in `sequences` (resolved at import), not as values.
-    if (!name.empty() && !v && !sequences.count(name))
+    if (!name.empty() && !v && !sequences.count(name) && !sequenceLengths.count(name))
       return emitError(loc) << "input '" << name
                             << "' is not defined in this graph or an enclosing one";
     inputs.push_back(v);
@@ -450,6 +456,14 @@ LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, int index) {
   }
   if (node.op_type() == "SequenceMap" && isDefaultDomain(node.domain()))
     return importSequenceMap(c);
+  if (node.op_type() == "SequenceLength" && node.input_size() == 1 &&
+      sequences.count(node.input(0))) {
+    const SequenceValue &s = sequences.find(node.input(0))->second;
+    if (s.runtime && s.runtime->input >= 0 && s.runtime->edits.empty()) {
+      sequenceLengths[node.output(0)] = node.input(0);
+      return success();
+    }
+  }
   if (isSequenceOp(node.op_type())) {
     auto out = importSequenceNode(c, sequences);
     if (failed(out))

@@ -11,6 +11,7 @@
 #include "compiler/import/ConverterUtils.h"
 #include "compiler/import/GraphImporter.h"
 
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/ScopeExit.h"
 
 #include <onnx/onnx-ml.pb.h>
@@ -188,6 +189,114 @@ LogicalResult GraphImporter::importSequenceMap(NodeContext &c) {
     sequences[node.output(i)] = std::move(s);
   }
   return success();
+}
+
+LogicalResult GraphImporter::importLoopAsSequenceMap(NodeContext &c) {
+  const auto &node = c.node;
+  std::string lengthOf = sequenceLengths.lookup(node.input(0));
+  auto body = graphAttr(c, "body");
+  if (failed(body))
+    return failure();
+  const ::onnx::GraphProto &g = **body;
+  auto refuse = [&](const Twine &why) {
+    return c.emitError() << "its trip count is the length of sequence input '" << lengthOf
+                         << "', known only at run time: only a Loop that maps sequences "
+                            "(SequenceMap's expansion) may have it, and " << why;
+  };
+  int numCarried = node.input_size() - 2;
+  if (numCarried < 1 || g.input_size() != 2 + numCarried ||
+      g.output_size() != 1 + numCarried || node.output_size() != numCarried)
+    return refuse("this Loop does not carry only sequences (or has scan outputs)");
+  // The condition: absent or a constant true, and the body passes it on unchanged.
+  if (node.input(1).size()) {
+    DenseIntElementsAttr cond;
+    Value v = values.lookup(node.input(1));
+    if (!v || !matchPattern(v, m_Constant(&cond)) || cond.getNumElements() != 1 ||
+        (*cond.begin()).isZero())
+      return refuse("its condition is not a constant true");
+  }
+  for (int j = 0; j < numCarried; ++j) {
+    auto it = sequences.find(node.input(2 + j));
+    if (it == sequences.end() || it->second.runtime || !it->second.elements.empty())
+      return refuse("loop-carried value '" + node.input(2 + j) + "' is not an empty sequence");
+  }
+  const std::string &iter = g.input(0).name(), &condIn = g.input(1).name();
+  // The body's nodes: SequenceAt(x, iter) reads element iter of a sequence input x, each
+  // carried sequence gets one SequenceInsert(acc, y) at its end, the condition passes through
+  // Identity; everything else is the map's body.
+  ::onnx::NodeProto map;
+  map.set_op_type("SequenceMap");
+  map.set_name(node.name());
+  ::onnx::GraphProto *mapBody = nullptr;
+  {
+    auto *a = map.add_attribute();
+    a->set_name("body");
+    a->set_type(::onnx::AttributeProto::GRAPH);
+    mapBody = a->mutable_g();
+  }
+  mapBody->set_name(g.name());
+  llvm::StringMap<std::string> inserted; // acc_in name -> tensor inserted
+  bool lengthMapped = false;
+  for (const auto &n : g.node()) {
+    if (n.op_type() == "SequenceAt" && n.input_size() == 2 && n.input(1) == iter &&
+        sequences.count(n.input(0))) {
+      const SequenceValue &s = sequences.find(n.input(0))->second;
+      if (!s.runtime || s.runtime->input < 0 || !s.runtime->edits.empty())
+        return refuse("SequenceAt reads '" + n.input(0) + "', which is no sequence input");
+      // One element: typed as the sequence input's tensors are declared.
+      const ::onnx::ValueInfoProto *declared = nullptr;
+      for (const auto &gi : model.graph().input())
+        if (gi.name() == n.input(0))
+          declared = &gi;
+      auto *in = mapBody->add_input();
+      in->set_name(n.output(0));
+      if (declared) {
+        const auto &st = declared->type().has_optional_type()
+                             ? declared->type().optional_type().elem_type()
+                             : declared->type();
+        if (st.has_sequence_type())
+          *in->mutable_type() = st.sequence_type().elem_type();
+      }
+      map.add_input(n.input(0));
+      lengthMapped |= n.input(0) == lengthOf;
+      continue;
+    }
+    if (n.op_type() == "SequenceInsert" && n.input_size() == 2) {
+      inserted[n.input(0)] = n.input(1);
+      continue;
+    }
+    if (n.op_type() == "Identity" && n.input_size() == 1 && n.input(0) == condIn &&
+        n.output(0) == g.output(0).name())
+      continue;
+    for (const auto &in : n.input())
+      if (in == iter || in == condIn)
+        return refuse("its body reads the iteration number or the condition otherwise than "
+                      "through SequenceAt");
+    *mapBody->add_node() = n;
+  }
+  if (g.output(0).name() != condIn &&
+      llvm::none_of(g.node(), [&](const ::onnx::NodeProto &n) {
+        return n.op_type() == "Identity" && n.input_size() == 1 && n.input(0) == condIn &&
+               n.output(0) == g.output(0).name();
+      }))
+    return refuse("its body changes the condition");
+  if (!lengthMapped)
+    return refuse("its body does not read sequence '" + lengthOf + "' with SequenceAt");
+  for (int j = 0; j < numCarried; ++j) {
+    const std::string &acc = g.input(2 + j).name();
+    auto it = inserted.find(acc);
+    bool insertOut = false;
+    for (const auto &n : g.node())
+      insertOut |= n.op_type() == "SequenceInsert" && n.input_size() == 2 &&
+                   n.input(0) == acc && n.output(0) == g.output(1 + j).name();
+    if (it == inserted.end() || !insertOut)
+      return refuse("loop-carried sequence '" + acc + "' is not extended by one "
+                    "SequenceInsert at its end per iteration");
+    mapBody->add_output()->set_name(it->second);
+    map.add_output(node.output(j));
+  }
+  NodeContext mc(b, c.loc, map, c.opset, {}, {});
+  return importSequenceMap(mc);
 }
 
 } // namespace onnxc
