@@ -447,6 +447,9 @@ static int check_sequence_input(uint32_t i, const onnxc_sequence *s) {
   for (int64_t k = 0; k < s->length; ++k) {
     if (s->ranks[k] < 0 || (s->ranks[k] && !s->dims[k]))
       return ONNXC_ERROR_INVALID_ARGUMENT;
+    for (int32_t d = 0; d < s->ranks[k]; ++d)
+      if (s->dims[k][d] < 0)
+        return ONNXC_ERROR_INVALID_ARGUMENT;
     int64_t bytes = tensor_bytes(s->dtype, s->ranks[k], s->dims[k]);
     if (bytes < 0)
       return ONNXC_ERROR_DATA_SIZE;
