@@ -67,7 +67,8 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   // runs its dynamic kernel per element behind a static interface).
   bool dynamic = model.kernelDynamic();
   bool publicDynamic = model.isDynamic();
-  size_t numPublicDims = publicDynamic ? model.dimNames.size() : 0;
+  std::vector<std::string> publicDimNames = model.publicDimNames();
+  size_t numPublicDims = publicDynamic ? publicDimNames.size() : 0;
   Function *sizesFn = nullptr;
   if (cuda && dynamic)
     return createStringError("CUDA libraries take static dims only (use --shape)");
@@ -223,8 +224,8 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   Constant *dimNames = ConstantPointerNull::get(PointerType::getUnqual(ctx));
   if (publicDynamic) {
     SmallVector<Constant *> names;
-    for (size_t k = 0; k < model.dimNames.size(); ++k)
-      names.push_back(cString(m, model.dimNames[k], "onnxc.dim_name." + Twine(k)));
+    for (size_t k = 0; k < numPublicDims; ++k)
+      names.push_back(cString(m, publicDimNames[k], "onnxc.dim_name." + Twine(k)));
     auto *type = ArrayType::get(ptr, names.size());
     dimNames = new GlobalVariable(m, type, true, GlobalValue::PrivateLinkage,
                                   ConstantArray::get(type, names), "onnxc.dim_names");
@@ -381,7 +382,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   size_t numDims = numPublicDims;
   SmallVector<size_t> dynOutputs;
   for (size_t i = 0; i < numOut && publicDynamic; ++i)
-    if (!model.outputs[i].isStatic())
+    if (!model.outputs[i].isStatic() && !model.outputs[i].sequence)
       dynOutputs.push_back(i);
   // Stores f's arguments [first, first + numDims) into an int64_t array.
   auto packDims = [&](IRBuilder<> &b, Function *f, unsigned first) -> Value * {

@@ -97,7 +97,7 @@ static std::vector<std::string> dimParamNames(const ModelInterface &m) {
       used.insert(t.cName + "_dims");
     }
   std::vector<std::string> names;
-  for (const auto &n : m.dimNames) {
+  for (const auto &n : m.publicDimNames()) {
     std::string base = toCIdentifier(n), s = base;
     for (int i = 2; used.count(s); ++i)
       s = base + "_" + std::to_string(i);
@@ -145,7 +145,12 @@ static std::string sequenceNote(const ModelInterface &m) {
          "   struct onnxc_sequence (onnxc/model.h): an input's tensors are read during the run;\n"
          "   an output's are written by the run into one block allocated with malloc, which\n"
          "   the caller frees (free(seq.allocation)). An optional sequence input may be NULL;\n"
-         "   an absent optional sequence output has length -1. */\n";
+         "   an absent optional sequence output has length -1. */\n" +
+         std::string(m.sequenceMap
+                         ? "/* The model maps its sequences (SequenceMap): it runs once per "
+                           "element, with a\n   workspace it allocates per run (malloc); "
+                           "the workspace argument may be NULL. */\n"
+                         : "");
 }
 
 /// The header of a model with run-time dims (docs/dynamic-shapes.md).
@@ -264,8 +269,9 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
   }
   std::vector<const TensorInterface *> dynOutputs;
   for (auto &t : m.outputs)
-    if (!t.isStatic())
+    if (!t.isStatic() && !t.sequence)
       dynOutputs.push_back(&t);
+  std::vector<std::string> dimNames = m.publicDimNames();
   // A parameter list: "a, b" from pieces that each start with ", " but the first.
   auto params = [](std::string list) {
     if (list.rfind(", ", 0) == 0)
@@ -312,15 +318,17 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
   os << "#define " << U << "_NUM_INPUTS " << m.inputs.size() << "\n";
   os << "#define " << U << "_NUM_OUTPUTS " << m.outputs.size() << "\n";
   os << "/* Run-time dims: each in [0, 2^31); their index in the descriptor's dims array. */\n";
-  os << "#define " << U << "_NUM_DIMS " << m.dimNames.size() << "\n";
-  for (size_t k = 0; k < m.dimNames.size(); ++k)
+  os << "#define " << U << "_NUM_DIMS " << dimNames.size() << "\n";
+  for (size_t k = 0; k < dimNames.size(); ++k)
     os << "#define " << U << "_DIM_" << upper(dimParams[k]) << " " << k << " /* \""
-       << commentSafe(m.dimNames[k]) << "\" */\n";
+       << commentSafe(dimNames[k]) << "\" */\n";
   os << "/* The workspace size depends on the dims: " << P << "_workspace_size(). */\n";
   os << "#define " << U << "_WORKSPACE_ALIGNMENT " << m.workspaceAlignment << "\n\n";
   auto describe = [&](const char *kind, const std::vector<TensorInterface> &list, bool in) {
     for (size_t i = 0; i < list.size(); ++i) {
-      const auto &t = list[i];
+      TensorInterface t = list[i];
+      if (t.sequence) // No dims: its tensors' are given at run time.
+        t.dims.clear();
       std::string base = U + "_" + kind + "_" + upper(t.cName);
       os << "/* " << kind << " " << i << ": \"" << commentSafe(t.name) << "\", "
          << dtypeName(t.dtype) << " [";
@@ -334,6 +342,10 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
           os << "?";
       }
       os << "] */\n";
+      if (t.sequence)
+        os << "/* A sequence of " << dtypeName(t.dtype)
+           << " tensors (struct onnxc_sequence). */\n"
+           << "#define " << base << "_SEQUENCE 1\n";
       if (t.optional)
         os << "/* Optional (an ONNX optional tensor): pass NULL when the value is absent. */\n"
            << "#define " << base << "_OPTIONAL 1\n";
@@ -358,6 +370,7 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
   if (m.allocatesPerRun)
     os << kPerRunNote;
   os << runtimeCheckNote(m);
+  os << sequenceNote(m);
   os << "int " << P << "_init(void);\n";
   os << "/* Workspace bytes for these dims (aligned to " << U
      << "_WORKSPACE_ALIGNMENT), or -1 if they are out of range. */\n";
@@ -373,9 +386,10 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
      << "   not wanted). Calls with distinct workspaces may run concurrently. */\n";
   std::string tensors;
   for (auto &t : m.inputs)
-    tensors += ", const " + std::string(cType(t.dtype)) + " *" + t.cName;
+    tensors += ", " + paramType(t, true) + t.cName;
   for (auto &t : m.outputs)
-    tensors += ", " + std::string(cType(t.dtype)) + (t.allocated ? " **" : " *") + t.cName;
+    tensors += ", " + (t.allocated ? std::string(cType(t.dtype)) + " **" : paramType(t, false)) +
+               t.cName;
   os << "int " << P << "_run(" << params(dimDecl + tensors + outDimsDecl + ", void *workspace")
      << ");\n";
   os << "const char *" << P << "_status_string(int status);\n\n";

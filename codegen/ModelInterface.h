@@ -72,8 +72,17 @@ struct ModelInterface {
   /// per element, with the element's dims (dimNames are then all the elements' symbols); to
   /// its callers the model is static, with workspace size 0.
   bool sequenceMap = false;
+  /// Models that map sequences: the symbols the tensor inputs use, which the callers pass
+  /// (the first numPublicDims of dimNames; the others come from the elements).
+  size_t numPublicDims = 0;
+  /// The symbols the callers pass.
+  std::vector<std::string> publicDimNames() const {
+    return sequenceMap ? std::vector<std::string>(dimNames.begin(),
+                                                  dimNames.begin() + numPublicDims)
+                       : dimNames;
+  }
   /// The callers pass run-time dims (the dynamic entry points and header).
-  bool isDynamic() const { return kernelDynamic() && !sequenceMap; }
+  bool isDynamic() const { return sequenceMap ? numPublicDims > 0 : kernelDynamic(); }
   int64_t publicWorkspaceSize() const { return sequenceMap ? 0 : workspaceSize; }
   /// Some intermediate sizes come from tensor data with no bound: their buffers are
   /// allocated per run, outside the workspace, and a run may return ONNXC_ERROR_DATA_SIZE or

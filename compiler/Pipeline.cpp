@@ -226,18 +226,23 @@ FailureOr<ModelInterface> readInterface(ModuleOp module, const CompileOptions &o
     return success();
   };
   m.sequenceMap = func->hasAttr("onnx.sequence_map");
-  for (unsigned i = 0; i < func.getNumArguments(); ++i)
-    if (failed(read(func.getArgumentTypes()[i], func.getArgAttrDict(i), m.inputs, "input")))
-      return failure();
-  // A model that maps sequences runs per element with the elements' dims: its tensor inputs
-  // must be static (its callers pass no dims).
-  if (m.sequenceMap)
-    for (const auto &t : m.inputs)
-      if (!t.mapped && !t.isStatic())
-        return emitError(func.getLoc())
-               << "input '" << t.name << "' has dims known only at run time in a model that "
-               << "maps sequence inputs (SequenceMap): fix them with --shape " << t.name
-               << "=DIMS";
+  // A model that maps sequences runs per element with the elements' dims; the symbols of its
+  // tensor inputs come first: the callers pass those (numPublicDims).
+  std::vector<TensorInterface> args(func.getNumArguments());
+  for (int pass = 0; pass < 2; ++pass) {
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+      bool mapped = func.getArgAttr(i, "onnx.sequence_map") != nullptr;
+      if (mapped != (pass == 1))
+        continue;
+      std::vector<TensorInterface> one;
+      if (failed(read(func.getArgumentTypes()[i], func.getArgAttrDict(i), one, "input")))
+        return failure();
+      args[i] = std::move(one.front());
+    }
+    if (pass == 0)
+      m.numPublicDims = m.dimNames.size();
+  }
+  m.inputs = std::move(args);
   // The symbols, for onnx-dynamic-interface.
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
     func.setArgAttr(i, "onnxc.dim_symbols",
@@ -255,7 +260,8 @@ FailureOr<ModelInterface> readInterface(ModuleOp module, const CompileOptions &o
   });
   // Sequences are built around a static run (runtime-stub/runtime.c): the dynamic entries
   // and the CUDA runtime do not take them yet.
-  if (m.hasSequences() && (m.isDynamic() || m.dataDependent || !o.gpu.empty()))
+  if (m.hasSequences() &&
+      ((m.isDynamic() && !m.sequenceMap) || m.dataDependent || !o.gpu.empty()))
     return emitError(func.getLoc())
            << "a model with sequence-typed inputs or outputs must otherwise be static"
            << (!o.gpu.empty() ? " and compiled for the CPU (--target cuda does not take sequences)"
@@ -439,7 +445,8 @@ int compile(const CompileOptions &o, const char *argv0) {
       iface->dataDependent = true;
       f->removeAttr("onnxc.allocated_outputs");
     }
-    if (iface->hasSequences() && (iface->isDynamic() || iface->dataDependent)) {
+    if (iface->hasSequences() &&
+        ((iface->isDynamic() && !iface->sequenceMap) || iface->dataDependent)) {
       emitError(f.getLoc()) << "a model with sequence-typed inputs or outputs must otherwise "
                                "be static: it has outputs whose size depends on data";
       return kExitModelError;

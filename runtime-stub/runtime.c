@@ -63,11 +63,14 @@ static int run_kernel(const void *const *inputs, void *const *outputs, void *wor
   return onnxc__kernel(inputs, outputs, workspace);
 }
 
-static int run_static(const void *const *inputs, void *const *outputs, void *workspace,
-                      const onnxc_allocator *allocator);
+static int run_static(const int64_t *dims, const void *const *inputs, void *const *outputs,
+                      void *workspace, const onnxc_allocator *allocator);
+extern const uint32_t onnxc__sequence_map;
 
 int onnxc_rt_run(const void *const *inputs, void *const *outputs, void *workspace) {
-  return run_static(inputs, outputs, workspace, 0);
+  if (onnxc__sequence_map && onnxc__model.num_dims)
+    return ONNXC_ERROR_DIMS_OUT_OF_RANGE; /* needs run_dynamic (dims) */
+  return run_static(0, inputs, outputs, workspace, 0);
 }
 
 /* Run-time dims. Negative values and values from 2^31 on are refused before any size is
@@ -108,6 +111,8 @@ static void scatter_dims(const int64_t *flat, int64_t *const *out_dims) {
 int64_t onnxc_rt_workspace_size_for(const int64_t *dims) {
   if (check_dims(dims) != ONNXC_OK)
     return -1;
+  if (onnxc__sequence_map) /* its workspace is allocated per run */
+    return 0;
   uint32_t n = out_dims_count();
   int64_t flat[n ? n : 1];
   return onnxc__sizes(dims, flat);
@@ -119,6 +124,8 @@ int onnxc_rt_output_dims(const int64_t *dims, int64_t *const *out_dims) {
     return status;
   if (!out_dims)
     return ONNXC_ERROR_NULL_ARGUMENT;
+  if (onnxc__sequence_map) /* only sequence outputs: no dims */
+    return ONNXC_OK;
   uint32_t n = out_dims_count();
   int64_t flat[n ? n : 1];
   if (onnxc__sizes(dims, flat) < 0)
@@ -170,7 +177,7 @@ static int run_within(const int64_t *dims, const void *const *inputs, void *cons
   if (!m->num_dims && !(m->flags & ONNXC_MODEL_DATA_DEPENDENT_DIMS)) {
     if (m->workspace_size > workspace_bytes)
       return ONNXC_ERROR_WORKSPACE_TOO_SMALL;
-    status = run_static(inputs, outputs, workspace, allocator);
+    status = run_static(0, inputs, outputs, workspace, allocator);
     if (status == ONNXC_OK && out_dims)
       for (uint32_t i = 0; i < m->num_outputs; ++i)
         if (out_dims[i])
@@ -275,6 +282,11 @@ static int run_allocating(const int64_t *dims, const void *const *inputs, void *
                           int64_t *const *out_dims, void *workspace, uint64_t workspace_bytes,
                           struct onnxc_rt_context *ctx, const onnxc_allocator *allocator) {
   const onnxc_model *m = &onnxc__model;
+  if (onnxc__sequence_map) { /* dims only for its tensor inputs; no output dims */
+    int status = check_dims(dims);
+    return status != ONNXC_OK ? status
+                              : run_static(dims, inputs, outputs, workspace, allocator);
+  }
   if (!(m->flags & ONNXC_MODEL_ALLOCATED_OUTPUTS))
     return run_within(dims, inputs, outputs, out_dims, workspace, workspace_bytes, ctx,
                       allocator);
@@ -610,7 +622,6 @@ static int pack_sequence(const struct seq_ref *refs, int64_t count, int32_t dtyp
  * buffers; the outputs' sequences are then packed from them. The kernel's workspace is
  * allocated here per run (the descriptor's size is 0). */
 extern const uint32_t onnxc__num_kernel_dims;
-extern const uint32_t onnxc__sequence_map;
 extern const onnxc_tensor_desc onnxc__kernel_inputs[];
 extern const onnxc_tensor_desc onnxc__kernel_outputs[];
 
@@ -619,7 +630,7 @@ struct map_result {
   int64_t *dims; /* into the run's dims storage */
 };
 
-static int run_map(const void *const *inputs, void *const *outputs,
+static int run_map(const int64_t *dims, const void *const *inputs, void *const *outputs,
                    const onnxc_allocator *allocator) {
   const onnxc_model *m = &onnxc__model;
   uint32_t nin = m->num_inputs, nout = m->num_outputs, nd = onnxc__num_kernel_dims;
@@ -653,9 +664,10 @@ static int run_map(const void *const *inputs, void *const *outputs,
   uint64_t ws_capacity = 0;
   int status = ONNXC_OK;
   for (int64_t k = 0; k < length && status == ONNXC_OK; ++k) {
+    /* The callers' dims (those of the tensor inputs) first; the elements' must agree. */
     int64_t kdims[nd ? nd : 1];
     for (uint32_t d = 0; d < nd; ++d)
-      kdims[d] = -1;
+      kdims[d] = d < m->num_dims ? dims[d] : -1;
     const void *kin[nin ? nin : 1];
     for (uint32_t i = 0; i < nin && status == ONNXC_OK; ++i) {
       const onnxc_tensor_desc *kd = &onnxc__kernel_inputs[i];
@@ -746,8 +758,8 @@ static int run_map(const void *const *inputs, void *const *outputs,
   return status;
 }
 
-static int run_static(const void *const *inputs, void *const *outputs, void *workspace,
-                      const onnxc_allocator *allocator) {
+static int run_static(const int64_t *dims, const void *const *inputs, void *const *outputs,
+                      void *workspace, const onnxc_allocator *allocator) {
   const onnxc_model *m = &onnxc__model;
   if (!(m->flags & ONNXC_MODEL_SEQUENCES))
     return run_kernel(inputs, outputs, workspace);
@@ -768,12 +780,22 @@ static int run_static(const void *const *inputs, void *const *outputs, void *wor
   for (uint32_t i = 0; i < m->num_inputs; ++i)
     if (input_is_sequence(i) && (status = check_sequence_input(i, inputs[i])) != ONNXC_OK)
       return status;
-  for (uint32_t i = 0; i < m->num_inputs; ++i)
-    if (!input_is_sequence(i) && !inputs[i] && m->inputs[i].size_bytes &&
-        !input_may_be_null(i))
+  /* A tensor input may be NULL when it has no element (a run-time dim given as 0). */
+  for (uint32_t i = 0; i < m->num_inputs; ++i) {
+    if (input_is_sequence(i) || inputs[i] || input_may_be_null(i))
+      continue;
+    int empty = 0;
+    for (int32_t d = 0; d < m->inputs[i].rank; ++d) {
+      int64_t v = m->inputs[i].dims[d];
+      if (v < 0 && dims && -1 - v < (int64_t)m->num_dims)
+        v = dims[-1 - v];
+      empty |= v == 0;
+    }
+    if (!empty)
       return ONNXC_ERROR_NULL_ARGUMENT;
+  }
   if (onnxc__sequence_map) {
-    status = run_map(inputs, outputs, allocator);
+    status = run_map(dims, inputs, outputs, allocator);
     if (status != ONNXC_OK)
       for (uint32_t i = 0; i < n; ++i) {
         onnxc_sequence *s = outputs[i];

@@ -640,8 +640,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
       const auto &elem = given.type().optional_type().elem_type();
       if (!elem.has_tensor_type() && !elem.has_sequence_type())
         return emitError(loc) << "'" << given.name() << "' is an optional of a non-tensor "
-                              << "type: only optionals of tensors and of sequences of tensors "
-                              << "are supported as graph inputs",
+                              << "type: only optionals of tensors are supported as graph "
+                              << "inputs (and optionals of sequences of tensors)",
                nullptr;
       *in.mutable_type() = elem;
     }

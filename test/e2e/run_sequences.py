@@ -12,6 +12,7 @@ random length whose tensors have random dims, against numpy:
     Loop expansion, Shape of each element; SequenceMap over a sequence built in the graph;
   - sequences built in the graph as outputs: SplitToSequence, an If with a run-time
     condition whose branches build sequences of one length;
+  - a map whose tensor input shares the elements' run-time dim (the caller passes it);
   - a C program (seq_api.c) on the generated headers: onnxc_sequence in and out, the
     descriptor's flags, a caller's allocator, the status of bad sequences.
 
@@ -271,37 +272,52 @@ def main():
                    [("parts", parts, "sequence"), ("negs", [-p for p in parts], "sequence"),
                     ("branch", branch, "sequence")])
 
-    # What stays refused says why, naming the node or value: a sequence input read with
-    # SequenceAt outside a map, a sequence carried by a Loop.
-    for name, model, needle in [
-        ("seq_at_refused", model_of("seq_at_refused", [
-            helper.make_node("SequenceAt", ["x", "p"], ["y"])],
-            [seq_info("x", F), tensor_info("p", I64, [])], [tensor_info("y", F, None)]),
-         "known only at run time"),
-        ("seq_map_dims_refused", model_of("seq_map_dims_refused", [
-            helper.make_node("SequenceMap", ["x", "w"], ["y"], body=helper.make_graph(
-                [helper.make_node("Add", ["a", "b"], ["o"])], "b",
-                [tensor_info("a", F, ["N"]), tensor_info("b", F, ["N"])],
-                [tensor_info("o", F, ["N"])]))],
-            [seq_info("x", F, ["N"]), tensor_info("w", F, ["N"])], [seq_info("y", F)]),
-         "--shape w=DIMS")]:
-        path = os.path.join(a.work, name + ".onnx")
-        onnx.save(model, path)
-        rc, out = run([a.onnx_compile, path, "-o", os.path.join(a.work, name + ".so")])
-        h.report(rc == 1 and needle in out and "error" in out, f"{name}: refused clearly", out)
-    # ... and the map with the tensor's dims fixed compiles and runs.
+    # A map whose tensor input shares the elements' run-time dim N: the caller passes N (the
+    # model's only public dim), every element must agree with it (else status 8).
+    lib = compile_model("seq_map_dims", model_of("seq_map_dims", [
+        helper.make_node("SequenceMap", ["x", "w"], ["y"], body=helper.make_graph(
+            [helper.make_node("Add", ["a", "b"], ["o"])], "b",
+            [tensor_info("a", F, ["N"]), tensor_info("b", F, ["N"])],
+            [tensor_info("o", F, ["N"])]))],
+        [seq_info("x", F, ["N"]), tensor_info("w", F, ["N"])], [seq_info("y", F)]))
+    if lib:
+        for r in range(a.runs):
+            n, count = int(rng.integers(1, 6)), int(rng.integers(0, 4))
+            x = [rng.standard_normal(n).astype(np.float32) for _ in range(count)]
+            w = rng.standard_normal(n).astype(np.float32)
+            expect(lib, "seq_map_dims", f"N={n} count={count}",
+                   [("x", x, "sequence"), ("w", w, "tensor")],
+                   [("y", [e + w for e in x], "sequence")])
+        folder = os.path.join(a.work, "seq_map_dims_disagree")
+        write_values(folder, [("x", [np.zeros(3, np.float32)], "sequence"),
+                              ("w", np.zeros(2, np.float32), "tensor")], "input")
+        rc, out = run([a.onnx_run, lib, "--inputs", folder])
+        h.report(rc == 3 and "dims" in out, "seq_map_dims: an element of another N: status 8",
+                 out)
+    # ... and with the tensor's dims fixed at compile time (the model is then static).
     lib = compile_model("seq_map_dims_fixed", onnx.load(
-        os.path.join(a.work, "seq_map_dims_refused.onnx")), ["--shape", "w=4"])
+        os.path.join(a.work, "seq_map_dims.onnx")), ["--shape", "w=4"])
     if lib:
         x = [rng.standard_normal(4).astype(np.float32) for _ in range(3)]
         w = rng.standard_normal(4).astype(np.float32)
         expect(lib, "seq_map_dims_fixed", "n=3", [("x", x, "sequence"), ("w", w, "tensor")],
                [("y", [e + w for e in x], "sequence")])
 
-    # The C API (seq_insert and seq_map's headers).
+    # What stays refused says why, naming the node or value: a sequence input read with
+    # SequenceAt outside a map.
+    path = os.path.join(a.work, "seq_at_refused.onnx")
+    onnx.save(model_of("seq_at_refused", [helper.make_node("SequenceAt", ["x", "p"], ["y"])],
+                       [seq_info("x", F), tensor_info("p", I64, [])],
+                       [tensor_info("y", F, None)]), path)
+    rc, out = run([a.onnx_compile, path, "-o", os.path.join(a.work, "seq_at_refused.so")])
+    h.report(rc == 1 and "known only at run time" in out and "SequenceAt" in out,
+             "seq_at_refused: refused clearly", out)
+
+    # The C API (seq_insert, seq_map and seq_map_dims's headers).
     h.check_c_program(os.path.join(os.path.dirname(os.path.abspath(__file__)), "seq_api.c"),
                       [os.path.join(a.work, "seq_insert.so"),
-                       os.path.join(a.work, "seq_map.so")],
+                       os.path.join(a.work, "seq_map.so"),
+                       os.path.join(a.work, "seq_map_dims.so")],
                       "seq_api (onnxc_sequence in and out, flags, allocator, bad sequences)")
     return h.finish()
 

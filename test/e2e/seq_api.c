@@ -3,12 +3,14 @@
  *               z = SequenceErase(SequenceInsert(SequenceInsert(x, t + t, pos), t)), w = t * t
  *   seq_map:    x0, x1 seq(float [N, 3]), w float [3] ->
  *               y = SequenceMap(in0 * w + in1), s = SequenceMap(Shape(in0))
+ *   seq_map_dims: x seq(float [N]), w float [N] -> y = SequenceMap(in0 + w), N given
  * onnxc_sequence in and out (one block per output, freed by the caller), the header's
  * macros, the descriptor's flags, a caller's allocator (run_with_allocator), and the statuses
  * of bad sequences. The references are computed here, element by element. */
 #include "onnxc/model.h"
 #include "seq_insert.h"
 #include "seq_map.h"
+#include "seq_map_dims.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +167,27 @@ int main(void) {
   x1.data = x1db;
   CHECK(seq_map_run(&x0, &x1, wm, &y, &s, NULL) == ONNXC_ERROR_DIMS_OUT_OF_RANGE);
   CHECK(y.allocation == NULL && s.allocation == NULL);
+
+  /* seq_map_dims: the caller passes N (w's); the elements must have it. */
+  CHECK(SEQ_MAP_DIMS_NUM_DIMS == 1 && SEQ_MAP_DIMS_INPUT_X_SEQUENCE == 1);
+  CHECK(seq_map_dims_workspace_size(2) == 0 && seq_map_dims_workspace_size(-1) == -1);
+  float e0[2] = {1, 2}, e1[2] = {3, 4}, wd[2] = {10, 20};
+  int64_t dd[1] = {2};
+  int32_t r1[2] = {1, 1};
+  const int64_t *dd2[2] = {dd, dd};
+  const void *ed[2] = {e0, e1};
+  onnxc_sequence xd = {2, ONNXC_FLOAT, 0, r1, dd2, ed, NULL}, yd;
+  CHECK(seq_map_dims_run(2, &xd, wd, &yd, NULL) == ONNXC_OK);
+  CHECK(yd.length == 2);
+  if (yd.length == 2) {
+    float want0[2] = {11, 22}, want1[2] = {13, 24};
+    CHECK(same(yd.data[0], want0, 2) && same(yd.data[1], want1, 2));
+  }
+  free(yd.allocation);
+  CHECK(seq_map_dims_run(3, &xd, wd, &yd, NULL) == ONNXC_ERROR_DIMS_OUT_OF_RANGE);
+  CHECK(yd.allocation == NULL);
+  const onnxc_model *md = seq_map_dims_model();
+  CHECK(md->num_dims == 1 && md->run(NULL, NULL, NULL) == ONNXC_ERROR_DIMS_OUT_OF_RANGE);
   if (failures)
     fprintf(stderr, "%d checks failed\n", failures);
   return failures ? 1 : 0;
