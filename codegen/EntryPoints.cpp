@@ -59,14 +59,23 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   if (!mainGraph && !cuda)
     return createStringError("main_graph is missing from the lowered module");
   size_t numIn = model.inputs.size(), numOut = model.outputs.size();
-  bool dynamic = model.isDynamic();
+  // Models with sequences: main_graph's hidden results follow the outputs (the tensors of
+  // sequence outputs, runtime-stub/runtime.c); the runtime passes their buffers after the
+  // outputs' in the kernel's output array.
+  size_t numHidden = model.hidden.size();
+  // The kernel's view (dims in, sizes function) and the callers' (a model that maps sequences
+  // runs its dynamic kernel per element behind a static interface).
+  bool dynamic = model.kernelDynamic();
+  bool publicDynamic = model.isDynamic();
+  std::vector<std::string> publicDimNames = model.publicDimNames();
+  size_t numPublicDims = publicDynamic ? publicDimNames.size() : 0;
   Function *sizesFn = nullptr;
   if (cuda && dynamic)
     return createStringError("CUDA libraries take static dims only (use --shape)");
   if (!cuda) {
     // Static: main_graph(inputs..., outputs..., workspace). Run-time dims
     // (docs/dynamic-shapes.md): main_graph(dims, inputs..., outputs..., out_dims, workspace).
-    size_t expected = numIn + numOut + (dynamic ? 3 : 1);
+    size_t expected = numIn + numOut + numHidden + (dynamic ? 3 : 1);
     if (mainGraph->arg_size() != expected)
       return createStringError("main_graph has " + std::to_string(mainGraph->arg_size()) +
                                " arguments, expected " + std::to_string(expected));
@@ -122,7 +131,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
     } else {
       SmallVector<Value *> args;
       unpack(b, kernel->getArg(0), numIn, args);
-      unpack(b, kernel->getArg(1), numOut, args);
+      unpack(b, kernel->getArg(1), numOut + numHidden, args);
       args.push_back(kernel->getArg(2));
       b.CreateRet(callMain(b, args, kernel->getArg(2)));
     }
@@ -136,7 +145,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
     if (dynamic)
       args.push_back(f->getArg(0));
     unpack(b, f->getArg(1), numIn, args);
-    unpack(b, f->getArg(2), numOut, args);
+    unpack(b, f->getArg(2), numOut + numHidden, args);
     if (dynamic)
       args.push_back(f->getArg(3));
     args.push_back(f->getArg(4));
@@ -160,14 +169,17 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   } // !cuda
   // The descriptor.
   StructType *descType = StructType::create(ctx, {ptr, i32, i32, ptr, i64}, "onnxc_tensor_desc");
-  bool isInputs = true;
-  auto tensorArray = [&](const std::vector<TensorInterface> &list, StringRef kind) -> Constant * {
+  bool isInputs = true, kernelView = false;
+  auto tensorArray = [&](const std::vector<TensorInterface> &list,
+                         StringRef kind) -> GlobalVariable * {
     SmallVector<Constant *> elems;
     for (size_t i = 0; i < list.size(); ++i) {
       const auto &t = list[i];
       SmallVector<Constant *> dims;
-      // A run-time dim reads -1 - symbol for an input, -1 for an output.
-      for (size_t d = 0; d < t.dims.size(); ++d)
+      // A run-time dim reads -1 - symbol for an input, -1 for an output. A sequence has no
+      // dims in the descriptor (kernelView: the kernel's per-element view, for the runtime).
+      size_t rank = t.sequence && !kernelView ? 0 : t.dims.size();
+      for (size_t d = 0; d < rank; ++d)
         dims.push_back(ConstantInt::get(
             i64, t.dims[d] >= 0                              ? t.dims[d]
                  : isInputs && d < t.dimSymbols.size() && t.dimSymbols[d] >= 0
@@ -179,11 +191,11 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
                                         "onnxc.dims." + kind + "." + Twine(i));
       elems.push_back(ConstantStruct::get(
           descType, {cString(m, t.name, "onnxc.name." + kind + "." + Twine(i)),
-                     ConstantInt::get(i32, t.dtype), ConstantInt::get(i32, t.dims.size()),
+                     ConstantInt::get(i32, t.dtype), ConstantInt::get(i32, rank),
                      dimsGv, ConstantInt::get(i64, t.sizeBytes())}));
     }
     auto *arrType = ArrayType::get(descType, elems.size());
-    isInputs = false;
+    isInputs = false; // Called for the inputs first.
     return new GlobalVariable(m, arrType, true, GlobalValue::PrivateLinkage,
                               ConstantArray::get(arrType, elems), "onnxc." + kind);
   };
@@ -210,10 +222,10 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
       m, "onnxc_rt_run_with_allocator",
       FunctionType::get(i32, {ptrTy, ptrTy, ptrTy, ptrTy, ptrTy, i64, ptrTy}, false));
   Constant *dimNames = ConstantPointerNull::get(PointerType::getUnqual(ctx));
-  if (dynamic) {
+  if (publicDynamic) {
     SmallVector<Constant *> names;
-    for (size_t k = 0; k < model.dimNames.size(); ++k)
-      names.push_back(cString(m, model.dimNames[k], "onnxc.dim_name." + Twine(k)));
+    for (size_t k = 0; k < numPublicDims; ++k)
+      names.push_back(cString(m, publicDimNames[k], "onnxc.dim_name." + Twine(k)));
     auto *type = ArrayType::get(ptr, names.size());
     dimNames = new GlobalVariable(m, type, true, GlobalValue::PrivateLinkage,
                                   ConstantArray::get(type, names), "onnxc.dim_names");
@@ -224,25 +236,80 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
       "onnxc_model");
   // One uint32 per tensor (at least one element, so the array exists for a model without
   // inputs or outputs).
-  auto flagArray = [&](ArrayRef<TensorInterface> tensors, bool TensorInterface::*flag,
-                       const char *name) {
+  auto flagArray = [&](ArrayRef<TensorInterface> tensors,
+                       function_ref<uint32_t(const TensorInterface &)> flag, const char *name) {
     SmallVector<Constant *> flags;
     for (const auto &t : tensors)
-      flags.push_back(ConstantInt::get(i32, t.*flag ? 1 : 0));
+      flags.push_back(ConstantInt::get(i32, flag(t)));
     if (flags.empty())
       flags.push_back(ConstantInt::get(i32, 0));
     auto *type = ArrayType::get(i32, flags.size());
     return new GlobalVariable(m, type, true, GlobalValue::PrivateLinkage,
                               ConstantArray::get(type, flags), name);
   };
-  // input_flags (ABI 4): ONNXC_TENSOR_OPTIONAL (1) for an optional input.
-  auto *inputFlagsGv = flagArray(model.inputs, &TensorInterface::optional, "onnxc.input_flags");
-  // output_flags (ABI 5): ONNXC_OUTPUT_ALLOCATED (1) for an output the run allocates.
-  auto *outputFlagsGv =
-      flagArray(model.outputs, &TensorInterface::allocated, "onnxc.output_flags");
-  // ONNXC_MODEL_DATA_DEPENDENT_DIMS (1), ONNXC_MODEL_ALLOCATED_OUTPUTS (2).
-  uint32_t modelFlags = (model.dataDependent ? 1 : 0) | (model.allocatesOutputs() ? 2 : 0);
-  Constant *fields[] = {ConstantInt::get(i32, 5), // ONNXC_ABI_VERSION
+  // input_flags (ABI 4): ONNXC_TENSOR_OPTIONAL (1) for an optional input; (ABI 6)
+  // ONNXC_TENSOR_SEQUENCE (2) for a sequence.
+  auto *inputFlagsGv = flagArray(
+      model.inputs,
+      [](const TensorInterface &t) { return (t.optional ? 1u : 0u) | (t.sequence ? 2u : 0u); },
+      "onnxc.input_flags");
+  // output_flags (ABI 5): ONNXC_OUTPUT_ALLOCATED (1) for an output the run allocates; (ABI 6)
+  // ONNXC_OUTPUT_SEQUENCE (2), ONNXC_OUTPUT_OPTIONAL (4) for an optional sequence.
+  auto *outputFlagsGv = flagArray(
+      model.outputs,
+      [](const TensorInterface &t) {
+        return (t.allocated ? 1u : 0u) | (t.sequence ? 2u : 0u) |
+               (t.sequence && t.optional ? 4u : 0u);
+      },
+      "onnxc.output_flags");
+  // ONNXC_MODEL_DATA_DEPENDENT_DIMS (1), ONNXC_MODEL_ALLOCATED_OUTPUTS (2),
+  // ONNXC_MODEL_SEQUENCES (4).
+  uint32_t modelFlags = (model.dataDependent ? 1 : 0) | (model.allocatesOutputs() ? 2 : 0) |
+                        (model.hasSequences() ? 4 : 0);
+  // What runtime.c's sequence layer reads (hidden, internal to the library): the hidden
+  // tensors' descriptors and each output's plan (a count, then its instructions).
+  if (!cuda) {
+    isInputs = false; // Outputs of the kernel: their dims are static.
+    auto *hiddenArr = tensorArray(model.hidden, "hidden");
+    isInputs = true;
+    hiddenArr->setName("onnxc__hidden");
+    hiddenArr->setLinkage(GlobalValue::ExternalLinkage);
+    hiddenArr->setVisibility(GlobalValue::HiddenVisibility);
+    auto *numHiddenGv = new GlobalVariable(m, i32, true, GlobalValue::ExternalLinkage,
+                                           ConstantInt::get(i32, numHidden), "onnxc__num_hidden");
+    numHiddenGv->setVisibility(GlobalValue::HiddenVisibility);
+    SmallVector<Constant *> plan;
+    for (const auto &t : model.outputs) {
+      plan.push_back(ConstantInt::get(i64, t.plan.size()));
+      for (int64_t v : t.plan)
+        plan.push_back(ConstantInt::get(i64, v));
+    }
+    auto *planType = ArrayType::get(i64, plan.size());
+    auto *planGv = new GlobalVariable(m, planType, true, GlobalValue::ExternalLinkage,
+                                      ConstantArray::get(planType, plan), "onnxc__sequence_plan");
+    planGv->setVisibility(GlobalValue::HiddenVisibility);
+    // Models that map sequences: the kernel's inputs and outputs per element (dims with
+    // symbols), its symbol count, and the flag (runtime.c, run_map).
+    kernelView = true;
+    for (auto [list, name] : {std::pair{&model.inputs, "onnxc__kernel_inputs"},
+                              std::pair{&model.outputs, "onnxc__kernel_outputs"}}) {
+      isInputs = list == &model.inputs;
+      auto *gv = tensorArray(*list, name);
+      gv->setName(name);
+      gv->setLinkage(GlobalValue::ExternalLinkage);
+      gv->setVisibility(GlobalValue::HiddenVisibility);
+    }
+    kernelView = false;
+    isInputs = true;
+    for (auto [name, value] :
+         {std::pair{"onnxc__num_kernel_dims", uint32_t(model.dimNames.size())},
+          std::pair{"onnxc__sequence_map", uint32_t(model.sequenceMap ? 1 : 0)}}) {
+      auto *gv = new GlobalVariable(m, i32, true, GlobalValue::ExternalLinkage,
+                                    ConstantInt::get(i32, value), name);
+      gv->setVisibility(GlobalValue::HiddenVisibility);
+    }
+  }
+  Constant *fields[] = {ConstantInt::get(i32, 6), // ONNXC_ABI_VERSION
                         ConstantInt::get(i32, numIn),
                         ConstantInt::get(i32, numOut),
                         ConstantInt::get(i32, modelFlags),
@@ -250,14 +317,14 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
                         cString(m, model.target, "onnxc.target"),
                         tensorArray(model.inputs, "inputs"),
                         tensorArray(model.outputs, "outputs"),
-                        ConstantInt::get(i64, model.workspaceSize),
+                        ConstantInt::get(i64, model.publicWorkspaceSize()),
                         ConstantInt::get(i64, model.workspaceAlignment),
                         rtInit,
                         rtRun,
                         rtStatus,
                         rtSetThreads,
                         rtThreads,
-                        ConstantInt::get(i32, model.dimNames.size()),
+                        ConstantInt::get(i32, numPublicDims),
                         dimNames,
                         rtWsFor,
                         rtOutDims,
@@ -312,10 +379,10 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
   }
   // Run-time dims: the typed entries take the symbols' values first, and one dims array
   // per output with run-time dims after the outputs (docs/dynamic-shapes.md).
-  size_t numDims = model.dimNames.size();
+  size_t numDims = numPublicDims;
   SmallVector<size_t> dynOutputs;
-  for (size_t i = 0; i < numOut; ++i)
-    if (!model.outputs[i].isStatic())
+  for (size_t i = 0; i < numOut && publicDynamic; ++i)
+    if (!model.outputs[i].isStatic() && !model.outputs[i].sequence)
       dynOutputs.push_back(i);
   // Stores f's arguments [first, first + numDims) into an int64_t array.
   auto packDims = [&](IRBuilder<> &b, Function *f, unsigned first) -> Value * {
@@ -336,7 +403,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
       b.CreateStore(f->getArg(first + j), b.CreateConstGEP2_64(type, arr, 0, dynOutputs[j]));
     return arr;
   };
-  if (!dynamic) {
+  if (!publicDynamic) {
     SmallVector<Type *> params(numIn + numOut + 1, ptr);
     Function *f = defineExported(m, model.name + "_run", FunctionType::get(i32, params, false));
     IRBuilder<> b(BasicBlock::Create(ctx, "entry", f));
@@ -383,7 +450,7 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
     IRBuilder<> bd(BasicBlock::Create(ctx, "entry", destroy));
     bd.CreateCall(rtDestroy, {destroy->getArg(0)});
     bd.CreateRetVoid();
-    if (!dynamic) {
+    if (!publicDynamic) {
       SmallVector<Type *> params(numIn + numOut + 1, ptr);
       Function *f =
           defineExported(m, model.name + "_run_context", FunctionType::get(i32, params, false));

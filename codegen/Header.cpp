@@ -97,7 +97,7 @@ static std::vector<std::string> dimParamNames(const ModelInterface &m) {
       used.insert(t.cName + "_dims");
     }
   std::vector<std::string> names;
-  for (const auto &n : m.dimNames) {
+  for (const auto &n : m.publicDimNames()) {
     std::string base = toCIdentifier(n), s = base;
     for (int i = 2; used.count(s); ++i)
       s = base + "_" + std::to_string(i);
@@ -129,6 +129,30 @@ static std::string runtimeCheckNote(const ModelInterface &m) {
   return "";
 }
 
+/// A typed entry's parameter for `t`: a pointer to its elements, or for a sequence to its
+/// onnxc_sequence (onnxc/model.h).
+static std::string paramType(const TensorInterface &t, bool input) {
+  if (t.sequence)
+    return std::string(input ? "const " : "") + "struct onnxc_sequence *";
+  return std::string(input ? "const " : "") + cType(t.dtype) + " *";
+}
+
+/// Sequence inputs and outputs: how they are passed.
+static std::string sequenceNote(const ModelInterface &m) {
+  if (!m.hasSequences())
+    return "";
+  return "/* Inputs and outputs marked _SEQUENCE are ONNX sequences of tensors, passed as a\n"
+         "   struct onnxc_sequence (onnxc/model.h): an input's tensors are read during the run;\n"
+         "   an output's are written by the run into one block allocated with malloc, which\n"
+         "   the caller frees (free(seq.allocation)). An optional sequence input may be NULL;\n"
+         "   an absent optional sequence output has length -1. */\n" +
+         std::string(m.sequenceMap
+                         ? "/* The model maps its sequences (SequenceMap): it runs once per "
+                           "element, with a\n   workspace it allocates per run (malloc); "
+                           "the workspace argument may be NULL. */\n"
+                         : "");
+}
+
 /// The header of a model with run-time dims (docs/dynamic-shapes.md).
 static std::string emitDynamicHeader(const ModelInterface &m);
 
@@ -153,15 +177,18 @@ std::string emitHeader(const ModelInterface &m) {
      << " *   if (status) fprintf(stderr, \"%s\\n\", " << P << "_status_string(status));\n */\n";
   os << "#ifndef " << U << "_H\n#define " << U << "_H\n\n#include <stdint.h>\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
-     << "struct onnxc_model; /* onnxc/model.h */\n\n";
+     << "struct onnxc_model; /* onnxc/model.h */\n"
+     << (m.hasSequences() ? "struct onnxc_sequence; /* onnxc/model.h */\n" : "") << "\n";
   os << "#define " << U << "_NUM_INPUTS " << m.inputs.size() << "\n";
   os << "#define " << U << "_NUM_OUTPUTS " << m.outputs.size() << "\n";
   os << "/* Bytes of scratch memory one call needs (every intermediate tensor lives there). */\n";
-  os << "#define " << U << "_WORKSPACE_SIZE " << m.workspaceSize << "\n";
+  os << "#define " << U << "_WORKSPACE_SIZE " << m.publicWorkspaceSize() << "\n";
   os << "#define " << U << "_WORKSPACE_ALIGNMENT " << m.workspaceAlignment << "\n\n";
   auto describe = [&](const char *kind, const std::vector<TensorInterface> &list) {
     for (size_t i = 0; i < list.size(); ++i) {
-      const auto &t = list[i];
+      TensorInterface t = list[i];
+      if (t.sequence) // No dims: its tensors' are given at run time.
+        t.dims.clear();
       std::string T = t.cName;
       std::transform(T.begin(), T.end(), T.begin(), [](unsigned char c) { return std::toupper(c); });
       std::string base = U + "_" + kind + "_" + T;
@@ -170,8 +197,15 @@ std::string emitHeader(const ModelInterface &m) {
       for (size_t d = 0; d < t.dims.size(); ++d)
         os << (d ? ", " : "") << t.dims[d];
       os << "] */\n";
+      if (t.sequence)
+        os << "/* A sequence of " << dtypeName(t.dtype)
+           << " tensors (struct onnxc_sequence). */\n"
+           << "#define " << base << "_SEQUENCE 1\n";
       if (t.optional)
-        os << "/* Optional (an ONNX optional tensor): pass NULL when the value is absent. */\n"
+        os << "/* Optional (an ONNX optional " << (t.sequence ? "sequence" : "tensor")
+           << "): " << (std::string(kind) == "INPUT" ? "pass NULL when the value is absent"
+                                                     : "length -1 when the value is absent")
+           << ". */\n"
            << "#define " << base << "_OPTIONAL 1\n";
       os << "#define " << base << "_INDEX " << i << "\n";
       os << "#define " << base << "_RANK " << t.dims.size() << "\n";
@@ -187,6 +221,7 @@ std::string emitHeader(const ModelInterface &m) {
   if (m.allocatesPerRun)
     os << kPerRunNote;
   os << runtimeCheckNote(m);
+  os << sequenceNote(m);
   os << "/* Checks that this CPU can run the model; run() checks it too. */\n";
   os << "int " << P << "_init(void);\n";
   os << "/* Runs the model: inputs read, outputs written, workspace scratch (" << U
@@ -195,9 +230,9 @@ std::string emitHeader(const ModelInterface &m) {
   os << "int " << P << "_run(";
   first = true;
   for (auto &t : m.inputs)
-    os << (first ? "" : ", ") << "const " << cType(t.dtype) << " *" << t.cName, first = false;
+    os << (first ? "" : ", ") << paramType(t, true) << t.cName, first = false;
   for (auto &t : m.outputs)
-    os << (first ? "" : ", ") << cType(t.dtype) << " *" << t.cName, first = false;
+    os << (first ? "" : ", ") << paramType(t, false) << t.cName, first = false;
   os << (first ? "" : ", ") << "void *workspace);\n";
   os << "const char *" << P << "_status_string(int status);\n\n";
   os << "/* Threads: runs use n threads (the caller's included) from now on; 0 restores the\n"
@@ -213,9 +248,9 @@ std::string emitHeader(const ModelInterface &m) {
   os << "void " << P << "_destroy(" << P << "_context *context);\n";
   os << "int " << P << "_run_context(" << P << "_context *context";
   for (auto &t : m.inputs)
-    os << ", const " << cType(t.dtype) << " *" << t.cName;
+    os << ", " << paramType(t, true) << t.cName;
   for (auto &t : m.outputs)
-    os << ", " << cType(t.dtype) << " *" << t.cName;
+    os << ", " << paramType(t, false) << t.cName;
   os << ");\n";
   os << "/* The generic descriptor (struct onnxc_model in onnxc/model.h). */\n";
   os << "const struct onnxc_model *" << P << "_model(void);\n";
@@ -234,8 +269,9 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
   }
   std::vector<const TensorInterface *> dynOutputs;
   for (auto &t : m.outputs)
-    if (!t.isStatic())
+    if (!t.isStatic() && !t.sequence)
       dynOutputs.push_back(&t);
+  std::vector<std::string> dimNames = m.publicDimNames();
   // A parameter list: "a, b" from pieces that each start with ", " but the first.
   auto params = [](std::string list) {
     if (list.rfind(", ", 0) == 0)
@@ -277,19 +313,22 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
   os << "#ifndef " << U << "_H\n#define " << U << "_H\n\n"
      << (m.allocatesOutputs() ? "#include <stddef.h>\n" : "") << "#include <stdint.h>\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
-     << "struct onnxc_model; /* onnxc/model.h */\n\n";
+     << "struct onnxc_model; /* onnxc/model.h */\n"
+     << (m.hasSequences() ? "struct onnxc_sequence; /* onnxc/model.h */\n" : "") << "\n";
   os << "#define " << U << "_NUM_INPUTS " << m.inputs.size() << "\n";
   os << "#define " << U << "_NUM_OUTPUTS " << m.outputs.size() << "\n";
   os << "/* Run-time dims: each in [0, 2^31); their index in the descriptor's dims array. */\n";
-  os << "#define " << U << "_NUM_DIMS " << m.dimNames.size() << "\n";
-  for (size_t k = 0; k < m.dimNames.size(); ++k)
+  os << "#define " << U << "_NUM_DIMS " << dimNames.size() << "\n";
+  for (size_t k = 0; k < dimNames.size(); ++k)
     os << "#define " << U << "_DIM_" << upper(dimParams[k]) << " " << k << " /* \""
-       << commentSafe(m.dimNames[k]) << "\" */\n";
+       << commentSafe(dimNames[k]) << "\" */\n";
   os << "/* The workspace size depends on the dims: " << P << "_workspace_size(). */\n";
   os << "#define " << U << "_WORKSPACE_ALIGNMENT " << m.workspaceAlignment << "\n\n";
   auto describe = [&](const char *kind, const std::vector<TensorInterface> &list, bool in) {
     for (size_t i = 0; i < list.size(); ++i) {
-      const auto &t = list[i];
+      TensorInterface t = list[i];
+      if (t.sequence) // No dims: its tensors' are given at run time.
+        t.dims.clear();
       std::string base = U + "_" + kind + "_" + upper(t.cName);
       os << "/* " << kind << " " << i << ": \"" << commentSafe(t.name) << "\", "
          << dtypeName(t.dtype) << " [";
@@ -303,6 +342,10 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
           os << "?";
       }
       os << "] */\n";
+      if (t.sequence)
+        os << "/* A sequence of " << dtypeName(t.dtype)
+           << " tensors (struct onnxc_sequence). */\n"
+           << "#define " << base << "_SEQUENCE 1\n";
       if (t.optional)
         os << "/* Optional (an ONNX optional tensor): pass NULL when the value is absent. */\n"
            << "#define " << base << "_OPTIONAL 1\n";
@@ -327,6 +370,7 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
   if (m.allocatesPerRun)
     os << kPerRunNote;
   os << runtimeCheckNote(m);
+  os << sequenceNote(m);
   os << "int " << P << "_init(void);\n";
   os << "/* Workspace bytes for these dims (aligned to " << U
      << "_WORKSPACE_ALIGNMENT), or -1 if they are out of range. */\n";
@@ -342,9 +386,10 @@ static std::string emitDynamicHeader(const ModelInterface &m) {
      << "   not wanted). Calls with distinct workspaces may run concurrently. */\n";
   std::string tensors;
   for (auto &t : m.inputs)
-    tensors += ", const " + std::string(cType(t.dtype)) + " *" + t.cName;
+    tensors += ", " + paramType(t, true) + t.cName;
   for (auto &t : m.outputs)
-    tensors += ", " + std::string(cType(t.dtype)) + (t.allocated ? " **" : " *") + t.cName;
+    tensors += ", " + (t.allocated ? std::string(cType(t.dtype)) + " **" : paramType(t, false)) +
+               t.cName;
   os << "int " << P << "_run(" << params(dimDecl + tensors + outDimsDecl + ", void *workspace")
      << ");\n";
   os << "const char *" << P << "_status_string(int status);\n\n";

@@ -203,13 +203,46 @@ FailureOr<ModelInterface> readInterface(ModuleOp module, const CompileOptions &o
       }
     }
     ti.elementBytes = t.getElementType().isInteger(1) ? 1 : (t.getElementTypeBitWidth() + 7) / 8;
-    ti.optional = isInput && attrs && attrs.get("onnx.optional");
+    ti.optional = attrs && attrs.get("onnx.optional");
+    // A sequence's placeholder tensor<0xT> (compiler/import: RuntimeSequence).
+    if (attrs && (attrs.get("onnx.sequence_map") || (!isInput && m.sequenceMap))) {
+      ti.sequence = ti.mapped = true; // one element's tensor: its dims are the kernel's
+    } else if (attrs && attrs.get("onnx.sequence")) {
+      ti.sequence = true;
+      ti.dims.clear();
+      ti.dimSymbols.clear();
+      if (auto plan = attrs.getAs<DenseI64ArrayAttr>("onnx.sequence"))
+        ti.plan.assign(plan.asArrayRef().begin(), plan.asArrayRef().end());
+    }
+    if (!isInput && attrs && attrs.get("onnxc.hidden")) {
+      if (!t.hasStaticShape())
+        return emitError(func.getLoc())
+               << "a tensor of a sequence output has dims known only at run time (" << t
+               << "): sequence outputs take tensors of static shape";
+      m.hidden.push_back(ti);
+      return success();
+    }
     list.push_back(ti);
     return success();
   };
-  for (unsigned i = 0; i < func.getNumArguments(); ++i)
-    if (failed(read(func.getArgumentTypes()[i], func.getArgAttrDict(i), m.inputs, "input")))
-      return failure();
+  m.sequenceMap = func->hasAttr("onnx.sequence_map");
+  // A model that maps sequences runs per element with the elements' dims; the symbols of its
+  // tensor inputs come first: the callers pass those (numPublicDims).
+  std::vector<TensorInterface> args(func.getNumArguments());
+  for (int pass = 0; pass < 2; ++pass) {
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+      bool mapped = func.getArgAttr(i, "onnx.sequence_map") != nullptr;
+      if (mapped != (pass == 1))
+        continue;
+      std::vector<TensorInterface> one;
+      if (failed(read(func.getArgumentTypes()[i], func.getArgAttrDict(i), one, "input")))
+        return failure();
+      args[i] = std::move(one.front());
+    }
+    if (pass == 0)
+      m.numPublicDims = m.dimNames.size();
+  }
+  m.inputs = std::move(args);
   // The symbols, for onnx-dynamic-interface.
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
     func.setArgAttr(i, "onnxc.dim_symbols",
@@ -225,6 +258,14 @@ FailureOr<ModelInterface> readInterface(ModuleOp module, const CompileOptions &o
     if (op->hasAttr("onnxc.data_bound"))
       m.dataDependent = true;
   });
+  // Sequences are built around a static run (runtime-stub/runtime.c): the dynamic entries
+  // and the CUDA runtime do not take them yet.
+  if (m.hasSequences() &&
+      ((m.isDynamic() && !m.sequenceMap) || m.dataDependent || !o.gpu.empty()))
+    return emitError(func.getLoc())
+           << "a model with sequence-typed inputs or outputs must otherwise be static"
+           << (!o.gpu.empty() ? " and compiled for the CPU (--target cuda does not take sequences)"
+                        : ": fix the run-time dims of its tensor inputs with --shape NAME=DIMS");
   assignCNames(m);
   m.sourceFile = llvm::sys::path::filename(o.input).str();
   m.name = !o.name.empty() ? o.name : toCIdentifier(llvm::sys::path::stem(o.input).str());
@@ -371,9 +412,13 @@ int compile(const CompileOptions &o, const char *argv0) {
       f.removeArgAttr(i, "onnx.name");
       f.removeArgAttr(i, "onnx.dim_params");
       f.removeArgAttr(i, "onnx.optional");
+      f.removeArgAttr(i, "onnx.sequence");
+      f.removeArgAttr(i, "onnx.sequence_map");
     }
+    f->removeAttr("onnx.sequence_map");
     for (unsigned i = 0; i < f.getNumResults(); ++i)
-      f.removeResultAttr(i, StringAttr::get(&ctx, "onnx.name"));
+      for (StringRef a : {"onnx.name", "onnx.sequence", "onnx.optional", "onnxc.hidden"})
+        f.removeResultAttr(i, StringAttr::get(&ctx, a));
   }
 
   // --sanitize=address: the memory plan separates buffers with poisoned redzones (PlanMemory).
@@ -399,6 +444,12 @@ int compile(const CompileOptions &o, const char *argv0) {
           iface->outputs[i].allocated = true;
       iface->dataDependent = true;
       f->removeAttr("onnxc.allocated_outputs");
+    }
+    if (iface->hasSequences() &&
+        ((iface->isDynamic() && !iface->sequenceMap) || iface->dataDependent)) {
+      emitError(f.getLoc()) << "a model with sequence-typed inputs or outputs must otherwise "
+                               "be static: it has outputs whose size depends on data";
+      return kExitModelError;
     }
     if (auto rz = f->getAttrOfType<DenseI64ArrayAttr>("onnxc.redzones"))
       iface->redzones.assign(rz.asArrayRef().begin(), rz.asArrayRef().end());

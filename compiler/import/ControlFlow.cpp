@@ -66,14 +66,52 @@ FailureOr<Operation *> GraphImporter::importSubgraph(
   if (failed(importNodes(graph)) || failed(refuseOptionalOutputs(c, graph, "subgraph")))
     return failure();
   SmallVector<Value> outs;
-  for (const auto &out : graph.output()) {
-    Value v = values.lookup(out.name());
-    if (!v)
-      return c.emitError() << "subgraph '" << attrName << "' never produces its output '"
-                           << out.name() << "'";
-    outs.push_back(v);
-  }
+  if (failed(subgraphOutputs(c, graph, attrName, outs)))
+    return failure();
   return onnx::YieldOp::create(b, c.loc, outs).getOperation();
+}
+
+LogicalResult GraphImporter::subgraphOutputs(NodeContext &c, const ::onnx::GraphProto &graph,
+                                             StringRef what, SmallVectorImpl<Value> &outs) {
+  lastYieldLayout.clear();
+  for (const auto &out : graph.output()) {
+    if (Value v = values.lookup(out.name())) {
+      outs.push_back(v);
+      lastYieldLayout.push_back(-1);
+      continue;
+    }
+    auto it = sequences.find(out.name());
+    if (it == sequences.end())
+      return c.emitError() << "subgraph '" << what << "' never produces its output '"
+                           << out.name() << "'";
+    // A sequence built in the subgraph leaves it as its tensors (an If's results).
+    const SequenceValue &s = it->second;
+    if (s.runtime)
+      return c.emitError() << "subgraph '" << what << "' output '" << out.name()
+                           << "' is a sequence whose tensors are known only at run time: it "
+                              "cannot leave an If, Loop or Scan body";
+    for (auto [k, e] : llvm::enumerate(s.elements)) {
+      if (!e)
+        return c.emitError() << "subgraph '" << what << "' output '" << out.name()
+                             << "' is a sequence whose tensor " << k
+                             << " is not known: " << s.unknownReason;
+      outs.push_back(e);
+    }
+    lastYieldLayout.push_back(static_cast<int>(s.elements.size()));
+  }
+  return success();
+}
+
+/// Refuses a body (Loop, Scan) that yields a sequence: its tensors would need to keep their
+/// count and types across iterations.
+static LogicalResult refuseSequenceOutputs(NodeContext &c, const ::onnx::GraphProto &graph,
+                                           ArrayRef<int> layout) {
+  for (auto [i, n] : llvm::enumerate(layout))
+    if (n >= 0)
+      return c.emitError() << "body output '" << graph.output(i).name()
+                           << "' is a sequence: sequences cannot be loop-carried values or "
+                              "scan outputs (only If branches may yield sequences)";
+  return success();
 }
 
 LogicalResult GraphImporter::refuseOptionalOutputs(NodeContext &c,
@@ -101,11 +139,22 @@ FailureOr<SmallVector<Value>> GraphImporter::importInline(NodeContext &c,
   if (failed(importNodes(graph)) || failed(refuseOptionalOutputs(c, graph, "subgraph")))
     return failure();
   SmallVector<Value> outs;
+  lastInlineSequences.clear();
+  lastYieldLayout.clear();
   for (const auto &out : graph.output()) {
     Value v = values.lookup(out.name());
+    auto it = sequences.find(out.name());
+    if (!v && it != sequences.end()) {
+      // A sequence: the caller binds it (null in `outs`).
+      lastYieldLayout.push_back(static_cast<int>(lastInlineSequences.size()));
+      lastInlineSequences.push_back(it->second);
+      outs.push_back(Value());
+      continue;
+    }
     if (!v)
       return c.emitError() << "subgraph '" << graph.name() << "' never produces its output '"
                            << out.name() << "'";
+    lastYieldLayout.push_back(-1);
     outs.push_back(v);
   }
   return outs;
@@ -146,7 +195,16 @@ LogicalResult GraphImporter::importIf(NodeContext &c) {
     auto outs = importInline(c, (*known.begin()).isZero() ? **elseG : **thenG);
     if (failed(outs))
       return failure();
-    bindOutputs(c, *outs);
+    for (auto [i, at] : llvm::enumerate(lastYieldLayout)) {
+      if (static_cast<int>(i) >= c.node.output_size() || c.node.output(i).empty())
+        continue;
+      if (at >= 0) {
+        sequences[c.node.output(i)] = lastInlineSequences[at];
+      } else {
+        values[c.node.output(i)] = (*outs)[i];
+        optionals.erase(c.node.output(i));
+      }
+    }
     return success();
   }
 
@@ -156,14 +214,41 @@ LogicalResult GraphImporter::importIf(NodeContext &c) {
   auto thenY = importSubgraph(c, **thenG, "then_branch", *thenR, {});
   if (failed(thenY))
     return failure();
+  SmallVector<int> thenLayout = lastYieldLayout;
   if (failed(importSubgraph(c, **elseG, "else_branch", *elseR, {})))
     return failure();
+  // Sequences built in both branches leave as their tensors: the same count in both.
+  for (auto [i, n] : llvm::enumerate(thenLayout))
+    if (n != lastYieldLayout[i])
+      return c.emitError() << "output " << i << " is "
+                           << (n < 0 ? std::string("a tensor")
+                                     : "a sequence of " + std::to_string(n) + " tensors")
+                           << " in 'then_branch' but "
+                           << (lastYieldLayout[i] < 0
+                                   ? std::string("a tensor")
+                                   : "a sequence of " + std::to_string(lastYieldLayout[i]) +
+                                         " tensors")
+                           << " in 'else_branch': an If's sequences must have the same "
+                              "length in both branches";
   for (Value v : (*thenY)->getOperands())
     state.addTypes(UnrankedTensorType::get(elementTypeOf(v)));
   auto op = finish(c, state);
   if (failed(op))
     return failure();
-  bindOutputs(c, (*op)->getResults());
+  ValueRange results = (*op)->getResults();
+  for (auto [i, n] : llvm::enumerate(thenLayout)) {
+    size_t count = n < 0 ? 1 : n;
+    bool named = static_cast<int>(i) < c.node.output_size() && !c.node.output(i).empty();
+    if (named && n < 0) {
+      values[c.node.output(i)] = results.front();
+      optionals.erase(c.node.output(i));
+    } else if (named) {
+      SequenceValue s;
+      s.elements.assign(results.begin(), results.begin() + count);
+      sequences[c.node.output(i)] = std::move(s);
+    }
+    results = results.drop_front(count);
+  }
   return success();
 }
 
@@ -191,12 +276,19 @@ static LogicalResult checkCarriedShapes(NodeContext &c, Operation *yield, Block 
 }
 
 LogicalResult GraphImporter::importLoop(NodeContext &c) {
+  if (c.node.input_size() > 0 && sequenceLengths.count(c.node.input(0)))
+    return importLoopAsSequenceMap(c);
   auto body = graphAttr(c, "body");
   if (failed(body))
     return failure();
   Value m = c.input(0), cond = c.input(1);
   SmallVector<Value> carried;
   for (size_t i = 2; i < c.inputs.size(); ++i) {
+    if (!c.inputs[i] && static_cast<int>(i) < c.node.input_size() &&
+        (sequences.count(c.node.input(i)) || optionals.count(c.node.input(i))))
+      return c.emitError() << "input " << i << " '" << c.node.input(i) << "' is "
+                           << (sequences.count(c.node.input(i)) ? "a sequence" : "an optional")
+                           << ": sequences and optionals cannot be loop-carried values yet";
     if (!c.inputs[i])
       return c.emitError() << "input " << i << " (a loop-carried value) is missing";
     carried.push_back(c.inputs[i]);
@@ -227,7 +319,7 @@ LogicalResult GraphImporter::importLoop(NodeContext &c) {
     argTypes.push_back(v.getType());
   Region *region = state.addRegion();
   auto yield = importSubgraph(c, **body, "body", *region, argTypes);
-  if (failed(yield))
+  if (failed(yield) || failed(refuseSequenceOutputs(c, **body, lastYieldLayout)))
     return failure();
   if (failed(checkCarriedShapes(c, *yield, region->front(), 2, 1, numCarried, **body, 2)))
     return failure();
@@ -415,6 +507,8 @@ FailureOr<SmallVector<Value>> GraphImporter::buildScan(NodeContext &c, ::onnx::G
     return in;
   };
   auto yield = importSubgraph(c, *body, "body", *region, argTypes, bind);
+  if (succeeded(yield) && failed(refuseSequenceOutputs(c, *body, lastYieldLayout)))
+    return failure();
   if (failed(yield))
     return failure();
   // The Loop's body also yields its condition first: the one passed in, unchanged.

@@ -9,6 +9,7 @@
 #include "compiler/import/Sequences.h"
 #include "compiler/import/TensorReader.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -61,6 +62,20 @@ private:
   const ::onnx::FunctionProto *findFunction(const ::onnx::NodeProto &node) const;
   mlir::LogicalResult importFunctionCall(NodeContext &c, const ::onnx::FunctionProto &f);
 
+  /// SequenceMap (SequenceMap.cpp): unrolled over sequences built in the graph; over
+  /// sequence graph inputs, the model's kernel becomes the body, run once per element.
+  mlir::LogicalResult importSequenceMap(NodeContext &c);
+  /// A Loop that is SequenceMap's expansion (trip count SequenceLength of a sequence input,
+  /// empty sequences carried, the body's SequenceAt(x, i) ... SequenceInsert(acc, y)),
+  /// imported as that SequenceMap.
+  mlir::LogicalResult importLoopAsSequenceMap(NodeContext &c);
+  /// SequenceLength of a sequence graph input: its length, known only at run time, is no
+  /// value; it may only be the trip count of a Loop that maps the sequence.
+  llvm::StringMap<std::string> sequenceLengths;
+  /// main_graph while it is imported (SequenceMap retypes its sequence arguments).
+  mlir::func::FuncOp mainFunc;
+  bool hasSequenceMap = false;
+
   // Control flow (ControlFlow.cpp).
   mlir::LogicalResult importIf(NodeContext &c);
   mlir::LogicalResult importLoop(NodeContext &c);
@@ -90,6 +105,15 @@ private:
   mlir::FailureOr<llvm::SmallVector<mlir::Value>> importInline(NodeContext &c,
                                                                ::onnx::GraphProto &graph);
   void bindOutputs(NodeContext &c, mlir::ValueRange outs);
+  /// The graph outputs of the last subgraph imported (importSubgraph, importInline): -1 for a
+  /// tensor, else a sequence built in the subgraph whose n tensors the yield carries in its
+  /// place (importInline: the sequence, under `lastInlineSequences`).
+  llvm::SmallVector<int> lastYieldLayout;
+  llvm::SmallVector<SequenceValue> lastInlineSequences;
+  /// Collects a subgraph's outputs (sequences flattened into their tensors) into `outs`.
+  mlir::LogicalResult subgraphOutputs(NodeContext &c, const ::onnx::GraphProto &graph,
+                                      llvm::StringRef what,
+                                      llvm::SmallVectorImpl<mlir::Value> &outs);
 
   mlir::Location nodeLoc(const ::onnx::NodeProto &node, int index);
   /// The model file at the byte offset where entry `index` of `list` begins (ModelOffsets),

@@ -132,7 +132,7 @@ LogicalResult GraphImporter::checkOpsets() {
 /// Ops the importer builds itself rather than through the op table.
 static bool importedDirectly(StringRef opType) {
   return opType == "Constant" || opType == "If" || opType == "Loop" || opType == "Scan" ||
-         isOptionalOp(opType);
+         opType == "SequenceMap" || isOptionalOp(opType);
 }
 
 void GraphImporter::collectUnsupported(const ::onnx::GraphProto &graph, const std::string &where,
@@ -259,7 +259,7 @@ LogicalResult GraphImporter::sortNodes(const ::onnx::GraphProto &graph, SmallVec
         continue;
       auto it = producer.find(in);
       if (it == producer.end()) {
-        if (values.count(in))
+        if (values.count(in) || sequences.count(in) || sequenceLengths.count(in))
           continue;
         return emitError(nodeLoc(node, i)) << "input '" << in
                                            << "' is not a graph input, an initializer, or the "
@@ -405,8 +405,14 @@ LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, int index) {
   SmallVector<Value> inputs;
   for (const auto &name : node.input()) {
     Value v = name.empty() ? Value() : values.lookup(name);
+    if (!v && sequenceLengths.count(name) &&
+        !(node.op_type() == "Loop" && &name == &node.input(0)))
+      return emitError(loc) << "input '" << name << "' is the length of sequence input '"
+                            << sequenceLengths.lookup(name)
+                            << "', known only at run time: it may only be the trip count of "
+                               "a Loop that maps the sequence (SequenceMap's expansion)";
     // Sequences live in `sequences` (resolved at import), not as values.
-    if (!name.empty() && !v && !sequences.count(name))
+    if (!name.empty() && !v && !sequences.count(name) && !sequenceLengths.count(name))
       return emitError(loc) << "input '" << name
                             << "' is not defined in this graph or an enclosing one";
     inputs.push_back(v);
@@ -436,12 +442,27 @@ LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, int index) {
       continue;
     if (node.op_type() == "Identity" && isDefaultDomain(node.domain()) &&
         node.output_size() == 1) {
-      values[node.output(0)] = values.lookup(name);
+      if (Value v = values.lookup(name))
+        values[node.output(0)] = v;
+      if (sequences.count(name)) {
+        SequenceValue copy = sequences.lookup(name);
+        sequences[node.output(0)] = std::move(copy);
+      }
       optionals[node.output(0)] = optionals.lookup(name);
       return success();
     }
     return c.emitError() << "input '" << name << "' is an optional; only Identity, "
                          << "OptionalHasElement and OptionalGetElement take optionals";
+  }
+  if (node.op_type() == "SequenceMap" && isDefaultDomain(node.domain()))
+    return importSequenceMap(c);
+  if (node.op_type() == "SequenceLength" && node.input_size() == 1 &&
+      sequences.count(node.input(0))) {
+    const SequenceValue &s = sequences.find(node.input(0))->second;
+    if (s.runtime && s.runtime->input >= 0 && s.runtime->edits.empty()) {
+      sequenceLengths[node.output(0)] = node.input(0);
+      return success();
+    }
   }
   if (isSequenceOp(node.op_type())) {
     auto out = importSequenceNode(c, sequences);
@@ -452,9 +473,17 @@ LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, int index) {
     return success();
   }
   for (const auto &name : node.input())
-    if (sequences.count(name))
+    if (sequences.count(name)) {
+      // A sequence passes through Identity.
+      if (node.op_type() == "Identity" && isDefaultDomain(node.domain()) &&
+          node.output_size() == 1) {
+        SequenceValue copy = sequences.lookup(name);
+        sequences[node.output(0)] = std::move(copy);
+        return success();
+      }
       return c.emitError() << "input '" << name << "' is a sequence; only the sequence "
                            << "operators take sequences";
+    }
   auto outs = (*findConverter(node.domain(), node.op_type()))(c);
 
   if (failed(outs))
@@ -597,6 +626,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
   SmallVector<std::string> argNames;
   SmallVector<ArrayAttr> argDimParams; // Symbolic dims' names (see docs/dynamic-shapes.md).
   SmallVector<bool> argOptional;       // Optional tensors: the pointer may be NULL.
+  SmallVector<bool> argSequence;       // Sequences: an onnxc_sequence, known at run time.
   for (auto [index, given] : llvm::enumerate(graph.input())) {
     if (initializerNames.contains(given.name()))
       continue; // IR < 4 lists initializers as inputs too; they stay constants.
@@ -608,14 +638,38 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
     bool optional = given.type().has_optional_type();
     if (optional) {
       const auto &elem = given.type().optional_type().elem_type();
-      if (!elem.has_tensor_type())
-        return emitError(loc) << "'" << given.name() << "' is an optional of a "
-                              << (elem.has_sequence_type() ? "sequence" : "non-tensor type")
-                              << ": only optionals of tensors are supported as graph inputs",
+      if (!elem.has_tensor_type() && !elem.has_sequence_type())
+        return emitError(loc) << "'" << given.name() << "' is an optional of a non-tensor "
+                              << "type: only optionals of tensors are supported as graph "
+                              << "inputs (and optionals of sequences of tensors)",
                nullptr;
       *in.mutable_type() = elem;
     }
     argOptional.push_back(optional);
+    // A sequence input is an onnxc_sequence the compiled graph never reads (RuntimeSequence):
+    // main_graph keeps a placeholder argument tensor<0xT> for it, T its tensors' type.
+    argSequence.push_back(in.type().has_sequence_type());
+    if (argSequence.back()) {
+      const auto &elem = in.type().sequence_type().elem_type();
+      Type et = elem.has_tensor_type() ? elementTypeFor(ctx, elem.tensor_type().elem_type())
+                                       : Type();
+      if (!et)
+        return emitError(loc) << "'" << in.name() << "' is a sequence of "
+                              << (elem.has_tensor_type()
+                                      ? std::string(dataTypeName(elem.tensor_type().elem_type()))
+                                      : std::string("non-tensors"))
+                              << ": only sequences of tensors of the supported data types "
+                                 "are supported as graph inputs",
+               nullptr;
+      if (options.inputShapes.count(in.name()))
+        return emitError(loc) << "--shape names '" << in.name()
+                              << "', a sequence: its tensors' dims are given at run time",
+               nullptr;
+      argTypes.push_back(RankedTensorType::get({0}, et));
+      argNames.push_back(in.name());
+      argDimParams.push_back(ArrayAttr());
+      continue;
+    }
     auto type = valueInfoType(in, /*isInput=*/true, loc);
     if (failed(type))
       return nullptr;
@@ -641,20 +695,30 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
     else if (auto t = valueInfoType(vi, false, fileLoc); succeeded(t) && isa<RankedTensorType>(*t))
       declaredTypes[vi.name()] = *t;
   for (auto [index, out] : llvm::enumerate(graph.output()))
-    if (out.type().has_optional_type())
-      continue; // Refused below, once the graph is imported, with its own message.
+    if (out.type().has_optional_type() || out.type().has_sequence_type())
+      continue; // Refused or built below, once the graph is imported.
     else if (auto t = valueInfoType(out, false, entryLoc(offsets.outputs, index));
         succeeded(t) && isa<RankedTensorType>(*t))
       declaredTypes[out.name()] = *t;
 
   auto func = func::FuncOp::create(b, fileLoc, "main_graph", b.getFunctionType(argTypes, {}));
+  mainFunc = func;
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
   for (auto [i, name] : llvm::enumerate(argNames)) {
-    if (values.count(name))
+    if (values.count(name) || sequences.count(name))
       return emitError(fileLoc) << "graph input '" << name << "' is listed twice", nullptr;
-    values[name] = entry->getArgument(i);
     func.setArgAttr(i, "onnx.name", b.getStringAttr(name));
+    if (argSequence[i]) {
+      SequenceValue seq;
+      seq.runtime.emplace();
+      seq.runtime->input = static_cast<int>(i);
+      seq.elementType = cast<ShapedType>(argTypes[i]).getElementType();
+      sequences[name] = std::move(seq);
+      func.setArgAttr(i, "onnx.sequence", b.getUnitAttr());
+    } else {
+      values[name] = entry->getArgument(i);
+    }
     if (argDimParams[i])
       func.setArgAttr(i, "onnx.dim_params", argDimParams[i]);
     if (argOptional[i]) {
@@ -669,20 +733,96 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
   SmallVector<Value> results;
   SmallVector<Type> resultTypes;
   llvm::StringSet<> outputNames;
+  // Sequence outputs: a placeholder result tensor<0xT> carrying the sequence's plan (how the
+  // runtime stub builds it: runtime-stub/runtime.c), whose tensors are extra results after
+  // the graph's outputs ("hidden": they are no model output).
+  SmallVector<Value> hidden;
+  SmallVector<DenseI64ArrayAttr> plans;
+  SmallVector<bool> optionalOutputs;
+  auto hiddenIndex = [&](Value v) -> int64_t {
+    auto it = llvm::find(hidden, v);
+    if (it != hidden.end())
+      return it - hidden.begin();
+    hidden.push_back(v);
+    return static_cast<int64_t>(hidden.size()) - 1;
+  };
   for (auto [index, out] : llvm::enumerate(graph.output())) {
     Location loc = entryLoc(offsets.outputs, index);
     if (!outputNames.insert(out.name()).second)
       return emitError(loc) << "graph output '" << out.name() << "' is listed twice", nullptr;
     Value v = values.lookup(out.name());
-    if (optionals.count(out.name()) || out.type().has_optional_type())
+    auto seqIt = sequences.find(out.name());
+    bool isSeq = !v && seqIt != sequences.end();
+    bool optionalOut = out.type().has_optional_type();
+    // An optional of a sequence input (the only optional of a sequence there is) leaves as
+    // it came: absent when the input is.
+    if (!(isSeq && seqIt->second.runtime && seqIt->second.runtime->input >= 0 &&
+          !seqIt->second.runtime->required) &&
+        (optionals.count(out.name()) || optionalOut))
       return emitError(loc) << "graph output '" << out.name() << "' is an optional; "
                                 << "optional-typed graph outputs are not supported (return "
                                 << "OptionalHasElement and OptionalGetElement of it instead)",
              nullptr;
-    if (!v && sequences.count(out.name()))
-      return emitError(loc) << "graph output '" << out.name() << "' is a sequence; "
-                                << "sequence-typed graph outputs are not supported",
+    optionalOutputs.push_back(optionalOut);
+    // A model that maps sequence inputs (SequenceMap) runs its kernel once per element: its
+    // outputs are the map's, each result one element's tensor.
+    if (hasSequenceMap != (isSeq && seqIt->second.mapped))
+      return emitError(loc) << "graph output '" << out.name()
+                            << "' is not an output of the SequenceMap over sequence inputs: a "
+                               "model "
+                               "that maps sequence inputs may have only the map's outputs as "
+                               "its outputs",
              nullptr;
+    if (hasSequenceMap) {
+      results.push_back(seqIt->second.mapped);
+      resultTypes.push_back(seqIt->second.mapped.getType());
+      plans.push_back(b.getDenseI64ArrayAttr({}));
+      continue;
+    }
+    if (isSeq) {
+      const SequenceValue &seq = seqIt->second;
+      SmallVector<int64_t> plan;
+      Type et = seq.elementType;
+      if (seq.runtime) {
+        if (seq.runtime->input >= 0)
+          plan.append({1, seq.runtime->input, seq.runtime->required ? 1 : 0});
+        else
+          plan.push_back(0);
+        for (const auto &e : seq.runtime->edits) {
+          if (e.insert)
+            plan.append({2, hiddenIndex(e.tensor), e.position ? hiddenIndex(e.position) : -1});
+          else
+            plan.append({3, e.position ? hiddenIndex(e.position) : -1});
+        }
+      } else {
+        plan.push_back(0);
+        for (auto [k, e] : llvm::enumerate(seq.elements)) {
+          if (!e)
+            return emitError(loc) << "graph output '" << out.name() << "' is a sequence whose "
+                                  << "tensor " << k << " is not known: " << seq.unknownReason,
+                   nullptr;
+          plan.append({2, hiddenIndex(e), -1});
+          et = cast<ShapedType>(e.getType()).getElementType();
+        }
+      }
+      const auto &ot = optionalOut ? out.type().optional_type().elem_type() : out.type();
+      if (ot.has_sequence_type() && ot.sequence_type().elem_type().has_tensor_type())
+        if (Type declared =
+                elementTypeFor(ctx, ot.sequence_type().elem_type().tensor_type().elem_type()))
+          et = declared;
+      if (!et)
+        return emitError(loc) << "graph output '" << out.name() << "' is a sequence whose "
+                              << "tensors' data type is not known",
+               nullptr;
+      auto type = RankedTensorType::get({0}, et);
+      Value placeholder = onnx::ConstantOp::create(
+          b, loc, type, cast<ElementsAttr>(DenseElementsAttr::get(type, ArrayRef<Attribute>{})));
+      results.push_back(placeholder);
+      resultTypes.push_back(type);
+      plans.push_back(b.getDenseI64ArrayAttr(plan));
+      continue;
+    }
+    plans.push_back(nullptr);
     if (!v)
       return emitError(loc) << "graph output '" << out.name() << "' is never produced",
              nullptr;
@@ -691,10 +831,27 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
   }
   if (results.empty())
     return emitError(fileLoc) << "the graph has no outputs", nullptr;
+  for (Value h : hidden) {
+    results.push_back(h);
+    resultTypes.push_back(h.getType());
+  }
   func::ReturnOp::create(b, fileLoc, results);
-  func.setType(b.getFunctionType(argTypes, resultTypes));
-  for (auto [i, out] : llvm::enumerate(graph.output()))
+  // SequenceMap may have retyped sequence arguments (to one element's tensor type).
+  func.setType(b.getFunctionType(entry->getArgumentTypes(), resultTypes));
+  if (hasSequenceMap)
+    func->setAttr("onnx.sequence_map", b.getUnitAttr());
+  for (auto [i, out] : llvm::enumerate(graph.output())) {
     func.setResultAttr(i, "onnx.name", b.getStringAttr(out.name()));
+    if (plans[i])
+      func.setResultAttr(i, "onnx.sequence", plans[i]);
+    if (plans[i] && optionalOutputs[i])
+      func.setResultAttr(i, "onnx.optional", b.getUnitAttr());
+  }
+  for (size_t h = 0; h < hidden.size(); ++h) {
+    unsigned i = graph.output_size() + h;
+    func.setResultAttr(i, "onnx.name", b.getStringAttr("onnxc.sequence_tensor." + Twine(h)));
+    func.setResultAttr(i, "onnxc.hidden", b.getUnitAttr());
+  }
   return module;
 }
 

@@ -113,6 +113,17 @@ LogicalResult GraphImporter::importOptionalNode(NodeContext &c) {
       values[out] = values.lookup(in);
     return success();
   }
+  if (isSequence) {
+    // An optional sequence graph input: the run checks its presence where it builds the
+    // sequence outputs (RuntimeSequence::required, runtime-stub/runtime.c).
+    SequenceValue seq = sequences.lookup(in);
+    if (!seq.runtime || seq.runtime->input < 0)
+      return c.emitError() << "input '" << in << "' is an optional sequence that is no graph "
+                           << "input: not supported";
+    seq.runtime->required = true;
+    sequences[out] = std::move(seq);
+    return success();
+  }
   std::string where = isa<NameLoc>(c.loc) ? cast<NameLoc>(c.loc).getName().str() : "";
   std::string message = where + ": the optional '" + in + "' is absent";
   Value v = buildRuntimeCheck(c, optionals.lookup(in), values.lookup(in), message);

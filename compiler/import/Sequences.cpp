@@ -210,6 +210,75 @@ FailureOr<std::optional<Value>> importSequenceNode(NodeContext &c, SequenceMap &
     return failure();
   const SequenceValue &s = **in;
   int64_t size = static_cast<int64_t>(s.elements.size());
+  // A position computed at run time turns a sequence built in the graph into a run-time one
+  // (its tensors in order, then the edit), which only structural ops and outputs may take.
+  auto runtimePosition = [&](int i) {
+    DenseIntElementsAttr attr;
+    return i < c.node.input_size() && c.input(i) && !matchPattern(c.input(i), m_Constant(&attr));
+  };
+  if (!s.runtime && (op == "SequenceInsert" || op == "SequenceErase") &&
+      runtimePosition(op == "SequenceInsert" ? 2 : 1)) {
+    SequenceValue promoted;
+    promoted.runtime.emplace();
+    for (int64_t i = 0; i < size; ++i) {
+      auto e = element(c, s, i);
+      if (failed(e))
+        return failure();
+      promoted.runtime->edits.push_back({true, *e, Value()});
+    }
+    promoted.elementType =
+        size ? cast<ShapedType>(s.elements[0].getType()).getElementType() : Type();
+    SmallVector<Value> inputs;
+    for (int i = 0; i < c.node.input_size(); ++i)
+      inputs.push_back(c.input(i));
+    SequenceMap local;
+    local[c.node.input(0)] = std::move(promoted);
+    // Re-enter with the promoted sequence (the node's own input name maps to it).
+    auto r = importSequenceNode(c, local);
+    if (failed(r))
+      return failure();
+    seqs[c.node.output(0)] = std::move(local[c.node.output(0)]);
+    return std::optional<Value>();
+  }
+  if (s.runtime) {
+    auto scalarPosition = [&](int i) -> FailureOr<Value> {
+      if (i >= c.node.input_size() || !c.input(i))
+        return Value();
+      auto t = dyn_cast<RankedTensorType>(c.input(i).getType());
+      if (!t || !t.getElementType().isInteger() || t.getNumElements() != 1 ||
+          !(t.getElementType().isInteger(32) || t.getElementType().isInteger(64)))
+        return c.emitError() << "'position' must be an int32 or int64 scalar";
+      return c.input(i);
+    };
+    if (op == "SequenceInsert" || op == "SequenceErase") {
+      bool insert = op == "SequenceInsert";
+      Value tensor;
+      if (insert) {
+        auto v = tensorInput(1);
+        if (failed(v))
+          return failure();
+        tensor = *v;
+        Type et = cast<ShapedType>(tensor.getType()).getElementType();
+        if (s.elementType && et != s.elementType)
+          return c.emitError() << "inserts a tensor of " << et << " into a sequence of "
+                               << s.elementType;
+      }
+      auto pos = scalarPosition(insert ? 2 : 1);
+      if (failed(pos))
+        return failure();
+      SequenceValue out = s;
+      if (!out.elementType && tensor)
+        out.elementType = cast<ShapedType>(tensor.getType()).getElementType();
+      out.runtime->edits.push_back({insert, tensor, *pos});
+      return define(std::move(out));
+    }
+    return c.emitError() << "input '" << c.node.input(0)
+                         << "' is a sequence whose tensors are known only at run time (a "
+                            "sequence-typed graph input, or a position computed at run time): "
+                            "only Identity, SequenceInsert, SequenceErase, the Optional ops and "
+                            "graph outputs take it, not "
+                         << op;
+  }
   if (op == "SequenceInsert") {
     auto v = tensorInput(1);
     if (failed(v))

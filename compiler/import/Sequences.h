@@ -8,11 +8,35 @@
 
 namespace onnxc {
 
+/// A sequence whose tensors are known only at run time: a sequence-typed graph input
+/// (`input`, its main_graph argument index) edited by SequenceInsert/SequenceErase. The
+/// compiled graph never reads its tensors: the runtime stub builds the graph's sequence
+/// outputs from the input's tensors and the edits' tensors after the run (the "sequence
+/// plan", runtime-stub/runtime.c), so only structural ops may take it.
+struct RuntimeSequence {
+  int input = -1;
+  /// OptionalGetElement of an optional sequence input: an absent input ends the run with
+  /// ONNXC_ERROR_RUNTIME_CHECK (else an absent input makes the output absent).
+  bool required = false;
+  struct Edit {
+    bool insert;          // SequenceInsert (else SequenceErase)
+    mlir::Value tensor;   // the inserted tensor
+    mlir::Value position; // integer scalar (or [1]); null: the end (insert), the last (erase)
+  };
+  llvm::SmallVector<Edit> edits;
+};
+
 /// A sequence value: its tensors in order. An element is null when only the sequence's length
-/// is known (SplitToSequence with run-time split sizes); `unknownReason` then says why.
+/// is known (SplitToSequence with run-time split sizes); `unknownReason` then says why. With
+/// `runtime` set, the tensors are known only at run time (`elements` is unused).
 struct SequenceValue {
   llvm::SmallVector<mlir::Value> elements;
   std::string unknownReason;
+  std::optional<RuntimeSequence> runtime;
+  mlir::Type elementType; // runtime sequences: the tensors' element type
+  /// A SequenceMap's output over sequence inputs: the body's output for one element (the
+  /// model's kernel then runs once per element: compiler/import/SequenceMap.cpp).
+  mlir::Value mapped;
 };
 using SequenceMap = llvm::StringMap<SequenceValue>;
 

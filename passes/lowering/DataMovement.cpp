@@ -290,7 +290,7 @@ int64_t normalizedAxis(uint64_t attr, int64_t rank) {
 }
 
 /// Shape and Size of a static tensor are compile-time constants (canonicalization has usually
-/// folded them already).
+/// folded them already); Shape of a tensor with run-time dims reads them.
 struct ShapeLowering : OpConversionPattern<onnx::ShapeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::ShapeOp op, OpAdaptor adaptor,
@@ -302,6 +302,27 @@ struct ShapeLowering : OpConversionPattern<onnx::ShapeOp> {
         folded.size() == 1)
       attr = dyn_cast_if_present<TypedAttr>(dyn_cast_if_present<Attribute>(folded[0]));
     if (!attr) {
+      // Run-time dims (a model that maps sequences runs per element with their dims): the
+      // dims read from the tensor.
+      auto t = dyn_cast<RankedTensorType>(adaptor.getData().getType());
+      auto rt = dyn_cast<RankedTensorType>(op.getType());
+      if (t && rt && rt.getRank() == 1 && rt.hasStaticShape() &&
+          rt.getElementType().isInteger(64)) {
+        int64_t rank = t.getRank();
+        auto clampDim = [&](int64_t v) { return std::clamp<int64_t>(v < 0 ? v + rank : v, 0, rank); };
+        int64_t start = clampDim(static_cast<int64_t>(op.getStart()));
+        int64_t end = op.getEnd() ? clampDim(static_cast<int64_t>(*op.getEnd())) : rank;
+        end = std::max(start, end);
+        if (rt.getNumElements() == end - start) {
+          SmallVector<Value> dims;
+          for (int64_t d = start; d < end; ++d)
+            dims.push_back(arith::IndexCastOp::create(
+                rewriter, op.getLoc(), rewriter.getI64Type(),
+                dimSize(rewriter, op.getLoc(), adaptor.getData(), d)));
+          rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, rt, dims);
+          return success();
+        }
+      }
       if (failed(requireStaticShapes(op)))
         return failure();
       return op.emitError() << "result type " << op.getType() << " does not match the input";

@@ -74,11 +74,12 @@ class Harness:
         with strict warnings, runs it, and reports `what` (skipped when `lib` was not built:
         its compile failure is already reported)."""
         a = self.args
-        if not os.path.exists(lib):
+        libs = [lib] if isinstance(lib, str) else list(lib)  # one library, or several
+        if not all(os.path.exists(x) for x in libs):
             return
         exe = os.path.join(a.work, os.path.splitext(os.path.basename(src))[0])
         rc, out = run([a.cc, "-std=c11", "-Wall", "-Wextra", "-pedantic", "-Werror",
-                       "-I", a.work, "-I", a.include, src, lib,
+                       "-I", a.work, "-I", a.include, src, *libs,
                        "-Wl,-rpath," + os.path.abspath(a.work), "-o", exe])
         if rc == 0:
             rc, out = run([exe])

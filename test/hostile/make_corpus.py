@@ -154,6 +154,40 @@ add("optional_output", "optional-typed graph outputs are not supported",
     where=("output", 0, "error: graph output 'o'"),
     m=model([helper.make_node("Optional", ["x"], ["o"])], [vi("x", [2])],
             [opt_vi("o", helper.make_tensor_type_proto(TensorProto.FLOAT, [2]))], opset=18))
+# Sequence inputs and outputs (compiler/import: Sequences.cpp, SequenceMap.cpp).
+def seq_vi(name, inner):
+    return helper.make_value_info(name, helper.make_sequence_type_proto(inner))
+F32_ANY = helper.make_tensor_type_proto(TensorProto.FLOAT, None)
+add("sequence_of_sequences_input", "only sequences of tensors",
+    where=("input", 0, "error: 'x'"),
+    m=model([helper.make_node("Identity", ["x"], ["y"])],
+            [seq_vi("x", helper.make_sequence_type_proto(F32_ANY))], [seq_vi("y", F32_ANY)],
+            opset=17))
+add("sequence_map_body_arity", "the body takes 1 inputs but the node has 2",
+    where=("node", 0, "node 'm' (SequenceMap, opset 17): error:"),
+    m=model([helper.make_node("SequenceMap", ["x", "x"], ["y"], name="m", body=helper.make_graph(
+        [helper.make_node("Neg", ["a"], ["b"])], "b", [vi("a", [2])], [vi("b", [2])]))],
+            [seq_vi("x", F32_ANY)], [seq_vi("y", F32_ANY)], opset=17))
+add("sequence_map_unranked_body", "has no shape",
+    where=("node", 0, "node 'm' (SequenceMap, opset 17): error:"),
+    m=model([helper.make_node("SequenceMap", ["x"], ["y"], name="m", body=helper.make_graph(
+        [helper.make_node("Neg", ["a"], ["b"])], "b",
+        [helper.make_value_info("a", F32_ANY)], [vi("b", [2])]))],
+            [seq_vi("x", F32_ANY)], [seq_vi("y", F32_ANY)], opset=17))
+add("sequence_insert_float_position", "'position' must be an int32 or int64 scalar",
+    where=("node", 0, "node 'i' (SequenceInsert, opset 17): error:"),
+    m=model([helper.make_node("SequenceInsert", ["x", "t", "p"], ["y"], name="i")],
+            [seq_vi("x", F32_ANY), vi("t", [2]), vi("p", [])], [seq_vi("y", F32_ANY)],
+            opset=17))
+add("sequence_length_loop_not_a_map", "loop-carried value 'z' is not an empty sequence",
+    where=("node", 2, "node 'l' (Loop, opset 17): error:"),
+    m=model([helper.make_node("SequenceLength", ["x"], ["n"]),
+             helper.make_node("Constant", [], ["z"], value=helper.make_tensor("z", TensorProto.FLOAT, [], [0.0])),
+             helper.make_node("Loop", ["n", "", "z"], ["s"], name="l", body=helper.make_graph(
+                 [helper.make_node("Identity", ["c"], ["c2"]), helper.make_node("Identity", ["v"], ["v2"])],
+                 "b", [vi("i", [], TensorProto.INT64), vi("c", [], TensorProto.BOOL), vi("v", [])],
+                 [vi("c2", [], TensorProto.BOOL), vi("v2", [])]))],
+            [seq_vi("x", F32_ANY)], [vi("s", [])], opset=17))
 add("channel_mismatch", "channels", where=("node", 0, "node 'c' (Conv, opset 13): error:"),
     m=model([helper.make_node("Conv", ["x", "w"], ["y"], name="c")],
             [vi("x", [1, 3, 8, 8]), vi("w", [4, 2, 3, 3])], [vi("y", [1, 4, 6, 6])]))

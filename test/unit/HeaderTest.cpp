@@ -120,3 +120,64 @@ TEST(Header, AllocatedOutputsAreSlots) {
   EXPECT_EQ(h.find("ALLOCATED"), std::string::npos) << h;
   EXPECT_EQ(h.find("set_allocator"), std::string::npos) << h;
 }
+
+// Sequence inputs and outputs (ABI 6): typed as struct onnxc_sequence pointers, marked
+// <NAME>_SEQUENCE, without dims; a model that maps sequences has workspace size 0 and, with
+// public dims, takes only those (not the elements' symbols) in its dynamic entries.
+TEST(Header, DeclaresSequences) {
+  onnxc::ModelInterface m;
+  m.name = "net";
+  m.workspaceSize = 256;
+  m.inputs.push_back({"x", "", 1, {}, 4});
+  m.inputs[0].sequence = true;
+  m.inputs.push_back({"t", "", 1, {2}, 4});
+  m.outputs.push_back({"y", "", 1, {}, 4});
+  m.outputs[0].sequence = true;
+  onnxc::assignCNames(m);
+  std::string h = onnxc::emitHeader(m);
+  EXPECT_NE(h.find("struct onnxc_sequence; /* onnxc/model.h */"), std::string::npos) << h;
+  EXPECT_NE(h.find("int net_run(const struct onnxc_sequence *x, const float *t, "
+                   "struct onnxc_sequence *y, void *workspace);"),
+            std::string::npos)
+      << h;
+  EXPECT_NE(h.find("#define NET_INPUT_X_SEQUENCE 1"), std::string::npos);
+  EXPECT_NE(h.find("#define NET_OUTPUT_Y_SEQUENCE 1"), std::string::npos);
+  EXPECT_EQ(h.find("#define NET_INPUT_T_SEQUENCE"), std::string::npos);
+  EXPECT_NE(h.find("#define NET_INPUT_X_RANK 0"), std::string::npos);
+  EXPECT_NE(h.find("free(seq.allocation)"), std::string::npos);
+  EXPECT_NE(h.find("#define NET_WORKSPACE_SIZE 256"), std::string::npos);
+
+  // A map: the kernel's view of x is one element [K] (symbol 1, from the elements), t's
+  // dim N (symbol 0) is the callers'.
+  m.sequenceMap = true;
+  m.dimNames = {"N", "K"};
+  m.numPublicDims = 1;
+  m.inputs[0].mapped = true;
+  m.inputs[0].dims = {-1};
+  m.inputs[0].dimSymbols = {1};
+  m.inputs[1].dims = {-1};
+  m.inputs[1].dimSymbols = {0};
+  m.outputs[0].mapped = true;
+  m.outputs[0].dims = {-1};
+  h = onnxc::emitHeader(m);
+  EXPECT_NE(h.find("#define NET_NUM_DIMS 1"), std::string::npos) << h;
+  EXPECT_NE(h.find("int net_run(int64_t N, const struct onnxc_sequence *x, const float *t, "
+                   "struct onnxc_sequence *y, void *workspace);"),
+            std::string::npos)
+      << h;
+  EXPECT_EQ(h.find("int64_t K"), std::string::npos) << "an element's symbol is no parameter";
+  EXPECT_EQ(h.find("y_dims"), std::string::npos) << "a sequence output has no dims argument";
+  EXPECT_NE(h.find("runs once per element"), std::string::npos);
+  // Without public dims it is static to its callers, with workspace size 0.
+  m.numPublicDims = 0;
+  m.dimNames = {"K"};
+  m.inputs[0].dimSymbols = {0};
+  m.inputs[1].dims = {2};
+  m.inputs[1].dimSymbols = {-1};
+  h = onnxc::emitHeader(m);
+  EXPECT_NE(h.find("#define NET_WORKSPACE_SIZE 0"), std::string::npos) << h;
+  EXPECT_NE(h.find("int net_run(const struct onnxc_sequence *x, const float *t, "
+                   "struct onnxc_sequence *y, void *workspace);"),
+            std::string::npos)
+      << h;
+}

@@ -110,6 +110,79 @@ static bool fromTensorProto(const ::onnx::TensorProto &t, TensorFile &out, std::
   return packTypedFields(t, n, out.data, error);
 }
 
+static bool fromSequenceProto(const ::onnx::SequenceProto &q, SequenceFile &out,
+                              std::string &error) {
+  out.name = q.name();
+  out.tensors.clear();
+  if (q.elem_type() != ::onnx::SequenceProto::TENSOR &&
+      !(q.elem_type() == ::onnx::SequenceProto::UNDEFINED && q.tensor_values_size() == 0)) {
+    error = "a SequenceProto of sequences, maps, optionals or sparse tensors (only tensors are "
+            "supported)";
+    return false;
+  }
+  for (const auto &t : q.tensor_values()) {
+    out.tensors.emplace_back();
+    if (!fromTensorProto(t, out.tensors.back(), error))
+      return false;
+  }
+  return true;
+}
+
+bool readSequenceFile(const std::string &path, SequenceFile &out, std::string &error) {
+  std::string bytes;
+  if (!readBytes(path, bytes, error))
+    return false;
+  ::onnx::SequenceProto q;
+  if (!q.ParseFromString(bytes)) {
+    error = "not a SequenceProto";
+    return false;
+  }
+  return fromSequenceProto(q, out, error);
+}
+
+bool readOptionalSequenceFile(const std::string &path, bool &present, SequenceFile &out,
+                              std::string &error) {
+  std::string bytes;
+  if (!readBytes(path, bytes, error))
+    return false;
+  ::onnx::OptionalProto o;
+  if (!o.ParseFromString(bytes)) {
+    error = "not an OptionalProto";
+    return false;
+  }
+  out.name = o.name();
+  present = o.elem_type() != ::onnx::OptionalProto::UNDEFINED;
+  if (!present)
+    return true;
+  if (o.elem_type() != ::onnx::OptionalProto::SEQUENCE || !o.has_sequence_value()) {
+    error = "an OptionalProto of something other than a sequence";
+    return false;
+  }
+  if (!fromSequenceProto(o.sequence_value(), out, error))
+    return false;
+  out.name = o.name();
+  return true;
+}
+
+bool writeSequenceFile(const std::string &path, const SequenceFile &in, std::string &error) {
+  ::onnx::SequenceProto q;
+  q.set_name(in.name);
+  q.set_elem_type(::onnx::SequenceProto::TENSOR);
+  for (const auto &tf : in.tensors) {
+    auto *t = q.add_tensor_values();
+    t->set_data_type(tf.dtype);
+    for (int64_t d : tf.dims)
+      t->add_dims(d);
+    t->set_raw_data(std::string(tf.data.begin(), tf.data.end()));
+  }
+  std::ofstream out(path, std::ios::binary);
+  if (!out || !q.SerializeToOstream(&out)) {
+    error = "cannot write";
+    return false;
+  }
+  return true;
+}
+
 bool writeTensorFile(const std::string &path, const TensorFile &in, std::string &error) {
   ::onnx::TensorProto t;
   t.set_name(in.name);

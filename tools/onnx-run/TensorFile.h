@@ -22,6 +22,18 @@ bool readTensorFile(const std::string &path, TensorFile &t, std::string &error);
 bool readOptionalTensorFile(const std::string &path, bool &present, TensorFile &t,
                             std::string &error);
 bool writeTensorFile(const std::string &path, const TensorFile &t, std::string &error);
+
+/// An ONNX SequenceProto of tensors (how the backend test data stores sequence values).
+struct SequenceFile {
+  std::string name;
+  std::vector<TensorFile> tensors;
+};
+/// Reads a SequenceProto file; false (with `error`) unless it is a sequence of tensors.
+bool readSequenceFile(const std::string &path, SequenceFile &s, std::string &error);
+/// An OptionalProto of a sequence of tensors: `present` false for an absent value.
+bool readOptionalSequenceFile(const std::string &path, bool &present, SequenceFile &s,
+                              std::string &error);
+bool writeSequenceFile(const std::string &path, const SequenceFile &s, std::string &error);
 int64_t dtypeSize(int dtype);
 float halfToFloat(uint16_t h);
 

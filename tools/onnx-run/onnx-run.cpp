@@ -39,9 +39,11 @@ void usage() {
                "  --inputs DIR   input_<i>.pb TensorProto files (bound by name, else by index);\n"
                "                 inputs not given are random (floats in [-1,1], integers 0)\n"
                "                 optional inputs may be OptionalProto files: an empty one\n"
-               "                 passes NULL (absent)\n"
+               "                 passes NULL (absent); sequence inputs are SequenceProto\n"
+               "                 files (not given: an empty sequence)\n"
                "  --expect DIR   output_<i>.pb files to compare with: |got-want| <= atol +\n"
-               "                 rtol*|want| per element (exact for integers and bools)\n"
+               "                 rtol*|want| per element (exact for integers and bools);\n"
+               "                 SequenceProto files for sequence outputs\n"
                "  --dim NAME=V   value of a dim known only at run time (default: taken from\n"
                "                 the input files, else 1)\n"
                "  --iters N      time N runs after W warm-up runs; prints the median\n"
@@ -263,6 +265,19 @@ int main(int argc, char **argv) {
   auto isOptional = [&](unsigned i) {
     return i < m->num_inputs && m->input_flags && (m->input_flags[i] & ONNXC_TENSOR_OPTIONAL);
   };
+  // Sequence inputs (ABI 6, ONNXC_TENSOR_SEQUENCE): an onnxc_sequence over the tensors of a
+  // SequenceProto file (an OptionalProto of one for an optional sequence).
+  auto isSequenceInput = [&](unsigned i) {
+    return i < m->num_inputs && m->input_flags && (m->input_flags[i] & ONNXC_TENSOR_SEQUENCE);
+  };
+  struct SequenceInput {
+    onnxc::SequenceFile file;
+    std::vector<int32_t> ranks;
+    std::vector<const int64_t *> dims;
+    std::vector<const void *> data;
+    onnxc_sequence seq{};
+  };
+  std::vector<SequenceInput> seqInputs(m->num_inputs);
   if (!a.inputs.empty()) {
     for (unsigned f = 0;; ++f) {
       std::string file = a.inputs + "/input_" + std::to_string(f) + ".pb";
@@ -270,6 +285,53 @@ int main(int argc, char **argv) {
         break;
       onnxc::TensorFile t;
       std::string err;
+      {
+        // Bound by name, else by position; tried before tensors (a SequenceProto also parses
+        // as an OptionalProto of a tensor).
+        int seqIdx = -1;
+        bool present = true;
+        onnxc::SequenceFile sf;
+        auto bind = [&](bool optional) {
+          for (unsigned i = 0; i < m->num_inputs; ++i)
+            if (isSequenceInput(i) && isOptional(i) == optional && !sf.name.empty() &&
+                sf.name == m->inputs[i].name)
+              seqIdx = int(i);
+          if (seqIdx < 0 && sf.name.empty() && isSequenceInput(f) && isOptional(f) == optional)
+            seqIdx = int(f);
+        };
+        if (onnxc::readOptionalSequenceFile(file, present, sf, err))
+          bind(true);
+        if (seqIdx < 0) {
+          present = true;
+          if (onnxc::readSequenceFile(file, sf, err))
+            bind(false);
+        }
+        err.clear();
+        if (seqIdx >= 0) {
+          given[seqIdx] = true;
+          absent[seqIdx] = !present;
+          if (!present) {
+            std::printf("input '%s' is absent (an empty optional)\n", m->inputs[seqIdx].name);
+            continue;
+          }
+          SequenceInput &in = seqInputs[seqIdx];
+          in.file = std::move(sf);
+          for (const auto &e : in.file.tensors) {
+            if (!sameBits(e.dtype, m->inputs[seqIdx].dtype)) {
+              std::fprintf(stderr,
+                           "onnx-run: error: %s holds a tensor of dtype %d but input '%s' is a "
+                           "sequence of dtype %d\n",
+                           file.c_str(), e.dtype, m->inputs[seqIdx].name,
+                           m->inputs[seqIdx].dtype);
+              return kFailure;
+            }
+            in.ranks.push_back(int32_t(e.dims.size()));
+            in.dims.push_back(e.dims.data());
+            in.data.push_back(e.data.data());
+          }
+          continue;
+        }
+      }
       // The backend test data stores an optional input as an OptionalProto: a file that
       // reads as one naming an optional input (or unnamed at an optional input's index).
       int optionalIdx = -1;
@@ -330,7 +392,11 @@ int main(int argc, char **argv) {
     std::printf("dim %s = %lld\n", m->dim_names[k], (long long)dims[k]);
   }
   for (unsigned i = 0; i < m->num_inputs; ++i)
-    if (!given[i]) {
+    if (isSequenceInput(i)) { // Not given: an empty sequence.
+      SequenceInput &in = seqInputs[i];
+      in.seq = {int64_t(in.ranks.size()), m->inputs[i].dtype, 0, in.ranks.data(),
+                in.dims.data(), in.data.data(), nullptr};
+    } else if (!given[i]) {
       const auto &d = m->inputs[i];
       size_t bytes = d.size_bytes;
       if (m->num_dims) {
@@ -388,10 +454,24 @@ int main(int argc, char **argv) {
   std::vector<const void *> inPtrs;
   std::vector<void *> outPtrs;
   for (unsigned i = 0; i < m->num_inputs; ++i)
-    inPtrs.push_back(absent[i] ? nullptr : inputs[i].data());
+    inPtrs.push_back(absent[i]              ? nullptr
+                     : isSequenceInput(i) ? static_cast<const void *>(&seqInputs[i].seq)
+                                            : inputs[i].data());
+  // Sequence outputs (ONNXC_OUTPUT_SEQUENCE): the run fills an onnxc_sequence whose block
+  // comes from the counting allocator; copied out and freed after each run.
+  auto isSequenceOutput = [&](unsigned i) {
+    return m->output_flags && (m->output_flags[i] & ONNXC_OUTPUT_SEQUENCE);
+  };
+  std::vector<onnxc_sequence> seqOutputs(m->num_outputs);
+  std::vector<onnxc::SequenceFile> gotSequences(m->num_outputs);
+  std::vector<bool> gotAbsent(m->num_outputs, false);
   for (unsigned i = 0; i < m->num_outputs; ++i) {
     if (isAllocated(i)) {
       outPtrs.push_back(&slots[i]);
+      continue;
+    }
+    if (isSequenceOutput(i)) {
+      outPtrs.push_back(&seqOutputs[i]);
       continue;
     }
     outputs[i].assign(outputBytes(i) + 1, 0); // +1: never a null data() pointer.
@@ -400,6 +480,28 @@ int main(int argc, char **argv) {
   // After a run: the allocated outputs copied out (`keep`) and freed.
   auto releaseOutputs = [&](bool keep) {
     for (unsigned i = 0; i < m->num_outputs; ++i) {
+      if (isSequenceOutput(i)) {
+        const onnxc_sequence &q = seqOutputs[i];
+        if (keep) {
+          gotAbsent[i] = q.length < 0;
+          gotSequences[i].tensors.clear();
+          for (int64_t k = 0; k < q.length; ++k) {
+            onnxc::TensorFile t;
+            t.dtype = q.dtype;
+            t.dims.assign(q.dims[k], q.dims[k] + q.ranks[k]);
+            size_t bytes = onnxc::dtypeSize(q.dtype);
+            for (int64_t d : t.dims)
+              bytes *= d;
+            const char *p = static_cast<const char *>(q.data[k]);
+            t.data.assign(p, p + (p ? bytes : 0));
+            gotSequences[i].tensors.push_back(std::move(t));
+          }
+        }
+        if (q.allocation)
+          allocator.free(allocator.user, q.allocation);
+        seqOutputs[i] = {};
+        continue;
+      }
       if (!isAllocated(i))
         continue;
       if (keep) {
@@ -450,6 +552,15 @@ int main(int argc, char **argv) {
     for (unsigned i = 0; i < m->num_outputs; ++i) {
       const auto &d = m->outputs[i];
       std::string err, file = a.saveOutputs + "/output_" + std::to_string(i) + ".pb";
+      if (isSequenceOutput(i)) {
+        onnxc::SequenceFile q = gotSequences[i];
+        q.name = d.name;
+        if (!onnxc::writeSequenceFile(file, q, err)) {
+          std::fprintf(stderr, "onnx-run: error: %s: %s\n", file.c_str(), err.c_str());
+          return kFailure;
+        }
+        continue;
+      }
       onnxc::TensorFile t{d.name, d.dtype,
                           std::vector<int64_t>(outDims[i].begin(), outDims[i].end() - 1),
                           std::vector<char>(outputs[i].begin(),
@@ -459,54 +570,96 @@ int main(int argc, char **argv) {
         return kFailure;
       }
     }
+  // Compares one tensor (`label` names it) with the expected file's; false on a mismatch.
+  auto compare = [&](const std::string &label, int dtype, const std::vector<int64_t> &gotDims,
+                     const char *got, const onnxc::TensorFile &want) {
+    if (!sameBits(want.dtype, dtype) || want.dims != gotDims) {
+      std::printf("%s: MISMATCH: expected dtype %d %s, library gives dtype %d %s\n",
+                  label.c_str(), want.dtype,
+                  shapeString(want.dims.data(), want.dims.size()).c_str(), dtype,
+                  shapeString(gotDims.data(), gotDims.size()).c_str());
+      return false;
+    }
+    size_t n = 1, bad = 0;
+    for (int64_t d : gotDims)
+      n *= size_t(d);
+    double maxAbs = 0, maxRel = 0;
+    if (isFloatType(dtype)) {
+      for (size_t e = 0; e < n; ++e) {
+        double g = asDouble(dtype, got, e);
+        double w = asDouble(dtype, want.data.data(), e);
+        if (std::isnan(g) || std::isnan(w)) {
+          bad += std::isnan(g) != std::isnan(w);
+          continue;
+        }
+        if (std::isinf(g) || std::isinf(w)) {
+          bad += g != w;
+          continue;
+        }
+        double diff = std::fabs(g - w);
+        maxAbs = std::max(maxAbs, diff);
+        if (w != 0)
+          maxRel = std::max(maxRel, diff / std::fabs(w));
+        bad += diff > a.atol + a.rtol * std::fabs(w);
+      }
+    } else {
+      size_t es = onnxc::dtypeSize(dtype);
+      for (size_t e = 0; e < n; ++e)
+        bad += std::memcmp(got + e * es, want.data.data() + e * es, es) != 0;
+    }
+    std::printf("%s %s: max abs err %.3g, max rel err %.3g: %s", label.c_str(),
+                shapeString(gotDims.data(), gotDims.size()).c_str(), maxAbs, maxRel,
+                bad ? "MISMATCH" : "OK");
+    if (bad)
+      std::printf(" (%zu of %zu elements outside atol %.3g + rtol %.3g)", bad, n, a.atol, a.rtol);
+    std::printf("\n");
+    return bad == 0;
+  };
   if (!a.expect.empty()) {
     for (unsigned i = 0; i < m->num_outputs; ++i) {
       const auto &d = m->outputs[i];
       std::string err, file = a.expect + "/output_" + std::to_string(i) + ".pb";
+      std::string label = "output " + std::to_string(i) + " '" + d.name + "'";
+      if (isSequenceOutput(i)) {
+        // A SequenceProto file (an OptionalProto of one for an optional output).
+        onnxc::SequenceFile want;
+        bool present = true;
+        bool read = (m->output_flags[i] & ONNXC_OUTPUT_OPTIONAL)
+                        ? onnxc::readOptionalSequenceFile(file, present, want, err)
+                        : onnxc::readSequenceFile(file, want, err);
+        if (!read) {
+          std::fprintf(stderr, "onnx-run: error: %s: %s\n", file.c_str(), err.c_str());
+          return kFailure;
+        }
+        const auto &got = gotSequences[i].tensors;
+        if (present == gotAbsent[i] || want.tensors.size() != got.size()) {
+          std::printf("%s: MISMATCH: expected %s, library gives %s\n", label.c_str(),
+                      present ? ("a sequence of " + std::to_string(want.tensors.size()) +
+                                 " tensors").c_str()
+                              : "an absent optional",
+                      gotAbsent[i] ? "an absent optional"
+                                   : ("a sequence of " + std::to_string(got.size()) +
+                                      " tensors").c_str());
+          rc = kMismatch;
+          continue;
+        }
+        if (gotAbsent[i])
+          std::printf("%s: absent: OK\n", label.c_str());
+        else if (got.empty())
+          std::printf("%s: empty sequence: OK\n", label.c_str());
+        for (size_t k = 0; k < got.size(); ++k)
+          if (!compare(label + "[" + std::to_string(k) + "]", got[k].dtype, got[k].dims,
+                       got[k].data.data(), want.tensors[k]))
+            rc = kMismatch;
+        continue;
+      }
       onnxc::TensorFile want;
       if (!onnxc::readTensorFile(file, want, err)) {
         std::fprintf(stderr, "onnx-run: error: %s: %s\n", file.c_str(), err.c_str());
         return kFailure;
       }
-      if (!sameBits(want.dtype, d.dtype) ||
-          want.dims != std::vector<int64_t>(outDims[i].begin(), outDims[i].end() - 1)) {
-        std::printf("output %u '%s': MISMATCH: expected dtype %d %s, library gives dtype %d %s\n",
-                    i, d.name, want.dtype, shapeString(want.dims.data(), want.dims.size()).c_str(),
-                    d.dtype, shapeString(outDims[i].data(), d.rank).c_str());
-        rc = kMismatch;
-        continue;
-      }
-      size_t n = outputBytes(i) / std::max<int64_t>(1, onnxc::dtypeSize(d.dtype)), bad = 0;
-      double maxAbs = 0, maxRel = 0;
-      if (isFloatType(d.dtype)) {
-        for (size_t e = 0; e < n; ++e) {
-          double g = asDouble(d.dtype, outputs[i].data(), e);
-          double w = asDouble(d.dtype, want.data.data(), e);
-          if (std::isnan(g) || std::isnan(w)) {
-            bad += std::isnan(g) != std::isnan(w);
-            continue;
-          }
-          if (std::isinf(g) || std::isinf(w)) {
-            bad += g != w;
-            continue;
-          }
-          double diff = std::fabs(g - w);
-          maxAbs = std::max(maxAbs, diff);
-          if (w != 0)
-            maxRel = std::max(maxRel, diff / std::fabs(w));
-          bad += diff > a.atol + a.rtol * std::fabs(w);
-        }
-      } else {
-        size_t es = onnxc::dtypeSize(d.dtype);
-        for (size_t e = 0; e < n; ++e)
-          bad += std::memcmp(outputs[i].data() + e * es, want.data.data() + e * es, es) != 0;
-      }
-      std::printf("output %u '%s' %s: max abs err %.3g, max rel err %.3g: %s", i, d.name,
-                  shapeString(outDims[i].data(), d.rank).c_str(), maxAbs, maxRel, bad ? "MISMATCH" : "OK");
-      if (bad)
-        std::printf(" (%zu of %zu elements outside atol %.3g + rtol %.3g)", bad, n, a.atol, a.rtol);
-      std::printf("\n");
-      if (bad)
+      if (!compare(label, d.dtype, std::vector<int64_t>(outDims[i].begin(), outDims[i].end() - 1),
+                   outputs[i].data(), want))
         rc = kMismatch;
     }
   }

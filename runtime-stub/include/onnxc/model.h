@@ -33,6 +33,10 @@
  * run allocates them through an allocator the caller may give (default: malloc) and returns
  * the pointer in a slot; the caller frees it. See below.
  *
+ * Sequences of tensors (ABI 6, ONNXC_TENSOR_SEQUENCE / ONNXC_OUTPUT_SEQUENCE): an ONNX
+ * seq(tensor) input or output is passed as a struct onnxc_sequence, whose length and tensor
+ * dims are known only at run time. See below.
+ *
  * C99; no other header of this project is needed.
  */
 #ifndef ONNXC_MODEL_H
@@ -45,7 +49,7 @@
 extern "C" {
 #endif
 
-#define ONNXC_ABI_VERSION 5
+#define ONNXC_ABI_VERSION 6
 
 /* Status codes returned by init and run. */
 typedef enum onnxc_status {
@@ -125,6 +129,41 @@ typedef enum onnxc_status {
  * Outputs that are static, or whose dims have a bound (ONNXC_MODEL_DATA_DEPENDENT_DIMS), keep
  * the caller's buffers; a model without allocated outputs allocates nothing per run. */
 #define ONNXC_OUTPUT_ALLOCATED 1u
+
+/* onnxc_model.flags (ABI 6): some inputs or outputs are sequences (ONNXC_TENSOR_SEQUENCE,
+ * ONNXC_OUTPUT_SEQUENCE). Such a model is otherwise static (num_dims 0, no
+ * ONNXC_MODEL_DATA_DEPENDENT_DIMS); run, run_checked and run_with_allocator take it. */
+#define ONNXC_MODEL_SEQUENCES 4u
+
+/* onnxc_model.input_flags[i] (ABI 6): input i is an ONNX sequence of tensors: inputs[i]
+ * points to a struct onnxc_sequence (below) whose tensors the run reads. Its descriptor gives
+ * the tensors' dtype, rank 0 and size_bytes 0. With ONNXC_TENSOR_OPTIONAL too, it is an
+ * optional sequence: NULL means absent. */
+#define ONNXC_TENSOR_SEQUENCE 2u
+
+/* onnxc_model.output_flags[i] (ABI 6): output i is an ONNX sequence of tensors: outputs[i]
+ * points to a struct onnxc_sequence the run fills in (never NULL). Its arrays and tensors lie
+ * in one block the run allocates through the run's allocator (run_with_allocator's, else
+ * malloc), returned in `allocation`, which the caller frees (free() for the default). On
+ * failure nothing is left allocated (length 0, allocation NULL). */
+#define ONNXC_OUTPUT_SEQUENCE 2u
+/* onnxc_model.output_flags[i] (ABI 6), with ONNXC_OUTPUT_SEQUENCE: an optional sequence;
+ * length -1 (allocation NULL) when the value is absent. */
+#define ONNXC_OUTPUT_OPTIONAL 4u
+
+/* A sequence of tensors of one dtype (ABI 6). Tensor i has ranks[i] dims dims[i][0..] and its
+ * elements dense, row-major, at data[i] (which may be NULL when it has no element). */
+typedef struct onnxc_sequence {
+  int64_t length;             /* tensors; -1: an absent optional output */
+  int32_t dtype;              /* onnxc_dtype of every tensor: inputs must match the
+                                 descriptor's (else ONNXC_ERROR_INVALID_ARGUMENT) */
+  int32_t reserved;           /* 0 */
+  const int32_t *ranks;       /* length entries */
+  const int64_t *const *dims; /* length arrays */
+  const void *const *data;    /* length tensors */
+  void *allocation;           /* outputs: the block holding everything above (NULL when
+                                 nothing was allocated); the caller frees it. Inputs: unused */
+} onnxc_sequence;
 
 /* The allocator of ONNXC_OUTPUT_ALLOCATED outputs (ABI 5). `user` is passed back as is. */
 typedef void *(*onnxc_alloc_fn)(void *user, size_t bytes, size_t align);

@@ -147,3 +147,19 @@ func.func @range_int(%a: tensor<i32>, %b: tensor<i32>, %c: tensor<i32>) -> tenso
   %0 = onnx.Range %a, %b, %c : (tensor<i32>, tensor<i32>, tensor<i32>) -> tensor<3xi32>
   return %0 : tensor<3xi32>
 }
+
+// -----
+
+// Shape of a tensor with run-time dims reads them (SequenceMap bodies run per element with
+// the element's dims); start selects the dims from 1 on.
+// CHECK-LABEL: func.func @shape_dynamic
+// CHECK-SAME:    (%[[X:.+]]: tensor<2x?x4xf32>)
+// CHECK:         %[[D:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<2x?x4xf32>
+// CHECK-NEXT:    %[[I:.+]] = arith.index_cast %[[D]] : index to i64
+// CHECK:         %[[C4:.+]] = arith.index_cast %{{.+}} : index to i64
+// CHECK-NEXT:    %[[R:.+]] = tensor.from_elements %[[I]], %[[C4]] : tensor<2xi64>
+// CHECK-NEXT:    return %[[R]]
+func.func @shape_dynamic(%x: tensor<2x?x4xf32>) -> tensor<2xi64> {
+  %0 = onnx.Shape %x {start = 1 : i64} : (tensor<2x?x4xf32>) -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}
