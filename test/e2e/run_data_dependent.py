@@ -586,6 +586,123 @@ def if_cases(h):
                    inits=inits + [helper.make_tensor("w", F, [3, 5], w.reshape(-1).tolist())]),
           mm_case, rtol=1e-4, atol=1e-5)
 
+def slice_bounds(rng, n):
+    """Random ONNX Slice bounds over a dim of `n`: starts and ends mostly in [-n, n], some out
+    of range up to 2n + 2 either way, some at the INT64 extremes; steps of either sign, not 0."""
+    big = [np.iinfo(np.int64).max, np.iinfo(np.int64).min]
+    def bound():
+        r = rng.random()
+        if r < 0.1:
+            return int(rng.choice(big))
+        wide = 2 * n + 2 if r < 0.35 else n
+        return int(rng.integers(-wide, wide + 1))
+    s, e = bound(), bound()
+    norm = lambda v: v + n if v < 0 else v
+    # Mostly the sign that walks from start to end (a non-empty slice, often).
+    sign = (1 if norm(e) >= norm(s) else -1) if rng.random() < 0.75 else int(rng.choice([-1, 1]))
+    return s, e, sign * int(rng.integers(1, 4))
+
+
+def slice_ref(x, starts, ends, axes, steps):
+    """numpy's basic slicing is ONNX Slice's for these clamping rules, except that numpy takes
+    an end of -1 with a negative step as "one before the last": ONNX clamps ends to [-1, n - 1]
+    for negative steps, where -1 (after adding n to a negative end) means "past the first"."""
+    index = [slice(None)] * x.ndim
+    for s, e, a, st in zip(starts, ends, axes, steps):
+        n = x.shape[a]
+        s = s + n if s < 0 else s
+        e = e + n if e < 0 else e
+        if st > 0:
+            s, e = min(max(s, 0), n), min(max(e, 0), n)
+        else:
+            s, e = min(max(s, 0), n - 1), min(max(e, -1), n - 1)
+        idx = list(range(s, e, st))
+        index[a] = idx
+    y = x
+    for a, idx in enumerate(index):
+        if not isinstance(idx, slice):
+            y = np.take(y, np.array(idx, np.int64), axis=a)
+    return y
+
+
+def slice_cases(h):
+    """Slice whose starts, ends and steps are read at run time (docs/dynamic-shapes.md, "Slices
+    with bounds read at run time"): the sliced dims are counted at run time, bounded by the
+    input dims. Random bounds each run (negative, out of range, INT64 extremes, negative
+    steps), against a reference that applies ONNX's clamping rules with plain indices."""
+    rng, check = h.rng, h.check
+    F, I32, I64 = TensorProto.FLOAT, TensorProto.INT32, TensorProto.INT64
+
+    # Static data, one sliced axis (axes absent), the result a graph output of bound [10, 4].
+    def rows():
+        x = rng.standard_normal((10, 4)).astype(np.float32)
+        s, e, _ = slice_bounds(rng, 10)
+        y = slice_ref(x, [s], [e], [0], [1])
+        return [("x", x), ("s", np.array([s], np.int64)), ("e", np.array([e], np.int64))], \
+            [("y", y)], f"starts={s} ends={e} y={list(y.shape)}"
+    check("slice_rows",
+          model_of([helper.make_node("Slice", ["x", "s", "e"], ["y"], name="cut")],
+                   [vi("x", F, [10, 4]), vi("s", I64, [1]), vi("e", I64, [1])],
+                   [vi("y", F, [None, 4])]),
+          rows)
+
+    # Run-time dims, both axes sliced (constant axes [1, 0]) with int32 starts, ends and
+    # steps of either sign; the slice then goes through elementwise ops and a reduction over
+    # one of its counted dims.
+    def both():
+        n = int(rng.integers(0, 8)) if rng.random() < 0.2 else int(rng.integers(1, 8))
+        x = rng.standard_normal((n, 5)).astype(np.float32)
+        clip = lambda v: int(np.clip(v, -2**31, 2**31 - 1))
+        for _ in range(10):  # mostly non-empty results
+            (s0, e0, t0), (s1, e1, t1) = slice_bounds(rng, 5), slice_bounds(rng, n)
+            s, e, t = [clip(s0), clip(s1)], [clip(e0), clip(e1)], [t0, t1]
+            y = slice_ref(x, s, e, [1, 0], t)
+            if y.size or rng.random() < 0.2:
+                break
+        z = (y * np.float32(2) + y).sum(0).astype(np.float32)
+        arr = lambda v: np.array(v, np.int32)
+        return [("x", x), ("s", arr(s)), ("e", arr(e)), ("t", arr(t))], \
+            [("y", y), ("z", z)], f"N={n} starts={s} ends={e} steps={t} y={list(y.shape)}"
+    check("slice_steps",
+          model_of([helper.make_node("Slice", ["x", "s", "e", "axes", "t"], ["y"], name="cut"),
+                    helper.make_node("Mul", ["y", "two"], ["m"], name="twice"),
+                    helper.make_node("Add", ["m", "y"], ["p"], name="thrice"),
+                    helper.make_node("ReduceSum", ["p", "zero"], ["z"], keepdims=0,
+                                     name="sum")],
+                   [vi("x", F, ["N", 5]), vi("s", I32, [2]), vi("e", I32, [2]),
+                    vi("t", I32, [2])],
+                   [vi("y", F, [None, None]), vi("z", F, [None])],
+                   inits=[helper.make_tensor("axes", I64, [2], [1, 0]),
+                          helper.make_tensor("two", F, [], [2.0]),
+                          helper.make_tensor("zero", I64, [1], [0])]),
+          both)
+    expect_status(h, "slice_steps",
+                  [("x", np.zeros((3, 5), np.float32)), ("s", np.array([0, 0], np.int32)),
+                   ("e", np.array([5, 3], np.int32)), ("t", np.array([1, 0], np.int32))],
+                  "a size computed from the input values is invalid")
+
+    # A result the model declares static ([N, 3]: 3 on the sliced axis, over a run-time N):
+    # the computed size is checked against it.
+    def declared():
+        n = int(rng.integers(1, 5))
+        x = rng.standard_normal((n, 9)).astype(np.float32)
+        s = int(rng.integers(0, 7))
+        e = s + 3
+        if rng.random() < 0.5:  # the same place counted from the end
+            s, e = s - 9, e - 9 if e < 9 else int(np.iinfo(np.int64).max)
+        return [("x", x), ("s", np.array([s], np.int64)), ("e", np.array([e], np.int64))], \
+            [("y", slice_ref(x, [s], [e], [1], [1]))], f"N={n} starts={s} ends={e}"
+    check("slice_declared",
+          model_of([helper.make_node("Slice", ["x", "s", "e", "axes"], ["y"], name="cut")],
+                   [vi("x", F, ["N", 9]), vi("s", I64, [1]), vi("e", I64, [1])],
+                   [vi("y", F, ["N", 3])],
+                   inits=[helper.make_tensor("axes", I64, [1], [1])]),
+          declared)
+    expect_status(h, "slice_declared",
+                  [("x", np.zeros((2, 9), np.float32)), ("s", np.array([1], np.int64)),
+                   ("e", np.array([5], np.int64))],
+                  "not the shape the model declares")
+
 
 def main():
     h = Harness(__doc__, rtol=1e-5, atol=1e-6)
@@ -716,6 +833,7 @@ def main():
 
     no_bound_cases(h)
     if_cases(h)
+    slice_cases(h)
 
     # The typed C API of a data-dependent model without run-time input dims.
     src = os.path.join(a.work, "dd_api.c")
