@@ -38,8 +38,12 @@ Operation *topLevelAncestor(Block &body, Operation *op) {
 /// `v` as a value available just before `top` (a top-level op of `body` whose region uses
 /// it): itself if defined above, else its computation cloned there if it is side-effect free
 /// (a run-time size read inside a loop from values defined outside it). Null if it cannot be
-/// (a size that changes per iteration).
-Value hoistAbove(OpBuilder &b, Value v, Operation *top, Block &body, IRMapping &map) {
+/// (a size that changes per iteration). With `bounds`, a dim counted from data inside the
+/// region (`arith.minui {onnxc.data_bound}`: a Slice's length read in a loop body) is
+/// replaced by its bound, so that the place reserved holds every iteration's buffer (sizes
+/// grow with the dims they are made of, as onnx-size-function assumes).
+Value hoistAbove(OpBuilder &b, Value v, Operation *top, Block &body, IRMapping &map,
+                 bool bounds = false) {
   if (Value m = map.lookupOrNull(v))
     return m;
   Operation *def = v.getDefiningOp();
@@ -47,10 +51,17 @@ Value hoistAbove(OpBuilder &b, Value v, Operation *top, Block &body, IRMapping &
     return cast<BlockArgument>(v).getOwner() == &body ? v : Value();
   if (def->getBlock() == &body)
     return def == top ? Value() : v;
+  if (auto bounded = dyn_cast<arith::MinUIOp>(def);
+      bounds && bounded && def->hasAttr("onnxc.data_bound")) {
+    Value r = hoistAbove(b, bounded.getRhs(), top, body, map, bounds);
+    if (r)
+      map.map(v, r);
+    return r;
+  }
   if (def->getNumRegions() || !isMemoryEffectFree(def))
     return Value();
   for (Value operand : def->getOperands())
-    if (!hoistAbove(b, operand, top, body, map))
+    if (!hoistAbove(b, operand, top, body, map, bounds))
       return Value();
   Operation *clone = b.clone(*def, map);
   return clone->getResult(cast<OpResult>(v).getResultNumber());
@@ -336,7 +347,7 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
       IRMapping hoisted;
       SmallVector<Value> sizes;
       for (Value d : b.alloc.getDynamicSizes()) {
-        Value h = hoistAbove(builder, d, top, body, hoisted);
+        Value h = hoistAbove(builder, d, top, body, hoisted, /*bounds=*/true);
         if (!h) {
           b.alloc.emitError() << "a buffer inside a loop or branch whose size is computed "
                                  "there (it may change per iteration) cannot be planned";
@@ -651,6 +662,10 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
       OpBuilder db = OpBuilder::atBlockTerminator(block);
       memref::DeallocOp::create(db, buffer.getLoc(), buffer);
     }
+    // onnx-lower-runtime-checks refuses a check inside a loop or branch (an early return)
+    // where it would skip these frees.
+    if (!frees.empty())
+      func->setAttr("onnxc.frees_per_run", UnitAttr::get(ctx));
     return success();
   }
 };

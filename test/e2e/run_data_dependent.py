@@ -703,6 +703,61 @@ def slice_cases(h):
                    ("e", np.array([5], np.int64))],
                   "not the shape the model declares")
 
+def loop_cases(h):
+    """Loop-carried values whose yielded type is less precise than their entry type
+    (docs/dynamic-shapes.md, "Loop-carried values"): test_loop11's body, y_out = y_in +
+    Slice(x, [i], [i + 1]) with x an input of run-time length N and the trip count an input:
+    the yield is `[?]` for the carried `[1]`, checked each iteration. M <= N runs (a prefix
+    sum, with the scan output of every step's value); M > N makes the slice of iteration N
+    empty, which the check turns into ONNXC_ERROR_DATA_SIZE (not a write past the slot)."""
+    rng, check = h.rng, h.check
+    F, I64, B = TensorProto.FLOAT, TensorProto.INT64, TensorProto.BOOL
+    def body(with_scan):
+        return helper.make_graph(
+            [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+             helper.make_node("Add", ["i", "one"], ["end"]),
+             helper.make_node("Unsqueeze", ["i", "zero"], ["start1"]),
+             helper.make_node("Unsqueeze", ["end", "zero"], ["end1"]),
+             helper.make_node("Slice", ["x", "start1", "end1"], ["piece"], name="piece"),
+             helper.make_node("Add", ["y_in", "piece"], ["y_out"], name="acc")] +
+            ([helper.make_node("Identity", ["y_out"], ["scan"])] if with_scan else []),
+            "body", [vi("i", I64, []), vi("cond_in", B, []), vi("y_in", F, [1])],
+            [vi("cond_out", B, []), vi("y_out", F, [None])] +
+            ([vi("scan", F, [None])] if with_scan else []),
+            [helper.make_tensor("one", I64, [], [1]), helper.make_tensor("zero", I64, [1], [0])])
+
+    def prefix(with_scan):
+        def make():
+            n = int(rng.integers(1, 12))
+            m = int(rng.integers(0, n + 1))
+            x = rng.standard_normal(n).astype(np.float32)
+            y0 = rng.standard_normal(1).astype(np.float32)
+            acc, rows = y0.copy(), []
+            for i in range(m):
+                acc = (acc + x[i:i + 1]).astype(np.float32)
+                rows.append(acc.copy())
+            outs = [("y", acc)]
+            if with_scan:
+                outs.append(("scan", np.array(rows, np.float32).reshape(m, 1)))
+            return [("trips", np.array(m, np.int64)), ("x", x), ("y0", y0)], outs, \
+                f"N={n} M={m}"
+        return make
+    for name, with_scan in (("loop_carried_slice", False), ("loop_carried_scan", True)):
+        check(name,
+              model_of([helper.make_node("Loop", ["trips", "", "y0"],
+                                         ["y", "scan"] if with_scan else ["y"],
+                                         body=body(with_scan),
+                                         name="loop")],
+                       [vi("trips", I64, []), vi("x", F, ["N"]), vi("y0", F, [1])],
+                       [vi("y", F, [1])] + ([vi("scan", F, [None, 1])] if with_scan else [])),
+              prefix(with_scan), rtol=1e-5, atol=1e-5)
+        n = int(rng.integers(0, 6))
+        expect_status(h, name,
+                      [("trips", np.array(n + int(rng.integers(1, 4)), np.int64)),
+                       ("x", rng.standard_normal(n).astype(np.float32)),
+                       ("y0", np.zeros(1, np.float32))],
+                      "a size computed from the input values is invalid")
+
 
 def main():
     h = Harness(__doc__, rtol=1e-5, atol=1e-6)
@@ -834,6 +889,7 @@ def main():
     no_bound_cases(h)
     if_cases(h)
     slice_cases(h)
+    loop_cases(h)
 
     # The typed C API of a data-dependent model without run-time input dims.
     src = os.path.join(a.work, "dd_api.c")

@@ -9,6 +9,7 @@
 
 // CHECK-LABEL: func.func @range_like
 // CHECK-SAME:    (%[[X:.+]]: memref<1xi64>, %[[OUT:.+]]: memref<1xf32>, %[[WS:.+]]: memref<64xi8>) -> i32
+// CHECK-SAME:    onnxc.frees_per_run
 // CHECK-SAME:    onnxc.workspace_size = 64
 // CHECK:         %[[K:.+]] = arith.index_cast
 // CHECK:         %[[BYTES:.+]] = arith.muli %{{.+}}, %{{.+}} : index
