@@ -24,7 +24,12 @@ against numpy references:
   - If branches whose outputs differ in shape (Concat(x, x) or x, static and run-time N;
     x @ w or x transposed),
     run with the condition true and false: the result as a graph output and through
-    elementwise ops and a reduction.
+    elementwise ops and a reduction; and branches through Slice (run-time starts and ends)
+    and Reshape (-1);
+  - Slice with starts, ends and steps read at run time (random each run, INT64 extremes and
+    negative steps included), a step of 0 and a declared size the data does not give;
+  - test_loop11's body (a loop-carried [1] yielded as [?], checked each iteration), with and
+    without a scan output, and a trip count past the sliced input's end.
 
     run_data_dependent.py --onnx-compile BIN --onnx-run BIN --work DIR --cc CC --include DIR
                           [--seed S] [--runs N]
@@ -586,6 +591,52 @@ def if_cases(h):
                    inits=inits + [helper.make_tensor("w", F, [3, 5], w.reshape(-1).tolist())]),
           mm_case, rtol=1e-4, atol=1e-5)
 
+def if_slice_reshape_cases(h):
+    """If branches through Slice and Reshape (docs/dynamic-shapes.md, "If branches of
+    different shapes"): then a Slice of x [N, 3] with starts and ends read at run time (at most
+    N rows, the bound of a size not known before the If), else a Reshape of x beside itself
+    ([N, 6]) to [-1, 3] (2N rows, interleaved). Run with the condition true and false and
+    random bounds; the result is a graph output and feeds elementwise ops and a reduction."""
+    rng, check = h.rng, h.check
+    F, B, I64 = TensorProto.FLOAT, TensorProto.BOOL, TensorProto.INT64
+    then_b = helper.make_graph(
+        [helper.make_node("Slice", ["x", "s", "e"], ["a"], name="rows")], "then", [],
+        [vi("a", F, None)])
+    else_b = helper.make_graph(
+        [helper.make_node("Concat", ["x", "x"], ["wide"], axis=1, name="wide"),
+         helper.make_node("Reshape", ["wide", "shape"], ["b"], name="fold")], "else", [],
+        [vi("b", F, None)])
+    conds = itertools.cycle([1, 0])
+
+    def make():
+        cond = next(conds)
+        n = int(rng.integers(1, 7))
+        x = rng.standard_normal((n, 3)).astype(np.float32)
+        s, e, t = slice_bounds(rng, n)
+        if t < 0:  # mostly an ascending range, for this step of 1
+            s, e = e, s
+        y = slice_ref(x, [s], [e], [0], [1]) if cond else \
+            np.concatenate([x, x], 1).reshape(-1, 3)
+        return [("c", np.array(bool(cond))), ("x", x), ("s", np.array([s], np.int64)),
+                ("e", np.array([e], np.int64))], \
+            [("y", y), ("z", (y * np.float32(2) + y).sum(0).astype(np.float32))], \
+            f"cond={cond} N={n} starts={s} ends={e} y={list(y.shape)}"
+    check("if_slice_reshape",
+          model_of([helper.make_node("If", ["c"], ["y"], then_branch=then_b, else_branch=else_b,
+                                     name="pick"),
+                    helper.make_node("Mul", ["y", "two"], ["m"], name="twice"),
+                    helper.make_node("Add", ["m", "y"], ["p"], name="thrice"),
+                    helper.make_node("ReduceSum", ["p", "axes"], ["z"], keepdims=0,
+                                     name="sum")],
+                   [vi("c", B, []), vi("x", F, ["N", 3]), vi("s", I64, [1]),
+                    vi("e", I64, [1])],
+                   [vi("y", F, [None, 3]), vi("z", F, [3])],
+                   inits=[helper.make_tensor("two", F, [], [2.0]),
+                          helper.make_tensor("axes", I64, [1], [0]),
+                          helper.make_tensor("shape", I64, [2], [-1, 3])]),
+          make, rtol=1e-5, atol=1e-5)
+
+
 def slice_bounds(rng, n):
     """Random ONNX Slice bounds over a dim of `n`: starts and ends mostly in [-n, n], some out
     of range up to 2n + 2 either way, some at the INT64 extremes; steps of either sign, not 0."""
@@ -890,6 +941,7 @@ def main():
     if_cases(h)
     slice_cases(h)
     loop_cases(h)
+    if_slice_reshape_cases(h)
 
     # The typed C API of a data-dependent model without run-time input dims.
     src = os.path.join(a.work, "dd_api.c")

@@ -239,6 +239,58 @@ func.func @if_matmul(%c: tensor<i1>, %x: tensor<?x3xf32>, %w: tensor<3x5xf32>) -
 
 // -----
 
+// Bounds through Slice and Reshape. then: a Slice of x [n, 4] with starts read at run time,
+// whose length is at most n but not known before the If: the bound is n, and although the
+// else branch (x itself) has the same bound, the size taken is yielded and marked with it.
+// Dim 1: Reshape [0, -1] of x copies n and infers 4 (static already).
+// CHECK-LABEL: func.func @if_slice_bound
+// CHECK:         %[[D:.+]] = tensor.dim %arg1, %{{.+}} : tensor<?x4xf32>
+// CHECK:         %[[DEST:.+]] = tensor.empty(%[[D]]) : tensor<?x4xf32>
+// CHECK:         %[[R:.+]]:2 = scf.if %{{.+}} -> (tensor<?x4xf32>, index) {
+// CHECK:           arith.minui %{{.+}}, %{{.+}} {onnxc.data_bound} : index
+// CHECK:           scf.yield %{{.+}}, %{{.+}} : tensor<?x4xf32>, index
+// CHECK:         } else {
+// CHECK:           scf.yield %{{.+}}, %{{.+}} : tensor<?x4xf32>, index
+// CHECK:         %[[N:.+]] = arith.minui %[[R]]#1, %[[D]] {onnxc.data_bound} : index
+// CHECK:         tensor.extract_slice %[[R]]#0[0, 0] [%[[N]], 4] [1, 1] : tensor<?x4xf32> to tensor<?x4xf32>
+func.func @if_slice_bound(%c: tensor<i1>, %x: tensor<?x4xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>) -> tensor<?x4xf32> {
+  %0 = "onnx.If"(%c) ({
+    %1 = onnx.Slice %x, %s, %e : (tensor<?x4xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x4xf32>
+    onnx.Yield %1 : tensor<?x4xf32>
+  }, {
+    %shape = onnx.Constant dense<[0, -1]> : tensor<2xi64>
+    %2 = onnx.Reshape %x, %shape : (tensor<?x4xf32>, tensor<2xi64>) -> tensor<?x4xf32>
+    onnx.Yield %2 : tensor<?x4xf32>
+  }) : (tensor<i1>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// Reshape with -1 over run-time dims: x [n, 6] to [-1, 3] has at most n * 6 / 3 rows; the
+// other branch is [2n, 3] (Concat): the bound is max(n * 6 / 3, 2n), both exact.
+// CHECK-LABEL: func.func @if_reshape_bound
+// CHECK:         %[[D:.+]] = tensor.dim %arg1, %{{.+}} : tensor<?x6xf32>
+// CHECK:         %[[P:.+]] = arith.muli %{{.+}}, %[[D]] : index
+// CHECK:         %[[P6:.+]] = arith.muli %[[P]], %{{.+}} : index
+// CHECK:         %[[ROWS:.+]] = arith.divui %[[P6]], %{{.+}} : index
+// CHECK:         %[[BOUND:.+]] = arith.maxui %[[ROWS]], %{{.+}} : index
+// CHECK:         tensor.empty(%[[BOUND]]) : tensor<?x3xf32>
+// CHECK:         scf.if %{{.+}} -> (tensor<?x3xf32>, index)
+func.func @if_reshape_bound(%c: tensor<i1>, %x: tensor<?x6xf32>, %y: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0 = "onnx.If"(%c) ({
+    %shape = onnx.Constant dense<[-1, 3]> : tensor<2xi64>
+    %1 = onnx.Reshape %x, %shape : (tensor<?x6xf32>, tensor<2xi64>) -> tensor<?x3xf32>
+    onnx.Yield %1 : tensor<?x3xf32>
+  }, {
+    %2 = onnx.Concat %y, %y {axis = 0 : i64} : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
+    onnx.Yield %2 : tensor<?x3xf32>
+  }) : (tensor<i1>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
 // test_loop11's body: the yield is [?] (a Slice whose starts are read from the iteration
 // count) where the carried value entered as [1]. The carried value keeps [1]; each iteration
 // checks the yielded dim against 1 with a status (ONNXC_ERROR_DATA_SIZE: the run ends, by a
