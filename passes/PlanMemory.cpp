@@ -561,13 +561,22 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
     llvm::stable_sort(guards, [](const Guard &a, const Guard &b) { return a.order < b.order; });
 
     SmallVector<std::pair<Block *, Value>> frees;
+    // Buffers freed at the end of the run (allocated outputs are the caller's): a check
+    // inside a loop or branch cannot end the run from there without skipping their frees.
+    bool freesPerRun = llvm::any_of(allocs, [](memref::AllocOp a) {
+      return !a->hasAttr("onnxc.allocated_output");
+    });
     for (Guard &g : guards) {
       Operation *top = g.top;
       OpBuilder b(top);
       Location loc = top->getLoc();
       if (g.check) {
         // At the top level the assert itself is the place; inside a loop or branch its
-        // condition is computed before it if it can be (else it is not checked).
+        // condition is computed before it if it can be. A condition computed there (a size
+        // read from data per iteration) is checked where it is, as a run-time check that
+        // onnx-lower-runtime-checks makes a status return out of the region, unless the run
+        // frees buffers allocated per run (that return would skip them): then it is not
+        // checked.
         IRMapping hoisted;
         Value ok = g.check.getArg();
         Operation *at = top;
@@ -575,6 +584,14 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
           at = top->getNextNode();
         } else {
           ok = hoistOutOf(b, ok, top, hoisted);
+          if (!ok && !freesPerRun) {
+            OpBuilder ab(g.check);
+            cf::AssertOp::create(ab, g.check.getLoc(), g.check.getArg(),
+                                 ab.getStringAttr("onnxc.status " + std::to_string(g.status) +
+                                                  ": " + g.check.getMsg().str()));
+            g.check.erase();
+            continue;
+          }
         }
         g.check.erase();
         if (ok)

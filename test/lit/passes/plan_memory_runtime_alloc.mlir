@@ -230,3 +230,58 @@ func.func @check_with_alloc(%x: memref<1xi64>, %c: memref<1xi1>, %out: memref<4x
   linalg.fill ins(%cst : f32) outs(%a : memref<?xf32>)
   return
 }
+
+// -----
+
+// A size from data checked inside a loop, computed there (each iteration's): checked where it
+// is, as a run-time check with status 11 that onnx-lower-runtime-checks makes a return out of
+// the loop (no buffer allocated per run to free).
+// CHECK-LABEL: func.func @check_in_loop
+// CHECK-SAME:    -> i32
+// CHECK:         scf.for
+// CHECK:           %[[K:.+]] = arith.index_cast
+// CHECK:           %[[OK:.+]] = arith.cmpi eq, %[[K]], %{{.+}} : index
+// CHECK:           cf.assert %[[OK]], "onnxc.status 11: a size from tensor data differs from the static size the model declares"
+func.func @check_in_loop(%x: memref<4xi64>, %out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %cst = arith.constant 1.0 : f32
+  scf.for %i = %c0 to %c4 step %c1 {
+    %l = memref.load %x[%i] : memref<4xi64>
+    %k = arith.index_cast %l : i64 to index
+    %ok = arith.cmpi eq, %k, %c1 : index
+    cf.assert %ok, "a size from tensor data differs from the static size the model declares" {onnxc.data_check}
+    memref.store %cst, %out[%i] : memref<4xf32>
+  }
+  return
+}
+
+// -----
+
+// The same where the run frees a buffer allocated per run: an early return from the loop
+// would skip the free, so the check is not made (the assumption stays unchecked, as before).
+// CHECK-LABEL: func.func @check_in_loop_frees
+// CHECK-SAME:    onnxc.frees_per_run
+// CHECK-NOT:     cf.assert
+// CHECK:         memref.dealloc
+
+func.func @check_in_loop_frees(%x: memref<4xi64>, %out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %cst = arith.constant 1.0 : f32
+  %l0 = memref.load %x[%c0] : memref<4xi64>
+  %k0 = arith.index_cast %l0 : i64 to index
+  %a = memref.alloc(%k0) : memref<?xf32>
+  linalg.fill ins(%cst : f32) outs(%a : memref<?xf32>)
+  scf.for %i = %c0 to %c4 step %c1 {
+    %l = memref.load %x[%i] : memref<4xi64>
+    %k = arith.index_cast %l : i64 to index
+    %ok = arith.cmpi eq, %k, %c1 : index
+    cf.assert %ok, "a size from tensor data differs from the static size the model declares" {onnxc.data_check}
+    %v = memref.load %a[%c0] : memref<?xf32>
+    memref.store %v, %out[%i] : memref<4xf32>
+  }
+  return
+}
