@@ -148,13 +148,15 @@ struct Scratch {
   OpBuilder builder() { return OpBuilder::atBlockEnd(&fn.getBody().front()); }
 };
 
-bool sizeFromDims(Value v, Value dims) {
+/// With `exact`, a dim counted from data (onnxc.data_bound) is not from the dims: its bound
+/// places buffers, but a static size it meets must be checked against its value.
+bool sizeFromDims(Value v, Value dims, bool exact = false) {
   Scratch scratch(v.getContext());
   OpBuilder b = scratch.builder();
   IRMapping map;
   if (dims)
     map.map(dims, dims);
-  return static_cast<bool>(onnxc::cloneSizeFromDims(b, v, dims, map));
+  return static_cast<bool>(onnxc::cloneSizeFromDims(b, v, dims, map, exact));
 }
 
 /// Whether `v` is computed inside `op` (in one of its regions).
@@ -443,7 +445,7 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
       Scratch scratch(op->getContext());
       OpBuilder sb = scratch.builder();
       Value dim = memref::DimOp::create(sb, op->getLoc(), src, d);
-      return !sizeFromDims(dim, dims);
+      return !sizeFromDims(dim, dims, /*exact=*/true);
     };
     auto consider = [&](Operation *op, Value src, Type toType) {
       auto from = dyn_cast<MemRefType>(src.getType());
@@ -499,7 +501,7 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
     func.walk([&](cf::AssertOp a) {
       if (!a->hasAttr("onnxc.data_check"))
         return;
-      if (sizeFromDims(a.getArg(), dims))
+      if (sizeFromDims(a.getArg(), dims, /*exact=*/true))
         a.erase();
       else
         asserts.push_back(a);

@@ -732,6 +732,29 @@ def slice_cases(h):
                    ("e", np.array([5, 3], np.int32)), ("t", np.array([1, 0], np.int32))],
                   "a size computed from the input values is invalid")
 
+    # A counted length that meets a static dim: Slice(x [10]) + w [3] is [3] by broadcasting,
+    # which the run checks (a slice of another length would be read past its end, and past
+    # x's: the slice is a view of x).
+    w = rng.standard_normal(3).astype(np.float32)
+    def meets_static():
+        x = rng.standard_normal(10).astype(np.float32)
+        s = int(rng.integers(0, 8))
+        e = s + 3
+        if rng.random() < 0.5:
+            s -= 10
+        return [("x", x), ("s", np.array([s], np.int64)), ("e", np.array([e], np.int64))], \
+            [("y", slice_ref(x, [s], [e], [0], [1]) + w)], f"starts={s} ends={e}"
+    check("slice_meets_static",
+          model_of([helper.make_node("Slice", ["x", "s", "e"], ["m"], name="cut"),
+                    helper.make_node("Add", ["m", "w"], ["y"], name="add")],
+                   [vi("x", F, [10]), vi("s", I64, [1]), vi("e", I64, [1])],
+                   [vi("y", F, [3])], inits=[helper.make_tensor("w", F, [3], w.tolist())]),
+          meets_static)
+    expect_status(h, "slice_meets_static",
+                  [("x", np.zeros(10, np.float32)), ("s", np.array([9], np.int64)),
+                   ("e", np.array([10], np.int64))],
+                  "not the shape the model declares")
+
     # A result the model declares static ([N, 3]: 3 on the sliced axis, over a run-time N):
     # the computed size is checked against it.
     def declared():

@@ -285,3 +285,35 @@ func.func @check_in_loop_frees(%x: memref<4xi64>, %out: memref<4xf32>) {
   }
   return
 }
+
+// -----
+
+// A dim counted from data (`onnxc.data_bound`: a Slice's length read at run time) that an op
+// reads as a static size: its bound places buffers, but says nothing of its value, so the
+// assumption is checked (a slice of another length would be read past its end, and past its
+// input's: the slice is a view).
+// CHECK-LABEL: func.func @bounded_meets_static
+// CHECK-SAME:    -> i32
+// CHECK:         %[[N:.+]] = arith.minui %{{.+}}, %{{.+}} {onnxc.data_bound} : index
+// CHECK:         %[[V:.+]] = memref.subview %arg0[0] [%[[N]]] [1]
+// CHECK:         %[[D:.+]] = memref.dim %[[V]], %{{.+}}
+// CHECK:         %[[OK:.+]] = arith.cmpi eq, %[[D]], %{{.+}} : index
+// CHECK:         scf.if %[[OK]] -> (i32) {
+// CHECK:           memref.load %[[V]]
+// CHECK:         } else {
+// CHECK:           arith.constant 11 : i32
+func.func @bounded_meets_static(%x: memref<10xf32>, %s: memref<1xi64>, %out: memref<3xf32>) {
+  %c0 = arith.constant 0 : index
+  %c3 = arith.constant 3 : index
+  %c10 = arith.constant 10 : index
+  %l = memref.load %s[%c0] : memref<1xi64>
+  %k = arith.index_cast %l : i64 to index
+  %n = arith.minui %k, %c10 {onnxc.data_bound} : index
+  %v = memref.subview %x[0] [%n] [1] : memref<10xf32> to memref<?xf32, strided<[1]>>
+  %d = memref.dim %v, %c0 : memref<?xf32, strided<[1]>>
+  %ok = arith.cmpi eq, %d, %c3 : index
+  cf.assert %ok, "a size from tensor data differs from the static size the model declares" {onnxc.data_check}
+  %e = memref.load %v[%c0] : memref<?xf32, strided<[1]>>
+  memref.store %e, %out[%c0] : memref<3xf32>
+  return
+}
