@@ -1,8 +1,9 @@
 // Slice and Pad: copies placed by shape operands. With constant operands they become
-// tensor.extract_slice and tensor.pad. When the operands are only known at run time (the
-// result shape then comes from a declared type), the per-dim offsets are computed from the
-// operand values and one linalg.generic reads the input at computed indices; so do negative
-// slice steps and the reflect/edge/wrap pad modes.
+// tensor.extract_slice and tensor.pad. When the operands are only known at run time, the
+// per-dim offsets are computed from the operand values and one linalg.generic reads the
+// input at computed indices (so do negative slice steps and the reflect/edge/wrap pad
+// modes); a Slice's lengths then come from the declared type (static data and result) or are
+// computed at run time, bounded by the input dims (lowerDataSlice).
 #include "dialects/onnx/ShapeOperands.h"
 #include "passes/lowering/LoweringUtils.h"
 
@@ -189,7 +190,7 @@ LogicalResult lowerRuntimeSlice(onnx::SliceOp op, Value data, RankedTensorType i
 }
 
 /// Slice whose starts, ends or steps are read at run time (docs/dynamic-shapes.md, "Slices
-/// with run-time bounds"), on data of any dims: along each sliced axis the start, step and
+/// with bounds read at run time"), on data of any dims: along each sliced axis the start, step and
 /// size are computed at run time with ONNX's rules (negative values count from the end;
 /// starts clamped to [0, n] for positive steps and [0, n - 1] for negative ones, ends to
 /// [0, n] and [-1, n - 1]; size max(ceil((end - start) / step), 0)). The size is at most the
