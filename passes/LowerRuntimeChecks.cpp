@@ -54,28 +54,34 @@ struct LowerRuntimeChecksPass
     if (checks.empty())
       return;
     auto main = cast<func::FuncOp>(checks.front().first->getParentOp());
-    // PlanMemory already gave main_graph a status when it allocates per run (sizes from
-    // data): its error paths free what the run allocated, and it made the top-level checks
-    // guards of that nesting. A check left here was inside a loop or branch: its early
-    // return would skip those frees (a leak per failed run), so it is refused.
-    if (main.getNumResults() != 0) {
-      checks.front().first.emitError()
-          << "a run-time check (optional input, Dropout with a run-time ratio) inside a loop "
-             "or branch, in a model that also allocates buffers per run (sizes computed from "
-             "data with no bound), is not supported yet";
-      return signalPassFailure();
-    }
+    // PlanMemory already gave main_graph a status when it checks sizes from data or
+    // allocates per run: its error paths free what the run allocated, and it made the
+    // top-level checks guards of that nesting. A check left here was inside a loop or
+    // branch: in a model that frees buffers allocated per run (`onnxc.frees_per_run`), its
+    // early return would skip those frees (a leak per failed run), so it is refused; without
+    // such frees it returns its status like any other.
     MLIRContext *ctx = &getContext();
-    Type i32 = IntegerType::get(ctx, 32);
-    main.setType(FunctionType::get(ctx, main.getArgumentTypes(), {i32}));
-    // Every normal end returns 0 (ONNXC_OK).
-    SmallVector<func::ReturnOp> returns;
-    main.walk([&](func::ReturnOp r) { returns.push_back(r); });
-    for (func::ReturnOp r : returns) {
-      OpBuilder b(r);
-      func::ReturnOp::create(b, r.getLoc(),
-                             ValueRange{arith::ConstantIntOp::create(b, r.getLoc(), 0, 32)});
-      r.erase();
+    if (main.getNumResults() != 0) {
+      if (main->hasAttr("onnxc.frees_per_run")) {
+        checks.front().first.emitError()
+            << "a run-time check (optional input, Dropout with a run-time ratio, a Slice step "
+               "or loop-carried shape read from data) inside a loop or branch, in a model "
+               "that also allocates buffers per run (sizes computed from data with no bound), "
+               "is not supported yet";
+        return signalPassFailure();
+      }
+    } else {
+      Type i32 = IntegerType::get(ctx, 32);
+      main.setType(FunctionType::get(ctx, main.getArgumentTypes(), {i32}));
+      // Every normal end returns 0 (ONNXC_OK).
+      SmallVector<func::ReturnOp> returns;
+      main.walk([&](func::ReturnOp r) { returns.push_back(r); });
+      for (func::ReturnOp r : returns) {
+        OpBuilder b(r);
+        func::ReturnOp::create(b, r.getLoc(),
+                               ValueRange{arith::ConstantIntOp::create(b, r.getLoc(), 0, 32)});
+        r.erase();
+      }
     }
     // assert(cond) -> cond_br cond, ^rest, ^fail; ^fail: return status.
     for (auto [a, status] : checks) {

@@ -38,8 +38,12 @@ Operation *topLevelAncestor(Block &body, Operation *op) {
 /// `v` as a value available just before `top` (a top-level op of `body` whose region uses
 /// it): itself if defined above, else its computation cloned there if it is side-effect free
 /// (a run-time size read inside a loop from values defined outside it). Null if it cannot be
-/// (a size that changes per iteration).
-Value hoistAbove(OpBuilder &b, Value v, Operation *top, Block &body, IRMapping &map) {
+/// (a size that changes per iteration). With `bounds`, a dim counted from data inside the
+/// region (`arith.minui {onnxc.data_bound}`: a Slice's length read in a loop body) is
+/// replaced by its bound, so that the place reserved holds every iteration's buffer (sizes
+/// grow with the dims they are made of, as onnx-size-function assumes).
+Value hoistAbove(OpBuilder &b, Value v, Operation *top, Block &body, IRMapping &map,
+                 bool bounds = false) {
   if (Value m = map.lookupOrNull(v))
     return m;
   Operation *def = v.getDefiningOp();
@@ -47,10 +51,17 @@ Value hoistAbove(OpBuilder &b, Value v, Operation *top, Block &body, IRMapping &
     return cast<BlockArgument>(v).getOwner() == &body ? v : Value();
   if (def->getBlock() == &body)
     return def == top ? Value() : v;
+  if (auto bounded = dyn_cast<arith::MinUIOp>(def);
+      bounds && bounded && def->hasAttr("onnxc.data_bound")) {
+    Value r = hoistAbove(b, bounded.getRhs(), top, body, map, bounds);
+    if (r)
+      map.map(v, r);
+    return r;
+  }
   if (def->getNumRegions() || !isMemoryEffectFree(def))
     return Value();
   for (Value operand : def->getOperands())
-    if (!hoistAbove(b, operand, top, body, map))
+    if (!hoistAbove(b, operand, top, body, map, bounds))
       return Value();
   Operation *clone = b.clone(*def, map);
   return clone->getResult(cast<OpResult>(v).getResultNumber());
@@ -137,13 +148,15 @@ struct Scratch {
   OpBuilder builder() { return OpBuilder::atBlockEnd(&fn.getBody().front()); }
 };
 
-bool sizeFromDims(Value v, Value dims) {
+/// With `exact`, a dim counted from data (onnxc.data_bound) is not from the dims: its bound
+/// places buffers, but a static size it meets must be checked against its value.
+bool sizeFromDims(Value v, Value dims, bool exact = false) {
   Scratch scratch(v.getContext());
   OpBuilder b = scratch.builder();
   IRMapping map;
   if (dims)
     map.map(dims, dims);
-  return static_cast<bool>(onnxc::cloneSizeFromDims(b, v, dims, map));
+  return static_cast<bool>(onnxc::cloneSizeFromDims(b, v, dims, map, exact));
 }
 
 /// Whether `v` is computed inside `op` (in one of its regions).
@@ -336,7 +349,7 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
       IRMapping hoisted;
       SmallVector<Value> sizes;
       for (Value d : b.alloc.getDynamicSizes()) {
-        Value h = hoistAbove(builder, d, top, body, hoisted);
+        Value h = hoistAbove(builder, d, top, body, hoisted, /*bounds=*/true);
         if (!h) {
           b.alloc.emitError() << "a buffer inside a loop or branch whose size is computed "
                                  "there (it may change per iteration) cannot be planned";
@@ -432,7 +445,7 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
       Scratch scratch(op->getContext());
       OpBuilder sb = scratch.builder();
       Value dim = memref::DimOp::create(sb, op->getLoc(), src, d);
-      return !sizeFromDims(dim, dims);
+      return !sizeFromDims(dim, dims, /*exact=*/true);
     };
     auto consider = [&](Operation *op, Value src, Type toType) {
       auto from = dyn_cast<MemRefType>(src.getType());
@@ -488,7 +501,7 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
     func.walk([&](cf::AssertOp a) {
       if (!a->hasAttr("onnxc.data_check"))
         return;
-      if (sizeFromDims(a.getArg(), dims))
+      if (sizeFromDims(a.getArg(), dims, /*exact=*/true))
         a.erase();
       else
         asserts.push_back(a);
@@ -550,13 +563,22 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
     llvm::stable_sort(guards, [](const Guard &a, const Guard &b) { return a.order < b.order; });
 
     SmallVector<std::pair<Block *, Value>> frees;
+    // Buffers freed at the end of the run (allocated outputs are the caller's): a check
+    // inside a loop or branch cannot end the run from there without skipping their frees.
+    bool freesPerRun = llvm::any_of(allocs, [](memref::AllocOp a) {
+      return !a->hasAttr("onnxc.allocated_output");
+    });
     for (Guard &g : guards) {
       Operation *top = g.top;
       OpBuilder b(top);
       Location loc = top->getLoc();
       if (g.check) {
         // At the top level the assert itself is the place; inside a loop or branch its
-        // condition is computed before it if it can be (else it is not checked).
+        // condition is computed before it if it can be. A condition computed there (a size
+        // read from data per iteration) is checked where it is, as a run-time check that
+        // onnx-lower-runtime-checks makes a status return out of the region, unless the run
+        // frees buffers allocated per run (that return would skip them): then it is not
+        // checked.
         IRMapping hoisted;
         Value ok = g.check.getArg();
         Operation *at = top;
@@ -564,6 +586,14 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
           at = top->getNextNode();
         } else {
           ok = hoistOutOf(b, ok, top, hoisted);
+          if (!ok && !freesPerRun) {
+            OpBuilder ab(g.check);
+            cf::AssertOp::create(ab, g.check.getLoc(), g.check.getArg(),
+                                 ab.getStringAttr("onnxc.status " + std::to_string(g.status) +
+                                                  ": " + g.check.getMsg().str()));
+            g.check.erase();
+            continue;
+          }
         }
         g.check.erase();
         if (ok)
@@ -651,6 +681,10 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
       OpBuilder db = OpBuilder::atBlockTerminator(block);
       memref::DeallocOp::create(db, buffer.getLoc(), buffer);
     }
+    // onnx-lower-runtime-checks refuses a check inside a loop or branch (an early return)
+    // where it would skip these frees.
+    if (!frees.empty())
+      func->setAttr("onnxc.frees_per_run", UnitAttr::get(ctx));
     return success();
   }
 };

@@ -22,12 +22,12 @@ namespace {
 /// `checks` (optional) collects conditions the cloned sizes need to mean anything: the
 /// divisors of the divisions cloned are not 0.
 Value cloneSlice(OpBuilder &b, Value v, Value dims, IRMapping &map,
-                 SmallVectorImpl<Value> *checks = nullptr);
+                 SmallVectorImpl<Value> *checks = nullptr, bool exact = false);
 
 /// Dim `i` of `memref` computed from the dims alone: through views, reshapes, subviews and
 /// casts back to the sizes they were made with. Null if it cannot be.
 Value resolveDim(OpBuilder &b, Value memref, int64_t i, Value dims, IRMapping &map,
-                 SmallVectorImpl<Value> *checks) {
+                 SmallVectorImpl<Value> *checks, bool exact) {
   auto type = cast<MemRefType>(memref.getType());
   Location loc = memref.getLoc();
   if (!type.isDynamicDim(i))
@@ -36,13 +36,13 @@ Value resolveDim(OpBuilder &b, Value memref, int64_t i, Value dims, IRMapping &m
   auto fromOfr = [&](OpFoldResult ofr) -> Value {
     if (auto attr = dyn_cast<Attribute>(ofr))
       return arith::ConstantIndexOp::create(b, loc, cast<IntegerAttr>(attr).getInt());
-    return cloneSlice(b, cast<Value>(ofr), dims, map, checks);
+    return cloneSlice(b, cast<Value>(ofr), dims, map, checks, exact);
   };
   if (auto view = dyn_cast_if_present<memref::ViewOp>(def)) {
     unsigned dynIndex = 0;
     for (int64_t d = 0; d < i; ++d)
       dynIndex += type.isDynamicDim(d);
-    return cloneSlice(b, view.getSizes()[dynIndex], dims, map, checks);
+    return cloneSlice(b, view.getSizes()[dynIndex], dims, map, checks, exact);
   }
   if (auto expand = dyn_cast_if_present<memref::ExpandShapeOp>(def))
     return fromOfr(expand.getMixedOutputShape()[i]);
@@ -51,7 +51,7 @@ Value resolveDim(OpBuilder &b, Value memref, int64_t i, Value dims, IRMapping &m
     // A local: ranging over a member of the returned temporary would read freed memory.
     SmallVector<ReassociationIndices> groups = collapse.getReassociationIndices();
     for (int64_t j : groups[i]) {
-      Value d = resolveDim(b, collapse.getSrc(), j, dims, map, checks);
+      Value d = resolveDim(b, collapse.getSrc(), j, dims, map, checks, exact);
       if (!d)
         return Value();
       product = arith::MulIOp::create(b, loc, product, d);
@@ -64,18 +64,18 @@ Value resolveDim(OpBuilder &b, Value memref, int64_t i, Value dims, IRMapping &m
     return fromOfr(subview.getMixedSizes()[i]);
   }
   if (auto cast = dyn_cast_if_present<memref::CastOp>(def))
-    return resolveDim(b, cast.getSource(), i, dims, map, checks);
+    return resolveDim(b, cast.getSource(), i, dims, map, checks, exact);
   // Before the memory plan (which asks whether a size depends on data): the allocation's
   // own sizes.
   if (auto alloc = dyn_cast_if_present<memref::AllocOp>(def))
     return cloneSlice(b, alloc.getDynamicSizes()[type.getDynamicDimIndex(i)], dims, map,
-                      checks);
+                      checks, exact);
   // onnx.Check's guard (lowering/ControlFlow.cpp): a select between the checked value and a
   // placeholder made like it. Buffers of other sizes are never selected (If branches must
   // agree on shapes), but both are resolved so that a select that does differ is refused.
   if (auto select = dyn_cast_if_present<arith::SelectOp>(def)) {
-    Value t = resolveDim(b, select.getTrueValue(), i, dims, map, checks);
-    if (!t || !resolveDim(b, select.getFalseValue(), i, dims, map, checks))
+    Value t = resolveDim(b, select.getTrueValue(), i, dims, map, checks, exact);
+    if (!t || !resolveDim(b, select.getFalseValue(), i, dims, map, checks, exact))
       return Value();
     return t;
   }
@@ -85,7 +85,7 @@ Value resolveDim(OpBuilder &b, Value memref, int64_t i, Value dims, IRMapping &m
 /// Clones into `b` what `v` is computed from, if that is only arithmetic on values loaded
 /// from `dims` (mapped in `map` already). Returns null otherwise.
 Value cloneSlice(OpBuilder &b, Value v, Value dims, IRMapping &map,
-                 SmallVectorImpl<Value> *checks) {
+                 SmallVectorImpl<Value> *checks, bool exact) {
   if (Value m = map.lookupOrNull(v))
     return m;
   Operation *def = v.getDefiningOp();
@@ -94,8 +94,12 @@ Value cloneSlice(OpBuilder &b, Value v, Value dims, IRMapping &map,
   // A dim counted from data (NonZero, Unique...): its upper bound, which depends on dims only.
   // Sizes grow with the dims they are made of, so the workspace and output dims computed
   // from the bound hold every run.
+  // `exact` (the memory plan asking whether a size's value is known from the dims, to check
+  // it against a static size): the bound is not the value.
   if (auto bounded = dyn_cast<arith::MinUIOp>(def); bounded && def->hasAttr("onnxc.data_bound")) {
-    Value r = cloneSlice(b, bounded.getRhs(), dims, map, checks);
+    if (exact)
+      return Value();
+    Value r = cloneSlice(b, bounded.getRhs(), dims, map, checks, exact);
     if (r)
       map.map(v, r);
     return r;
@@ -103,7 +107,7 @@ Value cloneSlice(OpBuilder &b, Value v, Value dims, IRMapping &map,
   // A dim of a view, reshape or subview: the sizes it was made with.
   if (auto dim = dyn_cast<memref::DimOp>(def)) {
     std::optional<int64_t> index = dim.getConstantIndex();
-    Value r = index ? resolveDim(b, dim.getSource(), *index, dims, map, checks) : Value();
+    Value r = index ? resolveDim(b, dim.getSource(), *index, dims, map, checks, exact) : Value();
     if (r)
       map.map(v, r);
     return r;
@@ -117,7 +121,7 @@ Value cloneSlice(OpBuilder &b, Value v, Value dims, IRMapping &map,
   for (Value operand : def->getOperands()) {
     if (operand == dims)
       continue;
-    if (!cloneSlice(b, operand, dims, map, checks))
+    if (!cloneSlice(b, operand, dims, map, checks, exact))
       return Value();
   }
   // A division whose divisor is computed from run-time dims (which may be 0): divided by 1
@@ -148,8 +152,8 @@ Value cloneSlice(OpBuilder &b, Value v, Value dims, IRMapping &map,
 
 } // namespace
 
-Value onnxc::cloneSizeFromDims(OpBuilder &b, Value v, Value dims, IRMapping &map) {
-  return cloneSlice(b, v, dims, map);
+Value onnxc::cloneSizeFromDims(OpBuilder &b, Value v, Value dims, IRMapping &map, bool exact) {
+  return cloneSlice(b, v, dims, map, nullptr, exact);
 }
 
 namespace {

@@ -256,8 +256,21 @@ LogicalResult GraphImporter::importIf(NodeContext &c) {
 // Loop
 //===----------------------------------------------------------------------===//
 
+/// Whether `out` is `in` with some static dims made dynamic (same element type and rank).
+static bool lessPrecise(Type out, Type in) {
+  auto o = dyn_cast<RankedTensorType>(out), i = dyn_cast<RankedTensorType>(in);
+  if (!o || !i || o.getElementType() != i.getElementType() || o.getRank() != i.getRank())
+    return false;
+  for (auto [a, b] : llvm::zip(o.getShape(), i.getShape()))
+    if (!ShapedType::isDynamic(a) && a != b)
+      return false;
+  return true;
+}
+
 /// A loop-carried value keeps one type across iterations: a value whose shape the body
-/// changes (a sequence grown by Concat) needs run-time dims.
+/// changes (a sequence grown by Concat) needs run-time dims. A yielded type that is only less
+/// precise than the entry type (`[?]` for `[1]`: same rank, its static dims the entry's) keeps
+/// the entry type; the lowering checks the yielded dims each iteration (LoopLowering).
 static LogicalResult checkCarriedShapes(NodeContext &c, Operation *yield, Block &body,
                                         unsigned firstArg, unsigned firstOut, unsigned count,
                                         const ::onnx::GraphProto &graph,
@@ -265,7 +278,7 @@ static LogicalResult checkCarriedShapes(NodeContext &c, Operation *yield, Block 
   for (unsigned i = 0; i < count; ++i) {
     Type in = body.getArgument(firstArg + i).getType();
     Type out = yield->getOperand(firstOut + i).getType();
-    if (in != out)
+    if (in != out && !lessPrecise(out, in))
       return c.emitError() << "loop-carried value '" << graph.input(firstGraphInput + i).name()
                            << "' enters the body as " << typeString(in)
                            << " but the body yields " << typeString(out)

@@ -38,6 +38,17 @@ static Type joinTypes(Type a, Type b) {
   return RankedTensorType::get(dims, ra.getElementType());
 }
 
+/// Whether `out` is `in` with some static dims made dynamic (same element type and rank).
+static bool lessPrecise(Type out, Type in) {
+  auto o = dyn_cast<RankedTensorType>(out), i = dyn_cast<RankedTensorType>(in);
+  if (!o || !i || o.getElementType() != i.getElementType() || o.getRank() != i.getRank())
+    return false;
+  for (auto [a, b] : llvm::zip(o.getShape(), i.getShape()))
+    if (!ShapedType::isDynamic(a) && a != b)
+      return false;
+  return true;
+}
+
 /// Sets result `i` to `t` (ranked: merged with a declared type; unranked: kept as declared).
 static LogicalResult setResult(Operation *op, unsigned i, Type t) {
   if (auto r = dyn_cast<RankedTensorType>(t))
@@ -161,10 +172,16 @@ std::optional<int64_t> LoopOp::staticTripCount() {
 LogicalResult LoopOp::inferShapes() {
   YieldOp y = terminatorOf(getBody());
   unsigned carried = getNumCarried();
-  for (unsigned i = 0; i < carried; ++i)
-    if (failed(setResult(*this, i,
-                         joinTypes(getVInitial()[i].getType(), y.getValues()[1 + i].getType()))))
+  // A yielded type less precise than the body argument's (`[?]` for `[1]`) keeps the
+  // argument's: the lowering checks the yielded dims against it each iteration.
+  Block &body = getBody().front();
+  for (unsigned i = 0; i < carried; ++i) {
+    Type arg = body.getArgument(2 + i).getType(), out = y.getValues()[1 + i].getType();
+    Type t = lessPrecise(out, arg) ? joinTypes(getVInitial()[i].getType(), arg)
+                                   : joinTypes(getVInitial()[i].getType(), out);
+    if (failed(setResult(*this, i, t)))
       return failure();
+  }
   std::optional<int64_t> trips = staticTripCount();
   for (unsigned i = carried; i < getNumResults(); ++i) {
     auto elem = dyn_cast<RankedTensorType>(y.getValues()[1 + i].getType());

@@ -6,6 +6,7 @@
 // a carried value (bufferization.materialize_in_destination), an accumulator indexed by the
 // iteration for a scan output. So no buffer allocated inside a region outlives it, and the
 // static memory plan can give each one a fixed place for the whole loop (PlanMemory.cpp).
+#include "dialects/onnx/ShapeOperands.h"
 #include "passes/lowering/LoweringUtils.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -47,7 +48,46 @@ Value intoDestination(OpBuilder &b, Location loc, Value value, Value dest, Block
       cast<BlockArgument>(value).getOwner() == dest.getParentBlock())
     value = bufferization::AllocTensorOp::create(b, loc, cast<RankedTensorType>(value.getType()),
                                                  ValueRange{}, value);
+  if (value.getType() != dest.getType()) {
+    // A yielded type less precise than the carried one (`[?]` for `[1]`): the sizes were
+    // checked (checkYieldedDims); written into the leading slice of its own size, which is
+    // the whole slot.
+    auto vt = cast<RankedTensorType>(value.getType());
+    SmallVector<OpFoldResult> offsets(vt.getRank(), b.getIndexAttr(0)),
+        strides(vt.getRank(), b.getIndexAttr(1)), sizes;
+    for (int64_t d = 0; d < vt.getRank(); ++d)
+      sizes.push_back(vt.isDynamicDim(d)
+                          ? OpFoldResult(tensor::DimOp::create(b, loc, value, d).getResult())
+                          : OpFoldResult(b.getIndexAttr(vt.getDimSize(d))));
+    Value slice = tensor::ExtractSliceOp::create(b, loc, vt, dest, offsets, sizes, strides);
+    Value written =
+        bufferization::MaterializeInDestinationOp::create(b, loc, value, slice).getResult();
+    return tensor::InsertSliceOp::create(b, loc, written, dest, offsets, sizes, strides);
+  }
   return bufferization::MaterializeInDestinationOp::create(b, loc, value, dest).getResult();
+}
+
+/// A value the loop body yields with run-time dims where its slot (the carried value, whose
+/// type is kept from the entry, or a scan output's element) has static ones (`[?]` for `[1]`:
+/// `Slice(x, [i], [i + 1])`): each such dim is checked every iteration, before the value is
+/// written into the slot. A check that fails ends the run with ONNXC_ERROR_DATA_SIZE
+/// (`cf.assert` with a status, like onnx.Check: after convert-scf-to-cf,
+/// onnx-lower-runtime-checks makes it a branch out of the loop to the status return), so a
+/// value of another size is never written past its slot.
+void checkYieldedDims(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> slotShape,
+                      StringRef what) {
+  auto vt = cast<RankedTensorType>(value.getType());
+  for (int64_t d = 0; d < vt.getRank(); ++d) {
+    if (!vt.isDynamicDim(d) || ShapedType::isDynamic(slotShape[d]))
+      continue;
+    Value dim = tensor::DimOp::create(b, loc, value, d);
+    Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, dim,
+                                     arith::ConstantIndexOp::create(b, loc, slotShape[d]));
+    cf::AssertOp::create(b, loc, ok,
+                         b.getStringAttr("onnxc.status 11: " + what +
+                                         " that the loop body yields has a dim other than " +
+                                         std::to_string(slotShape[d])));
+  }
 }
 
 /// The loop's own copy of each initial carried value: the body writes its new value into
@@ -65,14 +105,20 @@ SmallVector<Value> carriedInits(OpBuilder &b, Location loc, ValueRange inits) {
 /// the dims of values defined outside it (`outside`: the If op's block). Exact for values
 /// defined outside and static dims; through elementwise ops (broadcasting: the largest of the
 /// operands' dims, the only valid run-time values being equal dims or 1), Concat (the sum on
-/// its axis), Transpose and MatMul (2-D and up). Null when the size comes from anything else. `dimCache` makes the same outer
-/// dim one SSA value, so that branches that agree give the same bound.
+/// its axis), Transpose, MatMul (2-D and up) and Reshape with a constant shape (a copied dim:
+/// the data's; -1: the product of the data dims not copied over the other entries). Through
+/// Slice (any starts, ends and steps, read at run time included) the bound is the input's
+/// dim, and no longer exact (`inexact` is set): the branch's size is then read at run time
+/// even where both branches have the same bound. Null when the size comes from anything else.
+/// `dimCache` makes the same outer dim one SSA value, so that branches that agree give the
+/// same bound.
 struct BranchBounds {
   OpBuilder &b;
   Location loc;
   Operation *ifOp;
   DenseMap<std::pair<Value, int64_t>, Value> dimCache;
   DenseMap<int64_t, Value> constCache;
+  bool inexact = false;
 
   Value constant(int64_t n) {
     Value &c = constCache[n];
@@ -128,9 +174,63 @@ struct BranchBounds {
       // Batch dims: broadcast, right-aligned before the matrix dims.
       return broadcastBound({mm.getA(), mm.getB()}, d, rank);
     }
+    if (auto slice = dyn_cast<onnx::SliceOp>(def)) {
+      // At most the input along every dim, whatever the starts, ends and steps.
+      auto it = dyn_cast<RankedTensorType>(slice.getData().getType());
+      if (!it || it.getRank() != rank)
+        return Value();
+      Value x = bound(slice.getData(), d);
+      inexact = true;
+      return x;
+    }
+    if (auto reshape = dyn_cast<onnx::ReshapeOp>(def))
+      return reshapeBound(reshape, d, rank);
     if (!isElementwiseLowering(def->getName().getStringRef()))
       return Value();
     return broadcastBound(def->getOperands(), d, rank);
+  }
+
+  /// Dim `d` of a Reshape to a constant shape (a static entry gave a static dim already): an
+  /// entry 0 copies the data's dim (without allowzero); -1 is the data's element count over
+  /// the other entries, that is the product of the data dims not copied over the positive
+  /// entries (floor: the actual size is an integer no larger).
+  Value reshapeBound(onnx::ReshapeOp reshape, int64_t d, int64_t rank) {
+    auto shape = onnx::constantInts(reshape.getShape());
+    auto it = dyn_cast<RankedTensorType>(reshape.getData().getType());
+    if (!shape || !it || static_cast<int64_t>(shape->size()) != rank)
+      return Value();
+    bool allowZero = reshape.getAllowzero() != 0;
+    int64_t entry = (*shape)[d];
+    if (entry == 0 && !allowZero)
+      return d < it.getRank() ? bound(reshape.getData(), d) : Value();
+    if (entry != -1)
+      return Value();
+    int64_t known = 1;
+    SmallVector<bool> copied(it.getRank(), false);
+    for (int64_t k = 0; k < rank; ++k) {
+      int64_t e = (*shape)[k];
+      if (k == d)
+        continue;
+      if (e == 0 && !allowZero) {
+        if (k >= it.getRank())
+          return Value();
+        copied[k] = true;
+      } else if (e > 0) {
+        known *= e;
+      } else {
+        return Value(); // A second -1, or a 0 with allowzero: no size to infer.
+      }
+    }
+    Value acc = constant(1);
+    for (int64_t k = 0; k < it.getRank(); ++k) {
+      if (copied[k])
+        continue;
+      Value x = bound(reshape.getData(), k);
+      if (!x)
+        return Value();
+      acc = arith::MulIOp::create(b, loc, acc, x);
+    }
+    return known == 1 ? acc : Value(arith::DivUIOp::create(b, loc, acc, constant(known)));
   }
 
   /// Dim `d` of a rank-`rank` result broadcast from `ins` (aligned on the right): the largest
@@ -230,6 +330,7 @@ struct IfLowering : OpConversionPattern<onnx::IfOp> {
       SmallVector<bool> vs;
       for (int64_t d = 0; d < t.getRank(); ++d) {
         Value tb, eb;
+        bool inexact = false; // A bound above a branch's size: read the size taken.
         for (auto [y, which] : {std::pair{thenY, "then_branch"}, std::pair{elseY, "else_branch"}}) {
           Value v = y.getValues()[i];
           auto vt = cast<RankedTensorType>(v.getType());
@@ -245,19 +346,22 @@ struct IfLowering : OpConversionPattern<onnx::IfOp> {
           if (!t.isDynamicDim(d) && vt.getDimSize(d) != t.getDimSize(d))
             return op.emitError() << "output " << i << " is " << vt << " in " << which
                                   << " but is declared " << t;
+          bounds.inexact = false;
           Value bnd = bounds.bound(v, d);
+          inexact |= bounds.inexact;
           if (!bnd) {
             Operation *def = v.getDefiningOp();
             return op.emitError()
                    << "output " << i << " has dim " << d << " computed at run time in " << which
                    << " (by '" << (def ? def->getName().getStringRef() : StringRef("?"))
                    << "'), and its size is not computable from the dims before the If "
-                      "(only through elementwise ops, Concat, Transpose and MatMul), which is not supported yet";
+                      "(only through elementwise ops, Concat, Transpose, MatMul, Reshape with a "
+                      "constant shape and Slice), which is not supported yet";
           }
           (y == thenY ? tb : eb) = bnd;
         }
         bool differ = tb != eb;
-        vs.push_back(differ && t.isDynamicDim(d));
+        vs.push_back((differ || inexact) && t.isDynamicDim(d));
         Value bnd = differ ? Value(arith::MaxUIOp::create(rw, loc, tb, eb)) : tb;
         bs.push_back(bnd);
         if (t.isDynamicDim(d))
@@ -441,15 +545,27 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
       Value elem = yield.getValues()[1 + j];
       Value acc = forOp.getRegionIterArgs()[j];
       auto accType = cast<RankedTensorType>(acc.getType());
+      auto elemType = cast<RankedTensorType>(elem.getType());
+      if (elemType.getRank() + 1 != accType.getRank())
+        return op.emitError() << "scan output " << j - numCarried << " is " << accType
+                              << " but the body yields elements " << elemType;
+      checkYieldedDims(rw, loc, elem, accType.getShape().drop_front(),
+                       "an element of scan output " + std::to_string(j - numCarried));
       SmallVector<OpFoldResult> offsets(accType.getRank(), rw.getIndexAttr(0));
       offsets[0] = iv;
       SmallVector<OpFoldResult> sizes, strides(accType.getRank(), rw.getIndexAttr(1));
       sizes.push_back(rw.getIndexAttr(1));
-      for (int64_t d : accType.getShape().drop_front())
-        sizes.push_back(rw.getIndexAttr(d));
+      for (int64_t d = 0; d < elemType.getRank(); ++d)
+        sizes.push_back(elemType.isDynamicDim(d)
+                            ? OpFoldResult(tensor::DimOp::create(rw, loc, elem, d).getResult())
+                            : OpFoldResult(rw.getIndexAttr(elemType.getDimSize(d))));
       outs.push_back(
           tensor::InsertSliceOp::create(rw, loc, elem, acc, offsets, sizes, strides));
     }
+    for (unsigned i = 0; i < numCarried; ++i)
+      checkYieldedDims(rw, loc, yield.getValues()[1 + i],
+                       cast<RankedTensorType>(forOp.getRegionIterArgs()[i].getType()).getShape(),
+                       "loop-carried value " + std::to_string(i));
     for (unsigned i = 0; i < numCarried; ++i)
       outs[i] = intoDestination(rw, loc, yield.getValues()[1 + i], forOp.getRegionIterArgs()[i],
                                 body, args);
@@ -502,6 +618,11 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
     Value condOut = arith::AndIOp::create(rw, loc, after->getArgument(1),
                                           extractScalar(rw, loc, yield.getValues()[0]));
     SmallVector<Value> outs{next, condOut};
+    for (unsigned i = 0; i < numCarried; ++i)
+      checkYieldedDims(
+          rw, loc, yield.getValues()[1 + i],
+          cast<RankedTensorType>(after->getArgument(2 + i).getType()).getShape(),
+          "loop-carried value " + std::to_string(i));
     for (unsigned i = 0; i < numCarried; ++i)
       outs.push_back(intoDestination(rw, loc, yield.getValues()[1 + i],
                                      after->getArgument(2 + i), body, args));

@@ -1,12 +1,14 @@
 // Slice and Pad: copies placed by shape operands. With constant operands they become
-// tensor.extract_slice and tensor.pad. When the operands are only known at run time (the
-// result shape then comes from a declared type), the per-dim offsets are computed from the
-// operand values and one linalg.generic reads the input at computed indices; so do negative
-// slice steps and the reflect/edge/wrap pad modes.
+// tensor.extract_slice and tensor.pad. When the operands are only known at run time, the
+// per-dim offsets are computed from the operand values and one linalg.generic reads the
+// input at computed indices (so do negative slice steps and the reflect/edge/wrap pad
+// modes); a Slice's lengths then come from the declared type (static data and result) or are
+// computed at run time, bounded by the input dims (lowerDataSlice).
 #include "dialects/onnx/ShapeOperands.h"
 #include "passes/lowering/LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
@@ -120,9 +122,7 @@ LogicalResult lowerRuntimeSlice(onnx::SliceOp op, Value data, RankedTensorType i
   bool axesKnown = !op.getAxes() || (axes = onnx::constantInts(op.getAxes()));
   bool stepsKnown = !op.getSteps() || (steps = onnx::constantInts(op.getSteps()));
   if (!starts || !ends || !axesKnown || !stepsKnown || starts->size() != ends->size())
-    return op.emitError() << "starts, ends, axes and steps known only at run time on data "
-                             "with dims known only at run time are not supported; "
-                          << runtimeDimsHint(op);
+    return op.emitError() << "starts and ends must be constants of the same length";
   int64_t rank = in.getRank();
   if (rt.getRank() != rank)
     return op.emitError() << "result rank " << rt.getRank() << " differs from the data's";
@@ -189,6 +189,184 @@ LogicalResult lowerRuntimeSlice(onnx::SliceOp op, Value data, RankedTensorType i
   return success();
 }
 
+/// Slice whose starts, ends or steps are read at run time (docs/dynamic-shapes.md, "Slices
+/// with bounds read at run time"), on data of any dims: along each sliced axis the start, step and
+/// size are computed at run time with ONNX's rules (negative values count from the end;
+/// starts clamped to [0, n] for positive steps and [0, n - 1] for negative ones, ends to
+/// [0, n] and [-1, n - 1]; size max(ceil((end - start) / step), 0)). The size is at most the
+/// input dim n, so a `?` result dim is a data-bound dim (`dataDependentDim(size, n)`): the
+/// workspace and output_dims use n, consumers see an ordinary `?` dim. A result dim the model
+/// declares static is read as that size, every index clamped into the input, and the
+/// computed size is checked against it (`cf.assert {onnxc.data_check}`: a status when it
+/// differs). The axes must be constants (which dims are sliced decides the result type); a
+/// step of 0 read at run time ends the run with ONNXC_ERROR_DATA_SIZE.
+LogicalResult lowerDataSlice(onnx::SliceOp op, Value data, Value startsT, Value endsT,
+                             Value stepsT, RankedTensorType in, RankedTensorType rt,
+                             ConversionPatternRewriter &rw) {
+  int64_t rank = in.getRank();
+  if (rt.getRank() != rank)
+    return op.emitError() << "result rank " << rt.getRank() << " differs from the data's";
+  auto starts = onnx::constantInts(op.getStarts()), ends = onnx::constantInts(op.getEnds());
+  std::optional<SmallVector<int64_t>> axes, steps;
+  if (op.getAxes() && !(axes = onnx::constantInts(op.getAxes())))
+    return op.emitError() << "axes read at run time are not supported when the data has dims "
+                             "known only at run time or the sliced sizes are read from data "
+                             "(which dims are sliced would be known only at run time); make "
+                             "axes a constant";
+  if (op.getSteps())
+    steps = onnx::constantInts(op.getSteps());
+  // The number of sliced axes: every operand given must have it.
+  int64_t count = -1;
+  for (auto [v, name] : {std::pair(op.getStarts(), "starts"), std::pair(op.getEnds(), "ends"),
+                         std::pair(op.getAxes(), "axes"), std::pair(op.getSteps(), "steps")}) {
+    if (!v)
+      continue;
+    auto length = runtimeLength(op, v, name);
+    if (failed(length))
+      return failure();
+    if (count >= 0 && *length != count)
+      return op.emitError() << "starts, ends, axes and steps must have the same length";
+    count = *length;
+  }
+  Location loc = op.getLoc();
+  SmallVector<int64_t> entryOf(rank, -1); // The entry that slices each dim, or -1.
+  for (int64_t k = 0; k < count; ++k) {
+    int64_t a = axes ? (*axes)[k] : k;
+    if (a < 0)
+      a += rank;
+    if (a < 0 || a >= rank || entryOf[a] >= 0)
+      return op.emitError() << "axes must be distinct and within the rank";
+    entryOf[a] = k;
+  }
+  if (steps)
+    for (int64_t s : *steps)
+      if (s == 0)
+        return op.emitError() << "a step of 0 is invalid";
+  // Constant entries are brought into a range where i64 arithmetic cannot overflow (dims are
+  // below 2^31; INT64_MAX "to the end" is common). Run-time entries are clamped before any
+  // sum that could overflow.
+  auto bounded = [](int64_t v) {
+    return std::clamp<int64_t>(v, -(int64_t(1) << 40), int64_t(1) << 40);
+  };
+  auto entry = [&](const std::optional<SmallVector<int64_t>> &known, Value t, int64_t k,
+                   int64_t dflt) -> Value {
+    if (known)
+      return i64Const(rw, loc, bounded((*known)[k]));
+    if (!t)
+      return i64Const(rw, loc, dflt);
+    return readEntry(rw, loc, t, k);
+  };
+  Value zero = i64Const(rw, loc, 0), one = i64Const(rw, loc, 1);
+  SmallVector<Value> startIdx(rank), stepIdx(rank), sizeIdx(rank);
+  SmallVector<bool> clampDim(rank, false);
+  bool positiveConstSteps = true;
+  for (int64_t d = 0; d < rank; ++d) {
+    Value n = dimSize(rw, loc, data, d);
+    int64_t k = entryOf[d];
+    if (k < 0) { // Not sliced: the whole dim.
+      if (!in.isDynamicDim(d) && !rt.isDynamicDim(d) && in.getDimSize(d) != rt.getDimSize(d))
+        return op.emitError() << "result type " << rt << " does not match the slice (dim " << d
+                              << " is not sliced)";
+      startIdx[d] = indexConst(rw, loc, 0);
+      stepIdx[d] = indexConst(rw, loc, 1);
+      sizeIdx[d] = n;
+      if (in.isDynamicDim(d) && !rt.isDynamicDim(d)) {
+        // A run-time dim the model declares static: the run-time dims must give it.
+        sizeIdx[d] = indexConst(rw, loc, rt.getDimSize(d));
+        requireDims(rw, loc, cmp(rw, loc, arith::CmpIPredicate::eq, n, sizeIdx[d]),
+                    "a dim that Slice copies whole differs from the declared result's");
+        clampDim[d] = true;
+      }
+      continue;
+    }
+    Value n64 = arith::IndexCastOp::create(rw, loc, rw.getI64Type(), n);
+    Value s = entry(starts, startsT, k, 0), e = entry(ends, endsT, k, 0);
+    Value step = entry(steps, stepsT, k, 1);
+    if (!steps && stepsT) {
+      positiveConstSteps = false;
+      Value nonZero = cmp(rw, loc, arith::CmpIPredicate::ne, step, zero);
+      cf::AssertOp::create(rw, loc, nonZero,
+                           "onnxc.status 11: a Slice step read at run time is 0");
+      // The size is computed as if the step were 1; the run ends before it is used.
+      step = select(rw, loc, nonZero, step, one);
+    } else if (steps && (*steps)[k] < 0) {
+      positiveConstSteps = false;
+    }
+    Value negative = cmp(rw, loc, arith::CmpIPredicate::slt, step, zero);
+    Value nMinus1 = arith::SubIOp::create(rw, loc, n64, one);
+    auto fromEnd = [&](Value v) {
+      // Clamped into [-2^40, 2^40] first, so that adding n cannot overflow.
+      v = clamp(rw, loc, v, i64Const(rw, loc, -(int64_t(1) << 40)),
+                i64Const(rw, loc, int64_t(1) << 40));
+      return select(rw, loc, cmp(rw, loc, arith::CmpIPredicate::slt, v, zero),
+                    arith::AddIOp::create(rw, loc, v, n64), v);
+    };
+    Value hi = select(rw, loc, negative, nMinus1, n64);
+    s = clamp(rw, loc, fromEnd(s), zero, hi);
+    e = clamp(rw, loc, fromEnd(e), select(rw, loc, negative, i64Const(rw, loc, -1), zero), hi);
+    Value size = arith::MaxSIOp::create(
+        rw, loc, arith::CeilDivSIOp::create(rw, loc, arith::SubIOp::create(rw, loc, e, s), step),
+        zero);
+    auto toIndex = [&](Value v) {
+      return arith::IndexCastOp::create(rw, loc, rw.getIndexType(), v).getResult();
+    };
+    startIdx[d] = toIndex(s);
+    stepIdx[d] = toIndex(step);
+    Value sizeI = toIndex(size);
+    if (rt.isDynamicDim(d)) {
+      sizeIdx[d] = dataDependentDim(rw, loc, sizeI, n);
+      continue;
+    }
+    // A static declaration: the run checks the computed size against it.
+    clampDim[d] = true;
+    sizeIdx[d] = indexConst(rw, loc, rt.getDimSize(d));
+    auto check = cf::AssertOp::create(
+        rw, loc,
+        cmp(rw, loc, arith::CmpIPredicate::eq, sizeI, sizeIdx[d]),
+        "a size from tensor data differs from the static size the model declares");
+    check->setAttr("onnxc.data_check", rw.getUnitAttr());
+  }
+  SmallVector<Value> dynSizes, lastIdx(rank);
+  for (int64_t d = 0; d < rank; ++d) {
+    if (rt.isDynamicDim(d))
+      dynSizes.push_back(sizeIdx[d]);
+    if (clampDim[d])
+      lastIdx[d] = arith::SubIOp::create(rw, loc, dimSize(rw, loc, data, d), indexConst(rw, loc, 1));
+  }
+  // Positive constant steps and sizes that stay inside the input: a view (no copy).
+  if (positiveConstSteps && llvm::none_of(clampDim, [](bool c) { return c; })) {
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    for (int64_t d = 0; d < rank; ++d) {
+      offsets.push_back(getAsOpFoldResult(startIdx[d]));
+      sizes.push_back(rt.isDynamicDim(d) ? OpFoldResult(sizeIdx[d])
+                                         : OpFoldResult(rw.getIndexAttr(rt.getDimSize(d))));
+      strides.push_back(getAsOpFoldResult(stepIdx[d]));
+    }
+    rw.replaceOpWithNewOp<tensor::ExtractSliceOp>(op, rt, data, offsets, sizes, strides);
+    return success();
+  }
+  // Otherwise one generic reads input[start + i * step] (clamped where the size was
+  // declared rather than computed).
+  auto gen = linalg::GenericOp::create(
+      rw, loc, TypeRange{rt}, ValueRange{}, ValueRange{emptyTensorSized(rw, loc, rt, dynSizes)},
+      SmallVector<AffineMap>{rw.getMultiDimIdentityMap(rank)},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location l, ValueRange) {
+        SmallVector<Value> at;
+        for (int64_t d = 0; d < rank; ++d) {
+          Value i = linalg::IndexOp::create(nb, l, d);
+          Value idx = arith::AddIOp::create(nb, l, startIdx[d],
+                                            arith::MulIOp::create(nb, l, i, stepIdx[d]));
+          if (clampDim[d])
+            idx = clamp(nb, l, idx, indexConst(nb, l, 0), lastIdx[d]);
+          at.push_back(idx);
+        }
+        linalg::YieldOp::create(nb, l, Value(tensor::ExtractOp::create(nb, l, data, at)));
+      });
+  rw.replaceOp(op, gen.getResult(0));
+  return success();
+}
+
 struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::SliceOp op, OpAdaptor adaptor,
@@ -196,8 +374,15 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
     auto inRanked = rankedType(op, op.getData()), rtRanked = rankedType(op, op.getResult());
     if (failed(inRanked) || failed(rtRanked))
       return failure();
-    if (!inRanked->hasStaticShape() || !rtRanked->hasStaticShape())
+    if (!inRanked->hasStaticShape() || !rtRanked->hasStaticShape()) {
+      bool constant = onnx::constantInts(op.getStarts()) && onnx::constantInts(op.getEnds()) &&
+                      (!op.getAxes() || onnx::constantInts(op.getAxes())) &&
+                      (!op.getSteps() || onnx::constantInts(op.getSteps()));
+      if (!constant)
+        return lowerDataSlice(op, adaptor.getData(), adaptor.getStarts(), adaptor.getEnds(),
+                              adaptor.getSteps(), *inRanked, *rtRanked, rewriter);
       return lowerRuntimeSlice(op, adaptor.getData(), *inRanked, *rtRanked, rewriter);
+    }
     auto types = staticSameRank(op, op.getData(), op.getResult());
     if (failed(types))
       return failure();

@@ -24,7 +24,12 @@ against numpy references:
   - If branches whose outputs differ in shape (Concat(x, x) or x, static and run-time N;
     x @ w or x transposed),
     run with the condition true and false: the result as a graph output and through
-    elementwise ops and a reduction.
+    elementwise ops and a reduction; and branches through Slice (run-time starts and ends)
+    and Reshape (-1);
+  - Slice with starts, ends and steps read at run time (random each run, INT64 extremes and
+    negative steps included), a step of 0 and a declared size the data does not give;
+  - test_loop11's body (a loop-carried [1] yielded as [?], checked each iteration), with and
+    without a scan output, and a trip count past the sliced input's end.
 
     run_data_dependent.py --onnx-compile BIN --onnx-run BIN --work DIR --cc CC --include DIR
                           [--seed S] [--runs N]
@@ -586,6 +591,247 @@ def if_cases(h):
                    inits=inits + [helper.make_tensor("w", F, [3, 5], w.reshape(-1).tolist())]),
           mm_case, rtol=1e-4, atol=1e-5)
 
+def if_slice_reshape_cases(h):
+    """If branches through Slice and Reshape (docs/dynamic-shapes.md, "If branches of
+    different shapes"): then a Slice of x [N, 3] with starts and ends read at run time (at most
+    N rows, the bound of a size not known before the If), else a Reshape of x beside itself
+    ([N, 6]) to [-1, 3] (2N rows, interleaved). Run with the condition true and false and
+    random bounds; the result is a graph output and feeds elementwise ops and a reduction."""
+    rng, check = h.rng, h.check
+    F, B, I64 = TensorProto.FLOAT, TensorProto.BOOL, TensorProto.INT64
+    then_b = helper.make_graph(
+        [helper.make_node("Slice", ["x", "s", "e"], ["a"], name="rows")], "then", [],
+        [vi("a", F, None)])
+    else_b = helper.make_graph(
+        [helper.make_node("Concat", ["x", "x"], ["wide"], axis=1, name="wide"),
+         helper.make_node("Reshape", ["wide", "shape"], ["b"], name="fold")], "else", [],
+        [vi("b", F, None)])
+    conds = itertools.cycle([1, 0])
+
+    def make():
+        cond = next(conds)
+        n = int(rng.integers(1, 7))
+        x = rng.standard_normal((n, 3)).astype(np.float32)
+        s, e, t = slice_bounds(rng, n)
+        if t < 0:  # mostly an ascending range, for this step of 1
+            s, e = e, s
+        y = slice_ref(x, [s], [e], [0], [1]) if cond else \
+            np.concatenate([x, x], 1).reshape(-1, 3)
+        return [("c", np.array(bool(cond))), ("x", x), ("s", np.array([s], np.int64)),
+                ("e", np.array([e], np.int64))], \
+            [("y", y), ("z", (y * np.float32(2) + y).sum(0).astype(np.float32))], \
+            f"cond={cond} N={n} starts={s} ends={e} y={list(y.shape)}"
+    check("if_slice_reshape",
+          model_of([helper.make_node("If", ["c"], ["y"], then_branch=then_b, else_branch=else_b,
+                                     name="pick"),
+                    helper.make_node("Mul", ["y", "two"], ["m"], name="twice"),
+                    helper.make_node("Add", ["m", "y"], ["p"], name="thrice"),
+                    helper.make_node("ReduceSum", ["p", "axes"], ["z"], keepdims=0,
+                                     name="sum")],
+                   [vi("c", B, []), vi("x", F, ["N", 3]), vi("s", I64, [1]),
+                    vi("e", I64, [1])],
+                   [vi("y", F, [None, 3]), vi("z", F, [3])],
+                   inits=[helper.make_tensor("two", F, [], [2.0]),
+                          helper.make_tensor("axes", I64, [1], [0]),
+                          helper.make_tensor("shape", I64, [2], [-1, 3])]),
+          make, rtol=1e-5, atol=1e-5)
+
+
+def slice_bounds(rng, n):
+    """Random ONNX Slice bounds over a dim of `n`: starts and ends mostly in [-n, n], some out
+    of range up to 2n + 2 either way, some at the INT64 extremes; steps of either sign, not 0."""
+    big = [np.iinfo(np.int64).max, np.iinfo(np.int64).min]
+    def bound():
+        r = rng.random()
+        if r < 0.1:
+            return int(rng.choice(big))
+        wide = 2 * n + 2 if r < 0.35 else n
+        return int(rng.integers(-wide, wide + 1))
+    s, e = bound(), bound()
+    norm = lambda v: v + n if v < 0 else v
+    # Mostly the sign that walks from start to end (a non-empty slice, often).
+    sign = (1 if norm(e) >= norm(s) else -1) if rng.random() < 0.75 else int(rng.choice([-1, 1]))
+    return s, e, sign * int(rng.integers(1, 4))
+
+
+def slice_ref(x, starts, ends, axes, steps):
+    """numpy's basic slicing is ONNX Slice's for these clamping rules, except that numpy takes
+    an end of -1 with a negative step as "one before the last": ONNX clamps ends to [-1, n - 1]
+    for negative steps, where -1 (after adding n to a negative end) means "past the first"."""
+    index = [slice(None)] * x.ndim
+    for s, e, a, st in zip(starts, ends, axes, steps):
+        n = x.shape[a]
+        s = s + n if s < 0 else s
+        e = e + n if e < 0 else e
+        if st > 0:
+            s, e = min(max(s, 0), n), min(max(e, 0), n)
+        else:
+            s, e = min(max(s, 0), n - 1), min(max(e, -1), n - 1)
+        idx = list(range(s, e, st))
+        index[a] = idx
+    y = x
+    for a, idx in enumerate(index):
+        if not isinstance(idx, slice):
+            y = np.take(y, np.array(idx, np.int64), axis=a)
+    return y
+
+
+def slice_cases(h):
+    """Slice whose starts, ends and steps are read at run time (docs/dynamic-shapes.md, "Slices
+    with bounds read at run time"): the sliced dims are counted at run time, bounded by the
+    input dims. Random bounds each run (negative, out of range, INT64 extremes, negative
+    steps), against a reference that applies ONNX's clamping rules with plain indices."""
+    rng, check = h.rng, h.check
+    F, I32, I64 = TensorProto.FLOAT, TensorProto.INT32, TensorProto.INT64
+
+    # Static data, one sliced axis (axes absent), the result a graph output of bound [10, 4].
+    def rows():
+        x = rng.standard_normal((10, 4)).astype(np.float32)
+        s, e, _ = slice_bounds(rng, 10)
+        y = slice_ref(x, [s], [e], [0], [1])
+        return [("x", x), ("s", np.array([s], np.int64)), ("e", np.array([e], np.int64))], \
+            [("y", y)], f"starts={s} ends={e} y={list(y.shape)}"
+    check("slice_rows",
+          model_of([helper.make_node("Slice", ["x", "s", "e"], ["y"], name="cut")],
+                   [vi("x", F, [10, 4]), vi("s", I64, [1]), vi("e", I64, [1])],
+                   [vi("y", F, [None, 4])]),
+          rows)
+
+    # Run-time dims, both axes sliced (constant axes [1, 0]) with int32 starts, ends and
+    # steps of either sign; the slice then goes through elementwise ops and a reduction over
+    # one of its counted dims.
+    def both():
+        n = int(rng.integers(0, 8)) if rng.random() < 0.2 else int(rng.integers(1, 8))
+        x = rng.standard_normal((n, 5)).astype(np.float32)
+        clip = lambda v: int(np.clip(v, -2**31, 2**31 - 1))
+        for _ in range(10):  # mostly non-empty results
+            (s0, e0, t0), (s1, e1, t1) = slice_bounds(rng, 5), slice_bounds(rng, n)
+            s, e, t = [clip(s0), clip(s1)], [clip(e0), clip(e1)], [t0, t1]
+            y = slice_ref(x, s, e, [1, 0], t)
+            if y.size or rng.random() < 0.2:
+                break
+        z = (y * np.float32(2) + y).sum(0).astype(np.float32)
+        arr = lambda v: np.array(v, np.int32)
+        return [("x", x), ("s", arr(s)), ("e", arr(e)), ("t", arr(t))], \
+            [("y", y), ("z", z)], f"N={n} starts={s} ends={e} steps={t} y={list(y.shape)}"
+    check("slice_steps",
+          model_of([helper.make_node("Slice", ["x", "s", "e", "axes", "t"], ["y"], name="cut"),
+                    helper.make_node("Mul", ["y", "two"], ["m"], name="twice"),
+                    helper.make_node("Add", ["m", "y"], ["p"], name="thrice"),
+                    helper.make_node("ReduceSum", ["p", "zero"], ["z"], keepdims=0,
+                                     name="sum")],
+                   [vi("x", F, ["N", 5]), vi("s", I32, [2]), vi("e", I32, [2]),
+                    vi("t", I32, [2])],
+                   [vi("y", F, [None, None]), vi("z", F, [None])],
+                   inits=[helper.make_tensor("axes", I64, [2], [1, 0]),
+                          helper.make_tensor("two", F, [], [2.0]),
+                          helper.make_tensor("zero", I64, [1], [0])]),
+          both)
+    expect_status(h, "slice_steps",
+                  [("x", np.zeros((3, 5), np.float32)), ("s", np.array([0, 0], np.int32)),
+                   ("e", np.array([5, 3], np.int32)), ("t", np.array([1, 0], np.int32))],
+                  "a size computed from the input values is invalid")
+
+    # A counted length that meets a static dim: Slice(x [10]) + w [3] is [3] by broadcasting,
+    # which the run checks (a slice of another length would be read past its end, and past
+    # x's: the slice is a view of x).
+    w = rng.standard_normal(3).astype(np.float32)
+    def meets_static():
+        x = rng.standard_normal(10).astype(np.float32)
+        s = int(rng.integers(0, 8))
+        e = s + 3
+        if rng.random() < 0.5:
+            s -= 10
+        return [("x", x), ("s", np.array([s], np.int64)), ("e", np.array([e], np.int64))], \
+            [("y", slice_ref(x, [s], [e], [0], [1]) + w)], f"starts={s} ends={e}"
+    check("slice_meets_static",
+          model_of([helper.make_node("Slice", ["x", "s", "e"], ["m"], name="cut"),
+                    helper.make_node("Add", ["m", "w"], ["y"], name="add")],
+                   [vi("x", F, [10]), vi("s", I64, [1]), vi("e", I64, [1])],
+                   [vi("y", F, [3])], inits=[helper.make_tensor("w", F, [3], w.tolist())]),
+          meets_static)
+    expect_status(h, "slice_meets_static",
+                  [("x", np.zeros(10, np.float32)), ("s", np.array([9], np.int64)),
+                   ("e", np.array([10], np.int64))],
+                  "not the shape the model declares")
+
+    # A result the model declares static ([N, 3]: 3 on the sliced axis, over a run-time N):
+    # the computed size is checked against it.
+    def declared():
+        n = int(rng.integers(1, 5))
+        x = rng.standard_normal((n, 9)).astype(np.float32)
+        s = int(rng.integers(0, 7))
+        e = s + 3
+        if rng.random() < 0.5:  # the same place counted from the end
+            s, e = s - 9, e - 9 if e < 9 else int(np.iinfo(np.int64).max)
+        return [("x", x), ("s", np.array([s], np.int64)), ("e", np.array([e], np.int64))], \
+            [("y", slice_ref(x, [s], [e], [1], [1]))], f"N={n} starts={s} ends={e}"
+    check("slice_declared",
+          model_of([helper.make_node("Slice", ["x", "s", "e", "axes"], ["y"], name="cut")],
+                   [vi("x", F, ["N", 9]), vi("s", I64, [1]), vi("e", I64, [1])],
+                   [vi("y", F, ["N", 3])],
+                   inits=[helper.make_tensor("axes", I64, [1], [1])]),
+          declared)
+    expect_status(h, "slice_declared",
+                  [("x", np.zeros((2, 9), np.float32)), ("s", np.array([1], np.int64)),
+                   ("e", np.array([5], np.int64))],
+                  "not the shape the model declares")
+
+def loop_cases(h):
+    """Loop-carried values whose yielded type is less precise than their entry type
+    (docs/dynamic-shapes.md, "Loop-carried values"): test_loop11's body, y_out = y_in +
+    Slice(x, [i], [i + 1]) with x an input of run-time length N and the trip count an input:
+    the yield is `[?]` for the carried `[1]`, checked each iteration. M <= N runs (a prefix
+    sum, with the scan output of every step's value); M > N makes the slice of iteration N
+    empty, which the check turns into ONNXC_ERROR_DATA_SIZE (not a write past the slot)."""
+    rng, check = h.rng, h.check
+    F, I64, B = TensorProto.FLOAT, TensorProto.INT64, TensorProto.BOOL
+    def body(with_scan):
+        return helper.make_graph(
+            [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+             helper.make_node("Add", ["i", "one"], ["end"]),
+             helper.make_node("Unsqueeze", ["i", "zero"], ["start1"]),
+             helper.make_node("Unsqueeze", ["end", "zero"], ["end1"]),
+             helper.make_node("Slice", ["x", "start1", "end1"], ["piece"], name="piece"),
+             helper.make_node("Add", ["y_in", "piece"], ["y_out"], name="acc")] +
+            ([helper.make_node("Identity", ["y_out"], ["scan"])] if with_scan else []),
+            "body", [vi("i", I64, []), vi("cond_in", B, []), vi("y_in", F, [1])],
+            [vi("cond_out", B, []), vi("y_out", F, [None])] +
+            ([vi("scan", F, [None])] if with_scan else []),
+            [helper.make_tensor("one", I64, [], [1]), helper.make_tensor("zero", I64, [1], [0])])
+
+    def prefix(with_scan):
+        def make():
+            n = int(rng.integers(1, 12))
+            m = int(rng.integers(0, n + 1))
+            x = rng.standard_normal(n).astype(np.float32)
+            y0 = rng.standard_normal(1).astype(np.float32)
+            acc, rows = y0.copy(), []
+            for i in range(m):
+                acc = (acc + x[i:i + 1]).astype(np.float32)
+                rows.append(acc.copy())
+            outs = [("y", acc)]
+            if with_scan:
+                outs.append(("scan", np.array(rows, np.float32).reshape(m, 1)))
+            return [("trips", np.array(m, np.int64)), ("x", x), ("y0", y0)], outs, \
+                f"N={n} M={m}"
+        return make
+    for name, with_scan in (("loop_carried_slice", False), ("loop_carried_scan", True)):
+        check(name,
+              model_of([helper.make_node("Loop", ["trips", "", "y0"],
+                                         ["y", "scan"] if with_scan else ["y"],
+                                         body=body(with_scan),
+                                         name="loop")],
+                       [vi("trips", I64, []), vi("x", F, ["N"]), vi("y0", F, [1])],
+                       [vi("y", F, [1])] + ([vi("scan", F, [None, 1])] if with_scan else [])),
+              prefix(with_scan), rtol=1e-5, atol=1e-5)
+        n = int(rng.integers(0, 6))
+        expect_status(h, name,
+                      [("trips", np.array(n + int(rng.integers(1, 4)), np.int64)),
+                       ("x", rng.standard_normal(n).astype(np.float32)),
+                       ("y0", np.zeros(1, np.float32))],
+                      "a size computed from the input values is invalid")
+
 
 def main():
     h = Harness(__doc__, rtol=1e-5, atol=1e-6)
@@ -716,6 +962,9 @@ def main():
 
     no_bound_cases(h)
     if_cases(h)
+    slice_cases(h)
+    loop_cases(h)
+    if_slice_reshape_cases(h)
 
     # The typed C API of a data-dependent model without run-time input dims.
     src = os.path.join(a.work, "dd_api.c")

@@ -236,3 +236,95 @@ func.func @if_matmul(%c: tensor<i1>, %x: tensor<?x3xf32>, %w: tensor<3x5xf32>) -
   }) : (tensor<i1>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// Bounds through Slice and Reshape. then: a Slice of x [n, 4] with starts read at run time,
+// whose length is at most n but not known before the If: the bound is n, and although the
+// else branch (x itself) has the same bound, the size taken is yielded and marked with it.
+// Dim 1: Reshape [0, -1] of x copies n and infers 4 (static already).
+// CHECK-LABEL: func.func @if_slice_bound
+// CHECK:         %[[D:.+]] = tensor.dim %arg1, %{{.+}} : tensor<?x4xf32>
+// CHECK:         %[[DEST:.+]] = tensor.empty(%[[D]]) : tensor<?x4xf32>
+// CHECK:         %[[R:.+]]:2 = scf.if %{{.+}} -> (tensor<?x4xf32>, index) {
+// CHECK:           arith.minui %{{.+}}, %{{.+}} {onnxc.data_bound} : index
+// CHECK:           scf.yield %{{.+}}, %{{.+}} : tensor<?x4xf32>, index
+// CHECK:         } else {
+// CHECK:           scf.yield %{{.+}}, %{{.+}} : tensor<?x4xf32>, index
+// CHECK:         %[[N:.+]] = arith.minui %[[R]]#1, %[[D]] {onnxc.data_bound} : index
+// CHECK:         tensor.extract_slice %[[R]]#0[0, 0] [%[[N]], 4] [1, 1] : tensor<?x4xf32> to tensor<?x4xf32>
+func.func @if_slice_bound(%c: tensor<i1>, %x: tensor<?x4xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>) -> tensor<?x4xf32> {
+  %0 = "onnx.If"(%c) ({
+    %1 = onnx.Slice %x, %s, %e : (tensor<?x4xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x4xf32>
+    onnx.Yield %1 : tensor<?x4xf32>
+  }, {
+    %shape = onnx.Constant dense<[0, -1]> : tensor<2xi64>
+    %2 = onnx.Reshape %x, %shape : (tensor<?x4xf32>, tensor<2xi64>) -> tensor<?x4xf32>
+    onnx.Yield %2 : tensor<?x4xf32>
+  }) : (tensor<i1>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// Reshape with -1 over run-time dims: x [n, 6] to [-1, 3] has at most n * 6 / 3 rows; the
+// other branch is [2n, 3] (Concat): the bound is max(n * 6 / 3, 2n), both exact.
+// CHECK-LABEL: func.func @if_reshape_bound
+// CHECK:         %[[D:.+]] = tensor.dim %arg1, %{{.+}} : tensor<?x6xf32>
+// CHECK:         %[[P:.+]] = arith.muli %{{.+}}, %[[D]] : index
+// CHECK:         %[[P6:.+]] = arith.muli %[[P]], %{{.+}} : index
+// CHECK:         %[[ROWS:.+]] = arith.divui %[[P6]], %{{.+}} : index
+// CHECK:         %[[BOUND:.+]] = arith.maxui %[[ROWS]], %{{.+}} : index
+// CHECK:         tensor.empty(%[[BOUND]]) : tensor<?x3xf32>
+// CHECK:         scf.if %{{.+}} -> (tensor<?x3xf32>, index)
+func.func @if_reshape_bound(%c: tensor<i1>, %x: tensor<?x6xf32>, %y: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0 = "onnx.If"(%c) ({
+    %shape = onnx.Constant dense<[-1, 3]> : tensor<2xi64>
+    %1 = onnx.Reshape %x, %shape : (tensor<?x6xf32>, tensor<2xi64>) -> tensor<?x3xf32>
+    onnx.Yield %1 : tensor<?x3xf32>
+  }, {
+    %2 = onnx.Concat %y, %y {axis = 0 : i64} : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
+    onnx.Yield %2 : tensor<?x3xf32>
+  }) : (tensor<i1>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// test_loop11's body: the yield is [?] (a Slice whose starts are read from the iteration
+// count) where the carried value entered as [1]. The carried value keeps [1]; each iteration
+// checks the yielded dim against 1 with a status (ONNXC_ERROR_DATA_SIZE: the run ends, by a
+// branch out of the loop once the regions are a CFG, before anything is written past the
+// slot), then writes it into the leading slice of its own size. The scan element is checked
+// the same way before it goes into its row.
+// CHECK-LABEL: func.func @loop_yield_less_precise
+// CHECK:         scf.for %[[IV:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[V:.+]] = %{{.+}}, %[[ACC:.+]] = %{{.+}}) -> (tensor<1xf32>, tensor<5x1xf32>)
+// CHECK:           %[[N:.+]] = arith.minui %{{.+}}, %c5{{.*}} {onnxc.data_bound} : index
+// CHECK:           %[[P:.+]] = tensor.extract_slice %arg2[%{{.+}}] [%[[N]]] [%{{.+}}] : tensor<5xf32> to tensor<?xf32>
+// CHECK:           %[[Y:.+]] = linalg.generic
+// CHECK:           %[[D0:.+]] = tensor.dim %[[Y]], %c0{{.*}} : tensor<?xf32>
+// CHECK:           %[[OK0:.+]] = arith.cmpi eq, %[[D0]], %c1{{.*}} : index
+// CHECK:           cf.assert %[[OK0]], "onnxc.status 11: an element of scan output 0 that the loop body yields has a dim other than 1"
+// CHECK:           %[[ROW:.+]] = tensor.insert_slice %[[Y]] into %[[ACC]][%[[IV]], 0] [1, %{{.+}}] [1, 1] : tensor<?xf32> into tensor<5x1xf32>
+// CHECK:           %[[D1:.+]] = tensor.dim %[[Y]], %c0{{.*}} : tensor<?xf32>
+// CHECK:           %[[OK1:.+]] = arith.cmpi eq, %[[D1]], %c1{{.*}} : index
+// CHECK:           cf.assert %[[OK1]], "onnxc.status 11: loop-carried value 0 that the loop body yields has a dim other than 1"
+// CHECK:           %[[D:.+]] = tensor.dim %[[Y]], %c0{{.*}} : tensor<?xf32>
+// CHECK:           %[[SLOT:.+]] = tensor.extract_slice %[[V]][0] [%[[D]]] [1] : tensor<1xf32> to tensor<?xf32>
+// CHECK:           %[[W:.+]] = bufferization.materialize_in_destination %[[Y]] in %[[SLOT]]
+// CHECK:           %[[NEW:.+]] = tensor.insert_slice %[[W]] into %[[V]][0] [%[[D]]] [1] : tensor<?xf32> into tensor<1xf32>
+// CHECK:           scf.yield %[[NEW]], %[[ROW]] : tensor<1xf32>, tensor<5x1xf32>
+func.func @loop_yield_less_precise(%y: tensor<1xf32>, %m: tensor<i64>, %x: tensor<5xf32>) -> (tensor<1xf32>, tensor<5x1xf32>) {
+  %0:2 = "onnx.Loop"(%m, %y) ({
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %v: tensor<1xf32>):
+    %one = onnx.Constant dense<1> : tensor<i64>
+    %ax = onnx.Constant dense<0> : tensor<1xi64>
+    %e = onnx.Add %i, %one : (tensor<i64>, tensor<i64>) -> tensor<i64>
+    %s1 = onnx.Unsqueeze %i, %ax : (tensor<i64>, tensor<1xi64>) -> tensor<1xi64>
+    %e1 = onnx.Unsqueeze %e, %ax : (tensor<i64>, tensor<1xi64>) -> tensor<1xi64>
+    %p = onnx.Slice %x, %s1, %e1 : (tensor<5xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?xf32>
+    %1 = onnx.Add %v, %p : (tensor<1xf32>, tensor<?xf32>) -> tensor<?xf32>
+    onnx.Yield %c, %1, %1 : tensor<i1>, tensor<?xf32>, tensor<?xf32>
+  }) {operandSegmentSizes = array<i32: 1, 0, 1>} : (tensor<i64>, tensor<1xf32>) -> (tensor<1xf32>, tensor<5x1xf32>)
+  return %0#0, %0#1 : tensor<1xf32>, tensor<5x1xf32>
+}

@@ -18,7 +18,7 @@ func.func @if_ranks(%c: tensor<i1>, %x: tensor<3xf32>) -> tensor<*xf32> {
 
 // A size made by an op the bound does not see through (NonZero: a count from data).
 func.func @if_unbounded(%c: tensor<i1>, %x: tensor<4xf32>) -> tensor<1x?xi64> {
-  // expected-error @+1 {{output 0 has dim 1 computed at run time in then_branch (by 'onnx.NonZero'), and its size is not computable from the dims before the If (only through elementwise ops, Concat, Transpose and MatMul), which is not supported yet}}
+  // expected-error @+1 {{output 0 has dim 1 computed at run time in then_branch (by 'onnx.NonZero'), and its size is not computable from the dims before the If (only through elementwise ops, Concat, Transpose, MatMul, Reshape with a constant shape and Slice), which is not supported yet}}
   %0 = "onnx.If"(%c) ({
     %1 = "onnx.NonZero"(%x) : (tensor<4xf32>) -> tensor<1x?xi64>
     onnx.Yield %1 : tensor<1x?xi64>
@@ -27,4 +27,19 @@ func.func @if_unbounded(%c: tensor<i1>, %x: tensor<4xf32>) -> tensor<1x?xi64> {
     onnx.Yield %2 : tensor<1x2xi64>
   }) : (tensor<i1>) -> tensor<1x?xi64>
   return %0 : tensor<1x?xi64>
+}
+
+// -----
+
+// A Reshape whose shape is read at run time: no bound (and the Reshape itself is refused).
+func.func @if_reshape_runtime(%c: tensor<i1>, %x: tensor<?x4xf32>, %s: tensor<2xi64>) -> tensor<?x?xf32> {
+  // expected-error @+1 {{output 0 has dim 0 computed at run time in then_branch (by 'onnx.Reshape'), and its size is not computable from the dims before the If}}
+  %0 = "onnx.If"(%c) ({
+    // expected-error @+1 {{a target shape computed at run time is not supported}}
+    %1 = onnx.Reshape %x, %s : (tensor<?x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+    onnx.Yield %1 : tensor<?x?xf32>
+  }, {
+    onnx.Yield %x : tensor<?x4xf32>
+  }) : (tensor<i1>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
 }

@@ -2,10 +2,38 @@
 
 // What the data-movement lowering refuses, each with one error on the op that says why.
 
+// Slice with starts/ends read at run time: the axes must be constants (which dims are sliced
+// decides the result type), the dims not sliced are copied whole.
+func.func @slice_runtime_axes(%x: tensor<?x10xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>, %a: tensor<1xi64>) -> tensor<?x?xf32> {
+  // expected-error @+1 {{axes read at run time are not supported when the data has dims known only at run time or the sliced sizes are read from data (which dims are sliced would be known only at run time); make axes a constant}}
+  %0 = "onnx.Slice"(%x, %s, %e, %a) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 0>} : (tensor<?x10xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
 func.func @slice_dynamic(%x: tensor<?x10xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>) -> tensor<?x3xf32> {
-  // expected-error @+1 {{starts, ends, axes and steps known only at run time on data with dims known only at run time are not supported}}
+  // expected-error @+1 {{result type 'tensor<?x3xf32>' does not match the slice (dim 1 is not sliced)}}
   %0 = onnx.Slice %x, %s, %e : (tensor<?x10xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+func.func @slice_lengths(%x: tensor<4x10xf32>, %s: tensor<1xi64>, %e: tensor<2xi64>) -> tensor<?x?xf32> {
+  // expected-error @+1 {{starts, ends, axes and steps must have the same length}}
+  %0 = onnx.Slice %x, %s, %e : (tensor<4x10xf32>, tensor<1xi64>, tensor<2xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+func.func @slice_step_zero(%x: tensor<?x10xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>) -> tensor<?x10xf32> {
+  %a = onnx.Constant dense<[0]> : tensor<1xi64>
+  %st = onnx.Constant dense<[0]> : tensor<1xi64>
+  // expected-error @+1 {{a step of 0 is invalid}}
+  %0 = "onnx.Slice"(%x, %s, %e, %a, %st) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1>} : (tensor<?x10xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x10xf32>
+  return %0 : tensor<?x10xf32>
 }
 
 // -----

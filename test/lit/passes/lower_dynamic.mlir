@@ -218,3 +218,78 @@ func.func @gathernd_dynamic_tuple(%d: tensor<3x4xf32>, %i: tensor<5x?xi64>) -> t
   %0 = "onnx.GatherND"(%d, %i) : (tensor<3x4xf32>, tensor<5x?xi64>) -> tensor<5xf32>
   return %0 : tensor<5xf32>
 }
+
+// -----
+
+// Slice with starts and ends read at run time (axes absent: axis 0): negative values count
+// from the end, both are clamped into [0, n] (positive step), the size is
+// max(ceil((end - start) / step), 0), marked with its bound, the input dim
+// (`onnxc.data_bound`): the result is a view of the input with that size.
+// CHECK-LABEL: func.func @slice_data_rows
+// CHECK:         %[[S:.+]] = tensor.extract %arg1[%{{.+}}] : tensor<1xi64>
+// CHECK:         %[[E:.+]] = tensor.extract %arg2[%{{.+}}] : tensor<1xi64>
+// CHECK:         %[[HI:.+]] = arith.select %{{.+}}, %{{.+}}, %{{.+}} : i64
+// CHECK:         arith.maxsi %[[S]], %c-1099511627776_i64 : i64
+// CHECK:         %[[SFROM:.+]] = arith.select %{{.+}}, %{{.+}}, %{{.+}} : i64
+// CHECK:         %[[SLO:.+]] = arith.maxsi %[[SFROM]], %c0_i64 : i64
+// CHECK:         %[[START:.+]] = arith.minsi %[[SLO]], %[[HI]] : i64
+// CHECK:         arith.maxsi %[[E]], %c-1099511627776_i64{{.*}} : i64
+// CHECK:         %[[END:.+]] = arith.minsi %{{.+}}, %[[HI]] : i64
+// CHECK:         %[[LEN:.+]] = arith.subi %[[END]], %[[START]] : i64
+// CHECK:         %[[N:.+]] = arith.ceildivsi %[[LEN]], %{{.+}} : i64
+// CHECK:         %[[SIZE:.+]] = arith.maxsi %[[N]], %c0_i64 : i64
+// CHECK:         %[[OFF:.+]] = arith.index_cast %[[START]] : i64 to index
+// CHECK:         %[[SZ:.+]] = arith.index_cast %[[SIZE]] : i64 to index
+// CHECK:         %[[BOUNDED:.+]] = arith.minui %[[SZ]], %c10 {onnxc.data_bound} : index
+// CHECK:         tensor.extract_slice %arg0[%[[OFF]], 0] [%[[BOUNDED]], 4] [%{{.+}}, 1] : tensor<10x4xf32> to tensor<?x4xf32>
+func.func @slice_data_rows(%x: tensor<10x4xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>) -> tensor<?x4xf32> {
+  %0 = onnx.Slice %x, %s, %e : (tensor<10x4xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// Steps read at run time: a step of 0 ends the run with ONNXC_ERROR_DATA_SIZE (a status
+// check); a negative step clamps the start into [0, n - 1] and the end into [-1, n - 1]. Both
+// sizes are data-bound (by the run-time dim and by 4), and one generic reads
+// input[start + i * step] per dim.
+// CHECK-LABEL: func.func @slice_data_steps
+// CHECK:         %[[N0:.+]] = tensor.dim %arg0, %c0
+// CHECK:         %[[STX:.+]] = tensor.extract %arg3[%c1{{.*}}] : tensor<2xi32>
+// CHECK:         %[[ST:.+]] = arith.extsi %[[STX]] : i32 to i64
+// CHECK:         %[[NZ:.+]] = arith.cmpi ne, %[[ST]], %c0_i64 : i64
+// CHECK:         cf.assert %[[NZ]], "onnxc.status 11: a Slice step read at run time is 0"
+// CHECK:         %[[STEP:.+]] = arith.select %[[NZ]], %[[ST]], %c1_i64 : i64
+// CHECK:         %[[NEG:.+]] = arith.cmpi slt, %[[STEP]], %c0_i64 : i64
+// CHECK:         %[[LAST:.+]] = arith.subi %{{.+}}, %c1_i64 : i64
+// CHECK:         %[[HI:.+]] = arith.select %[[NEG]], %[[LAST]], %{{.+}} : i64
+// CHECK:         %[[LO:.+]] = arith.select %[[NEG]], %c-1_i64, %c0_i64 : i64
+// CHECK:         arith.minui %{{.+}}, %[[N0]] {onnxc.data_bound} : index
+// CHECK:         cf.assert %{{.+}}, "onnxc.status 11: a Slice step read at run time is 0"
+// CHECK:         arith.minui %{{.+}}, %c4 {onnxc.data_bound} : index
+// CHECK:         linalg.generic
+// CHECK:           arith.muli
+// CHECK:           arith.addi
+// CHECK:           tensor.extract %arg0
+func.func @slice_data_steps(%x: tensor<?x4xf32>, %s: tensor<2xi32>, %e: tensor<2xi32>, %st: tensor<2xi32>) -> tensor<?x?xf32> {
+  %a = onnx.Constant dense<[1, 0]> : tensor<2xi64>
+  %0 = "onnx.Slice"(%x, %s, %e, %a, %st) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1>} : (tensor<?x4xf32>, tensor<2xi32>, tensor<2xi32>, tensor<2xi64>, tensor<2xi32>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// A sliced dim the model declares static (3): read as 3 with every index clamped into the
+// input, and the computed size is a data check against 3 (a status when it differs).
+// CHECK-LABEL: func.func @slice_data_declared
+// CHECK:         %[[OK:.+]] = arith.cmpi eq, %{{.+}}, %c3 : index
+// CHECK:         cf.assert %[[OK]], "a size from tensor data differs from the static size the model declares" {onnxc.data_check}
+// CHECK:         %[[LAST:.+]] = arith.subi %c9{{.*}}, %c1{{.*}} : index
+// CHECK:         linalg.generic
+// CHECK:           arith.maxsi
+// CHECK:           arith.minsi %{{.+}}, %[[LAST]] : index
+func.func @slice_data_declared(%x: tensor<?x9xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>) -> tensor<?x3xf32> {
+  %a = onnx.Constant dense<[1]> : tensor<1xi64>
+  %0 = "onnx.Slice"(%x, %s, %e, %a) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 0>} : (tensor<?x9xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}

@@ -35,3 +35,37 @@ func.func @__onnxc_par_0(%arg0: i1) {
   cf.assert %arg0, "onnxc.status 12: inside a parallel loop"
   return
 }
+
+// -----
+
+// A main_graph that already returns a status (PlanMemory's guards on sizes from data) keeps
+// its type and returns; a check inside a loop (a loop-carried shape checked per iteration,
+// now a CFG) branches to its own status return.
+// CHECK-LABEL: func.func @main_graph(%arg0: i1) -> i32
+// CHECK:         cf.cond_br %arg0, ^[[REST:.+]], ^[[FAIL:.+]]
+// CHECK:       ^[[FAIL]]:
+// CHECK-NEXT:    %[[S:.+]] = arith.constant 11 : i32
+// CHECK-NEXT:    return %[[S]] : i32
+// CHECK:       ^[[REST]]:
+// CHECK:         %[[OK:.+]] = arith.constant 0 : i32
+// CHECK-NEXT:    return %[[OK]] : i32
+func.func @main_graph(%arg0: i1) -> i32 {
+  cf.br ^loop
+^loop:
+  cf.assert %arg0, "onnxc.status 11: loop-carried value 0 that the loop body yields has a dim other than 1"
+  %ok = arith.constant 0 : i32
+  return %ok : i32
+}
+
+// -----
+
+// With buffers allocated per run and freed at the end of the run, an early return from a
+// loop or branch would skip the frees: refused.
+func.func @main_graph(%arg0: i1) -> i32 attributes {onnxc.frees_per_run} {
+  cf.br ^loop
+^loop:
+  // expected-error @below {{a run-time check (optional input, Dropout with a run-time ratio, a Slice step or loop-carried shape read from data) inside a loop or branch, in a model that also allocates buffers per run (sizes computed from data with no bound), is not supported yet}}
+  cf.assert %arg0, "onnxc.status 11: inside a loop"
+  %ok = arith.constant 0 : i32
+  return %ok : i32
+}

@@ -224,3 +224,38 @@ func.func @loop_body_buffer(%in: memref<16xf32>, %out: memref<16xf32>) {
   linalg.copy ins(%after : memref<16xf32>) outs(%out : memref<16xf32>)
   return
 }
+
+// -----
+
+// A buffer in a loop body sized by a dim counted from data in that body (a Slice whose
+// starts are read from the iteration, marked with its bound `onnxc.data_bound`): its place,
+// reserved before the loop, is sized from the bound (10 floats), and each iteration views it
+// with its own size.
+// CHECK-LABEL: func.func @bounded_in_loop
+// CHECK-SAME:    %[[WS:[^:]+]]: memref<1xi8>
+// CHECK:         %[[C10:.+]] = arith.constant 10 : index
+// CHECK:         %[[OFF:.+]] = arith.constant 0 : index
+// CHECK:         %[[C4:.+]] = arith.constant 4 : index
+// CHECK:         %[[BYTES:.+]] = arith.muli %[[C4]], %[[C10]] : index
+// CHECK:         arith.addi %[[OFF]], %[[BYTES]] : index
+// CHECK:         scf.for
+// CHECK:           %[[N:.+]] = arith.minui %{{.+}}, %[[C10]] {onnxc.data_bound} : index
+// CHECK:           memref.view %[[WS]][%[[OFF]]][%[[N]]] : memref<1xi8> to memref<?xf32>
+// CHECK:         arith.addi %{{.+}}, %{{.+}} {onnxc.workspace_total} : index
+func.func @bounded_in_loop(%x: memref<4xi64>, %out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c10 = arith.constant 10 : index
+  %cst = arith.constant 1.0 : f32
+  scf.for %i = %c0 to %c4 step %c1 {
+    %l = memref.load %x[%i] : memref<4xi64>
+    %k = arith.index_cast %l : i64 to index
+    %n = arith.minui %k, %c10 {onnxc.data_bound} : index
+    %t = memref.alloc(%n) : memref<?xf32>
+    linalg.fill ins(%cst : f32) outs(%t : memref<?xf32>)
+    %v = memref.load %t[%c0] : memref<?xf32>
+    memref.store %v, %out[%i] : memref<4xf32>
+  }
+  return
+}

@@ -9,6 +9,7 @@
 
 // CHECK-LABEL: func.func @range_like
 // CHECK-SAME:    (%[[X:.+]]: memref<1xi64>, %[[OUT:.+]]: memref<1xf32>, %[[WS:.+]]: memref<64xi8>) -> i32
+// CHECK-SAME:    onnxc.frees_per_run
 // CHECK-SAME:    onnxc.workspace_size = 64
 // CHECK:         %[[K:.+]] = arith.index_cast
 // CHECK:         %[[BYTES:.+]] = arith.muli %{{.+}}, %{{.+}} : index
@@ -227,5 +228,92 @@ func.func @check_with_alloc(%x: memref<1xi64>, %c: memref<1xi1>, %out: memref<4x
   cf.assert %ok, "onnxc.status 12: the element of an absent optional"
   %cst = arith.constant 1.0 : f32
   linalg.fill ins(%cst : f32) outs(%a : memref<?xf32>)
+  return
+}
+
+// -----
+
+// A size from data checked inside a loop, computed there (each iteration's): checked where it
+// is, as a run-time check with status 11 that onnx-lower-runtime-checks makes a return out of
+// the loop (no buffer allocated per run to free).
+// CHECK-LABEL: func.func @check_in_loop
+// CHECK-SAME:    -> i32
+// CHECK:         scf.for
+// CHECK:           %[[K:.+]] = arith.index_cast
+// CHECK:           %[[OK:.+]] = arith.cmpi eq, %[[K]], %{{.+}} : index
+// CHECK:           cf.assert %[[OK]], "onnxc.status 11: a size from tensor data differs from the static size the model declares"
+func.func @check_in_loop(%x: memref<4xi64>, %out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %cst = arith.constant 1.0 : f32
+  scf.for %i = %c0 to %c4 step %c1 {
+    %l = memref.load %x[%i] : memref<4xi64>
+    %k = arith.index_cast %l : i64 to index
+    %ok = arith.cmpi eq, %k, %c1 : index
+    cf.assert %ok, "a size from tensor data differs from the static size the model declares" {onnxc.data_check}
+    memref.store %cst, %out[%i] : memref<4xf32>
+  }
+  return
+}
+
+// -----
+
+// The same where the run frees a buffer allocated per run: an early return from the loop
+// would skip the free, so the check is not made (the assumption stays unchecked, as before).
+// CHECK-LABEL: func.func @check_in_loop_frees
+// CHECK-SAME:    onnxc.frees_per_run
+// CHECK-NOT:     cf.assert
+// CHECK:         memref.dealloc
+
+func.func @check_in_loop_frees(%x: memref<4xi64>, %out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %cst = arith.constant 1.0 : f32
+  %l0 = memref.load %x[%c0] : memref<4xi64>
+  %k0 = arith.index_cast %l0 : i64 to index
+  %a = memref.alloc(%k0) : memref<?xf32>
+  linalg.fill ins(%cst : f32) outs(%a : memref<?xf32>)
+  scf.for %i = %c0 to %c4 step %c1 {
+    %l = memref.load %x[%i] : memref<4xi64>
+    %k = arith.index_cast %l : i64 to index
+    %ok = arith.cmpi eq, %k, %c1 : index
+    cf.assert %ok, "a size from tensor data differs from the static size the model declares" {onnxc.data_check}
+    %v = memref.load %a[%c0] : memref<?xf32>
+    memref.store %v, %out[%i] : memref<4xf32>
+  }
+  return
+}
+
+// -----
+
+// A dim counted from data (`onnxc.data_bound`: a Slice's length read at run time) that an op
+// reads as a static size: its bound places buffers, but says nothing of its value, so the
+// assumption is checked (a slice of another length would be read past its end, and past its
+// input's: the slice is a view).
+// CHECK-LABEL: func.func @bounded_meets_static
+// CHECK-SAME:    -> i32
+// CHECK:         %[[N:.+]] = arith.minui %{{.+}}, %{{.+}} {onnxc.data_bound} : index
+// CHECK:         %[[V:.+]] = memref.subview %arg0[0] [%[[N]]] [1]
+// CHECK:         %[[D:.+]] = memref.dim %[[V]], %{{.+}}
+// CHECK:         %[[OK:.+]] = arith.cmpi eq, %[[D]], %{{.+}} : index
+// CHECK:         scf.if %[[OK]] -> (i32) {
+// CHECK:           memref.load %[[V]]
+// CHECK:         } else {
+// CHECK:           arith.constant 11 : i32
+func.func @bounded_meets_static(%x: memref<10xf32>, %s: memref<1xi64>, %out: memref<3xf32>) {
+  %c0 = arith.constant 0 : index
+  %c3 = arith.constant 3 : index
+  %c10 = arith.constant 10 : index
+  %l = memref.load %s[%c0] : memref<1xi64>
+  %k = arith.index_cast %l : i64 to index
+  %n = arith.minui %k, %c10 {onnxc.data_bound} : index
+  %v = memref.subview %x[0] [%n] [1] : memref<10xf32> to memref<?xf32, strided<[1]>>
+  %d = memref.dim %v, %c0 : memref<?xf32, strided<[1]>>
+  %ok = arith.cmpi eq, %d, %c3 : index
+  cf.assert %ok, "a size from tensor data differs from the static size the model declares" {onnxc.data_check}
+  %e = memref.load %v[%c0] : memref<?xf32, strided<[1]>>
+  memref.store %e, %out[%c0] : memref<3xf32>
   return
 }

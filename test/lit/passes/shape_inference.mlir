@@ -120,3 +120,22 @@ func.func @normalization(%x: tensor<2x3x4x4xf32>, %c: tensor<3xf32>) -> tensor<*
   %0 = onnx.BatchNormalization %x, %c, %c, %c, %c : (tensor<2x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<*xf32>
   return %0 : tensor<*xf32>
 }
+
+// -----
+
+// A loop-carried value whose yield is less precise than its entry type ([?] for [1], a Slice
+// with run-time starts) keeps the entry type (the lowering checks the yield each iteration);
+// one that really changes ([3] to [6]) gets the join of the two, [?].
+// CHECK-LABEL: func.func @loop_carried_types
+// CHECK:         "onnx.Loop"
+// CHECK:         -> (tensor<1xf32>, tensor<?xf32>)
+func.func @loop_carried_types(%m: tensor<i64>, %y: tensor<1xf32>, %x: tensor<3xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %0:2 = "onnx.Loop"(%m, %y, %x) ({
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %v: tensor<1xf32>, %w: tensor<3xf32>):
+    %p = onnx.Slice %w, %s, %e : (tensor<3xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?xf32>
+    %1 = onnx.Add %v, %p : (tensor<1xf32>, tensor<?xf32>) -> tensor<?xf32>
+    %2 = onnx.Concat %w, %w {axis = 0 : i64} : (tensor<3xf32>, tensor<3xf32>) -> tensor<6xf32>
+    onnx.Yield %c, %1, %2 : tensor<i1>, tensor<?xf32>, tensor<6xf32>
+  }) {operandSegmentSizes = array<i32: 1, 0, 2>} : (tensor<i64>, tensor<1xf32>, tensor<3xf32>) -> (tensor<*xf32>, tensor<*xf32>)
+  return %0#0, %0#1 : tensor<*xf32>, tensor<*xf32>
+}
