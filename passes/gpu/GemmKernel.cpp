@@ -189,15 +189,7 @@ public:
     SmallVector<Value> ivs = base;
     delinearize(groupDims, g, ivs);
     delinearize(k.kDims, kk, ivs);
-    SmallVector<Value> v;
-    for (AffineExpr e : map.getResults()) {
-      if (auto dim = dyn_cast<AffineDimExpr>(e))
-        v.push_back(ivs[dim.getPosition()]);
-      else
-        v.push_back(affine::AffineApplyOp::create(
-            rw, loc, AffineMap::get(k.numLoops, 0, e, rw.getContext()), ivs));
-    }
-    return v;
+    return indicesAt(rw, loc, map, ivs);
   }
   /// The y operand's element (row, kk) and the x operand's (kk, col), 0 outside.
   Value loadY(Value row, Value kk) {

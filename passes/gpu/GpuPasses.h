@@ -39,6 +39,21 @@ inline std::vector<std::string> kernelNames(mlir::gpu::GPUModuleOp module) {
   }
   return names;
 }
+
+/// The indices an indexing map gives at loop point `ivs`: a loop's value as is, any other
+/// expression through affine.apply (lower-affine expands it in the kernel).
+inline llvm::SmallVector<mlir::Value> indicesAt(mlir::OpBuilder &b, mlir::Location loc,
+                                                mlir::AffineMap map, mlir::ValueRange ivs) {
+  llvm::SmallVector<mlir::Value> at;
+  for (mlir::AffineExpr e : map.getResults()) {
+    if (auto dim = llvm::dyn_cast<mlir::AffineDimExpr>(e))
+      at.push_back(ivs[dim.getPosition()]);
+    else
+      at.push_back(mlir::affine::AffineApplyOp::create(
+          b, loc, mlir::AffineMap::get(map.getNumDims(), 0, e, b.getContext()), ivs));
+  }
+  return at;
+}
 } // namespace onnxc
 
 #endif

@@ -114,18 +114,7 @@ bool noAliasAcrossRows(ArrayRef<linalg::LinalgOp> ops) {
 
 /// The scalar code of `op` at loop point `ivs`: loads, the op's body, stores of its yields.
 void emitPoint(OpBuilder &b, Location loc, linalg::LinalgOp op, ArrayRef<Value> ivs) {
-  unsigned numLoops = op.getNumLoops();
-  auto indices = [&](AffineMap map) {
-    SmallVector<Value> at;
-    for (AffineExpr e : map.getResults()) {
-      if (auto dim = dyn_cast<AffineDimExpr>(e))
-        at.push_back(ivs[dim.getPosition()]);
-      else
-        at.push_back(affine::AffineApplyOp::create(
-            b, loc, AffineMap::get(numLoops, 0, e, b.getContext()), ivs));
-    }
-    return at;
-  };
+  auto indices = [&](AffineMap map) { return indicesAt(b, loc, map, ivs); };
   Block *body = op.getBlock();
   IRMapping map;
   for (OpOperand &operand : op->getOpOperands()) {
