@@ -222,7 +222,9 @@ std::string emitHeader(const ModelInterface &m) {
     os << kPerRunNote;
   os << runtimeCheckNote(m);
   os << sequenceNote(m);
-  os << "/* Checks that this CPU can run the model; run() checks it too. */\n";
+  os << (m.cuda ? "/* Loads the NVIDIA driver (libcuda.so.1) and checks that a GPU is present;\n"
+                  "   run() checks it too. */\n"
+                : "/* Checks that this CPU can run the model; run() checks it too. */\n");
   os << "int " << P << "_init(void);\n";
   os << "/* Runs the model: inputs read, outputs written, workspace scratch (" << U
      << "_WORKSPACE_SIZE bytes,\n   aligned to " << U
@@ -235,10 +237,14 @@ std::string emitHeader(const ModelInterface &m) {
     os << (first ? "" : ", ") << paramType(t, false) << t.cName, first = false;
   os << (first ? "" : ", ") << "void *workspace);\n";
   os << "const char *" << P << "_status_string(int status);\n\n";
-  os << "/* Threads: runs use n threads (the caller's included) from now on; 0 restores the\n"
-        "   default, ONNXC_NUM_THREADS from the environment or else the CPUs the process may\n"
-        "   run on. Returns 0, or 5 (out of range) for n < 0 or n > 256. Results do not depend\n"
-        "   on the thread count; idle workers sleep. */\n";
+  if (m.cuda)
+    os << "/* Threads: the host side of a CUDA library runs on the caller's thread; the count\n"
+          "   is accepted (0 to 256, else 5: out of range) and num_threads() reads 1. */\n";
+  else
+    os << "/* Threads: runs use n threads (the caller's included) from now on; 0 restores the\n"
+          "   default, ONNXC_NUM_THREADS from the environment or else the CPUs the process may\n"
+          "   run on. Returns 0, or 5 (out of range) for n < 0 or n > 256. Results do not depend\n"
+          "   on the thread count; idle workers sleep. */\n";
   os << "int " << P << "_set_num_threads(int n);\n";
   os << "int " << P << "_num_threads(void); /* the count in effect */\n\n";
   os << "/* Context API: the library owns the workspace (allocated once by " << P

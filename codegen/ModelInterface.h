@@ -101,6 +101,7 @@ struct ModelInterface {
   std::vector<int64_t> redzones;
   std::string target; // "<triple> <cpu>"
   uint64_t requiredCpuFeatures = 0;
+  bool cuda = false; // A --target cuda library: kernels on the GPU, the host side serial.
 };
 
 /// A C identifier from an arbitrary name: invalid characters become '_', a leading digit gets

@@ -213,6 +213,7 @@ int compileCuda(const CompileOptions &o, const char *argv0, ModuleOp module,
   }
 
   iface->workspaceSize = 0; // The host needs none: the workspace is on the device.
+  iface->cuda = true;
   iface->target = (*tm)->getTargetTriple().str() + " " + (*tm)->getTargetCPU().str() +
                   " cuda " + llvm::join(gpus, ",");
   llvmModule->setTargetTriple((*tm)->getTargetTriple());
