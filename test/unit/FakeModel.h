@@ -50,17 +50,8 @@ int onnxc__kernel_dynamic(const int64_t *, const void *const *inputs, void *cons
 }
 extern const uint64_t onnxc__required_features;
 const uint64_t onnxc__required_features = ONNXC_FAKE_REQUIRED_FEATURES;
-// Sequences (ABI 6): this model has none, so runtime.c never reads these.
-extern const uint32_t onnxc__num_hidden;
-const uint32_t onnxc__num_hidden = 0;
-extern const onnxc_tensor_desc onnxc__hidden[];
-const onnxc_tensor_desc onnxc__hidden[1] = {};
-extern const int64_t onnxc__sequence_plan[];
-const int64_t onnxc__sequence_plan[1] = {0};
-extern const uint32_t onnxc__num_kernel_dims, onnxc__sequence_map;
-const uint32_t onnxc__num_kernel_dims = 0, onnxc__sequence_map = 0;
-extern const onnxc_tensor_desc onnxc__kernel_inputs[], onnxc__kernel_outputs[];
-const onnxc_tensor_desc onnxc__kernel_inputs[1] = {}, onnxc__kernel_outputs[1] = {};
+// Sequences (ABI 6): none.
+#include "NoSequences.h"
 // extern: a const namespace-scope object has internal linkage in C++.
 extern const onnxc_model onnxc__model;
 const onnxc_model onnxc__model = {ONNXC_ABI_VERSION, 1, 1, 0, "fake", "test", inputsDesc,

@@ -56,28 +56,30 @@ static bool readBytes(const std::string &path, std::string &bytes, std::string &
 
 static bool fromTensorProto(const ::onnx::TensorProto &t, TensorFile &out, std::string &error);
 
-bool readTensorFile(const std::string &path, TensorFile &out, std::string &error) {
+/// Reads `path` into the protobuf message `m` (`what` names its type in the error).
+template <typename Message>
+static bool parseFile(const std::string &path, Message &m, const char *what,
+                      std::string &error) {
   std::string bytes;
   if (!readBytes(path, bytes, error))
     return false;
-  ::onnx::TensorProto t;
-  if (!t.ParseFromString(bytes)) {
-    error = "not a TensorProto";
+  if (!m.ParseFromString(bytes)) {
+    error = std::string("not ") + what;
     return false;
   }
-  return fromTensorProto(t, out, error);
+  return true;
+}
+
+bool readTensorFile(const std::string &path, TensorFile &out, std::string &error) {
+  ::onnx::TensorProto t;
+  return parseFile(path, t, "a TensorProto", error) && fromTensorProto(t, out, error);
 }
 
 bool readOptionalTensorFile(const std::string &path, bool &present, TensorFile &out,
                             std::string &error) {
-  std::string bytes;
-  if (!readBytes(path, bytes, error))
-    return false;
   ::onnx::OptionalProto o;
-  if (!o.ParseFromString(bytes)) {
-    error = "not an OptionalProto";
+  if (!parseFile(path, o, "an OptionalProto", error))
     return false;
-  }
   out.name = o.name();
   present = o.elem_type() != ::onnx::OptionalProto::UNDEFINED;
   if (!present)
@@ -129,27 +131,15 @@ static bool fromSequenceProto(const ::onnx::SequenceProto &q, SequenceFile &out,
 }
 
 bool readSequenceFile(const std::string &path, SequenceFile &out, std::string &error) {
-  std::string bytes;
-  if (!readBytes(path, bytes, error))
-    return false;
   ::onnx::SequenceProto q;
-  if (!q.ParseFromString(bytes)) {
-    error = "not a SequenceProto";
-    return false;
-  }
-  return fromSequenceProto(q, out, error);
+  return parseFile(path, q, "a SequenceProto", error) && fromSequenceProto(q, out, error);
 }
 
 bool readOptionalSequenceFile(const std::string &path, bool &present, SequenceFile &out,
                               std::string &error) {
-  std::string bytes;
-  if (!readBytes(path, bytes, error))
-    return false;
   ::onnx::OptionalProto o;
-  if (!o.ParseFromString(bytes)) {
-    error = "not an OptionalProto";
+  if (!parseFile(path, o, "an OptionalProto", error))
     return false;
-  }
   out.name = o.name();
   present = o.elem_type() != ::onnx::OptionalProto::UNDEFINED;
   if (!present)
