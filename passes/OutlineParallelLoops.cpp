@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -38,7 +39,7 @@ int64_t satAdd(int64_t a, int64_t b) { return a > INT64_MAX - b ? INT64_MAX : a 
 int64_t satMul(int64_t a, int64_t b) { return b && a > INT64_MAX / b ? INT64_MAX : a * b; }
 
 /// Operations executed by `op`, from static trip counts; a loop of unknown trip count counts
-/// as large (the work is not known to be small).
+/// as large (the work is not known to be small), and so does a copy of unknown size.
 int64_t estimateWork(Operation *op) {
   constexpr int64_t kUnknownTrips = 1024;
   auto bodyWork = [](Region &r) {
@@ -58,6 +59,12 @@ int64_t estimateWork(Operation *op) {
           trips, tripCount(p.getLowerBound()[d], p.getUpperBound()[d], p.getStep()[d])
                      .value_or(kUnknownTrips));
     return satMul(trips, bodyWork(p.getRegion()));
+  }
+  // A copy moves its elements with vector loads and stores (a memcpy): it counts as a
+  // quarter of an operation per element, so copies of a few hundred KB reach min-work.
+  if (auto copy = dyn_cast<memref::CopyOp>(op)) {
+    auto t = cast<MemRefType>(copy.getSource().getType());
+    return t.hasStaticShape() ? std::max<int64_t>(1, t.getNumElements() / 4) : kUnknownTrips;
   }
   int64_t w = 1;
   for (Region &r : op->getRegions())

@@ -64,14 +64,23 @@ def EmptyBufferArgs : Pass<"onnx-empty-buffer-args", "mlir::func::FuncOp"> {
 }
 
 def LowerStridedCopies : Pass<"onnx-lower-strided-copies", "mlir::func::FuncOp"> {
-  let summary = "Rewrite memref.copy between strided views as linalg.copy";
+  let summary = "Rewrite memref.copy between strided views as row copies or linalg.copy";
   let description = [{
     Bufferization copies into and out of subviews (padding, concatenation) with memref.copy.
     LLVM lowering turns a copy that is not between two contiguous buffers into a call to
-    `memrefCopy` from MLIR's C runner library, which a compiled model cannot link; as
-    linalg.copy it becomes plain loops. Contiguous copies stay memref.copy (a memcpy).
+    `memrefCopy` from MLIR's C runner library, which a compiled model cannot link. So:
+    - a copy whose two sides are each one contiguous block (identity layout, or a static
+      shape laid out row-major at any offset) stays memref.copy: one memcpy; from 256 KB on,
+      a static one is split into row blocks as below, for the thread pool to share;
+    - a copy between static views whose trailing dims are contiguous on both sides, in rows
+      of at least 32 bytes, becomes an scf.parallel over the outer dims, each iteration a
+      memref.copy of one row block (a memcpy; LLVM vectorized the element loops of such
+      copies across rows, with gathers and scatters);
+    - any other copy becomes linalg.copy (plain loops);
+    - a copy of zero elements is dropped.
   }];
-  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect"];
 }
 
 def SignlessTypes : Pass<"onnx-signless-types", "mlir::func::FuncOp"> {

@@ -3,12 +3,17 @@
 // Border-only padding fills each border slab in place (extract_slice, fill, insert_slice).
 // One-shot bufferization leaves a copy of each slab onto an identical subview; the pipeline's
 // cse + canonicalize fold it, so only the fills and the interior copy remain (no copy of a
-// slab onto itself, which onnx-lower-strided-copies would make a strided loop).
+// slab onto itself, which onnx-lower-strided-copies would make a strided loop). The interior
+// copy goes row by row (rows of 20 contiguous floats on both sides: one memcpy each).
 
 // CHECK-LABEL: func.func @pad_borders
 // CHECK-COUNT-4: linalg.fill
 // CHECK-NOT: linalg.fill
-// CHECK: linalg.copy ins(%arg0 : memref<1x8x20x20xf32>)
+// CHECK: %[[INTERIOR:.+]] = memref.subview %arg1[0, 0, 1, 1] [1, 8, 20, 20] [1, 1, 1, 1]
+// CHECK: scf.parallel (%[[N:.+]], %[[C:.+]], %[[H:.+]]) =
+// CHECK:   %[[FROM:.+]] = memref.subview %arg0[%[[N]], %[[C]], %[[H]], 0] [1, 1, 1, 20] [1, 1, 1, 1]
+// CHECK:   %[[TO:.+]] = memref.subview %[[INTERIOR]][%[[N]], %[[C]], %[[H]], 0] [1, 1, 1, 20] [1, 1, 1, 1]
+// CHECK:   memref.copy %[[FROM]], %[[TO]]
 // CHECK-NOT: linalg.copy
 // CHECK-NOT: memref.copy
 // CHECK: return
