@@ -35,6 +35,10 @@ def FuseElementwise : Pass<"onnx-fuse-elementwise", "mlir::func::FuncOp"> {
     must have a single user, and the consumer must read it through a permutation map (every
     producer element read exactly once). Unrestricted, a Relu fused into the following
     contraction is re-evaluated once per output column.
+    An elementwise op that reads an expand_shape's result (a pointwise Conv computes on
+    flattened spatial dims, then expands) is collapsed onto the collapsed dims, its other
+    operands collapsed and its result expanded back: it then reads the contraction directly,
+    which onnx-vectorize-contractions needs to fuse it as the kernel's epilogue.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
 }

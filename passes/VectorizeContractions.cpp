@@ -1025,6 +1025,42 @@ private:
   VectorType vecType;
 };
 
+/// Moves each reshape (a view: collapse_shape, expand_shape) up to just after its operands,
+/// so that an epilogue input reshaped next to the epilogue counts as computed before the
+/// contraction: onnx-fuse-elementwise collapses the residual of a pointwise Conv's epilogue
+/// right before the epilogue, after the Conv.
+void hoistReshapes(func::FuncOp f) {
+  SmallVector<Operation *> reshapes;
+  f.walk([&](Operation *op) {
+    if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op))
+      reshapes.push_back(op);
+  });
+  for (Operation *r : reshapes) { // In program order: a chain of reshapes moves up together.
+    Block *block = r->getBlock();
+    Operation *last = nullptr;
+    bool local = true;
+    for (Value v : r->getOperands()) {
+      Operation *def = v.getDefiningOp();
+      if (!def) {
+        local &= cast<BlockArgument>(v).getOwner() == block;
+        continue;
+      }
+      if (def->getBlock() != block) {
+        local = false;
+        continue;
+      }
+      if (!last || last->isBeforeInBlock(def))
+        last = def;
+    }
+    if (!local)
+      continue;
+    if (last)
+      r->moveAfter(last);
+    else
+      r->moveBefore(&block->front());
+  }
+}
+
 struct VectorizeContractionsPass
     : onnxc::impl::VectorizeContractionsBase<VectorizeContractionsPass> {
   using VectorizeContractionsBase::VectorizeContractionsBase;
@@ -1032,6 +1068,7 @@ struct VectorizeContractionsPass
     if (vectorBits < 64)
       return;
     int64_t lanes = vectorBits / 32;
+    hoistReshapes(getOperation());
     // Plans are made one op at a time: rewriting a contraction replaces the values that a
     // later one reads.
     SmallVector<linalg::GenericOp> work;

@@ -92,3 +92,53 @@ func.func @permuted_read(%a: tensor<4x3xf32>, %b: tensor<3x4xf32>) -> tensor<3x4
   } -> tensor<3x4xf32>
   return %s : tensor<3x4xf32>
 }
+
+// -----
+
+// An elementwise op reading an expand_shape's result (a pointwise Conv's, computed on the
+// flattened map) is collapsed onto the collapsed dims: it reads the source directly, its other
+// operand through a collapse, and its result is expanded back.
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @collapse_through_expand
+// CHECK-SAME:    (%[[A:.+]]: tensor<1x4x49xf32>, %[[R:.+]]: tensor<1x4x7x7xf32>)
+// CHECK:         %[[RC:.+]] = tensor.collapse_shape %[[R]] {{\[\[}}0], [1], [2, 3]] : tensor<1x4x7x7xf32> into tensor<1x4x49xf32>
+// CHECK:         %[[G:.+]] = linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK-SAME:      ins(%[[A]], %[[RC]] : tensor<1x4x49xf32>, tensor<1x4x49xf32>)
+// CHECK:         %[[E:.+]] = tensor.expand_shape %[[G]] {{\[\[}}0], [1], [2, 3]] output_shape [1, 4, 7, 7]
+// CHECK:         return %[[E]]
+func.func @collapse_through_expand(%a: tensor<1x4x49xf32>, %r: tensor<1x4x7x7xf32>) -> tensor<1x4x7x7xf32> {
+  %x = tensor.expand_shape %a [[0], [1], [2, 3]] output_shape [1, 4, 7, 7] : tensor<1x4x49xf32> into tensor<1x4x7x7xf32>
+  %e = tensor.empty() : tensor<1x4x7x7xf32>
+  %s = linalg.generic {indexing_maps = [#id4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x, %r : tensor<1x4x7x7xf32>, tensor<1x4x7x7xf32>) outs(%e : tensor<1x4x7x7xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %sum = arith.addf %p, %q : f32
+    linalg.yield %sum : f32
+  } -> tensor<1x4x7x7xf32>
+  return %s : tensor<1x4x7x7xf32>
+}
+
+// -----
+
+// A reduction reading an expand_shape's result keeps its loops.
+#id4r = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#row4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @reduction_keeps_dims
+// CHECK:         %[[E:.+]] = tensor.expand_shape
+// CHECK:         linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK-SAME:      ins(%[[E]] : tensor<1x4x7x7xf32>)
+func.func @reduction_keeps_dims(%a: tensor<1x4x49xf32>) -> tensor<1x4x7xf32> {
+  %x = tensor.expand_shape %a [[0], [1], [2, 3]] output_shape [1, 4, 7, 7] : tensor<1x4x49xf32> into tensor<1x4x7x7xf32>
+  %zero = arith.constant 0.0 : f32
+  %e2 = tensor.empty() : tensor<1x4x7xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e2 : tensor<1x4x7xf32>) -> tensor<1x4x7xf32>
+  %red = linalg.generic {indexing_maps = [#id4r, #row4], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x : tensor<1x4x7x7xf32>) outs(%f : tensor<1x4x7xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %sum = arith.addf %p, %o : f32
+    linalg.yield %sum : f32
+  } -> tensor<1x4x7xf32>
+  return %red : tensor<1x4x7xf32>
+}

@@ -98,3 +98,34 @@ func.func @conv_1d(%x: tensor<2x3x10xf32>, %w: tensor<5x3x4xf32>) -> tensor<2x5x
   %0 = onnx.Conv %x, %w : (tensor<2x3x10xf32>, tensor<5x3x4xf32>) -> tensor<2x5x7xf32>
   return %0 : tensor<2x5x7xf32>
 }
+
+// -----
+
+// A pointwise Conv (1x1 kernel, unit strides, no padding) is a product over the flattened map:
+// the contraction runs on [N, G, C/G, H*W] and its result is expanded back to [N, M, H, W].
+// CHECK-LABEL: func.func @conv_pointwise
+// CHECK-SAME:    (%[[X:.+]]: tensor<2x8x7x7xf32>, %[[W:.+]]: tensor<16x8x1x1xf32>)
+// CHECK:         %[[XF:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0], [1], [2, 3]] : tensor<2x8x7x7xf32> into tensor<2x8x49xf32>
+// CHECK:         %[[WF:.+]] = tensor.collapse_shape %[[W]] {{\[\[}}0], [1], [2, 3]] : tensor<16x8x1x1xf32> into tensor<16x8x1xf32>
+// CHECK:         %[[CONV:.+]] = linalg.generic
+// CHECK-SAME:      ins(%{{.+}}, %{{.+}} : tensor<2x1x8x49xf32>, tensor<1x16x8x1xf32>)
+// CHECK:         } -> tensor<2x1x16x49xf32>
+// CHECK:         %[[R:.+]] = tensor.collapse_shape %[[CONV]] {{\[\[}}0], [1, 2], [3]] : tensor<2x1x16x49xf32> into tensor<2x16x49xf32>
+// CHECK:         %[[E:.+]] = tensor.expand_shape %[[R]] {{\[\[}}0], [1], [2, 3]] output_shape [2, 16, 7, 7] : tensor<2x16x49xf32> into tensor<2x16x7x7xf32>
+// CHECK:         return %[[E]]
+func.func @conv_pointwise(%x: tensor<2x8x7x7xf32>, %w: tensor<16x8x1x1xf32>) -> tensor<2x16x7x7xf32> {
+  %0 = onnx.Conv %x, %w : (tensor<2x8x7x7xf32>, tensor<16x8x1x1xf32>) -> tensor<2x16x7x7xf32>
+  return %0 : tensor<2x16x7x7xf32>
+}
+
+// -----
+
+// Strided or padded 1x1 convolutions keep their spatial dims.
+// CHECK-LABEL: func.func @conv_1x1_strided
+// CHECK-NOT:     tensor.collapse_shape %{{.+}} {{\[\[}}0], [1], [2, 3]]
+// CHECK:         linalg.generic
+// CHECK:         } -> tensor<1x1x16x4x4xf32>
+func.func @conv_1x1_strided(%x: tensor<1x8x7x7xf32>, %w: tensor<16x8x1x1xf32>) -> tensor<1x16x4x4xf32> {
+  %0 = onnx.Conv %x, %w {strides = array<i64: 2, 2>} : (tensor<1x8x7x7xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x4x4xf32>
+  return %0 : tensor<1x16x4x4xf32>
+}

@@ -229,3 +229,42 @@ func.func @shape_only_input(%a: tensor<2x4xf32>, %b: tensor<4x8xf32>, %k: tensor
   } -> tensor<2x8xf32>
   return %r : tensor<2x8xf32>
 }
+
+// -----
+
+// The epilogue's residual is reshaped after the contraction (onnx-fuse-elementwise puts the
+// collapse next to the epilogue): the reshape is hoisted to its operand, so the residual
+// counts as computed before the contraction and the epilogue still fuses.
+// CHECK-LABEL: func.func @residual_reshaped_after
+// CHECK-SAME:    (%{{.+}}: tensor<2x4xf32>, %{{.+}}: tensor<4x16xf32>, %[[R:.+]]: tensor<2x4x4xf32>)
+// CHECK:         %[[RC:.+]] = tensor.collapse_shape %[[R]]
+// CHECK:         scf.for
+// CHECK:           vector.fma
+// CHECK:           arith.addf %{{.+}}, %{{.+}} : vector<8xf32>
+// CHECK-NOT:     linalg.generic
+// CHECK:         return
+#ra = affine_map<(d0, d1, d2) -> (d0, d2)>
+#rb = affine_map<(d0, d1, d2) -> (d2, d1)>
+#ro = affine_map<(d0, d1, d2) -> (d0, d1)>
+#rid = affine_map<(d0, d1) -> (d0, d1)>
+func.func @residual_reshaped_after(%a: tensor<2x4xf32>, %b: tensor<4x16xf32>, %r: tensor<2x4x4xf32>) -> tensor<2x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x16xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x16xf32>) -> tensor<2x16xf32>
+  %mm = linalg.generic {indexing_maps = [#ra, #rb, #ro], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<2x4xf32>, tensor<4x16xf32>) outs(%f : tensor<2x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<2x16xf32>
+  %rc = tensor.collapse_shape %r [[0], [1, 2]] : tensor<2x4x4xf32> into tensor<2x16xf32>
+  %e2 = tensor.empty() : tensor<2x16xf32>
+  %out = linalg.generic {indexing_maps = [#rid, #rid, #rid], iterator_types = ["parallel", "parallel"]}
+      ins(%mm, %rc : tensor<2x16xf32>, tensor<2x16xf32>) outs(%e2 : tensor<2x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<2x16xf32>
+  return %out : tensor<2x16xf32>
+}
