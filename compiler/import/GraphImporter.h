@@ -51,6 +51,11 @@ private:
   mlir::LogicalResult importNodes(::onnx::GraphProto &graph);
   mlir::LogicalResult importNode(::onnx::NodeProto &node, int index);
   mlir::LogicalResult importConstantNode(NodeContext &c, ::onnx::NodeProto &node);
+  /// Gradient of the training domain (Gradient.cpp): reverse-mode differentiation of the
+  /// nodes of `currentGraph` between its xs and y.
+  mlir::LogicalResult importGradient(NodeContext &c);
+  /// The graph whose nodes importNodes is importing.
+  const ::onnx::GraphProto *currentGraph = nullptr;
   /// Optional, OptionalHasElement, OptionalGetElement (Optionals.cpp).
   mlir::LogicalResult importOptionalNode(NodeContext &c);
   /// Refuses an optional among `names`, the outputs of a graph that leave it (`what`).

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
@@ -129,6 +130,10 @@ LogicalResult GraphImporter::checkOpsets() {
   return success();
 }
 
+static bool isGradient(const ::onnx::NodeProto &node) {
+  return node.domain() == "ai.onnx.preview.training" && node.op_type() == "Gradient";
+}
+
 /// Ops the importer builds itself rather than through the op table.
 static bool importedDirectly(StringRef opType) {
   return opType == "Constant" || opType == "If" || opType == "Loop" || opType == "Scan" ||
@@ -167,7 +172,7 @@ void GraphImporter::collectUnsupported(const ::onnx::GraphProto &graph, const st
     bool defaultDomain = isDefaultDomain(node.domain());
     bool known = (defaultDomain && (importedDirectly(node.op_type()) ||
                                     isSequenceOp(node.op_type()))) ||
-                 findConverter(node.domain(), node.op_type());
+                 isGradient(node) || findConverter(node.domain(), node.op_type());
     std::string why;
     if (opsetOf(node) < 0)
       why = "domain '" + node.domain() + "' is not imported";
@@ -272,6 +277,12 @@ LogicalResult GraphImporter::sortNodes(const ::onnx::GraphProto &graph, SmallVec
     for (const auto &name : implicit)
       if (auto it = producer.find(name.getKey()); it != producer.end() && it->second != i)
         deps.insert(it->second);
+    // Gradient differentiates the nodes that produce its `y`: they come first.
+    if (isGradient(node))
+      for (const auto &a : node.attribute())
+        if (a.name() == "y")
+          if (auto it = producer.find(a.s()); it != producer.end() && it->second != i)
+            deps.insert(it->second);
     for (int d : deps) {
       ++pending[i];
       users[d].push_back(i);
@@ -364,6 +375,9 @@ LogicalResult GraphImporter::importNodes(::onnx::GraphProto &graph) {
   SmallVector<int> order;
   if (failed(sortNodes(graph, order)))
     return failure();
+  const ::onnx::GraphProto *savedGraph = currentGraph;
+  currentGraph = &graph;
+  llvm::scope_exit restore([&] { currentGraph = savedGraph; });
   for (int i : order)
     if (failed(importNode(*graph.mutable_node(i), i)))
       return failure();
@@ -434,6 +448,8 @@ LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, int index) {
     return importLoop(c);
   if (node.op_type() == "Scan")
     return importScan(c);
+  if (isGradient(node))
+    return importGradient(c);
   if (isDefaultDomain(node.domain()) && isOptionalOp(node.op_type()))
     return importOptionalNode(c);
   // An optional passes through Identity; every other op takes tensors (or sequences).
