@@ -409,6 +409,8 @@ int onnxc_rt_context_set_allocator(struct onnxc_rt_context *ctx, onnxc_alloc_fn 
  *                    fails with ONNXC_ERROR_RUNTIME_CHECK, else the output is absent
  *   2 h p            insert hidden tensor h at position hidden[p] (p -1: at the end)
  *   3 p              erase the tensor at position hidden[p] (p -1: the last one)
+ *   4 h              (first) the output is absent (length -1) unless hidden bool scalar h
+ *                    is true: an optional of a sequence built in the graph (an If's result)
  * A position out of range ends the run with ONNXC_ERROR_RUNTIME_CHECK, as ONNX makes it an
  * error of the inputs. */
 extern const uint32_t onnxc__num_hidden;
@@ -506,6 +508,12 @@ static int build_sequence(uint32_t o, const int64_t *plan, int64_t n,
   int64_t capacity = 0;
   for (int64_t at = 0; at < n;) {
     int64_t op = plan[at];
+    if (op == 4 && !*(const uint8_t *)hidden[plan[at + 1]]) {
+      if (!(m->output_flags[o] & ONNXC_OUTPUT_OPTIONAL))
+        return ONNXC_ERROR_RUNTIME_CHECK;
+      clear_sequence(out, -1);
+      return ONNXC_OK;
+    }
     if (op == 1) {
       base = inputs[plan[at + 1]];
       if (!base) {
@@ -517,7 +525,7 @@ static int build_sequence(uint32_t o, const int64_t *plan, int64_t n,
       capacity += base->length;
     }
     capacity += op == 2;
-    at += op == 0 ? 1 : op == 3 ? 2 : 3;
+    at += op == 0 ? 1 : op == 3 || op == 4 ? 2 : 3;
   }
   struct seq_ref *refs = capacity ? malloc((size_t)capacity * sizeof *refs) : 0;
   if (capacity && !refs)
@@ -556,7 +564,7 @@ static int build_sequence(uint32_t o, const int64_t *plan, int64_t n,
         --count;
       }
     }
-    at += op == 0 ? 1 : op == 3 ? 2 : 3;
+    at += op == 0 ? 1 : op == 3 || op == 4 ? 2 : 3;
   }
   if (status == ONNXC_OK)
     status = pack_sequence(refs, count, dtype, a, out);

@@ -34,7 +34,8 @@ FailureOr<::onnx::GraphProto *> GraphImporter::graphAttr(NodeContext &c, StringR
 
 FailureOr<Operation *> GraphImporter::importSubgraph(
     NodeContext &c, ::onnx::GraphProto &graph, StringRef attrName, Region &region,
-    TypeRange argTypes, function_ref<FailureOr<SmallVector<Value>>(Block &)> bind) {
+    TypeRange argTypes, function_ref<FailureOr<SmallVector<Value>>(Block &)> bind,
+    bool optionalOutputs) {
   Block *block = new Block();
   region.push_back(block);
   for (Type t : argTypes)
@@ -63,18 +64,27 @@ FailureOr<Operation *> GraphImporter::importSubgraph(
     values[graph.input(i).name()] = v;
   scope += (c.node.name().empty() ? c.node.output(0) : c.node.name()) + "/" + attrName.str() +
            "/";
-  if (failed(importNodes(graph)) || failed(refuseOptionalOutputs(c, graph, "subgraph")))
+  if (failed(importNodes(graph)) ||
+      (!optionalOutputs && failed(refuseOptionalOutputs(c, graph, "subgraph"))))
     return failure();
   SmallVector<Value> outs;
-  if (failed(subgraphOutputs(c, graph, attrName, outs)))
+  if (failed(subgraphOutputs(c, graph, attrName, outs, optionalOutputs)))
     return failure();
   return onnx::YieldOp::create(b, c.loc, outs).getOperation();
 }
 
 LogicalResult GraphImporter::subgraphOutputs(NodeContext &c, const ::onnx::GraphProto &graph,
-                                             StringRef what, SmallVectorImpl<Value> &outs) {
+                                             StringRef what, SmallVectorImpl<Value> &outs,
+                                             bool optionalOutputs) {
   lastYieldLayout.clear();
+  lastYieldOptional.clear();
+  lastYieldElementTypes.clear();
   for (const auto &out : graph.output()) {
+    Value present = optionalOutputs ? optionals.lookup(out.name()) : Value();
+    lastYieldOptional.push_back(static_cast<bool>(present));
+    lastYieldElementTypes.push_back(Type());
+    if (present)
+      outs.push_back(present);
     if (Value v = values.lookup(out.name())) {
       outs.push_back(v);
       lastYieldLayout.push_back(-1);
@@ -90,6 +100,11 @@ LogicalResult GraphImporter::subgraphOutputs(NodeContext &c, const ::onnx::Graph
       return c.emitError() << "subgraph '" << what << "' output '" << out.name()
                            << "' is a sequence whose tensors are known only at run time: it "
                               "cannot leave an If, Loop or Scan body";
+    lastYieldElementTypes.back() =
+        s.elementType ? s.elementType
+                      : s.elements.empty() || !s.elements[0]
+                            ? Type()
+                            : cast<ShapedType>(s.elements[0].getType()).getElementType();
     for (auto [k, e] : llvm::enumerate(s.elements)) {
       if (!e)
         return c.emitError() << "subgraph '" << what << "' output '" << out.name()
@@ -120,8 +135,9 @@ LogicalResult GraphImporter::refuseOptionalOutputs(NodeContext &c,
   for (const auto &out : graph.output())
     if (optionals.count(out.name()))
       return c.emitError() << what << " output '" << out.name() << "' is an optional: "
-                           << "optionals cannot leave an If, Loop or Scan body (only "
-                           << "Identity, OptionalHasElement and OptionalGetElement take them)";
+                           << "optionals cannot leave a Loop or Scan body (only If "
+                           << "branches, Identity, OptionalHasElement and OptionalGetElement "
+                           << "take them)";
   return success();
 }
 
@@ -136,12 +152,14 @@ FailureOr<SmallVector<Value>> GraphImporter::importInline(NodeContext &c,
   });
   scope += (c.node.name().empty() ? c.node.output(0) : c.node.name()) + "/" + graph.name() +
            "/";
-  if (failed(importNodes(graph)) || failed(refuseOptionalOutputs(c, graph, "subgraph")))
+  if (failed(importNodes(graph)))
     return failure();
   SmallVector<Value> outs;
   lastInlineSequences.clear();
   lastYieldLayout.clear();
+  lastInlinePresence.clear();
   for (const auto &out : graph.output()) {
+    lastInlinePresence.push_back(optionals.lookup(out.name()));
     Value v = values.lookup(out.name());
     auto it = sequences.find(out.name());
     if (!v && it != sequences.end()) {
@@ -176,6 +194,58 @@ static Type elementTypeOf(Value v) { return cast<ShapedType>(v.getType()).getEle
 // If
 //===----------------------------------------------------------------------===//
 
+/// An optional sequence absent in one branch (its presence a constant false) may have fewer
+/// tensors there than in the other branch: its tensors become zeros of the other branch's
+/// types (never read: the If's result is absent when that branch runs), so both branches
+/// yield the same values.
+static LogicalResult padAbsentSequences(NodeContext &c, Operation *thenY,
+                                        SmallVectorImpl<int> &thenLayout, Operation *elseY,
+                                        SmallVectorImpl<int> &elseLayout,
+                                        ArrayRef<bool> optional) {
+  for (size_t i = 0; i < thenLayout.size(); ++i) {
+    if (!optional[i] || thenLayout[i] < 0 || elseLayout[i] < 0 ||
+        thenLayout[i] == elseLayout[i])
+      continue;
+    // Where output i's presence is in each yield.
+    auto offsetOf = [&](ArrayRef<int> layout) {
+      unsigned at = 0;
+      for (size_t j = 0; j < i; ++j)
+        at += (optional[j] ? 1 : 0) + (layout[j] < 0 ? 1 : layout[j]);
+      return at;
+    };
+    bool thenShort = thenLayout[i] < elseLayout[i];
+    Operation *shortY = thenShort ? thenY : elseY, *longY = thenShort ? elseY : thenY;
+    SmallVectorImpl<int> &shortL = thenShort ? thenLayout : elseLayout;
+    SmallVectorImpl<int> &longL = thenShort ? elseLayout : thenLayout;
+    unsigned shortAt = offsetOf(shortL), longAt = offsetOf(longL);
+    DenseIntElementsAttr known;
+    if (!matchPattern(shortY->getOperand(shortAt), m_Constant(&known)) ||
+        known.getNumElements() != 1 || !(*known.begin()).isZero())
+      return c.emitError() << "output " << i << " is a sequence of " << thenLayout[i]
+                           << " tensors in 'then_branch' but of " << elseLayout[i]
+                           << " in 'else_branch': an If's sequences must have the same "
+                              "length in both branches (or be an absent optional in one)";
+    OpBuilder b(shortY);
+    SmallVector<Value> zeros;
+    for (int k = 0; k < longL[i]; ++k) {
+      auto t = dyn_cast<RankedTensorType>(longY->getOperand(longAt + 1 + k).getType());
+      if (!t || !t.hasStaticShape())
+        return c.emitError() << "output " << i << " is an optional sequence absent in one "
+                             << "branch whose tensor " << k << " has a run-time shape in the "
+                             << "other: not supported";
+      Attribute zero = isa<FloatType>(t.getElementType())
+                           ? Attribute(b.getFloatAttr(t.getElementType(), 0.0))
+                           : Attribute(b.getIntegerAttr(t.getElementType(), 0));
+      zeros.push_back(onnx::ConstantOp::create(
+          b, c.loc, t, cast<ElementsAttr>(DenseElementsAttr::get(t, zero))));
+    }
+    shortY->eraseOperands(shortAt + 1, shortL[i]);
+    shortY->insertOperands(shortAt + 1, zeros);
+    shortL[i] = longL[i];
+  }
+  return success();
+}
+
 LogicalResult GraphImporter::importIf(NodeContext &c) {
   Value cond = c.input(0);
   if (!cond)
@@ -200,10 +270,14 @@ LogicalResult GraphImporter::importIf(NodeContext &c) {
         continue;
       if (at >= 0) {
         sequences[c.node.output(i)] = lastInlineSequences[at];
+        values.erase(c.node.output(i));
       } else {
         values[c.node.output(i)] = (*outs)[i];
-        optionals.erase(c.node.output(i));
       }
+      if (Value present = lastInlinePresence[i])
+        optionals[c.node.output(i)] = present;
+      else
+        optionals.erase(c.node.output(i));
     }
     return success();
   }
@@ -211,11 +285,30 @@ LogicalResult GraphImporter::importIf(NodeContext &c) {
   OperationState state(c.loc, onnx::IfOp::getOperationName());
   state.addOperands(cond);
   Region *thenR = state.addRegion(), *elseR = state.addRegion();
-  auto thenY = importSubgraph(c, **thenG, "then_branch", *thenR, {});
+  auto thenY = importSubgraph(c, **thenG, "then_branch", *thenR, {}, nullptr,
+                              /*optionalOutputs=*/true);
   if (failed(thenY))
     return failure();
   SmallVector<int> thenLayout = lastYieldLayout;
-  if (failed(importSubgraph(c, **elseG, "else_branch", *elseR, {})))
+  SmallVector<bool> thenOptional = lastYieldOptional;
+  SmallVector<Type> thenElementTypes = lastYieldElementTypes;
+  auto elseY = importSubgraph(c, **elseG, "else_branch", *elseR, {}, nullptr,
+                              /*optionalOutputs=*/true);
+  if (failed(elseY))
+    return failure();
+  SmallVector<bool> elseOptional = lastYieldOptional;
+  SmallVector<Type> seqElementTypes = thenElementTypes;
+  for (auto [i, t] : llvm::enumerate(seqElementTypes))
+    if (!t)
+      t = lastYieldElementTypes[i];
+  for (auto [i, opt] : llvm::enumerate(thenOptional))
+    if (opt != elseOptional[i])
+      return c.emitError() << "output " << i << " is an optional in '"
+                           << (opt ? "then_branch" : "else_branch") << "' only: both branches "
+                           << "must yield optionals, or neither";
+  // An optional sequence that is absent (a constant false presence) in one branch has no
+  // tensors there: give it zeros of the other branch's tensors, which nothing reads.
+  if (failed(padAbsentSequences(c, *thenY, thenLayout, *elseY, lastYieldLayout, thenOptional)))
     return failure();
   // Sequences built in both branches leave as their tensors: the same count in both.
   for (auto [i, n] : llvm::enumerate(thenLayout))
@@ -239,14 +332,24 @@ LogicalResult GraphImporter::importIf(NodeContext &c) {
   for (auto [i, n] : llvm::enumerate(thenLayout)) {
     size_t count = n < 0 ? 1 : n;
     bool named = static_cast<int>(i) < c.node.output_size() && !c.node.output(i).empty();
+    Value present;
+    if (thenOptional[i]) {
+      present = results.front();
+      results = results.drop_front();
+    }
     if (named && n < 0) {
       values[c.node.output(i)] = results.front();
-      optionals.erase(c.node.output(i));
     } else if (named) {
       SequenceValue s;
       s.elements.assign(results.begin(), results.begin() + count);
+      s.elementType = seqElementTypes[i];
       sequences[c.node.output(i)] = std::move(s);
+      values.erase(c.node.output(i));
     }
+    if (named && present)
+      optionals[c.node.output(i)] = present;
+    else if (named)
+      optionals.erase(c.node.output(i));
     results = results.drop_front(count);
   }
   return success();

@@ -105,7 +105,8 @@ private:
       NodeContext &c, ::onnx::GraphProto &graph, llvm::StringRef attrName, mlir::Region &region,
       mlir::TypeRange argTypes,
       llvm::function_ref<mlir::FailureOr<llvm::SmallVector<mlir::Value>>(mlir::Block &)> bind =
-          nullptr);
+          nullptr,
+      bool optionalOutputs = false);
   /// Imports `graph`'s nodes inline (a branch chosen at import): returns its outputs.
   mlir::FailureOr<llvm::SmallVector<mlir::Value>> importInline(NodeContext &c,
                                                                ::onnx::GraphProto &graph);
@@ -115,10 +116,19 @@ private:
   /// place (importInline: the sequence, under `lastInlineSequences`).
   llvm::SmallVector<int> lastYieldLayout;
   llvm::SmallVector<SequenceValue> lastInlineSequences;
+  /// Per graph output of the last subgraph imported: whether it is an optional. With
+  /// `optionalOutputs` (If branches), an optional leaves as its presence (a bool scalar)
+  /// followed by its tensor or its sequence's tensors (importInline: the presence here).
+  llvm::SmallVector<bool> lastYieldOptional;
+  /// Per graph output of the last subgraph imported: a sequence's element type (null for a
+  /// tensor, or when not known), for sequences without tensors.
+  llvm::SmallVector<mlir::Type> lastYieldElementTypes;
+  llvm::SmallVector<mlir::Value> lastInlinePresence;
   /// Collects a subgraph's outputs (sequences flattened into their tensors) into `outs`.
   mlir::LogicalResult subgraphOutputs(NodeContext &c, const ::onnx::GraphProto &graph,
                                       llvm::StringRef what,
-                                      llvm::SmallVectorImpl<mlir::Value> &outs);
+                                      llvm::SmallVectorImpl<mlir::Value> &outs,
+                                      bool optionalOutputs = false);
 
   mlir::Location nodeLoc(const ::onnx::NodeProto &node, int index);
   /// The model file at the byte offset where entry `index` of `list` begins (ModelOffsets),

@@ -772,9 +772,12 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
     bool optionalOut = out.type().has_optional_type();
     // An optional of a sequence input (the only optional of a sequence there is) leaves as
     // it came: absent when the input is.
+    // So may an optional of a sequence built in the graph (an If's result): its presence is
+    // a hidden tensor the plan reads first.
+    bool builtSeq = isSeq && !seqIt->second.runtime && !seqIt->second.mapped;
     if (!(isSeq && seqIt->second.runtime && seqIt->second.runtime->input >= 0 &&
           !seqIt->second.runtime->required) &&
-        (optionals.count(out.name()) || optionalOut))
+        !builtSeq && (optionals.count(out.name()) || optionalOut))
       return emitError(loc) << "graph output '" << out.name() << "' is an optional; "
                                 << "optional-typed graph outputs are not supported (return "
                                 << "OptionalHasElement and OptionalGetElement of it instead)",
@@ -811,6 +814,13 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
             plan.append({3, e.position ? hiddenIndex(e.position) : -1});
         }
       } else {
+        if (Value present = optionals.lookup(out.name())) {
+          if (!optionalOut)
+            return emitError(loc) << "graph output '" << out.name() << "' is an optional "
+                                  << "sequence but is declared a sequence",
+                   nullptr;
+          plan.append({4, hiddenIndex(present)});
+        }
         plan.push_back(0);
         for (auto [k, e] : llvm::enumerate(seq.elements)) {
           if (!e)

@@ -185,6 +185,45 @@ def main():
         expect(lib, "seq_opt_get", "present", [("x", x, "optional")], [("y", x, "sequence")])
         expect(lib, "seq_opt_get", "absent", [("x", None, "absent")])
 
+    # An If whose branches yield an optional sequence: absent (Optional with a sequence type)
+    # in one, built in the other (node/test_if_opt's shape). The graph output is absent or
+    # the sequence; OptionalHasElement reads the presence; OptionalGetElement of the absent
+    # one ends the run with status 12.
+    absent = helper.make_graph([helper.make_node(
+        "Optional", [], ["o"], type=helper.make_sequence_type_proto(
+            helper.make_tensor_type_proto(F, [2, 3])))], "absent", [], [opt_seq_info("o", F)])
+    built = helper.make_graph([
+        helper.make_node("Add", ["t", "t"], ["t2"]),
+        helper.make_node("Transpose", ["t"], ["t3"]),
+        helper.make_node("SequenceConstruct", ["t2", "t3"], ["sq"]),
+        helper.make_node("Optional", ["sq"], ["o"])], "built", [], [opt_seq_info("o", F)])
+    if_node = helper.make_node("If", ["c"], ["y"], then_branch=absent, else_branch=built)
+    lib = compile_model("seq_if_opt", model_of("seq_if_opt", [
+        if_node, helper.make_node("OptionalHasElement", ["y"], ["has"])],
+        [tensor_info("c", TensorProto.BOOL, []), tensor_info("t", F, [2, 3])],
+        [opt_seq_info("y", F), tensor_info("has", TensorProto.BOOL, [])], opset=16))
+    if lib:
+        t = rng.standard_normal((2, 3)).astype(np.float32)
+        expect(lib, "seq_if_opt", "present",
+               [("c", np.array(False), "tensor"), ("t", t, "tensor")],
+               [("y", [t + t, t.T], "optional"), ("has", np.array(True), "tensor")])
+        expect(lib, "seq_if_opt", "absent",
+               [("c", np.array(True), "tensor"), ("t", t, "tensor")],
+               [("y", None, "absent"), ("has", np.array(False), "tensor")])
+    lib = compile_model("seq_if_opt_get", model_of("seq_if_opt_get", [
+        if_node, helper.make_node("OptionalGetElement", ["y"], ["g"]),
+        helper.make_node("Constant", [], ["one"], value=numpy_helper.from_array(
+            np.array(1, np.int64))),
+        helper.make_node("SequenceAt", ["g", "one"], ["z"])],
+        [tensor_info("c", TensorProto.BOOL, []), tensor_info("t", F, [2, 3])],
+        [tensor_info("z", F, [3, 2])], opset=16))
+    if lib:
+        t = rng.standard_normal((2, 3)).astype(np.float32)
+        expect(lib, "seq_if_opt_get", "present",
+               [("c", np.array(False), "tensor"), ("t", t, "tensor")], [("z", t.T, "tensor")])
+        expect(lib, "seq_if_opt_get", "absent",
+               [("c", np.array(True), "tensor"), ("t", t, "tensor")])
+
     # SequenceMap over two sequence inputs (elements of run-time length N each) and a static
     # tensor: y = in0 * w + in1 (w broadcast along the rows), s = Shape(in0).
     body = helper.make_graph([
