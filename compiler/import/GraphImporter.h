@@ -120,6 +120,17 @@ private:
   /// `optionalOutputs` (If branches), an optional leaves as its presence (a bool scalar)
   /// followed by its tensor or its sequence's tensors (importInline: the presence here).
   llvm::SmallVector<bool> lastYieldOptional;
+  /// Per graph output of the last subgraph imported: a Loop-carried sequence (layout -2,
+  /// no yielded values: its appended tensors are pushed, ControlFlow.cpp) and, for an
+  /// optional one, its presence.
+  llvm::SmallVector<std::optional<SequenceValue>> lastCarried;
+  llvm::SmallVector<mlir::Value> lastCarriedPresence;
+  /// Loop-carried sequences' collectors (ControlFlow.cpp importLoop): the next id, each one's
+  /// token where the import is now (its Loop's block argument, then the result of each If
+  /// that changed it), and each one's token after its Loop (the hidden result).
+  int64_t nextCollectorId = 0;
+  llvm::DenseMap<int64_t, mlir::Value> liveTokens;
+  llvm::DenseMap<int64_t, mlir::Value> collectorTokens;
   /// Per graph output of the last subgraph imported: a sequence's element type (null for a
   /// tensor, or when not known), for sequences without tensors.
   llvm::SmallVector<mlir::Type> lastYieldElementTypes;

@@ -808,7 +808,9 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
         else
           plan.push_back(0);
         for (const auto &e : seq.runtime->edits) {
-          if (e.insert)
+          if (e.collector)
+            plan.append({5, hiddenIndex(e.collector)});
+          else if (e.insert)
             plan.append({2, hiddenIndex(e.tensor), e.position ? hiddenIndex(e.position) : -1});
           else
             plan.append({3, e.position ? hiddenIndex(e.position) : -1});
@@ -861,6 +863,16 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
     results.push_back(h);
     resultTypes.push_back(h.getType());
   }
+  // A Loop's sequence pushes name their collector's out-param argument (inputs, then the
+  // results: outputs, then hidden); a collector that reaches no output leaves its pushes
+  // dead (record -1, dropped by the lowering).
+  func.walk([&](onnx::SequencePushOp push) {
+    auto id = push->getAttrOfType<IntegerAttr>("onnxc.collector");
+    auto it = id ? llvm::find(hidden, collectorTokens.lookup(id.getInt())) : hidden.end();
+    if (it != hidden.end())
+      push.setRecord(static_cast<int64_t>(argTypes.size() + graph.output_size() +
+                                          (it - hidden.begin())));
+  });
   func::ReturnOp::create(b, fileLoc, results);
   // SequenceMap may have retyped sequence arguments (to one element's tensor type).
   func.setType(b.getFunctionType(entry->getArgumentTypes(), resultTypes));

@@ -166,6 +166,13 @@ LogicalResult GraphImporter::importOptionalNode(NodeContext &c) {
     sequences[out] = std::move(seq);
     return success();
   }
+  if (isSequence && sequences.lookup(in).runtime->loopCarried) {
+    // A Loop-carried optional sequence (ControlFlow.cpp importLoop): passed on. Its absence
+    // can only be that of the Loop's entry, which the sequence output's plan checks where it
+    // starts from it (unless the body replaced the sequence).
+    sequences[out] = sequences.lookup(in);
+    return success();
+  }
   if (isSequence) {
     // An optional sequence graph input: the run checks its presence where it builds the
     // sequence outputs (RuntimeSequence::required, runtime-stub/runtime.c).

@@ -56,8 +56,10 @@ const onnxc_tensor_desc onnxc__hidden[2] = {{"h0", ONNXC_FLOAT, 1, tDims, 8},
 // output w: no plan. Tests change it (the runtime reads it per run).
 extern int64_t onnxc__sequence_plan[];
 int64_t onnxc__sequence_plan[16] = {8, 1, 0, 0, 2, 0, 1, 3, -1, 0};
-extern const uint32_t onnxc__num_kernel_dims, onnxc__sequence_map;
-const uint32_t onnxc__num_kernel_dims = 0, onnxc__sequence_map = 0;
+extern const uint32_t onnxc__num_kernel_dims, onnxc__sequence_map,
+    onnxc__sequence_dynamic_kernel;
+const uint32_t onnxc__num_kernel_dims = 0, onnxc__sequence_map = 0,
+               onnxc__sequence_dynamic_kernel = 0;
 extern const onnxc_tensor_desc onnxc__kernel_inputs[], onnxc__kernel_outputs[];
 const onnxc_tensor_desc onnxc__kernel_inputs[1] = {}, onnxc__kernel_outputs[1] = {};
 extern const onnxc_model onnxc__model;
