@@ -398,7 +398,8 @@ def main():
     then_g = helper.make_graph([
         helper.make_node("Constant", [], ["z"], value=numpy_helper.from_array(
             np.array(0, np.float32))),
-        helper.make_node("SequenceConstruct", ["z"], ["fresh"])], "then", [], [seq_info("fresh", F)])
+        helper.make_node("SequenceConstruct", ["z"], ["fresh"])], "then", [],
+        [seq_info("fresh", F)])
     else_g = helper.make_graph([helper.make_node("OptionalGetElement", ["oi"], ["got"])], "else",
                                [], [seq_info("got", F)])
     body = helper.make_graph([

@@ -33,8 +33,8 @@ func.func @main_graph(%x: memref<4x6xf32>, %rec: memref<0xi8>, %n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   scf.for %i = %c0 to %n step %c1 {
-    %v = memref.subview %x[1, 2] [%i, 3] [1, 2] : memref<4x6xf32> to memref<?x3xf32, strided<[6, 2], offset: 8>>
-    onnx.SequencePush %v {record = 1 : i64} : memref<?x3xf32, strided<[6, 2], offset: 8>>
+    %v = memref.subview %x[1, 1] [%i, 3] [1, 2] : memref<4x6xf32> to memref<?x3xf32, strided<[6, 2], offset: 7>>
+    onnx.SequencePush %v {record = 1 : i64} : memref<?x3xf32, strided<[6, 2], offset: 7>>
   }
   return
 }
@@ -44,5 +44,20 @@ func.func @main_graph(%x: memref<4x6xf32>, %rec: memref<0xi8>, %n: index) {
 func.func @main_graph(%x: memref<4xf32>) {
   // expected-error @+1 {{sequence push: needs a buffer and an out-param record argument (argument 3)}}
   onnx.SequencePush %x {record = 3 : i64} : memref<4xf32>
+  return
+}
+
+// -----
+
+// A reset (an If branch replaced the carried sequence) passes only the record.
+// CHECK-LABEL: func.func private @onnxc_rt_sequence_reset(i64)
+// CHECK-LABEL: func.func @reset
+// CHECK-SAME:    (%[[REC:.+]]: memref<0xi8>)
+// CHECK:         %[[R:.+]] = memref.extract_aligned_pointer_as_index %[[REC]]
+// CHECK:         %[[R64:.+]] = arith.index_cast %[[R]] : index to i64
+// CHECK:         call @onnxc_rt_sequence_reset(%[[R64]]) : (i64) -> ()
+func.func @reset(%rec: memref<0xi8>) {
+  %empty = memref.alloca() : memref<0xi8>
+  onnx.SequencePush %empty {onnxc.reset, record = 0 : i64} : memref<0xi8>
   return
 }
