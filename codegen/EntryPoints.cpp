@@ -264,8 +264,8 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
       "onnxc.output_flags");
   // ONNXC_MODEL_DATA_DEPENDENT_DIMS (1), ONNXC_MODEL_ALLOCATED_OUTPUTS (2),
   // ONNXC_MODEL_SEQUENCES (4).
-  uint32_t modelFlags = (model.dataDependent ? 1 : 0) | (model.allocatesOutputs() ? 2 : 0) |
-                        (model.hasSequences() ? 4 : 0);
+  uint32_t modelFlags = (model.dataDependent && !model.sequenceDynamicKernel ? 1 : 0) |
+                        (model.allocatesOutputs() ? 2 : 0) | (model.hasSequences() ? 4 : 0);
   // What runtime.c's sequence layer reads (hidden, internal to the library): the hidden
   // tensors' descriptors and each output's plan (a count, then its instructions).
   if (!cuda) {
@@ -303,7 +303,9 @@ Expected<std::vector<std::string>> addEntryPoints(Module &m, const ModelInterfac
     isInputs = true;
     for (auto [name, value] :
          {std::pair{"onnxc__num_kernel_dims", uint32_t(model.dimNames.size())},
-          std::pair{"onnxc__sequence_map", uint32_t(model.sequenceMap ? 1 : 0)}}) {
+          std::pair{"onnxc__sequence_map", uint32_t(model.sequenceMap ? 1 : 0)},
+          std::pair{"onnxc__sequence_dynamic_kernel",
+                    uint32_t(model.sequenceDynamicKernel ? 1 : 0)}}) {
       auto *gv = new GlobalVariable(m, i32, true, GlobalValue::ExternalLinkage,
                                     ConstantInt::get(i32, value), name);
       gv->setVisibility(GlobalValue::HiddenVisibility);

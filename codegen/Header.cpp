@@ -150,6 +150,10 @@ static std::string sequenceNote(const ModelInterface &m) {
                          ? "/* The model maps its sequences (SequenceMap): it runs once per "
                            "element, with a\n   workspace it allocates per run (malloc); "
                            "the workspace argument may be NULL. */\n"
+                         : m.sequenceDynamicKernel
+                         ? "/* Some of the model's buffers are sized from data: it allocates "
+                           "its workspace per\n   run (malloc); the workspace argument may be "
+                           "NULL. */\n"
                          : "");
 }
 

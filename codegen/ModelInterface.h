@@ -81,9 +81,17 @@ struct ModelInterface {
                                                   dimNames.begin() + numPublicDims)
                        : dimNames;
   }
+  /// A model with sequences, static to its callers, whose kernel has sizes counted from data
+  /// inside it (a Slice in a Loop that appends to a carried sequence): the runtime stub runs
+  /// the dynamic kernel with a workspace it sizes (onnxc_sizes) and allocates per run.
+  bool sequenceDynamicKernel = false;
   /// The callers pass run-time dims (the dynamic entry points and header).
-  bool isDynamic() const { return sequenceMap ? numPublicDims > 0 : kernelDynamic(); }
-  int64_t publicWorkspaceSize() const { return sequenceMap ? 0 : workspaceSize; }
+  bool isDynamic() const {
+    return sequenceMap ? numPublicDims > 0 : !sequenceDynamicKernel && kernelDynamic();
+  }
+  int64_t publicWorkspaceSize() const {
+    return sequenceMap || sequenceDynamicKernel ? 0 : workspaceSize;
+  }
   /// Some intermediate sizes come from tensor data with no bound: their buffers are
   /// allocated per run, outside the workspace, and a run may return ONNXC_ERROR_DATA_SIZE or
   /// ONNXC_ERROR_OUT_OF_MEMORY (docs/dynamic-shapes.md).

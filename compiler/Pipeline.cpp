@@ -69,6 +69,7 @@ void buildBufferizePipeline(OpPassManager &pm) {
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+                  "onnx-lower-sequence-pushes,"
                   // cse lets canonicalize fold the copy one-shot-bufferize leaves for an
                   // in-place fill of a slab (the same subview made twice: docs/traps.md);
                   // without it the copy onto itself becomes a strided linalg.copy.
@@ -259,9 +260,16 @@ FailureOr<ModelInterface> readInterface(ModuleOp module, const CompileOptions &o
       m.dataDependent = true;
   });
   // Sequences are built around a static run (runtime-stub/runtime.c): the dynamic entries
-  // and the CUDA runtime do not take them yet.
+  // and the CUDA runtime do not take them yet. Sizes counted from data inside the kernel
+  // behind static outputs are fine: the stub runs the dynamic kernel (sequenceDynamicKernel).
+  bool staticOutputs = llvm::all_of(m.outputs, [](const TensorInterface &t) {
+    return t.sequence || llvm::all_of(t.dims, [](int64_t d) { return d >= 0; });
+  });
+  m.sequenceDynamicKernel = m.hasSequences() && !m.sequenceMap && m.dimNames.empty() &&
+                            m.dataDependent && staticOutputs;
   if (m.hasSequences() &&
-      ((m.isDynamic() && !m.sequenceMap) || m.dataDependent || !o.gpu.empty()))
+      ((m.isDynamic() && !m.sequenceMap) || (m.dataDependent && !m.sequenceDynamicKernel) ||
+       !o.gpu.empty()))
     return emitError(func.getLoc())
            << "a model with sequence-typed inputs or outputs must otherwise be static"
            << (!o.gpu.empty() ? " and compiled for the CPU (--target cuda does not take sequences)"
@@ -446,7 +454,8 @@ int compile(const CompileOptions &o, const char *argv0) {
       f->removeAttr("onnxc.allocated_outputs");
     }
     if (iface->hasSequences() &&
-        ((iface->isDynamic() && !iface->sequenceMap) || iface->dataDependent)) {
+        ((iface->isDynamic() && !iface->sequenceMap) || iface->allocatesOutputs() ||
+         (iface->dataDependent && !iface->sequenceDynamicKernel))) {
       emitError(f.getLoc()) << "a model with sequence-typed inputs or outputs must otherwise "
                                "be static: it has outputs whose size depends on data";
       return kExitModelError;

@@ -49,6 +49,13 @@ struct ConvertOnnxToLinalgPass
                            math::MathDialect, func::FuncDialect, scf::SCFDialect,
                            bufferization::BufferizationDialect, cf::ControlFlowDialect,
                            memref::MemRefDialect>();
+    // A sequence push on a buffer waits for onnx-lower-sequence-pushes (after bufferization).
+    auto pushOnBuffer = [](Operation *op) {
+      auto push = dyn_cast<onnxc::onnx::SequencePushOp>(op);
+      return push && isa<BaseMemRefType>(push.getValue().getType());
+    };
+    target.addDynamicallyLegalOp<onnxc::onnx::SequencePushOp>(
+        [&](Operation *op) { return pushOnBuffer(op); });
 
     // Patterns explain their own refusals; count them so that an op without any pattern
     // still gets a message, and one with a message does not get two.
@@ -62,7 +69,7 @@ struct ConvertOnnxToLinalgPass
       return signalPassFailure();
     bool leftover = false;
     getOperation().walk([&](Operation *op) {
-      if (isa<onnxc::onnx::OnnxDialect>(op->getDialect())) {
+      if (isa<onnxc::onnx::OnnxDialect>(op->getDialect()) && !pushOnBuffer(op)) {
         leftover = true;
         if (!errors)
           op->emitError() << "cannot be lowered: no lowering for " << op->getName();

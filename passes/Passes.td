@@ -232,6 +232,21 @@ def LowerRuntimeChecks : Pass<"onnx-lower-runtime-checks", "mlir::ModuleOp"> {
                            "mlir::func::FuncDialect"];
 }
 
+def LowerSequencePushes : Pass<"onnx-lower-sequence-pushes", "mlir::ModuleOp"> {
+  let summary = "Turn onnx.SequencePush of a buffer into the runtime stub's list append";
+  let description = [{
+    Runs after buffer-results-to-out-params. Each onnx.SequencePush (a tensor appended to a
+    Loop-carried sequence, given as its buffer by convert-onnx-to-linalg) becomes a call
+    onnxc_rt_sequence_push(record, data, element bytes, rank, dims and strides) with
+    pointers as i64: `record` is the address of main_graph's out-param argument named by the
+    op's `record` (the runtime passes a list record in that slot), `data` the buffer's first
+    element, and the dims then strides (in elements) are stored in an alloca made once at the
+    function's entry. The runtime copies the tensor (runtime-stub/runtime.c).
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect"];
+}
+
 def LowerParallelCalls : Pass<"onnx-lower-parallel-calls", "mlir::ModuleOp"> {
   let summary = "Turn calls of outlined parallel loops into the runtime stub's parallel-for";
   let description = [{

@@ -409,6 +409,13 @@ int onnxc_rt_context_set_allocator(struct onnxc_rt_context *ctx, onnxc_alloc_fn 
  *                    fails with ONNXC_ERROR_RUNTIME_CHECK, else the output is absent
  *   2 h p            insert hidden tensor h at position hidden[p] (p -1: at the end)
  *   3 p              erase the tensor at position hidden[p] (p -1: the last one)
+ *   4 h              (first) the output is absent (length -1) unless hidden bool scalar h
+ *                    is true: an optional of a sequence built in the graph (an If's result)
+ *   5 h              append the tensors collected in hidden slot h: a Loop-carried sequence
+ *                    only appended to, whose tensors the compiled code gives, as the body
+ *                    runs, to onnxc_rt_sequence_push (the slot holds the list's record);
+ *                    after onnxc_rt_sequence_reset (the body replaced the sequence) the
+ *                    instructions before it are skipped
  * A position out of range ends the run with ONNXC_ERROR_RUNTIME_CHECK, as ONNX makes it an
  * error of the inputs. */
 extern const uint32_t onnxc__num_hidden;
@@ -483,6 +490,97 @@ static int64_t read_position(uint32_t h, void *const *hidden) {
   return *(const int64_t *)hidden[h];
 }
 
+/* Instruction sizes of the sequence plan. */
+static int64_t plan_step(int64_t op) { return op == 0 ? 1 : op == 1 || op == 2 ? 3 : 2; }
+
+/* A list of tensors a Loop-carried sequence collects during the kernel (plan instruction 5):
+ * each one copied, dense, with its dims after its data. A failed allocation is remembered
+ * and makes the run fail with ONNXC_ERROR_OUT_OF_MEMORY after the kernel. */
+struct collected {
+  void *block; /* the dims (rank int64s), then the data at 16 bytes */
+  int32_t rank;
+};
+struct collector {
+  int32_t failed;
+  int32_t reset; /* the body replaced the sequence: the entry and earlier edits are dropped */
+  int64_t count, capacity;
+  struct collected *items;
+};
+
+/* Called by the compiled code (passes/LowerSequencePushes.cpp) with addresses as int64:
+ * `meta` holds the dims then the strides (in elements) of the tensor at `data`. */
+void onnxc_rt_sequence_push(int64_t record, int64_t data, int64_t elem_bytes, int64_t rank,
+                            int64_t meta) {
+  struct collector *c = (struct collector *)(uintptr_t)record;
+  const int64_t *dims = (const int64_t *)(uintptr_t)meta, *strides = dims + rank;
+  if (c->failed)
+    return;
+  int64_t count = 1, bytes;
+  for (int64_t d = 0; d < rank; ++d)
+    if (dims[d] < 0 || __builtin_mul_overflow(count, dims[d], &count))
+      count = -1;
+  if (count < 0 || __builtin_mul_overflow(count, elem_bytes, &bytes) ||
+      bytes > ONNXC_MAX_SEQUENCE_BYTES) {
+    c->failed = 1;
+    return;
+  }
+  if (c->count == c->capacity) {
+    int64_t grown = c->capacity ? 2 * c->capacity : 8;
+    struct collected *items = malloc((size_t)grown * sizeof *items);
+    if (!items) {
+      c->failed = 1;
+      return;
+    }
+    for (int64_t k = 0; k < c->count; ++k)
+      items[k] = c->items[k];
+    free(c->items);
+    c->items = items;
+    c->capacity = grown;
+  }
+  int64_t header = (rank * (int64_t)sizeof(int64_t) + 15) / 16 * 16;
+  char *block = malloc((size_t)(header + bytes + 1));
+  if (!block) {
+    c->failed = 1;
+    return;
+  }
+  for (int64_t d = 0; d < rank; ++d)
+    ((int64_t *)block)[d] = dims[d];
+  char *out = block + header;
+  const char *src = (const char *)(uintptr_t)data;
+  /* Row-major walk of the (possibly strided) view, one element at a time. */
+  int64_t index[rank ? rank : 1];
+  for (int64_t d = 0; d < rank; ++d)
+    index[d] = 0;
+  for (int64_t k = 0; k < count; ++k) {
+    int64_t at = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      at += index[d] * strides[d];
+    memcpy(out + k * elem_bytes, src + at * elem_bytes, (size_t)elem_bytes);
+    for (int64_t d = rank - 1; d >= 0 && ++index[d] == dims[d]; --d)
+      index[d] = 0;
+  }
+  c->items[c->count].block = block;
+  c->items[c->count].rank = (int32_t)rank;
+  ++c->count;
+}
+
+/* The body replaced the sequence (passes/LowerSequencePushes.cpp): what follows starts empty. */
+void onnxc_rt_sequence_reset(int64_t record) {
+  struct collector *c = (struct collector *)(uintptr_t)record;
+  for (int64_t k = 0; k < c->count; ++k)
+    free(c->items[k].block);
+  c->count = 0;
+  c->reset = 1;
+}
+
+static void free_collector(struct collector *c) {
+  for (int64_t k = 0; k < c->count; ++k)
+    free(c->items[k].block);
+  free(c->items);
+  c->count = c->capacity = 0;
+  c->items = 0;
+}
+
 static void clear_sequence(onnxc_sequence *out, int64_t length) {
   out->length = length;
   out->dtype = 0;
@@ -504,8 +602,20 @@ static int build_sequence(uint32_t o, const int64_t *plan, int64_t n,
   int32_t dtype = m->outputs[o].dtype;
   const onnxc_sequence *base = 0;
   int64_t capacity = 0;
-  for (int64_t at = 0; at < n;) {
+  /* A collected list whose sequence the Loop body replaced starts the sequence anew: the
+   * instructions before it (the entry, maybe an absent optional) no longer count. */
+  int64_t start = 0;
+  for (int64_t at = 0; at < n; at += plan_step(plan[at]))
+    if (plan[at] == 5 && ((const struct collector *)hidden[plan[at + 1]])->reset)
+      start = at;
+  for (int64_t at = start; at < n;) {
     int64_t op = plan[at];
+    if (op == 4 && !*(const uint8_t *)hidden[plan[at + 1]]) {
+      if (!(m->output_flags[o] & ONNXC_OUTPUT_OPTIONAL))
+        return ONNXC_ERROR_RUNTIME_CHECK;
+      clear_sequence(out, -1);
+      return ONNXC_OK;
+    }
     if (op == 1) {
       base = inputs[plan[at + 1]];
       if (!base) {
@@ -516,15 +626,17 @@ static int build_sequence(uint32_t o, const int64_t *plan, int64_t n,
       }
       capacity += base->length;
     }
+    if (op == 5)
+      capacity += ((const struct collector *)hidden[plan[at + 1]])->count;
     capacity += op == 2;
-    at += op == 0 ? 1 : op == 3 ? 2 : 3;
+    at += plan_step(op);
   }
   struct seq_ref *refs = capacity ? malloc((size_t)capacity * sizeof *refs) : 0;
   if (capacity && !refs)
     return ONNXC_ERROR_OUT_OF_MEMORY;
   int64_t count = 0;
   int status = ONNXC_OK;
-  for (int64_t at = 0; at < n && status == ONNXC_OK;) {
+  for (int64_t at = start; at < n && status == ONNXC_OK;) {
     int64_t op = plan[at];
     if (op == 1) {
       for (int64_t k = 0; k < base->length; ++k) {
@@ -555,8 +667,17 @@ static int build_sequence(uint32_t o, const int64_t *plan, int64_t n,
           refs[k] = refs[k + 1];
         --count;
       }
+    } else if (op == 5) {
+      const struct collector *c = hidden[plan[at + 1]];
+      for (int64_t k = 0; k < c->count; ++k) {
+        int64_t header = (c->items[k].rank * (int64_t)sizeof(int64_t) + 15) / 16 * 16;
+        refs[count].data = (const char *)c->items[k].block + header;
+        refs[count].dims = c->items[k].block;
+        refs[count].rank = c->items[k].rank;
+        ++count;
+      }
     }
-    at += op == 0 ? 1 : op == 3 ? 2 : 3;
+    at += plan_step(op);
   }
   if (status == ONNXC_OK)
     status = pack_sequence(refs, count, dtype, a, out);
@@ -758,6 +879,36 @@ static int run_map(const int64_t *dims, const void *const *inputs, void *const *
   return status;
 }
 
+/* A model with sequences whose kernel sizes some buffers from data (static outputs, no
+ * run-time input dims; compiler/Pipeline.cpp sequenceDynamicKernel): its dynamic kernel runs
+ * with no dims and a workspace sized by onnxc__sizes, allocated here per run. */
+extern const uint32_t onnxc__sequence_dynamic_kernel;
+
+static int run_dynamic_kernel(const void *const *inputs, void *const *kernel_outputs) {
+  const onnxc_model *m = &onnxc__model;
+  int status = onnxc_rt_init();
+  if (status != ONNXC_OK)
+    return status;
+  /* Out-dims of every kernel output: a sequence output's placeholder has one dim. */
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < m->num_outputs; ++i)
+    n += output_is_sequence(i) ? 1u : (uint32_t)m->outputs[i].rank;
+  for (uint32_t h = 0; h < onnxc__num_hidden; ++h)
+    n += (uint32_t)onnxc__hidden[h].rank;
+  int64_t flat[n ? n : 1], no_dims[1] = {0};
+  int64_t ws_size = onnxc__sizes(no_dims, flat);
+  if (ws_size < 0)
+    return ONNXC_ERROR_DIMS_OUT_OF_RANGE;
+  size_t align = m->workspace_alignment ? (size_t)m->workspace_alignment : 64;
+  void *ws_alloc = malloc((size_t)ws_size + align);
+  if (!ws_alloc)
+    return ONNXC_ERROR_OUT_OF_MEMORY;
+  void *ws = (void *)(((uintptr_t)ws_alloc + align - 1) / align * align);
+  status = onnxc__kernel_dynamic(no_dims, inputs, (void *const *)kernel_outputs, flat, ws);
+  free(ws_alloc);
+  return status;
+}
+
 static int run_static(const int64_t *dims, const void *const *inputs, void *const *outputs,
                       void *workspace, const onnxc_allocator *allocator) {
   const onnxc_model *m = &onnxc__model;
@@ -818,8 +969,26 @@ static int run_static(const int64_t *dims, const void *const *inputs, void *cons
     return ONNXC_ERROR_OUT_OF_MEMORY;
   for (uint32_t h = 0, at = 0; h < nh; at += (uint32_t)((onnxc__hidden[h].size_bytes + 63) / 64 * 64), ++h)
     kernel_outputs[n + h] = hidden + at;
-  status = run_kernel(inputs, kernel_outputs, workspace);
+  /* The slots of collected lists (instruction 5) get the lists' records instead. */
+  struct collector collectors[nh ? nh : 1];
+  for (uint32_t h = 0; h < nh; ++h) {
+    collectors[h].failed = collectors[h].reset = 0;
+    collectors[h].count = collectors[h].capacity = 0;
+    collectors[h].items = 0;
+  }
   const int64_t *plan = onnxc__sequence_plan;
+  for (uint32_t i = 0; i < n; plan += 1 + plan[0], ++i)
+    for (int64_t at = 0; at < plan[0]; at += plan_step(plan[1 + at]))
+      if (plan[1 + at] == 5)
+        kernel_outputs[n + plan[2 + at]] = &collectors[plan[2 + at]];
+  if (onnxc__sequence_dynamic_kernel)
+    status = run_dynamic_kernel(inputs, kernel_outputs);
+  else
+    status = run_kernel(inputs, kernel_outputs, workspace);
+  for (uint32_t h = 0; h < nh && status == ONNXC_OK; ++h)
+    if (collectors[h].failed)
+      status = ONNXC_ERROR_OUT_OF_MEMORY;
+  plan = onnxc__sequence_plan;
   for (uint32_t i = 0; i < n && status == ONNXC_OK; plan += 1 + plan[0], ++i)
     if (output_is_sequence(i))
       status = build_sequence(i, plan + 1, plan[0], inputs, kernel_outputs + n, allocator,
@@ -832,6 +1001,8 @@ static int run_static(const int64_t *dims, const void *const *inputs, void *cons
           allocator->free(allocator->user, s->allocation);
         clear_sequence(s, 0);
       }
+  for (uint32_t h = 0; h < nh; ++h)
+    free_collector(&collectors[h]);
   free(hidden);
   return status;
 }

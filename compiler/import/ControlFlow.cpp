@@ -34,7 +34,8 @@ FailureOr<::onnx::GraphProto *> GraphImporter::graphAttr(NodeContext &c, StringR
 
 FailureOr<Operation *> GraphImporter::importSubgraph(
     NodeContext &c, ::onnx::GraphProto &graph, StringRef attrName, Region &region,
-    TypeRange argTypes, function_ref<FailureOr<SmallVector<Value>>(Block &)> bind) {
+    TypeRange argTypes, function_ref<FailureOr<SmallVector<Value>>(Block &)> bind,
+    bool optionalOutputs) {
   Block *block = new Block();
   region.push_back(block);
   for (Type t : argTypes)
@@ -60,21 +61,35 @@ FailureOr<Operation *> GraphImporter::importSubgraph(
     return c.emitError() << "subgraph '" << attrName << "' takes " << graph.input_size()
                          << " inputs; expected " << inputs.size();
   for (auto [i, v] : llvm::enumerate(inputs))
-    values[graph.input(i).name()] = v;
+    if (v) // Null: bound by the caller otherwise (a Loop-carried sequence).
+      values[graph.input(i).name()] = v;
   scope += (c.node.name().empty() ? c.node.output(0) : c.node.name()) + "/" + attrName.str() +
            "/";
-  if (failed(importNodes(graph)) || failed(refuseOptionalOutputs(c, graph, "subgraph")))
+  if (failed(importNodes(graph)) ||
+      (!optionalOutputs && failed(refuseOptionalOutputs(c, graph, "subgraph"))))
     return failure();
   SmallVector<Value> outs;
-  if (failed(subgraphOutputs(c, graph, attrName, outs)))
+  if (failed(subgraphOutputs(c, graph, attrName, outs, optionalOutputs)))
     return failure();
   return onnx::YieldOp::create(b, c.loc, outs).getOperation();
 }
 
 LogicalResult GraphImporter::subgraphOutputs(NodeContext &c, const ::onnx::GraphProto &graph,
-                                             StringRef what, SmallVectorImpl<Value> &outs) {
+                                             StringRef what, SmallVectorImpl<Value> &outs,
+                                             bool optionalOutputs) {
   lastYieldLayout.clear();
+  lastYieldOptional.clear();
+  lastYieldElementTypes.clear();
+  lastCarried.clear();
+  lastCarriedPresence.clear();
   for (const auto &out : graph.output()) {
+    lastCarried.emplace_back();
+    lastCarriedPresence.push_back(optionals.lookup(out.name()));
+    Value present = optionalOutputs ? optionals.lookup(out.name()) : Value();
+    lastYieldOptional.push_back(static_cast<bool>(present));
+    lastYieldElementTypes.push_back(Type());
+    if (present)
+      outs.push_back(present);
     if (Value v = values.lookup(out.name())) {
       outs.push_back(v);
       lastYieldLayout.push_back(-1);
@@ -84,12 +99,28 @@ LogicalResult GraphImporter::subgraphOutputs(NodeContext &c, const ::onnx::Graph
     if (it == sequences.end())
       return c.emitError() << "subgraph '" << what << "' never produces its output '"
                            << out.name() << "'";
+    // A Loop-carried sequence leaves a region as the sequence: importLoop and importIf push
+    // its appended tensors where the region ends.
+    if (it->second.runtime && it->second.runtime->loopCarried) {
+      if (present)
+        return c.emitError() << "subgraph '" << what << "' output '" << out.name()
+                             << "' is an optional of a Loop-carried sequence: not supported";
+      lastCarried.back() = it->second;
+      outs.push_back(it->second.runtime->collector); // its token
+      lastYieldLayout.push_back(-2);
+      continue;
+    }
     // A sequence built in the subgraph leaves it as its tensors (an If's results).
     const SequenceValue &s = it->second;
     if (s.runtime)
       return c.emitError() << "subgraph '" << what << "' output '" << out.name()
                            << "' is a sequence whose tensors are known only at run time: it "
                               "cannot leave an If, Loop or Scan body";
+    lastYieldElementTypes.back() =
+        s.elementType ? s.elementType
+                      : s.elements.empty() || !s.elements[0]
+                            ? Type()
+                            : cast<ShapedType>(s.elements[0].getType()).getElementType();
     for (auto [k, e] : llvm::enumerate(s.elements)) {
       if (!e)
         return c.emitError() << "subgraph '" << what << "' output '" << out.name()
@@ -120,8 +151,9 @@ LogicalResult GraphImporter::refuseOptionalOutputs(NodeContext &c,
   for (const auto &out : graph.output())
     if (optionals.count(out.name()))
       return c.emitError() << what << " output '" << out.name() << "' is an optional: "
-                           << "optionals cannot leave an If, Loop or Scan body (only "
-                           << "Identity, OptionalHasElement and OptionalGetElement take them)";
+                           << "optionals cannot leave a Loop or Scan body (only If "
+                           << "branches, Identity, OptionalHasElement and OptionalGetElement "
+                           << "take them)";
   return success();
 }
 
@@ -136,12 +168,14 @@ FailureOr<SmallVector<Value>> GraphImporter::importInline(NodeContext &c,
   });
   scope += (c.node.name().empty() ? c.node.output(0) : c.node.name()) + "/" + graph.name() +
            "/";
-  if (failed(importNodes(graph)) || failed(refuseOptionalOutputs(c, graph, "subgraph")))
+  if (failed(importNodes(graph)))
     return failure();
   SmallVector<Value> outs;
   lastInlineSequences.clear();
   lastYieldLayout.clear();
+  lastInlinePresence.clear();
   for (const auto &out : graph.output()) {
+    lastInlinePresence.push_back(optionals.lookup(out.name()));
     Value v = values.lookup(out.name());
     auto it = sequences.find(out.name());
     if (!v && it != sequences.end()) {
@@ -173,8 +207,105 @@ static FailureOr<Operation *> finish(NodeContext &c, OperationState &state) {
 static Type elementTypeOf(Value v) { return cast<ShapedType>(v.getType()).getElementType(); }
 
 //===----------------------------------------------------------------------===//
+// Loop-carried sequences
+//===----------------------------------------------------------------------===//
+
+/// onnx.SequencePush of `value` to collector `id` (onnxc.collector; the importer sets its
+/// record once it knows the collector's hidden result), `token` its token there.
+static Operation *push(OpBuilder &b, Location loc, Value value, int64_t id, Value token) {
+  auto op = onnx::SequencePushOp::create(b, loc, value, token, -1);
+  op->setAttr("onnxc.collector", b.getI64IntegerAttr(id));
+  return op;
+}
+
+/// Before `yield`, pushes the tensors appended to the Loop-carried sequence `seq` in the
+/// region that ends there; other edits are refused.
+static LogicalResult pushAppends(NodeContext &c, Operation *yield, const SequenceValue &seq,
+                                 Value liveToken, StringRef what) {
+  // A marker from before an If that changed the sequence is stale: its appends would land
+  // after the If's.
+  if (seq.runtime->collector != liveToken)
+    return c.emitError() << what << " yields a Loop-carried sequence as it was before an If "
+                         << "that changed it: not supported";
+  OpBuilder pb(yield);
+  for (const auto &e : seq.runtime->edits) {
+    if (!e.insert || e.position || e.collector || !e.tensor)
+      return c.emitError() << what << " "
+                           << (e.insert ? "inserts at a position into" : "erases from")
+                           << " a Loop-carried sequence; a Loop may carry a sequence its body "
+                              "only appends to (SequenceInsert without a position) or replaces "
+                              "in an If branch";
+    push(pb, c.loc, e.tensor, seq.runtime->collectorId, liveToken);
+  }
+  return success();
+}
+
+/// Before `yield`, replaces the Loop-carried sequence of collector `id` by `elements` (an If
+/// branch that builds the sequence anew): a reset (its value is the token), then a push of
+/// each tensor.
+static void pushReplacement(NodeContext &c, Operation *yield, int64_t id, Value token,
+                            ValueRange elements) {
+  OpBuilder pb(yield);
+  push(pb, c.loc, token, id, token)->setAttr("onnxc.reset", pb.getUnitAttr());
+  for (Value e : elements)
+    push(pb, c.loc, e, id, token);
+}
+
+//===----------------------------------------------------------------------===//
 // If
 //===----------------------------------------------------------------------===//
+
+/// An optional sequence absent in one branch (its presence a constant false) may have fewer
+/// tensors there than in the other branch: its tensors become zeros of the other branch's
+/// types (never read: the If's result is absent when that branch runs), so both branches
+/// yield the same values.
+static LogicalResult padAbsentSequences(NodeContext &c, Operation *thenY,
+                                        SmallVectorImpl<int> &thenLayout, Operation *elseY,
+                                        SmallVectorImpl<int> &elseLayout,
+                                        ArrayRef<bool> optional) {
+  for (size_t i = 0; i < thenLayout.size(); ++i) {
+    if (!optional[i] || thenLayout[i] < 0 || elseLayout[i] < 0 ||
+        thenLayout[i] == elseLayout[i])
+      continue;
+    // Where output i's presence is in each yield.
+    auto offsetOf = [&](ArrayRef<int> layout) {
+      unsigned at = 0;
+      for (size_t j = 0; j < i; ++j)
+        at += (optional[j] ? 1 : 0) + (layout[j] < 0 ? 1 : layout[j]);
+      return at;
+    };
+    bool thenShort = thenLayout[i] < elseLayout[i];
+    Operation *shortY = thenShort ? thenY : elseY, *longY = thenShort ? elseY : thenY;
+    SmallVectorImpl<int> &shortL = thenShort ? thenLayout : elseLayout;
+    SmallVectorImpl<int> &longL = thenShort ? elseLayout : thenLayout;
+    unsigned shortAt = offsetOf(shortL), longAt = offsetOf(longL);
+    DenseIntElementsAttr known;
+    if (!matchPattern(shortY->getOperand(shortAt), m_Constant(&known)) ||
+        known.getNumElements() != 1 || !(*known.begin()).isZero())
+      return c.emitError() << "output " << i << " is a sequence of " << thenLayout[i]
+                           << " tensors in 'then_branch' but of " << elseLayout[i]
+                           << " in 'else_branch': an If's sequences must have the same "
+                              "length in both branches (or be an absent optional in one)";
+    OpBuilder b(shortY);
+    SmallVector<Value> zeros;
+    for (int k = 0; k < longL[i]; ++k) {
+      auto t = dyn_cast<RankedTensorType>(longY->getOperand(longAt + 1 + k).getType());
+      if (!t || !t.hasStaticShape())
+        return c.emitError() << "output " << i << " is an optional sequence absent in one "
+                             << "branch whose tensor " << k << " has a run-time shape in the "
+                             << "other: not supported";
+      Attribute zero = isa<FloatType>(t.getElementType())
+                           ? Attribute(b.getFloatAttr(t.getElementType(), 0.0))
+                           : Attribute(b.getIntegerAttr(t.getElementType(), 0));
+      zeros.push_back(onnx::ConstantOp::create(
+          b, c.loc, t, cast<ElementsAttr>(DenseElementsAttr::get(t, zero))));
+    }
+    shortY->eraseOperands(shortAt + 1, shortL[i]);
+    shortY->insertOperands(shortAt + 1, zeros);
+    shortL[i] = longL[i];
+  }
+  return success();
+}
 
 LogicalResult GraphImporter::importIf(NodeContext &c) {
   Value cond = c.input(0);
@@ -200,10 +331,14 @@ LogicalResult GraphImporter::importIf(NodeContext &c) {
         continue;
       if (at >= 0) {
         sequences[c.node.output(i)] = lastInlineSequences[at];
+        values.erase(c.node.output(i));
       } else {
         values[c.node.output(i)] = (*outs)[i];
-        optionals.erase(c.node.output(i));
       }
+      if (Value present = lastInlinePresence[i])
+        optionals[c.node.output(i)] = present;
+      else
+        optionals.erase(c.node.output(i));
     }
     return success();
   }
@@ -211,11 +346,107 @@ LogicalResult GraphImporter::importIf(NodeContext &c) {
   OperationState state(c.loc, onnx::IfOp::getOperationName());
   state.addOperands(cond);
   Region *thenR = state.addRegion(), *elseR = state.addRegion();
-  auto thenY = importSubgraph(c, **thenG, "then_branch", *thenR, {});
+  // Loop-carried sequences' tokens: as the If receives them, and at each branch's end.
+  llvm::DenseMap<int64_t, Value> entryTokens = liveTokens, thenTokens, elseTokens;
+  auto thenY = importSubgraph(c, **thenG, "then_branch", *thenR, {}, nullptr,
+                              /*optionalOutputs=*/true);
+  thenTokens = liveTokens;
+  liveTokens = entryTokens;
   if (failed(thenY))
     return failure();
   SmallVector<int> thenLayout = lastYieldLayout;
-  if (failed(importSubgraph(c, **elseG, "else_branch", *elseR, {})))
+  SmallVector<bool> thenOptional = lastYieldOptional;
+  SmallVector<Type> thenElementTypes = lastYieldElementTypes;
+  SmallVector<std::optional<SequenceValue>> thenCarried = lastCarried;
+  auto elseY = importSubgraph(c, **elseG, "else_branch", *elseR, {}, nullptr,
+                              /*optionalOutputs=*/true);
+  elseTokens = liveTokens;
+  liveTokens = entryTokens;
+  if (failed(elseY))
+    return failure();
+  SmallVector<bool> elseOptional = lastYieldOptional;
+  SmallVector<int> &elseLayout = lastYieldLayout;
+  // Loop-carried sequences: a branch that yields one pushes what it appended; a branch that
+  // yields a sequence built there instead replaces it (reset, then its tensors). The If's
+  // result is the carried sequence, its appends pushed.
+  SmallVector<std::optional<SequenceValue>> carriedOut(thenLayout.size());
+  {
+    SmallVector<std::optional<SequenceValue>> elseCarried = lastCarried;
+    for (size_t i = 0; i < thenLayout.size(); ++i) {
+      if (thenLayout[i] != -2 && elseLayout[i] != -2)
+        continue;
+      const std::optional<SequenceValue> &carriedSeq =
+          thenLayout[i] == -2 ? thenCarried[i] : elseCarried[i];
+      int64_t id = carriedSeq->runtime->collectorId;
+      for (int branch = 0; branch < 2; ++branch) {
+        SmallVectorImpl<int> &layout = branch == 0 ? thenLayout : elseLayout;
+        Operation *y = branch == 0 ? *thenY : *elseY;
+        const std::optional<SequenceValue> &mine = branch == 0 ? thenCarried[i] : elseCarried[i];
+        std::string what = "output " + std::to_string(i) + " of branch '" +
+                           (branch == 0 ? "then_branch" : "else_branch") + "'";
+        if (layout[i] == -2) {
+          if (mine->runtime->collectorId != id)
+            return c.emitError() << what << " is another Loop-carried sequence than the "
+                                 << "other branch's";
+          if (failed(pushAppends(c, y, *mine, (branch == 0 ? thenTokens : elseTokens).lookup(id),
+                                 what)))
+            return failure();
+          continue;
+        }
+        if (layout[i] < 0 || (branch == 0 ? thenOptional[i] : elseOptional[i]))
+          return c.emitError() << what << " is a tensor or an optional where the other branch "
+                               << "yields a Loop-carried sequence";
+        // A sequence built in this branch: its tensors leave the yield as pushes, and the
+        // branch yields the token the If received.
+        unsigned at = 0;
+        for (size_t j = 0; j < i; ++j)
+          at += ((branch == 0 ? thenOptional[j] : elseOptional[j]) ? 1 : 0) +
+                (layout[j] < 0 ? 1 : layout[j]);
+        SmallVector<Value> elements(y->getOperands().slice(at, layout[i]));
+        Value token = liveTokens.lookup(id);
+        if (!token)
+          return c.emitError() << what << " replaces a Loop-carried sequence whose token is "
+                               << "not visible here";
+        pushReplacement(c, y, id, token, elements);
+        y->eraseOperands(at, layout[i]);
+        y->insertOperands(at, token);
+        layout[i] = -2;
+      }
+      // The token each branch yields is a fresh placeholder: it only ties the If to the
+      // sequence (an onnx.If is pure: without a used result it would go, pushes and all),
+      // and a branch yielding the token it received is a read-after-write conflict for
+      // one-shot bufferization once the If is an scf.if.
+      for (Operation *y : {*thenY, *elseY}) {
+        unsigned at = 0;
+        bool isThen = y == *thenY;
+        SmallVectorImpl<int> &layout = isThen ? thenLayout : elseLayout;
+        for (size_t j = 0; j < i; ++j)
+          at += ((isThen ? thenOptional[j] : elseOptional[j]) ? 1 : 0) +
+                (layout[j] < 0 ? 1 : layout[j]);
+        OpBuilder pb(y);
+        auto tokenType = RankedTensorType::get({0}, pb.getI8Type());
+        y->setOperand(at, onnx::ConstantOp::create(
+                              pb, c.loc, tokenType,
+                              cast<ElementsAttr>(DenseElementsAttr::get(
+                                  tokenType, ArrayRef<Attribute>{}))));
+      }
+      SequenceValue result = *carriedSeq;
+      result.runtime->edits.clear();
+      carriedOut[i] = std::move(result);
+    }
+  }
+  SmallVector<Type> seqElementTypes = thenElementTypes;
+  for (auto [i, t] : llvm::enumerate(seqElementTypes))
+    if (!t)
+      t = lastYieldElementTypes[i];
+  for (auto [i, opt] : llvm::enumerate(thenOptional))
+    if (opt != elseOptional[i])
+      return c.emitError() << "output " << i << " is an optional in '"
+                           << (opt ? "then_branch" : "else_branch") << "' only: both branches "
+                           << "must yield optionals, or neither";
+  // An optional sequence that is absent (a constant false presence) in one branch has no
+  // tensors there: give it zeros of the other branch's tensors, which nothing reads.
+  if (failed(padAbsentSequences(c, *thenY, thenLayout, *elseY, lastYieldLayout, thenOptional)))
     return failure();
   // Sequences built in both branches leave as their tensors: the same count in both.
   for (auto [i, n] : llvm::enumerate(thenLayout))
@@ -237,16 +468,39 @@ LogicalResult GraphImporter::importIf(NodeContext &c) {
     return failure();
   ValueRange results = (*op)->getResults();
   for (auto [i, n] : llvm::enumerate(thenLayout)) {
-    size_t count = n < 0 ? 1 : n;
     bool named = static_cast<int>(i) < c.node.output_size() && !c.node.output(i).empty();
+    if (n == -2) {
+      // The carried sequence after the If: the If's result is its token.
+      SequenceValue after = *carriedOut[i];
+      after.runtime->collector = results.front();
+      liveTokens[after.runtime->collectorId] = results.front();
+      results = results.drop_front();
+      if (named) {
+        values.erase(c.node.output(i));
+        optionals.erase(c.node.output(i));
+        sequences[c.node.output(i)] = std::move(after);
+      }
+      continue;
+    }
+    size_t count = n < 0 ? 1 : n;
+    Value present;
+    if (thenOptional[i]) {
+      present = results.front();
+      results = results.drop_front();
+    }
     if (named && n < 0) {
       values[c.node.output(i)] = results.front();
-      optionals.erase(c.node.output(i));
     } else if (named) {
       SequenceValue s;
       s.elements.assign(results.begin(), results.begin() + count);
+      s.elementType = seqElementTypes[i];
       sequences[c.node.output(i)] = std::move(s);
+      values.erase(c.node.output(i));
     }
+    if (named && present)
+      optionals[c.node.output(i)] = present;
+    else if (named)
+      optionals.erase(c.node.output(i));
     results = results.drop_front(count);
   }
   return success();
@@ -295,28 +549,97 @@ LogicalResult GraphImporter::importLoop(NodeContext &c) {
   if (failed(body))
     return failure();
   Value m = c.input(0), cond = c.input(1);
-  SmallVector<Value> carried;
+  // Carried sequences: the body may append to them (SequenceInsert without a position) or
+  // replace them in an If branch. The appended tensors are pushed, as the body runs, to a
+  // list the runtime stub keeps (onnx.SequencePush); the Loop's result is the entry sequence
+  // (unless replaced), then the list. In the Loop op, such a sequence is a token, a
+  // tensor<0xi8> carried through the body (and through the Ifs in it) that keeps those
+  // regions alive and becomes the hidden result whose out-param slot holds the list; an
+  // optional one also carries its presence (true from the first iteration on).
+  struct CarriedSeq {
+    int index;           // among the carried values
+    int64_t id;          // the collector's
+    Value presence;      // entry presence of an optional (null: a plain sequence)
+  };
+  SmallVector<CarriedSeq> seqs;
+  SmallVector<Value> carried; // The Loop's carried operands (tokens and presences included).
+  SmallVector<int> carriedOf; // Per carried operand: its index among the node's carried values.
+  auto tokenType = RankedTensorType::get({0}, b.getI8Type());
   for (size_t i = 2; i < c.inputs.size(); ++i) {
-    if (!c.inputs[i] && static_cast<int>(i) < c.node.input_size() &&
-        (sequences.count(c.node.input(i)) || optionals.count(c.node.input(i))))
-      return c.emitError() << "input " << i << " '" << c.node.input(i) << "' is "
-                           << (sequences.count(c.node.input(i)) ? "a sequence" : "an optional")
-                           << ": sequences and optionals cannot be loop-carried values yet";
+    bool named = static_cast<int>(i) < c.node.input_size() && !c.node.input(i).empty();
+    if (!c.inputs[i] && named && sequences.count(c.node.input(i))) {
+      CarriedSeq cs{static_cast<int>(i) - 2, nextCollectorId++,
+                    optionals.lookup(c.node.input(i))};
+      Value token = onnx::ConstantOp::create(
+          b, c.loc, tokenType,
+          cast<ElementsAttr>(DenseElementsAttr::get(tokenType, ArrayRef<Attribute>{})));
+      carried.push_back(token);
+      carriedOf.push_back(cs.index);
+      if (cs.presence) {
+        carried.push_back(cs.presence);
+        carriedOf.push_back(-1);
+      }
+      seqs.push_back(cs);
+      continue;
+    }
+    if (!c.inputs[i] && named && optionals.count(c.node.input(i)))
+      return c.emitError() << "input " << i << " '" << c.node.input(i)
+                           << "' is an optional tensor: optionals of tensors cannot be "
+                              "loop-carried values (optional sequences can)";
     if (!c.inputs[i])
       return c.emitError() << "input " << i << " (a loop-carried value) is missing";
     carried.push_back(c.inputs[i]);
+    carriedOf.push_back(static_cast<int>(i) - 2);
   }
   if (!m && !cond)
     return c.emitError() << "has neither a trip count nor a condition: it would never end";
+  int numCarriedAll = static_cast<int>(c.inputs.size()) - 2;
   int numCarried = carried.size();
-  int numScan = (*body)->output_size() - 1 - numCarried;
+  int numScan = (*body)->output_size() - 1 - numCarriedAll;
   if (numScan < 0)
     return c.emitError() << "the body has " << (*body)->output_size()
-                         << " outputs; expected the condition and " << numCarried
+                         << " outputs; expected the condition and " << numCarriedAll
                          << " loop-carried values at least";
-  if (c.node.output_size() > numCarried + numScan)
+  if (c.node.output_size() > numCarriedAll + numScan)
     return c.emitError() << "has " << c.node.output_size() << " outputs; the body makes "
-                         << numCarried + numScan;
+                         << numCarriedAll + numScan;
+  if ((*body)->input_size() != 2 + numCarriedAll)
+    return c.emitError() << "the body takes " << (*body)->input_size() << " inputs; expected "
+                         << 2 + numCarriedAll;
+  if (!seqs.empty() && b.getInsertionBlock()->getParentOp() != mainFunc.getOperation())
+    return c.emitError() << "carries sequence '" << c.node.input(2 + seqs.front().index)
+                         << "' but is inside an If, Loop or Scan body: a Loop-carried "
+                            "sequence is collected once per run, so its Loop must be in the "
+                            "main graph";
+  // The body's view of each carried sequence: a marker of its collector and element type.
+  llvm::StringMap<std::optional<SequenceValue>> shadowed;
+  auto restoreSeqs = llvm::make_scope_exit([&] {
+    for (auto &entry : shadowed) {
+      if (entry.getValue())
+        sequences[entry.getKey()] = *entry.getValue();
+      else
+        sequences.erase(entry.getKey());
+    }
+  });
+  for (const CarriedSeq &cs : seqs) {
+    const std::string &inName = (*body)->input(2 + cs.index).name();
+    auto old = sequences.find(inName);
+    shadowed.try_emplace(inName, old == sequences.end() ? std::nullopt
+                                                        : std::optional(old->second));
+    const SequenceValue &entry = sequences.find(c.node.input(2 + cs.index))->second;
+    SequenceValue marker;
+    marker.runtime.emplace();
+    marker.runtime->loopCarried = true;
+    marker.runtime->collectorId = cs.id;
+    marker.elementType = entry.elementType;
+    if (!marker.elementType && !entry.elements.empty() && entry.elements[0])
+      marker.elementType = elementTypeOf(entry.elements[0]);
+    if (!marker.elementType && entry.runtime)
+      for (const auto &e : entry.runtime->edits)
+        if (e.tensor && !marker.elementType)
+          marker.elementType = elementTypeOf(e.tensor);
+    sequences[inName] = std::move(marker);
+  }
 
   OperationState state(c.loc, onnx::LoopOp::getOperationName());
   if (m)
@@ -331,17 +654,68 @@ LogicalResult GraphImporter::importLoop(NodeContext &c) {
   for (Value v : carried)
     argTypes.push_back(v.getType());
   Region *region = state.addRegion();
-  auto yield = importSubgraph(c, **body, "body", *region, argTypes);
+  // The graph's inputs from the block's arguments: a carried sequence is its marker (its
+  // token and presence are block arguments the graph does not name).
+  auto bind = [&](Block &block) -> FailureOr<SmallVector<Value>> {
+    SmallVector<Value> in{block.getArgument(0), block.getArgument(1)};
+    for (size_t k = 0; k < carried.size(); ++k) {
+      int j = carriedOf[k];
+      if (j < 0)
+        continue; // a presence, after its token
+      auto cs = llvm::find_if(seqs, [&](const CarriedSeq &s) { return s.index == j; });
+      if (cs == seqs.end()) {
+        in.push_back(block.getArgument(2 + k));
+        continue;
+      }
+      const std::string &inName = (*body)->input(2 + j).name();
+      sequences[inName].runtime->collector = block.getArgument(2 + k);
+      liveTokens[cs->id] = block.getArgument(2 + k);
+      if (cs->presence)
+        optionals[inName] = block.getArgument(3 + k);
+      in.push_back(Value());
+    }
+    return in;
+  };
+  auto yield = importSubgraph(c, **body, "body", *region, argTypes, bind);
   if (failed(yield) || failed(refuseSequenceOutputs(c, **body, lastYieldLayout)))
     return failure();
+  // Each carried sequence: the body's output must be its marker; its appends are pushed
+  // where the body ends, its token (and presence: true) yielded.
+  SmallVector<std::optional<SequenceValue>> bodyCarried = lastCarried;
+  for (const CarriedSeq &cs : seqs) {
+    const std::string &outName = (*body)->output(1 + cs.index).name();
+    const std::optional<SequenceValue> &got = bodyCarried[1 + cs.index];
+    if (!got || got->runtime->collectorId != cs.id)
+      return c.emitError() << "carried sequence '" << c.node.input(2 + cs.index)
+                           << "': the body's output '" << outName
+                           << "' is not that sequence appended to or replaced in an If "
+                              "branch; a Loop may carry a sequence its body only appends "
+                              "to (SequenceInsert without a position) or replaces";
+    if (failed(pushAppends(c, *yield, *got, liveTokens.lookup(cs.id), "the body")))
+      return failure();
+    if (cs.presence) {
+      // The yield has the token at the carried sequence's place; its presence follows.
+      unsigned at = 1 + static_cast<unsigned>(llvm::find(carriedOf, cs.index) - carriedOf.begin());
+      OpBuilder pb(*yield);
+      auto bt = RankedTensorType::get({}, b.getI1Type());
+      Value yes = onnx::ConstantOp::create(
+          pb, c.loc, bt, cast<ElementsAttr>(DenseElementsAttr::get(bt, true)));
+      (*yield)->insertOperands(at + 1, yes);
+    }
+  }
   if (failed(checkCarriedShapes(c, *yield, region->front(), 2, 1, numCarried, **body, 2)))
     return failure();
   // A declared type (value_info, graph output) seeds the result: shape inference merges it
   // with what the body gives. A scan output declared static while its length, the trip
   // count, is known only at run time is checked at run time (LoopLowering).
+  // Per Loop result: the node's output (-1: a presence).
+  SmallVector<int> outputOf(carriedOf);
+  for (int j = 0; j < numScan; ++j)
+    outputOf.push_back(numCarriedAll + j);
   for (auto [i, v] : llvm::enumerate((*yield)->getOperands().drop_front())) {
-    auto declared = i < c.resultTypes.size()
-                        ? dyn_cast_if_present<RankedTensorType>(c.resultTypes[i])
+    int out = outputOf[i];
+    auto declared = out >= 0 && static_cast<size_t>(out) < c.resultTypes.size()
+                        ? dyn_cast_if_present<RankedTensorType>(c.resultTypes[out])
                         : RankedTensorType();
     state.addTypes(declared && declared.getElementType() == elementTypeOf(v)
                        ? Type(declared)
@@ -350,7 +724,42 @@ LogicalResult GraphImporter::importLoop(NodeContext &c) {
   auto op = finish(c, state);
   if (failed(op))
     return failure();
-  bindOutputs(c, (*op)->getResults());
+  for (auto [i, v] : llvm::enumerate((*op)->getResults())) {
+    int out = outputOf[i];
+    if (out < 0 || out >= c.node.output_size() || c.node.output(out).empty())
+      continue;
+    auto cs = llvm::find_if(seqs, [&](const CarriedSeq &s) { return s.index == out; });
+    if (cs == seqs.end()) {
+      values[c.node.output(out)] = v;
+      optionals.erase(c.node.output(out));
+      continue;
+    }
+    // The entry sequence (as a run-time one), then the collected list.
+    collectorTokens[cs->id] = v;
+    SequenceValue result = sequences.find(c.node.input(2 + out))->second;
+    if (!result.runtime) {
+      SequenceValue promoted;
+      promoted.runtime.emplace();
+      for (auto [k, e] : llvm::enumerate(result.elements)) {
+        if (!e)
+          return c.emitError() << "carried sequence '" << c.node.input(2 + out)
+                               << "': its tensor " << k << " is not known: "
+                               << result.unknownReason;
+        promoted.runtime->edits.push_back({true, e, Value()});
+      }
+      promoted.elementType = result.elementType;
+      if (!promoted.elementType && !result.elements.empty())
+        promoted.elementType = elementTypeOf(result.elements[0]);
+      result = std::move(promoted);
+    }
+    const SequenceValue &got = *bodyCarried[1 + out];
+    if (!result.elementType)
+      result.elementType = got.elementType;
+    result.runtime->edits.push_back({true, Value(), Value(), v});
+    values.erase(c.node.output(out));
+    optionals.erase(c.node.output(out));
+    sequences[c.node.output(out)] = std::move(result);
+  }
   return success();
 }
 

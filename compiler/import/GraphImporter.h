@@ -51,6 +51,11 @@ private:
   mlir::LogicalResult importNodes(::onnx::GraphProto &graph);
   mlir::LogicalResult importNode(::onnx::NodeProto &node, int index);
   mlir::LogicalResult importConstantNode(NodeContext &c, ::onnx::NodeProto &node);
+  /// Gradient of the training domain (Gradient.cpp): reverse-mode differentiation of the
+  /// nodes of `currentGraph` between its xs and y.
+  mlir::LogicalResult importGradient(NodeContext &c);
+  /// The graph whose nodes importNodes is importing.
+  const ::onnx::GraphProto *currentGraph = nullptr;
   /// Optional, OptionalHasElement, OptionalGetElement (Optionals.cpp).
   mlir::LogicalResult importOptionalNode(NodeContext &c);
   /// Refuses an optional among `names`, the outputs of a graph that leave it (`what`).
@@ -100,7 +105,8 @@ private:
       NodeContext &c, ::onnx::GraphProto &graph, llvm::StringRef attrName, mlir::Region &region,
       mlir::TypeRange argTypes,
       llvm::function_ref<mlir::FailureOr<llvm::SmallVector<mlir::Value>>(mlir::Block &)> bind =
-          nullptr);
+          nullptr,
+      bool optionalOutputs = false);
   /// Imports `graph`'s nodes inline (a branch chosen at import): returns its outputs.
   mlir::FailureOr<llvm::SmallVector<mlir::Value>> importInline(NodeContext &c,
                                                                ::onnx::GraphProto &graph);
@@ -110,10 +116,30 @@ private:
   /// place (importInline: the sequence, under `lastInlineSequences`).
   llvm::SmallVector<int> lastYieldLayout;
   llvm::SmallVector<SequenceValue> lastInlineSequences;
+  /// Per graph output of the last subgraph imported: whether it is an optional. With
+  /// `optionalOutputs` (If branches), an optional leaves as its presence (a bool scalar)
+  /// followed by its tensor or its sequence's tensors (importInline: the presence here).
+  llvm::SmallVector<bool> lastYieldOptional;
+  /// Per graph output of the last subgraph imported: a Loop-carried sequence (layout -2,
+  /// no yielded values: its appended tensors are pushed, ControlFlow.cpp) and, for an
+  /// optional one, its presence.
+  llvm::SmallVector<std::optional<SequenceValue>> lastCarried;
+  llvm::SmallVector<mlir::Value> lastCarriedPresence;
+  /// Loop-carried sequences' collectors (ControlFlow.cpp importLoop): the next id, each one's
+  /// token where the import is now (its Loop's block argument, then the result of each If
+  /// that changed it), and each one's token after its Loop (the hidden result).
+  int64_t nextCollectorId = 0;
+  llvm::DenseMap<int64_t, mlir::Value> liveTokens;
+  llvm::DenseMap<int64_t, mlir::Value> collectorTokens;
+  /// Per graph output of the last subgraph imported: a sequence's element type (null for a
+  /// tensor, or when not known), for sequences without tensors.
+  llvm::SmallVector<mlir::Type> lastYieldElementTypes;
+  llvm::SmallVector<mlir::Value> lastInlinePresence;
   /// Collects a subgraph's outputs (sequences flattened into their tensors) into `outs`.
   mlir::LogicalResult subgraphOutputs(NodeContext &c, const ::onnx::GraphProto &graph,
                                       llvm::StringRef what,
-                                      llvm::SmallVectorImpl<mlir::Value> &outs);
+                                      llvm::SmallVectorImpl<mlir::Value> &outs,
+                                      bool optionalOutputs = false);
 
   mlir::Location nodeLoc(const ::onnx::NodeProto &node, int index);
   /// The model file at the byte offset where entry `index` of `list` begins (ModelOffsets),

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
@@ -129,6 +130,10 @@ LogicalResult GraphImporter::checkOpsets() {
   return success();
 }
 
+static bool isGradient(const ::onnx::NodeProto &node) {
+  return node.domain() == "ai.onnx.preview.training" && node.op_type() == "Gradient";
+}
+
 /// Ops the importer builds itself rather than through the op table.
 static bool importedDirectly(StringRef opType) {
   return opType == "Constant" || opType == "If" || opType == "Loop" || opType == "Scan" ||
@@ -167,7 +172,7 @@ void GraphImporter::collectUnsupported(const ::onnx::GraphProto &graph, const st
     bool defaultDomain = isDefaultDomain(node.domain());
     bool known = (defaultDomain && (importedDirectly(node.op_type()) ||
                                     isSequenceOp(node.op_type()))) ||
-                 findConverter(node.domain(), node.op_type());
+                 isGradient(node) || findConverter(node.domain(), node.op_type());
     std::string why;
     if (opsetOf(node) < 0)
       why = "domain '" + node.domain() + "' is not imported";
@@ -272,6 +277,12 @@ LogicalResult GraphImporter::sortNodes(const ::onnx::GraphProto &graph, SmallVec
     for (const auto &name : implicit)
       if (auto it = producer.find(name.getKey()); it != producer.end() && it->second != i)
         deps.insert(it->second);
+    // Gradient differentiates the nodes that produce its `y`: they come first.
+    if (isGradient(node))
+      for (const auto &a : node.attribute())
+        if (a.name() == "y")
+          if (auto it = producer.find(a.s()); it != producer.end() && it->second != i)
+            deps.insert(it->second);
     for (int d : deps) {
       ++pending[i];
       users[d].push_back(i);
@@ -364,6 +375,9 @@ LogicalResult GraphImporter::importNodes(::onnx::GraphProto &graph) {
   SmallVector<int> order;
   if (failed(sortNodes(graph, order)))
     return failure();
+  const ::onnx::GraphProto *savedGraph = currentGraph;
+  currentGraph = &graph;
+  llvm::scope_exit restore([&] { currentGraph = savedGraph; });
   for (int i : order)
     if (failed(importNode(*graph.mutable_node(i), i)))
       return failure();
@@ -434,6 +448,8 @@ LogicalResult GraphImporter::importNode(::onnx::NodeProto &node, int index) {
     return importLoop(c);
   if (node.op_type() == "Scan")
     return importScan(c);
+  if (isGradient(node))
+    return importGradient(c);
   if (isDefaultDomain(node.domain()) && isOptionalOp(node.op_type()))
     return importOptionalNode(c);
   // An optional passes through Identity; every other op takes tensors (or sequences).
@@ -756,9 +772,12 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
     bool optionalOut = out.type().has_optional_type();
     // An optional of a sequence input (the only optional of a sequence there is) leaves as
     // it came: absent when the input is.
+    // So may an optional of a sequence built in the graph (an If's result): its presence is
+    // a hidden tensor the plan reads first.
+    bool builtSeq = isSeq && !seqIt->second.runtime && !seqIt->second.mapped;
     if (!(isSeq && seqIt->second.runtime && seqIt->second.runtime->input >= 0 &&
           !seqIt->second.runtime->required) &&
-        (optionals.count(out.name()) || optionalOut))
+        !builtSeq && (optionals.count(out.name()) || optionalOut))
       return emitError(loc) << "graph output '" << out.name() << "' is an optional; "
                                 << "optional-typed graph outputs are not supported (return "
                                 << "OptionalHasElement and OptionalGetElement of it instead)",
@@ -789,12 +808,21 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
         else
           plan.push_back(0);
         for (const auto &e : seq.runtime->edits) {
-          if (e.insert)
+          if (e.collector)
+            plan.append({5, hiddenIndex(e.collector)});
+          else if (e.insert)
             plan.append({2, hiddenIndex(e.tensor), e.position ? hiddenIndex(e.position) : -1});
           else
             plan.append({3, e.position ? hiddenIndex(e.position) : -1});
         }
       } else {
+        if (Value present = optionals.lookup(out.name())) {
+          if (!optionalOut)
+            return emitError(loc) << "graph output '" << out.name() << "' is an optional "
+                                  << "sequence but is declared a sequence",
+                   nullptr;
+          plan.append({4, hiddenIndex(present)});
+        }
         plan.push_back(0);
         for (auto [k, e] : llvm::enumerate(seq.elements)) {
           if (!e)
@@ -835,6 +863,16 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::optional<llvm::StringRef> bytes) {
     results.push_back(h);
     resultTypes.push_back(h.getType());
   }
+  // A Loop's sequence pushes name their collector's out-param argument (inputs, then the
+  // results: outputs, then hidden); a collector that reaches no output leaves its pushes
+  // dead (record -1, dropped by the lowering).
+  func.walk([&](onnx::SequencePushOp push) {
+    auto id = push->getAttrOfType<IntegerAttr>("onnxc.collector");
+    auto it = id ? llvm::find(hidden, collectorTokens.lookup(id.getInt())) : hidden.end();
+    if (it != hidden.end())
+      push.setRecord(static_cast<int64_t>(argTypes.size() + graph.output_size() +
+                                          (it - hidden.begin())));
+  });
   func::ReturnOp::create(b, fileLoc, results);
   // SequenceMap may have retyped sequence arguments (to one element's tensor type).
   func.setType(b.getFunctionType(entry->getArgumentTypes(), resultTypes));

@@ -4,10 +4,14 @@
 // pointer may be NULL (onnx.InputPresent reads that); Optional(x) is present, Optional() with
 // only a type is absent. Reading the element of an absent optional is an error the run
 // reports with a status (onnx.Check), since whether it is absent may be known only then.
-// Optionals of sequences, and optionals that leave a graph (graph outputs, If/Loop/Scan
-// results), are refused with a diagnostic that names them.
+// An optional of a sequence built in the graph is the sequence (in `sequences`) and its
+// presence; it may leave an If (GraphImporter::importIf) and be a graph output (the sequence
+// plan's presence instruction). Optionals leaving a Loop or Scan body, and optional tensor
+// graph outputs, are refused with a diagnostic that names them.
 #include "compiler/import/ConverterUtils.h"
 #include "compiler/import/GraphImporter.h"
+
+#include "mlir/IR/Matchers.h"
 
 #include <onnx/onnx-ml.pb.h>
 
@@ -48,14 +52,20 @@ LogicalResult GraphImporter::importOptionalNode(NodeContext &c) {
   bool isSequence = !in.empty() && sequences.count(in);
   bool isOptional = !in.empty() && optionals.count(in);
   if (op == "Optional") {
-    if (isSequence)
-      return c.emitError() << "input '" << in << "' is a sequence: optionals of sequences are "
-                           << "not supported (only optionals of tensors)";
     if (isOptional)
       return c.emitError() << "input '" << in << "' is an optional: optionals of optionals are "
                            << "not supported";
     if (!in.empty()) {
-      values[out] = values.lookup(in);
+      if (isSequence) {
+        // An optional of a sequence built in the graph: the sequence and its presence.
+        SequenceValue seq = sequences.lookup(in);
+        if (seq.runtime)
+          return c.emitError() << "input '" << in << "' is a sequence whose tensors are known "
+                               << "only at run time: optionals of it are not supported";
+        sequences[out] = std::move(seq);
+      } else {
+        values[out] = values.lookup(in);
+      }
       optionals[out] = boolConstant(b, c.loc, true);
       return success();
     }
@@ -64,9 +74,25 @@ LogicalResult GraphImporter::importOptionalNode(NodeContext &c) {
     const ::onnx::AttributeProto *type = c.attr("type");
     if (!type || !type->has_tp())
       return c.emitError() << "without an input needs the 'type' attribute";
+    if (type->tp().has_sequence_type()) {
+      // An absent optional of a sequence: no tensors; an If pads them to the other
+      // branch's (GraphImporter::importIf), nothing reads them.
+      const auto &elem = type->tp().sequence_type().elem_type();
+      Type et = elem.has_tensor_type() ? elementTypeFor(ctx, elem.tensor_type().elem_type())
+                                       : Type();
+      if (!et)
+        return c.emitError() << "'type' is a sequence of a non-tensor type or of an "
+                             << "unsupported data type";
+      SequenceValue seq;
+      seq.elementType = et;
+      sequences[out] = std::move(seq);
+      values.erase(out);
+      optionals[out] = boolConstant(b, c.loc, false);
+      return success();
+    }
     if (!type->tp().has_tensor_type())
-      return c.emitError() << "'type' is not a tensor type: optionals of sequences and maps "
-                           << "are not supported (only optionals of tensors)";
+      return c.emitError() << "'type' is not a tensor or sequence type: optionals of maps "
+                           << "are not supported";
     const auto &tt = type->tp().tensor_type();
     Type et = elementTypeFor(ctx, tt.elem_type());
     if (!et)
@@ -111,6 +137,40 @@ LogicalResult GraphImporter::importOptionalNode(NodeContext &c) {
       sequences[out] = sequences.lookup(in);
     else
       values[out] = values.lookup(in);
+    return success();
+  }
+  if (isSequence && !sequences.lookup(in).runtime) {
+    // An optional of a sequence built in the graph: its tensors, each guarded by the
+    // presence (status 12 when absent); a constant presence needs no guard.
+    SequenceValue seq = sequences.lookup(in);
+    Value present = optionals.lookup(in);
+    DenseIntElementsAttr known;
+    if (matchPattern(present, m_Constant(&known)) && known.getNumElements() == 1) {
+      if ((*known.begin()).isZero())
+        return c.emitError() << "the optional '" << in << "' is always absent here";
+      sequences[out] = std::move(seq);
+      return success();
+    }
+    if (seq.elements.empty())
+      return c.emitError() << "the optional '" << in << "' is a sequence with no tensors "
+                           << "whose presence is known only at run time: not supported";
+    std::string where = isa<NameLoc>(c.loc) ? cast<NameLoc>(c.loc).getName().str() : "";
+    for (Value &e : seq.elements) {
+      if (!e)
+        return c.emitError() << "the optional '" << in << "' is a sequence whose tensors are "
+                             << "not known: " << seq.unknownReason;
+      e = buildRuntimeCheck(c, present, e, where + ": the optional '" + in + "' is absent");
+      if (!e)
+        return failure();
+    }
+    sequences[out] = std::move(seq);
+    return success();
+  }
+  if (isSequence && sequences.lookup(in).runtime->loopCarried) {
+    // A Loop-carried optional sequence (ControlFlow.cpp importLoop): passed on. Its absence
+    // can only be that of the Loop's entry, which the sequence output's plan checks where it
+    // starts from it (unless the body replaced the sequence).
+    sequences[out] = sequences.lookup(in);
     return success();
   }
   if (isSequence) {

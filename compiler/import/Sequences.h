@@ -22,8 +22,18 @@ struct RuntimeSequence {
     bool insert;          // SequenceInsert (else SequenceErase)
     mlir::Value tensor;   // the inserted tensor
     mlir::Value position; // integer scalar (or [1]); null: the end (insert), the last (erase)
+    /// Set: append the tensors a Loop collected (onnx.SequencePush to this placeholder; the
+    /// plan's instruction 5), not `tensor`.
+    mlir::Value collector = {};
   };
   llvm::SmallVector<Edit> edits;
+  /// The sequence a Loop body receives for a carried sequence (input -1, ControlFlow.cpp
+  /// importLoop): the body may append to it (SequenceInsert without a position; `edits`
+  /// until they are pushed to `collector` where a region yields it) or replace it in an If
+  /// branch by a sequence built there.
+  bool loopCarried = false;
+  mlir::Value collector;    // loopCarried: its token (tensor<0xi8>) where it is
+  int64_t collectorId = -1; // loopCarried: its collector
 };
 
 /// A sequence value: its tensors in order. An element is null when only the sequence's length

@@ -118,3 +118,17 @@ def Onnx_InputPresentOp : Onnx_Op<"InputPresent"> {
   let hasVerifier = 1;
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($present)";
 }
+
+// A sequence carried by a Loop and only appended to in its body (compiler/import/
+// ControlFlow.cpp): each appended tensor is copied, when the body runs, into a list the run
+// collects (runtime-stub/runtime.c: onnxc_rt_sequence_push), which the sequence plan of the
+// graph output appends (instruction 5). `collector` is the hidden result (a tensor<0xi8>
+// placeholder) whose out-param slot the run fills with the list's record; `record` is that
+// slot's main_graph argument once results are out-params (-1 until the importer knows it).
+// The convert-onnx-to-linalg lowering gives `value` as a buffer (`collector` dropped);
+// onnx-lower-sequence-pushes turns it into the runtime call.
+def Onnx_SequencePushOp : Op<Onnx_Dialect, "SequencePush", [MemoryEffects<[MemWrite]>]> {
+  let summary = "appends a copy of `value` to the list a Loop-carried sequence collects";
+  let arguments = (ins AnyType:$value, Optional<AnyType>:$collector, I64Attr:$record);
+  let assemblyFormat = "$value (`to` $collector^ `:` type($collector))? attr-dict `:` type($value)";
+}

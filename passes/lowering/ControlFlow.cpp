@@ -686,11 +686,51 @@ struct InputPresentLowering : OpConversionPattern<onnx::InputPresentOp> {
   }
 };
 
+/// onnx.SequencePush of a tensor -> the same op on the tensor's buffer (read only, any
+/// strided layout), the collector placeholder dropped: one-shot bufferization leaves an op
+/// on buffers alone, and onnx-lower-sequence-pushes makes it the runtime call once the
+/// record's out-param exists. A push whose sequence reaches no graph output (record -1) goes.
+/// `onnxc.reset` (the body replaced the sequence: its value is the collector placeholder)
+/// is kept.
+struct SequencePushLowering : OpConversionPattern<onnx::SequencePushOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(onnx::SequencePushOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rw) const override {
+    auto type = dyn_cast<RankedTensorType>(adaptor.getValue().getType());
+    if (!type)
+      return op.emitError() << "needs a ranked tensor, got " << op.getValue().getType();
+    if (op.getRecordAttr().getInt() < 0) {
+      rw.eraseOp(op);
+      return success();
+    }
+    Location loc = op.getLoc();
+    Value buffer;
+    if (op->hasAttr("onnxc.reset")) {
+      // A reset reads nothing: its value (the token) needs no buffer of its own, and asking
+      // for the buffer of a token yielded by an If is a read-after-write conflict for
+      // one-shot bufferization.
+      buffer = memref::AllocaOp::create(rw, loc, MemRefType::get({0}, rw.getI8Type()));
+    } else {
+      SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
+      auto layout = StridedLayoutAttr::get(rw.getContext(), ShapedType::kDynamic, strides);
+      auto memrefType = MemRefType::get(type.getShape(), type.getElementType(), layout);
+      buffer = bufferization::ToBufferOp::create(rw, loc, memrefType, adaptor.getValue(),
+                                                 rw.getUnitAttr());
+    }
+    auto push =
+        onnx::SequencePushOp::create(rw, loc, buffer, Value(), op.getRecordAttr().getInt());
+    if (op->hasAttr("onnxc.reset"))
+      push->setAttr("onnxc.reset", rw.getUnitAttr());
+    rw.eraseOp(op);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateControlFlowPatterns(RewritePatternSet &patterns) {
-  patterns.add<IfLowering, LoopLowering, CheckLowering, InputPresentLowering>(
-      patterns.getContext());
+  patterns.add<IfLowering, LoopLowering, CheckLowering, InputPresentLowering,
+               SequencePushLowering>(patterns.getContext());
 }
 
 } // namespace onnxc::lowering

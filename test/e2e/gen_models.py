@@ -1629,6 +1629,92 @@ def training_cases(rng):
     return out
 
 
+def numeric_gradient(fn, args, wrt):
+    """d(sum(fn(*args)))/d(args[wrt]) by central differences in float64: a reference that
+    shares nothing with the compiler's derivative rules. With the seed ones(y), Gradient's
+    dY/dX is exactly this vector-Jacobian product."""
+    args = [np.asarray(a, np.float64) for a in args]
+    x = args[wrt]
+    grad = np.zeros_like(x)
+    h = 1e-6
+    for idx in np.ndindex(x.shape):
+        saved = x[idx]
+        x[idx] = saved + h
+        up = np.sum(fn(*args))
+        x[idx] = saved - h
+        down = np.sum(fn(*args))
+        x[idx] = saved
+        grad[idx] = (up - down) / (2 * h)
+    return grad
+
+
+@case
+def gradient_cases(rng):
+    """Gradient (ai.onnx.preview.training): reverse-mode differentiation at import, checked
+    against central differences in float64. Numpy broadcasting (adjoints summed back to
+    [3] and [2,1]), a MatMul chain with 2-D and 1-D operands through Relu/Sigmoid/Tanh/Exp/
+    Log/Sqrt, a name used twice, an X that Y does not depend on (zeros), and a Gradient fed
+    other values than the graph's (the sub-graph evaluated again on them)."""
+    out = []
+    tr = [(TRAINING, 1)]
+    # Broadcasting: y = ((a + b - w) / b) * a - (-a), a [2,3], b [3] (away from 0), w [2,1].
+    a, w = f32(rng, 2, 3), f32(rng, 2, 1)
+    b = (f32(rng, 3, lo=0.5, hi=1.5) * np.array([1, -1, 1], np.float32)).astype(np.float32)
+
+    def fwd(a, b, w):
+        return ((a + b - w) / b) * a - (-a)
+    nodes = [node("Add", ["a", "b"], ["c"]), node("Sub", ["c", "w"], ["e"]),
+             node("Div", ["e", "b"], ["f"]), node("Mul", ["f", "a"], ["m"]),
+             node("Neg", ["a"], ["n"]), node("Sub", ["m", "n"], ["y"]),
+             helper.make_node("Gradient", ["a", "b", "w"], ["ga", "gb", "gw"], domain=TRAINING,
+                              xs=["a", "b", "w"], y="y")]
+    out.append(Case(
+        "gradient_broadcast", nodes, [("a", a), ("b", b), ("w", w)],
+        [("y", as_f32(fwd(a, b, w)))] +
+        [(n, as_f32(numeric_gradient(fwd, [a, b, w], i))) for i, n in
+         enumerate(["ga", "gb", "gw"])], domains=tr))
+
+    # A chain through MatMul (2-D x, 1-D v) and the unary rules.
+    x, wm, bias, v = f32(rng, 2, 4), f32(rng, 4, 3), f32(rng, 3), f32(rng, 4)
+
+    def chain(x, wm, bias, v):
+        lz = np.log(np.sqrt(x * x + 1.0))
+        h = np.maximum(lz @ wm + bias, 0.0) + 0.5
+        s = np.exp(np.tanh(1.0 / (1.0 + np.exp(-h))))
+        return s * (v @ wm)
+    one = helper.make_node("Constant", [], ["one"], value=numpy_helper.from_array(
+        np.array(1.0, np.float32)))
+    half = helper.make_node("Constant", [], ["half"], value=numpy_helper.from_array(
+        np.array(0.5, np.float32)))
+    nodes = [one, half, node("Mul", ["x", "x"], ["xx"]), node("Add", ["xx", "one"], ["xx1"]),
+             node("Sqrt", ["xx1"], ["sq"]), node("Log", ["sq"], ["lz"]),
+             node("MatMul", ["lz", "wm"], ["h0"]), node("Add", ["h0", "bias"], ["h1"]),
+             node("Relu", ["h1"], ["h2"]), node("Add", ["h2", "half"], ["h"]),
+             node("Sigmoid", ["h"], ["sg"]), node("Tanh", ["sg"], ["th"]),
+             node("Exp", ["th"], ["ex"]), node("MatMul", ["v", "wm"], ["vw"]),
+             node("Mul", ["ex", "vw"], ["y"]),
+             helper.make_node("Gradient", ["x", "wm", "bias", "v"], ["gx", "gwm", "gbias", "gv"],
+                              domain=TRAINING, xs=["x", "wm", "bias", "v"], y="y")]
+    args = [x, wm, bias, v]
+    out.append(Case(
+        "gradient_matmul_chain", nodes, [("x", x), ("wm", wm), ("bias", bias), ("v", v)],
+        [("y", as_f32(chain(*args)))] +
+        [(n, as_f32(numeric_gradient(chain, args, i))) for i, n in
+         enumerate(["gx", "gwm", "gbias", "gv"])], domains=tr, rtol=1e-3, atol=1e-4))
+
+    # Fed values: Gradient(p, q) for xs [a, q], y = a * a * k: the sub-graph is evaluated at
+    # a = p, giving 2 p k; q does not reach y (zeros); k is a constant of the differentiation.
+    a, p, q, k = f32(rng, 3), f32(rng, 3), f32(rng, 2), f32(rng, 3)
+    nodes = [node("Mul", ["a", "a"], ["aa"]), node("Mul", ["aa", "k"], ["y"]),
+             helper.make_node("Gradient", ["p", "q"], ["ga", "gq"], domain=TRAINING,
+                              xs=["a", "q"], y="y")]
+    out.append(Case(
+        "gradient_fed_values", nodes, [("a", a), ("p", p), ("q", q), ("k", k)],
+        [("y", as_f32(a * a * k)), ("ga", as_f32(2 * p.astype(np.float64) * k)),
+         ("gq", np.zeros(2, np.float32))], domains=tr))
+    return out
+
+
 @case
 def spectral_text_cases(rng):
     """DFT with zero padding + onesided and with truncation of a complex signal; TfIdf in its

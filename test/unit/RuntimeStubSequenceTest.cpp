@@ -23,11 +23,32 @@ const onnxc_tensor_desc outputsDesc[] = {{"z", ONNXC_FLOAT, 0, nullptr, 0},
 uint32_t inputFlags[] = {ONNXC_TENSOR_SEQUENCE, 0, 0};
 uint32_t outputFlags[] = {ONNXC_OUTPUT_SEQUENCE, 0};
 int kernelCalls = 0, kernelStatus = ONNXC_OK;
+// Loop-carried sequences (plan instruction 5): the kernel pushes to the list in hidden slot 0
+// instead of writing 2 * t there; with resetAfterFirst, it resets the list after the first.
+bool pushMode = false, resetAfterFirst = false;
 } // namespace
 
 extern "C" {
+void onnxc_rt_sequence_push(int64_t record, int64_t data, int64_t elem_bytes, int64_t rank,
+                            int64_t meta);
+void onnxc_rt_sequence_reset(int64_t record);
+
 int onnxc__kernel(const void *const *inputs, void *const *outputs, void *) {
   ++kernelCalls;
+  if (pushMode) {
+    // A strided view: rows 0..1, columns 0 and 2 of a 2x3 matrix (dims 2 2, strides 3 2),
+    // then a scalar, as compiled code pushes them (addresses as int64).
+    static const float m[6] = {1, 2, 3, 4, 5, 6}, s = 7;
+    int64_t view[4] = {2, 2, 3, 2}, scalar[1] = {0};
+    auto record = reinterpret_cast<int64_t>(outputs[2]);
+    onnxc_rt_sequence_push(record, reinterpret_cast<int64_t>(m), 4, 2,
+                           reinterpret_cast<int64_t>(view));
+    if (resetAfterFirst)
+      onnxc_rt_sequence_reset(record);
+    onnxc_rt_sequence_push(record, reinterpret_cast<int64_t>(&s), 4, 0,
+                           reinterpret_cast<int64_t>(scalar));
+    return kernelStatus;
+  }
   const float *t = static_cast<const float *>(inputs[1]);
   float *w = static_cast<float *>(outputs[1]), *t2 = static_cast<float *>(outputs[2]);
   for (int i = 0; i < 2; ++i) {
@@ -56,8 +77,10 @@ const onnxc_tensor_desc onnxc__hidden[2] = {{"h0", ONNXC_FLOAT, 1, tDims, 8},
 // output w: no plan. Tests change it (the runtime reads it per run).
 extern int64_t onnxc__sequence_plan[];
 int64_t onnxc__sequence_plan[16] = {8, 1, 0, 0, 2, 0, 1, 3, -1, 0};
-extern const uint32_t onnxc__num_kernel_dims, onnxc__sequence_map;
-const uint32_t onnxc__num_kernel_dims = 0, onnxc__sequence_map = 0;
+extern const uint32_t onnxc__num_kernel_dims, onnxc__sequence_map,
+    onnxc__sequence_dynamic_kernel;
+const uint32_t onnxc__num_kernel_dims = 0, onnxc__sequence_map = 0,
+               onnxc__sequence_dynamic_kernel = 0;
 extern const onnxc_tensor_desc onnxc__kernel_inputs[], onnxc__kernel_outputs[];
 const onnxc_tensor_desc onnxc__kernel_inputs[1] = {}, onnxc__kernel_outputs[1] = {};
 extern const onnxc_model onnxc__model;
@@ -241,6 +264,59 @@ TEST_F(Sequences, AbsentOptionalInput) {
   EXPECT_EQ(z.allocation, nullptr);
   outputFlags[0] = ONNXC_OUTPUT_SEQUENCE;
   inputFlags[0] = ONNXC_TENSOR_SEQUENCE;
+}
+
+TEST_F(Sequences, CollectedListsAppendAndReset) {
+  // z = x, then what the kernel pushed to hidden slot 0 (a Loop-carried sequence).
+  int64_t plan[] = {5, 1, 0, 0, 5, 0, 0};
+  std::copy(std::begin(plan), std::end(plan), onnxc__sequence_plan);
+  pushMode = true;
+  ASSERT_EQ(run(), ONNXC_OK);
+  ASSERT_EQ(z.length, 5);
+  ASSERT_EQ(z.ranks[3], 2);
+  EXPECT_EQ(z.dims[3][0], 2);
+  EXPECT_EQ(z.dims[3][1], 2);
+  const float *v = static_cast<const float *>(z.data[3]);
+  EXPECT_EQ(v[0], 1.f); // the view copied dense: 1 3 / 4 6
+  EXPECT_EQ(v[1], 3.f);
+  EXPECT_EQ(v[2], 4.f);
+  EXPECT_EQ(v[3], 6.f);
+  EXPECT_EQ(z.ranks[4], 0);
+  EXPECT_EQ(static_cast<const float *>(z.data[4])[0], 7.f);
+  std::free(z.allocation);
+  // A reset (the body replaced the sequence) drops x and what came before: z = [7]; an
+  // absent optional x does not matter then.
+  resetAfterFirst = true;
+  inputFlags[0] = ONNXC_TENSOR_SEQUENCE | ONNXC_TENSOR_OPTIONAL;
+  xp = nullptr;
+  const void *ins[] = {nullptr, t, &pos};
+  void *outs[] = {&z, w};
+  ASSERT_EQ(onnxc__model.run_with_allocator(nullptr, ins, outs, nullptr, nullptr, 0, nullptr),
+            ONNXC_OK);
+  ASSERT_EQ(z.length, 1);
+  EXPECT_EQ(static_cast<const float *>(z.data[0])[0], 7.f);
+  std::free(z.allocation);
+  inputFlags[0] = ONNXC_TENSOR_SEQUENCE;
+  pushMode = resetAfterFirst = false;
+}
+
+TEST_F(Sequences, PresenceOfAnOptionalBuiltInTheGraph) {
+  // z = [2t] if hidden slot 1 (read as a bool) is true, else absent.
+  int64_t plan[] = {5, 4, 1, 2, 0, -1, 0};
+  std::copy(std::begin(plan), std::end(plan), onnxc__sequence_plan);
+  outputFlags[0] = ONNXC_OUTPUT_SEQUENCE | ONNXC_OUTPUT_OPTIONAL;
+  pos = 1;
+  ASSERT_EQ(run(), ONNXC_OK);
+  ASSERT_EQ(z.length, 1);
+  EXPECT_EQ(static_cast<const float *>(z.data[0])[1], 40.f);
+  std::free(z.allocation);
+  pos = 0;
+  ASSERT_EQ(run(), ONNXC_OK);
+  EXPECT_EQ(z.length, -1);
+  EXPECT_EQ(z.allocation, nullptr);
+  // Absent where the output is not optional: a run-time check fails.
+  outputFlags[0] = ONNXC_OUTPUT_SEQUENCE;
+  EXPECT_EQ(run(), ONNXC_ERROR_RUNTIME_CHECK);
 }
 
 TEST_F(Sequences, FailuresLeaveNothingAllocated) {

@@ -51,6 +51,24 @@ MODELS = {
     "IFOPT": ([node("If", ["c"], ["o"], name="branch", then_branch=then_g, else_branch=else_g),
                node("OptionalHasElement", ["o"], ["h"])],
               [t("c", [], TensorProto.BOOL), t("y", [4])], [t("h", [], TensorProto.BOOL)]),
+    # node/test_if_opt's shape: an optional sequence absent in one branch, built in the other.
+    "IFSEQ": ([node("If", ["c"], ["o"], name="branch", then_branch=helper.make_graph(
+        [node("Optional", [], ["e"], type=helper.make_sequence_type_proto(tp4))], "then", [],
+        [opt_seq("e")]), else_branch=helper.make_graph(
+        [node("SequenceConstruct", ["y"], ["s"]), node("Optional", ["s"], ["p"])], "else", [],
+        [opt_seq("p")]))], [t("c", [], TensorProto.BOOL), t("y", [4])], [opt_seq("o")]),
+    # An optional in one branch, a tensor in the other.
+    "IFMIX": ([node("If", ["c"], ["o"], name="branch", then_branch=then_g,
+                    else_branch=helper.make_graph([node("Identity", ["y"], ["o3"])], "else", [],
+                                                  [t("o3", [4])])),
+               node("OptionalHasElement", ["o"], ["h"])],
+              [t("c", [], TensorProto.BOOL), t("y", [4])], [t("h", [], TensorProto.BOOL)]),
+    # A Loop body may not yield an optional.
+    "LOOPOPT": ([node("Loop", ["n", "", "y"], ["o"], name="loop", body=helper.make_graph(
+        [node("Optional", ["yi"], ["yo"]), node("Identity", ["ci"], ["co"])], "body",
+        [t("i", [], TensorProto.INT64), t("ci", [], TensorProto.BOOL), t("yi", [4])],
+        [t("co", [], TensorProto.BOOL), opt_tensor("yo", [4])]))],
+        [t("n", [], TensorProto.INT64), t("y", [4])], [t("o", [4])]),
 }
 
 tag, out = sys.argv[1], sys.argv[2]

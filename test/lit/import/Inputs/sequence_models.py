@@ -47,6 +47,35 @@ carry_body = helper.make_graph([node("Identity", ["c_in"], ["c_out"]),
                                 node("Identity", ["acc"], ["acc_out"])], "carry",
                                [t("i", [], I64), t("c_in", [], B), seq("acc")],
                                [t("c_out", [], B), seq("acc_out")])
+# Loop-carried sequences the body appends to (test_loop13_seq's shape): y[0:i+1].
+append_body = helper.make_graph(
+    [node("Identity", ["c_in"], ["c_out"]), const("one", np.int64(1)),
+     const("zero", np.array([0], np.int64)), node("Add", ["i", "one"], ["end"]),
+     node("Unsqueeze", ["end", "zero"], ["ends"]), node("Slice", ["y", "zero", "ends"], ["sl"]),
+     node("SequenceInsert", ["acc", "sl"], ["acc_out"])],
+    "append", [t("i", [], I64), t("c_in", [], B), seq("acc")],
+    [t("c_out", [], B), seq("acc_out")])
+erase_body = helper.make_graph([node("Identity", ["c_in"], ["c_out"]),
+                                node("SequenceErase", ["acc"], ["acc_out"])], "erase",
+                               [t("i", [], I64), t("c_in", [], B), seq("acc")],
+                               [t("c_out", [], B), seq("acc_out")])
+nested_then = helper.make_graph(
+    [node("Loop", ["m", "", "x"], ["l"], body=append_body, name="inner")], "then", [],
+    [seq("l")])
+# An optional carried sequence replaced by [0.0] when absent (test_loop16_seq_none's shape).
+opt_body = helper.make_graph(
+    [node("Identity", ["c_in"], ["c_out"]), node("OptionalHasElement", ["acc"], ["has"]),
+     node("Not", ["has"], ["none"]),
+     node("If", ["none"], ["cur"], then_branch=helper.make_graph(
+         [const("z", np.float32(0)), node("SequenceConstruct", ["z"], ["fresh"])], "then", [],
+         [seq("fresh")]), else_branch=helper.make_graph(
+         [node("OptionalGetElement", ["acc"], ["got"])], "else", [], [seq("got")])),
+     const("one", np.int64(1)), const("zero", np.array([0], np.int64)),
+     node("Add", ["i", "one"], ["end"]), node("Unsqueeze", ["end", "zero"], ["ends"]),
+     node("Slice", ["y", "zero", "ends"], ["sl"]),
+     node("SequenceInsert", ["cur", "sl"], ["acc_out"])],
+    "opt", [t("i", [], I64), t("c_in", [], B), opt_seq("acc")],
+    [t("c_out", [], B), seq("acc_out")])
 MODELS = {
     # A sequence input edited at a run-time position, a tensor output beside.
     "INSERT": ([node("Neg", ["y"], ["n"]), node("SequenceInsert", ["x", "n", "p"], ["s1"]),
@@ -79,6 +108,18 @@ MODELS = {
     # A sequence input carried by a Loop that is no map.
     "CARRY": ([node("Loop", ["m", "", "x"], ["y"], body=carry_body, name="loop")],
               [t("m", [], I64), seq("x")], [seq("y")]),
+    # A Loop-carried sequence only appended to: the body pushes each appended tensor.
+    "LOOPAPPEND": ([node("Loop", ["m", "", "x"], ["z"], body=append_body, name="loop")],
+                   [t("m", [], I64), seq("x"), t("y", [5])], [seq("z")]),
+    "LOOPOPT": ([node("Loop", ["m", "", "x"], ["z"], body=opt_body, name="loop")],
+                [t("m", [], I64), opt_seq("x"), t("y", [5])], [seq("z")]),
+    # Refused: a body that erases from its carried sequence, and a carrying Loop in an If.
+    "LOOPERASE": ([node("Loop", ["m", "", "x"], ["z"], body=erase_body, name="loop")],
+                  [t("m", [], I64), seq("x")], [seq("z")]),
+    "LOOPNESTED": ([node("If", ["c"], ["z"], then_branch=nested_then,
+                         else_branch=helper.make_graph([node("Identity", ["x"], ["e"])], "else",
+                                                       [], [seq("e")]), name="if")],
+                   [t("c", [], B), t("m", [], I64), seq("x"), t("y", [5])], [seq("z")]),
     # If branches whose sequences differ in length.
     "IFLEN": ([node("If", ["c"], ["s"], then_branch=then_g, else_branch=else2_g, name="if")],
               [t("c", [], B), t("y", [4])], [seq("s")]),
