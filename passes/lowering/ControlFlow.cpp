@@ -255,6 +255,16 @@ struct BranchBounds {
 
 struct IfLowering : OpConversionPattern<onnx::IfOp> {
   using OpConversionPattern::OpConversionPattern;
+
+  /// The buffer an If result is written into, one per result. Not a tensor.empty: CSE merges
+  /// two of the same type and sizes (two outputs of the same shape) into one, and the two
+  /// materialize_in_destination of a branch, which must both write in place, then write the
+  /// same buffer while the first value is still live ("cannot avoid RaW conflict"). An
+  /// alloc_tensor allocates, so it is never merged (docs/traps.md).
+  static Value destination(OpBuilder &b, Location loc, RankedTensorType type,
+                           ValueRange dynSizes) {
+    return bufferization::AllocTensorOp::create(b, loc, type, dynSizes);
+  }
   LogicalResult matchAndRewrite(onnx::IfOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rw) const override {
     auto thenY = cast<onnx::YieldOp>(op.getThenBranch().front().getTerminator());
@@ -284,7 +294,7 @@ struct IfLowering : OpConversionPattern<onnx::IfOp> {
     Location loc = op.getLoc();
     SmallVector<Value> dests;
     for (Value r : op.getResults())
-      dests.push_back(emptyTensor(rw, loc, cast<RankedTensorType>(r.getType())));
+      dests.push_back(destination(rw, loc, cast<RankedTensorType>(r.getType()), {}));
     Value cond = extractScalar(rw, loc, adaptor.getCond());
     auto ifOp = scf::IfOp::create(rw, loc, op.getResultTypes(), cond, /*addThenBlock=*/false,
                                   /*addElseBlock=*/false);
@@ -367,7 +377,7 @@ struct IfLowering : OpConversionPattern<onnx::IfOp> {
         if (t.isDynamicDim(d))
           dyn.push_back(bnd);
       }
-      dests.push_back(emptyTensorSized(rw, loc, t, dyn));
+      dests.push_back(destination(rw, loc, t, dyn));
       dimBounds.push_back(std::move(bs));
       varies.push_back(std::move(vs));
     }

@@ -25,7 +25,7 @@ against numpy references:
     x @ w or x transposed),
     run with the condition true and false: the result as a graph output and through
     elementwise ops and a reduction; and branches through Slice (run-time starts and ends)
-    and Reshape (-1);
+    and Reshape (-1); an If with two outputs computed in each branch from the same input;
   - Slice with starts, ends and steps read at run time (random each run, INT64 extremes and
     negative steps included), a step of 0 and a declared size the data does not give;
   - test_loop11's body (a loop-carried [1] yielded as [?], checked each iteration), with and
@@ -591,6 +591,35 @@ def if_cases(h):
                    inits=inits + [helper.make_tensor("w", F, [3, 5], w.reshape(-1).tolist())]),
           mm_case, rtol=1e-4, atol=1e-5)
 
+def if_two_outputs_cases(h):
+    """An If with two outputs of the same shape whose branches compute both from the same
+    input (then [Relu(v), Neg(v)], else [Abs(v), v + v]): each output has its own destination
+    (a shared one failed to bufferize). Static [5] and run-time [N], both branches."""
+    rng, check = h.rng, h.check
+    F, B = TensorProto.FLOAT, TensorProto.BOOL
+    then_b = helper.make_graph([helper.make_node("Relu", ["v"], ["t0"], name="relu"),
+                                helper.make_node("Neg", ["v"], ["t1"], name="neg")], "then", [],
+                               [vi("t0", F, None), vi("t1", F, None)])
+    else_b = helper.make_graph([helper.make_node("Abs", ["v"], ["e0"], name="abs"),
+                                helper.make_node("Add", ["v", "v"], ["e1"], name="twice")],
+                               "else", [], [vi("e0", F, None), vi("e1", F, None)])
+    for name, dim in [("if_two_outputs", 5), ("if_two_outputs_dyn", "N")]:
+        conds = itertools.cycle([1, 0])
+
+        def make(dim=dim, conds=conds):
+            cond = next(conds)
+            n = dim if isinstance(dim, int) else int(rng.integers(0, 9))
+            v = rng.standard_normal(n).astype(np.float32)
+            ys = [np.maximum(v, 0), -v] if cond else [np.abs(v), v + v]
+            return [("c", np.array(bool(cond))), ("v", v)], [("y0", ys[0]), ("y1", ys[1])], \
+                f"cond={cond} N={n}"
+        check(name, model_of([helper.make_node("If", ["c"], ["y0", "y1"], then_branch=then_b,
+                                               else_branch=else_b, name="pick")],
+                             [vi("c", B, []), vi("v", F, [dim])],
+                             [vi("y0", F, [dim]), vi("y1", F, [dim])]),
+              make, rtol=0, atol=0)
+
+
 def if_slice_reshape_cases(h):
     """If branches through Slice and Reshape (docs/dynamic-shapes.md, "If branches of
     different shapes"): then a Slice of x [N, 3] with starts and ends read at run time (at most
@@ -965,6 +994,7 @@ def main():
     slice_cases(h)
     loop_cases(h)
     if_slice_reshape_cases(h)
+    if_two_outputs_cases(h)
 
     # The typed C API of a data-dependent model without run-time input dims.
     src = os.path.join(a.work, "dd_api.c")

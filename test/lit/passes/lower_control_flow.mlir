@@ -1,9 +1,9 @@
 // RUN: %onnx-opt %s -convert-onnx-to-linalg -split-input-file | FileCheck %s
 
-// If -> scf.if on the extracted condition; each branch writes its result into a tensor made
+// If -> scf.if on the extracted condition; each branch writes its result into a buffer made
 // before the scf.if, so no buffer made inside a branch outlives it.
 // CHECK-LABEL: func.func @if
-// CHECK:         %[[DEST:.+]] = tensor.empty() : tensor<3xf32>
+// CHECK:         %[[DEST:.+]] = bufferization.alloc_tensor() : tensor<3xf32>
 // CHECK:         %[[C:.+]] = tensor.extract %arg0[] : tensor<i1>
 // CHECK:         %[[R:.+]] = scf.if %[[C]] -> (tensor<3xf32>) {
 // CHECK:           %[[A:.+]] = linalg.generic
@@ -142,7 +142,7 @@ func.func @loop_data_trip_count(%x: tensor<f32>, %m: tensor<i64>, %go: tensor<i1
 // CHECK-DAG:     %[[C6:.+]] = arith.constant 6 : index
 // CHECK-DAG:     %[[C3:.+]] = arith.constant 3 : index
 // CHECK:         %[[BOUND:.+]] = arith.maxui %[[C6]], %[[C3]] : index
-// CHECK:         %[[DEST:.+]] = tensor.empty(%[[BOUND]]) : tensor<?xf32>
+// CHECK:         %[[DEST:.+]] = bufferization.alloc_tensor(%[[BOUND]]) : tensor<?xf32>
 // CHECK:         %[[R:.+]]:2 = scf.if %{{.+}} -> (tensor<?xf32>, index) {
 // CHECK:           %[[S:.+]] = tensor.extract_slice %[[DEST]][0] [6] [1] : tensor<?xf32> to tensor<6xf32>
 // CHECK:           %[[W:.+]] = bufferization.materialize_in_destination %{{.+}} in %[[S]]
@@ -174,7 +174,7 @@ func.func @if_shapes(%c: tensor<i1>, %x: tensor<3xf32>) -> tensor<?xf32> {
 // CHECK:         %[[D:.+]] = tensor.dim %arg1, %{{.+}} : tensor<?x4xf32>
 // CHECK:         %[[TWICE:.+]] = arith.addi %[[D]], %[[D]] : index
 // CHECK:         %[[BOUND:.+]] = arith.maxui %[[TWICE]], %[[D]] : index
-// CHECK:         %[[DEST:.+]] = tensor.empty(%[[BOUND]]) : tensor<?x4xf32>
+// CHECK:         %[[DEST:.+]] = bufferization.alloc_tensor(%[[BOUND]]) : tensor<?x4xf32>
 // CHECK:         %[[R:.+]]:2 = scf.if %{{.+}} -> (tensor<?x4xf32>, index) {
 // CHECK:           tensor.extract_slice %[[DEST]][0, 0] [%[[N1:.+]], 4] [1, 1]
 // CHECK:           scf.yield %{{.+}}, %[[N1]] : tensor<?x4xf32>, index
@@ -200,7 +200,7 @@ func.func @if_dyn(%c: tensor<i1>, %x: tensor<?x4xf32>, %r: tensor<4xf32>) -> ten
 // size yielded.
 // CHECK-LABEL: func.func @if_same_dyn
 // CHECK:         %[[D:.+]] = tensor.dim %arg1, %{{.+}} : tensor<?xf32>
-// CHECK:         %[[DEST:.+]] = tensor.empty(%[[D]]) : tensor<?xf32>
+// CHECK:         %[[DEST:.+]] = bufferization.alloc_tensor(%[[D]]) : tensor<?xf32>
 // CHECK:         %[[R:.+]] = scf.if %{{.+}} -> (tensor<?xf32>) {
 // CHECK-NOT:     onnxc.data_bound
 // CHECK:         tensor.extract_slice %[[R]][0] [%[[D]]] [1] : tensor<?xf32> to tensor<?xf32>
@@ -221,7 +221,7 @@ func.func @if_same_dyn(%c: tensor<i1>, %x: tensor<?xf32>) -> tensor<?xf32> {
 // CHECK:         %[[D:.+]] = tensor.dim %arg1, %{{.+}} : tensor<?x3xf32>
 // CHECK:         %[[B0:.+]] = arith.maxui %[[D]], %{{.+}} : index
 // CHECK:         %[[B1:.+]] = arith.maxui %{{.+}}, %[[D]] : index
-// CHECK:         %[[DEST:.+]] = tensor.empty(%[[B0]], %[[B1]]) : tensor<?x?xf32>
+// CHECK:         %[[DEST:.+]] = bufferization.alloc_tensor(%[[B0]], %[[B1]]) : tensor<?x?xf32>
 // CHECK:         %[[R:.+]]:3 = scf.if %{{.+}} -> (tensor<?x?xf32>, index, index) {
 // CHECK:         %[[N0:.+]] = arith.minui %[[R]]#1, %[[B0]] {onnxc.data_bound} : index
 // CHECK:         %[[N1:.+]] = arith.minui %[[R]]#2, %[[B1]] {onnxc.data_bound} : index
@@ -245,7 +245,7 @@ func.func @if_matmul(%c: tensor<i1>, %x: tensor<?x3xf32>, %w: tensor<3x5xf32>) -
 // Dim 1: Reshape [0, -1] of x copies n and infers 4 (static already).
 // CHECK-LABEL: func.func @if_slice_bound
 // CHECK:         %[[D:.+]] = tensor.dim %arg1, %{{.+}} : tensor<?x4xf32>
-// CHECK:         %[[DEST:.+]] = tensor.empty(%[[D]]) : tensor<?x4xf32>
+// CHECK:         %[[DEST:.+]] = bufferization.alloc_tensor(%[[D]]) : tensor<?x4xf32>
 // CHECK:         %[[R:.+]]:2 = scf.if %{{.+}} -> (tensor<?x4xf32>, index) {
 // CHECK:           arith.minui %{{.+}}, %{{.+}} {onnxc.data_bound} : index
 // CHECK:           scf.yield %{{.+}}, %{{.+}} : tensor<?x4xf32>, index
@@ -275,7 +275,7 @@ func.func @if_slice_bound(%c: tensor<i1>, %x: tensor<?x4xf32>, %s: tensor<1xi64>
 // CHECK:         %[[P6:.+]] = arith.muli %[[P]], %{{.+}} : index
 // CHECK:         %[[ROWS:.+]] = arith.divui %[[P6]], %{{.+}} : index
 // CHECK:         %[[BOUND:.+]] = arith.maxui %[[ROWS]], %{{.+}} : index
-// CHECK:         tensor.empty(%[[BOUND]]) : tensor<?x3xf32>
+// CHECK:         bufferization.alloc_tensor(%[[BOUND]]) : tensor<?x3xf32>
 // CHECK:         scf.if %{{.+}} -> (tensor<?x3xf32>, index)
 func.func @if_reshape_bound(%c: tensor<i1>, %x: tensor<?x6xf32>, %y: tensor<?x3xf32>) -> tensor<?x3xf32> {
   %0 = "onnx.If"(%c) ({
