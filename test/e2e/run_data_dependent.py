@@ -806,6 +806,102 @@ def slice_cases(h):
                    ("e", np.array([5], np.int64))],
                   "not the shape the model declares")
 
+def shape_slice_cases(h):
+    """Shape arithmetic on inputs with run-time dims feeding Slice, as exporters write it
+    (`Shape -> Gather/Slice -> Sub/Div... -> Unsqueeze/Concat -> Slice`), compiled without
+    --shape: the Shape values are run-time values, the Slice's length a data-bound dim. Dims
+    drawn at random each run. And such a length broadcast against a run-time input dim
+    (`x + Slice(pe, 0, Shape(x)[1])`, `Slice(x[N]) + z[M]`): compared at run time, not by its
+    bound (ONNXC_ERROR_DATA_SIZE when they differ)."""
+    rng, check = h.rng, h.check
+    F, I64 = TensorProto.FLOAT, TensorProto.INT64
+    i64 = lambda name, v: helper.make_tensor(name, I64, [len(v)] if isinstance(v, list) else [],
+                                             v if isinstance(v, list) else [v])
+    big = int(np.iinfo(np.int64).max)
+
+    # rows = y[N // 2 : N - 1] (N from x's shape; an end of -1 counts from the end), and
+    # cols = y[:, K - 3 :] through Shape(start, end) and a Concat of the starts.
+    def rows():
+        n, m, k = (int(v) for v in rng.integers(0, 9, 3))
+        x = rng.standard_normal((n, k)).astype(np.float32)
+        y = rng.standard_normal((m, 6)).astype(np.float32)
+        s0, e0 = n // 2, n - 1
+        return [("x", x), ("y", y)], \
+            [("rows", slice_ref(y, [s0], [e0], [0], [1])),
+             ("cols", slice_ref(y, [s0, k - 3], [e0, big], [0, 1], [1, 1]))], \
+            f"N={n} M={m} K={k}"
+    check("shape_slice_rows",
+          model_of([helper.make_node("Shape", ["x"], ["sx"], name="shape"),
+                    helper.make_node("Gather", ["sx", "zero"], ["n"], axis=0, name="n"),
+                    helper.make_node("Div", ["n", "two"], ["half"], name="half"),
+                    helper.make_node("Sub", ["n", "one"], ["last"], name="last"),
+                    helper.make_node("Unsqueeze", ["half", "ax0"], ["st"], name="st"),
+                    helper.make_node("Unsqueeze", ["last", "ax0"], ["en"], name="en"),
+                    helper.make_node("Slice", ["y", "st", "en", "ax0"], ["rows"], name="rows"),
+                    helper.make_node("Shape", ["x"], ["k1"], start=1, name="k"),
+                    helper.make_node("Sub", ["k1", "three1"], ["kst"], name="kst"),
+                    helper.make_node("Concat", ["st", "kst"], ["st2"], axis=0, name="st2"),
+                    helper.make_node("Concat", ["en", "big"], ["en2"], axis=0, name="en2"),
+                    helper.make_node("Slice", ["y", "st2", "en2", "ax01"], ["cols"],
+                                     name="cols")],
+                   [vi("x", F, ["N", "K"]), vi("y", F, ["M", 6])],
+                   [vi("rows", F, [None, 6]), vi("cols", F, [None, None])], opset=15,
+                   inits=[i64("zero", 0), i64("two", 2), i64("one", 1), i64("ax0", [0]),
+                          i64("three1", [3]), i64("big", [big]), i64("ax01", [0, 1])]),
+          rows, rtol=0, atol=0)
+
+    # A position embedding pe [16, 8] sliced to the sequence length S of x [B, S, 8] and
+    # added to x (through Cast to float, Floor and back on the way: x[:, S // 2 :] * 2 too).
+    pe = rng.standard_normal((16, 8)).astype(np.float32)
+    def pos():
+        b, s = int(rng.integers(0, 4)), int(rng.integers(0, 17))
+        x = rng.standard_normal((b, s, 8)).astype(np.float32)
+        return [("x", x)], [("y", x + pe[:s]), ("h", x[:, s // 2:] * np.float32(2))], \
+            f"B={b} S={s}"
+    pos_model = model_of(
+        [helper.make_node("Shape", ["x"], ["sx"], name="shape"),
+         helper.make_node("Gather", ["sx", "one"], ["s"], axis=0, name="s"),
+         helper.make_node("Unsqueeze", ["s", "ax0"], ["en"], name="en"),
+         helper.make_node("Slice", ["pe", "zero1", "en", "ax0"], ["p"], name="pe_s"),
+         helper.make_node("Add", ["x", "p"], ["y"], name="add_pe"),
+         helper.make_node("Cast", ["en"], ["enf"], to=F, name="tofloat"),
+         helper.make_node("Div", ["enf", "twof"], ["hf"], name="halff"),
+         helper.make_node("Floor", ["hf"], ["fl"], name="floor"),
+         helper.make_node("Cast", ["fl"], ["hs"], to=I64, name="toint"),
+         helper.make_node("Slice", ["x", "hs", "big", "one1"], ["xh"], name="tail"),
+         helper.make_node("Mul", ["xh", "twof"], ["h"], name="twice")],
+        [vi("x", F, ["B", "S", 8])], [vi("y", F, ["B", "S", 8]), vi("h", F, ["B", None, 8])],
+        inits=[helper.make_tensor("pe", F, [16, 8], pe.reshape(-1).tolist()), i64("one", 1),
+               i64("ax0", [0]), i64("zero1", [0]), i64("one1", [1]), i64("big", [big]),
+               helper.make_tensor("twof", F, [1], [2.0])])
+    check("shape_slice_pos", pos_model, pos, rtol=1e-6, atol=1e-6)
+    # A sequence longer than the table: the slice is 16 rows, x has 17.
+    expect_status(h, "shape_slice_pos", [("x", np.zeros((1, 17, 8), np.float32))],
+                  "a size computed from the input values is invalid")
+
+    # Slice(x [N], s, e) + z [M]: M mostly the slice's length, so that N != M.
+    def slice_add():
+        n = int(rng.integers(0, 10))
+        s, e, t = slice_bounds(rng, n)
+        if t < 0:  # mostly an ascending range, for this step of 1
+            s, e = e, s
+        x = rng.standard_normal(n).astype(np.float32)
+        xs = slice_ref(x, [s], [e], [0], [1])
+        z = rng.standard_normal(len(xs)).astype(np.float32)
+        return [("x", x), ("s", np.array([s], np.int64)), ("e", np.array([e], np.int64)),
+                ("z", z)], [("y", xs + z)], f"N={n} starts={s} ends={e} M={len(xs)}"
+    check("slice_add_runtime_dim",
+          model_of([helper.make_node("Slice", ["x", "s", "e"], ["xs"], name="cut"),
+                    helper.make_node("Add", ["xs", "z"], ["y"], name="add")],
+                   [vi("x", F, ["N"]), vi("s", I64, [1]), vi("e", I64, [1]),
+                    vi("z", F, ["M"])], [vi("y", F, [None])]),
+          slice_add, rtol=0, atol=0)
+    expect_status(h, "slice_add_runtime_dim",
+                  [("x", np.zeros(6, np.float32)), ("s", np.array([1], np.int64)),
+                   ("e", np.array([4], np.int64)), ("z", np.zeros(4, np.float32))],
+                  "a size computed from the input values is invalid")
+
+
 def loop_cases(h):
     """Loop-carried values whose yielded type is less precise than their entry type
     (docs/dynamic-shapes.md, "Loop-carried values"): test_loop11's body, y_out = y_in +
@@ -992,6 +1088,7 @@ def main():
     no_bound_cases(h)
     if_cases(h)
     slice_cases(h)
+    shape_slice_cases(h)
     loop_cases(h)
     if_slice_reshape_cases(h)
     if_two_outputs_cases(h)

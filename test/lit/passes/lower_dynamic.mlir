@@ -75,6 +75,49 @@ func.func @add_two_runtime_dims(%a: tensor<?x8xf32>, %b: tensor<?x8xf32>) -> ten
 
 // -----
 
+// A dim read from data (a Slice's length read at run time, bounded by n) meets a run-time
+// input dim m: its bound says nothing of its value, so it is not compared by its bound in the
+// size (which would refuse every m != n): the result has the input's dim m, and the slice's
+// length is checked against it at run time (a data check: ONNXC_ERROR_DATA_SIZE).
+// CHECK-LABEL: func.func @add_slice_runtime_dim
+// CHECK:         %[[LEN:.+]] = arith.minui %{{.+}}, %{{.+}} {onnxc.data_bound} : index
+// CHECK:         %[[S:.+]] = tensor.extract_slice %arg0[%{{.+}}] [%[[LEN]]] [%{{.+}}]
+// CHECK-DAG:     %[[L:.+]] = tensor.dim %[[S]], %{{.+}} : tensor<?xf32>
+// CHECK-DAG:     %[[M:.+]] = tensor.dim %arg3, %{{.+}} : tensor<?xf32>
+// CHECK:         %[[EQ:.+]] = arith.cmpi eq, %[[L]], %[[M]] : index
+// CHECK:         cf.assert %[[EQ]], "a size from tensor data differs from the size it is broadcast against" {onnxc.data_check}
+// CHECK-NOT:     arith.select
+// CHECK:         tensor.empty(%[[M]]) : tensor<?xf32>
+func.func @add_slice_runtime_dim(%x: tensor<?xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>, %z: tensor<?xf32>) -> tensor<?xf32> {
+  %0 = "onnx.Slice"(%x, %s, %e) {operandSegmentSizes = array<i32: 1, 1, 1, 0, 0>} : (tensor<?xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?xf32>
+  %1 = "onnx.Add"(%0, %z) : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+  return %1 : tensor<?xf32>
+}
+
+// -----
+
+// Two dims read from data: the first sizes the result, the second is checked against it.
+// Two run-time input dims beside them are compared in the size as before.
+// CHECK-LABEL: func.func @add_two_slices
+// CHECK:         %[[S0:.+]] = tensor.extract_slice %arg0
+// CHECK:         %[[S1:.+]] = tensor.extract_slice %arg1
+// CHECK-DAG:     %[[L0:.+]] = tensor.dim %[[S0]], %{{.+}} : tensor<?x?xf32>
+// CHECK-DAG:     %[[L1:.+]] = tensor.dim %[[S1]], %{{.+}} : tensor<?x?xf32>
+// CHECK:         %[[EQ:.+]] = arith.cmpi eq, %[[L1]], %[[L0]] : index
+// CHECK:         cf.assert %[[EQ]], "a size from tensor data differs from the size it is broadcast against" {onnxc.data_check}
+// CHECK:         %[[EQD:.+]] = arith.cmpi eq, %{{.+}}, %{{.+}} : index
+// CHECK:         %[[D:.+]] = arith.select %[[EQD]], %{{.+}}, %c-1 : index
+// CHECK-NOT:     cf.assert
+// CHECK:         tensor.empty(%[[L0]], %[[D]]) : tensor<?x?xf32>
+func.func @add_two_slices(%x: tensor<?x?xf32>, %y: tensor<?x?xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>) -> tensor<?x?xf32> {
+  %0 = "onnx.Slice"(%x, %s, %e) {operandSegmentSizes = array<i32: 1, 1, 1, 0, 0>} : (tensor<?x?xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?xf32>
+  %1 = "onnx.Slice"(%y, %s, %e) {operandSegmentSizes = array<i32: 1, 1, 1, 0, 0>} : (tensor<?x?xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?xf32>
+  %2 = "onnx.Add"(%0, %1) : (tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %2 : tensor<?x?xf32>
+}
+
+// -----
+
 // Gathering along a run-time dim (the last step of a run-time sequence): the index is
 // wrapped and clamped with the run-time size.
 // CHECK-LABEL: func.func @gather_runtime_axis
