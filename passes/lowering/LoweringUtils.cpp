@@ -343,6 +343,24 @@ struct DataSizes {
 };
 } // namespace
 
+void requireSameDim(OpBuilder &b, Location loc, Value a, int64_t i, Value other, int64_t j,
+                    StringRef what) {
+  auto at = cast<RankedTensorType>(a.getType()), ot = cast<RankedTensorType>(other.getType());
+  if ((!at.isDynamicDim(i) && !ot.isDynamicDim(j)) || (a == other && i == j) ||
+      !b.getContext()->getLoadedDialect<cf::ControlFlowDialect>())
+    return;
+  DataSizes data;
+  bool fromData = data.tensorDim(a, i) || data.tensorDim(other, j);
+  if (!fromData && !(at.isDynamicDim(i) && ot.isDynamicDim(j)))
+    return; // A run-time input dim against a static one is assumed equal, as in a broadcast.
+  Value eq = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, dimSize(b, loc, a, i),
+                                   dimSize(b, loc, other, j));
+  if (!fromData)
+    return requireDims(b, loc, eq, what);
+  auto check = cf::AssertOp::create(b, loc, eq, what);
+  check->setAttr("onnxc.data_check", b.getUnitAttr());
+}
+
 /// The run-time dims of an elementwise result: where several inputs have a run-time dim at
 /// the same (right-aligned) position, they must be equal at run time (a run-time 1 does not
 /// broadcast). Between run-time input dims the size is -1 unless they are, which the size

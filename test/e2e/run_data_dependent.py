@@ -901,6 +901,32 @@ def shape_slice_cases(h):
                    ("e", np.array([4], np.int64)), ("z", np.zeros(4, np.float32))],
                   "a size computed from the input values is invalid")
 
+    # The same length as Concat's other dim and MatMul's K: Concat(Slice(x [N, 4]), z [M, 2],
+    # axis 1) and z^T @ Slice(x), checked at run time.
+    def cat_mm():
+        n = int(rng.integers(0, 9))
+        s, e, t = slice_bounds(rng, n)
+        if t < 0:
+            s, e = e, s
+        x = rng.standard_normal((n, 4)).astype(np.float32)
+        xs = slice_ref(x, [s], [e], [0], [1])
+        z = rng.standard_normal((len(xs), 2)).astype(np.float32)
+        return [("x", x), ("s", np.array([s], np.int64)), ("e", np.array([e], np.int64)),
+                ("z", z)], [("cat", np.concatenate([xs, z], 1)), ("mm", z.T @ xs)], \
+            f"N={n} starts={s} ends={e} M={len(xs)}"
+    check("slice_concat_matmul",
+          model_of([helper.make_node("Slice", ["x", "s", "e"], ["xs"], name="cut"),
+                    helper.make_node("Concat", ["xs", "z"], ["cat"], axis=1, name="cat"),
+                    helper.make_node("Transpose", ["z"], ["zt"], perm=[1, 0], name="zt"),
+                    helper.make_node("MatMul", ["zt", "xs"], ["mm"], name="mm")],
+                   [vi("x", F, ["N", 4]), vi("s", I64, [1]), vi("e", I64, [1]),
+                    vi("z", F, ["M", 2])], [vi("cat", F, [None, 6]), vi("mm", F, [2, 4])]),
+          cat_mm, rtol=1e-5, atol=1e-5)
+    expect_status(h, "slice_concat_matmul",
+                  [("x", np.zeros((6, 4), np.float32)), ("s", np.array([1], np.int64)),
+                   ("e", np.array([4], np.int64)), ("z", np.zeros((5, 2), np.float32))],
+                  "a size computed from the input values is invalid")
+
 
 def loop_cases(h):
     """Loop-carried values whose yielded type is less precise than their entry type

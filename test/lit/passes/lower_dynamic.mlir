@@ -336,3 +336,41 @@ func.func @slice_data_declared(%x: tensor<?x9xf32>, %s: tensor<1xi64>, %e: tenso
   %0 = "onnx.Slice"(%x, %s, %e, %a) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 0>} : (tensor<?x9xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
 }
+
+// -----
+
+// MatMul's K read from data on one side (a Slice's length) and a run-time input dim on the
+// other: checked at run time (a data check), not trusted by its bound. Two run-time input
+// dims are a condition on the dims (onnxc.dims_check).
+// CHECK-LABEL: func.func @matmul_k_from_slice
+// CHECK:         %[[S:.+]] = tensor.extract_slice %arg0
+// CHECK-DAG:     %[[K0:.+]] = tensor.dim %arg3, %{{.+}} : tensor<3x?xf32>
+// CHECK-DAG:     %[[K1:.+]] = tensor.dim %[[S]], %{{.+}} : tensor<?x4xf32>
+// CHECK:         %[[EQ:.+]] = arith.cmpi eq, %[[K0]], %[[K1]] : index
+// CHECK:         cf.assert %[[EQ]], "MatMul's operands differ in their inner dim (K)" {onnxc.data_check}
+// CHECK:         linalg.generic
+// CHECK:         cf.assert %{{.+}}, "MatMul's operands differ in their inner dim (K)" {onnxc.dims_check}
+// CHECK:         linalg.generic
+func.func @matmul_k_from_slice(%x: tensor<?x4xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>, %z: tensor<3x?xf32>, %w: tensor<?x2xf32>) -> (tensor<3x4xf32>, tensor<3x2xf32>) {
+  %0 = "onnx.Slice"(%x, %s, %e) {operandSegmentSizes = array<i32: 1, 1, 1, 0, 0>} : (tensor<?x4xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x4xf32>
+  %1 = "onnx.MatMul"(%z, %0) : (tensor<3x?xf32>, tensor<?x4xf32>) -> tensor<3x4xf32>
+  %2 = "onnx.MatMul"(%z, %w) : (tensor<3x?xf32>, tensor<?x2xf32>) -> tensor<3x2xf32>
+  return %1, %2 : tensor<3x4xf32>, tensor<3x2xf32>
+}
+
+// -----
+
+// Concat's dims other than the axis: a length read from data against an input dim is a data
+// check.
+// CHECK-LABEL: func.func @concat_rows_from_slice
+// CHECK:         %[[S:.+]] = tensor.extract_slice %arg0
+// CHECK-DAG:     %[[A:.+]] = tensor.dim %[[S]], %{{.+}} : tensor<?x4xf32>
+// CHECK-DAG:     %[[B:.+]] = tensor.dim %arg3, %{{.+}} : tensor<?x2xf32>
+// CHECK:         %[[EQ:.+]] = arith.cmpi eq, %[[A]], %[[B]] : index
+// CHECK:         cf.assert %[[EQ]], "Concat's inputs differ in a dim other than the axis" {onnxc.data_check}
+// CHECK:         tensor.insert_slice
+func.func @concat_rows_from_slice(%x: tensor<?x4xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>, %z: tensor<?x2xf32>) -> tensor<?x6xf32> {
+  %0 = "onnx.Slice"(%x, %s, %e) {operandSegmentSizes = array<i32: 1, 1, 1, 0, 0>} : (tensor<?x4xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x4xf32>
+  %1 = onnx.Concat %0, %z {axis = 1 : i64} : (tensor<?x4xf32>, tensor<?x2xf32>) -> tensor<?x6xf32>
+  return %1 : tensor<?x6xf32>
+}
