@@ -74,11 +74,29 @@ Value intoDestination(OpBuilder &b, Location loc, Value value, Value dest, Block
 /// (`cf.assert` with a status, like onnx.Check: after convert-scf-to-cf,
 /// onnx-lower-runtime-checks makes it a branch out of the loop to the status return), so a
 /// value of another size is never written past its slot.
+///
+/// A slot with run-time dims (`slot`: a carried value whose entry has run-time dims, which
+/// keeps its entry's size every iteration) is checked the same way against its own dims, so
+/// that a body that changes the value's size (`Concat(y, y)` of a `[?]`) ends the run with
+/// the status instead of writing past the slot. Where the yielded dim is the slot's own (an
+/// elementwise op on it), the comparison folds away.
 void checkYieldedDims(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> slotShape,
-                      StringRef what) {
+                      StringRef what, Value slot = Value()) {
   auto vt = cast<RankedTensorType>(value.getType());
   for (int64_t d = 0; d < vt.getRank(); ++d) {
-    if (!vt.isDynamicDim(d) || ShapedType::isDynamic(slotShape[d]))
+    if (ShapedType::isDynamic(slotShape[d])) {
+      if (!slot)
+        continue;
+      Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                       dimSize(b, loc, value, d),
+                                       tensor::DimOp::create(b, loc, slot, d));
+      cf::AssertOp::create(b, loc, ok,
+                           b.getStringAttr("onnxc.status 11: " + what +
+                                           " that the loop body yields has a dim other than "
+                                           "its entry's"));
+      continue;
+    }
+    if (!vt.isDynamicDim(d))
       continue;
     Value dim = tensor::DimOp::create(b, loc, value, d);
     Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, dim,
@@ -465,6 +483,12 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
                               << ": its elements' shape is known only at run time, which is "
                                  "not supported yet";
       }
+      // A carried value with run-time dims keeps its entry's size every iteration (the
+      // body's argument has the entry's type): the yielded dims are checked against the
+      // entry's at run time (checkYieldedDims).
+      auto argT = dyn_cast<RankedTensorType>(op.getBody().front().getArgument(2 + i).getType());
+      if (t && argT && t == argT && t == op.getVInitial()[i].getType())
+        continue;
       return op.emitError() << "loop-carried value " << i << " is " << r.getType()
                             << ": its shape is known only at run time, which control flow "
                                "does not support yet";
@@ -575,7 +599,7 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
     for (unsigned i = 0; i < numCarried; ++i)
       checkYieldedDims(rw, loc, yield.getValues()[1 + i],
                        cast<RankedTensorType>(forOp.getRegionIterArgs()[i].getType()).getShape(),
-                       "loop-carried value " + std::to_string(i));
+                       "loop-carried value " + std::to_string(i), forOp.getRegionIterArgs()[i]);
     for (unsigned i = 0; i < numCarried; ++i)
       outs[i] = intoDestination(rw, loc, yield.getValues()[1 + i], forOp.getRegionIterArgs()[i],
                                 body, args);
@@ -632,7 +656,7 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
       checkYieldedDims(
           rw, loc, yield.getValues()[1 + i],
           cast<RankedTensorType>(after->getArgument(2 + i).getType()).getShape(),
-          "loop-carried value " + std::to_string(i));
+          "loop-carried value " + std::to_string(i), after->getArgument(2 + i));
     for (unsigned i = 0; i < numCarried; ++i)
       outs.push_back(intoDestination(rw, loc, yield.getValues()[1 + i],
                                      after->getArgument(2 + i), body, args));

@@ -984,6 +984,80 @@ def loop_cases(h):
                       "a size computed from the input values is invalid")
 
 
+def loop_runtime_dims_cases(h):
+    """Loop-carried values with run-time dims (docs/dynamic-shapes.md, "Loop-carried
+    values"): an RNN-style state h [B, 4] over the steps of x [T, B, 4] (B and T symbolic, the
+    trip count Shape(x)[0]), h = Tanh(h @ W + x[i]); the same with a condition computed in
+    the body (a while loop that stops when h's sum is negative); and a body that doubles its
+    [?] value (Concat(y, y)), which keeps no size: ONNXC_ERROR_DATA_SIZE at the first
+    iteration instead of a write past the slot."""
+    rng, check = h.rng, h.check
+    F, I64, B = TensorProto.FLOAT, TensorProto.INT64, TensorProto.BOOL
+    w = (rng.standard_normal((4, 4)) * 0.5).astype(np.float32)
+    winit = helper.make_tensor("w", F, [4, 4], w.reshape(-1).tolist())
+
+    def body(until_negative):
+        nodes = [helper.make_node("Gather", ["x", "i"], ["xi"], axis=0, name="step"),
+                 helper.make_node("MatMul", ["h_in", "w"], ["hw"], name="hw"),
+                 helper.make_node("Add", ["hw", "xi"], ["pre"], name="pre"),
+                 helper.make_node("Tanh", ["pre"], ["h_out"], name="tanh")]
+        if until_negative:
+            nodes += [helper.make_node("ReduceSum", ["h_out"], ["sum"], keepdims=0, name="sum"),
+                      helper.make_node("Less", ["sum", "zerof"], ["neg"], name="neg"),
+                      helper.make_node("Not", ["neg"], ["cond_out"], name="go_on")]
+        else:
+            nodes.append(helper.make_node("Identity", ["cond_in"], ["cond_out"]))
+        return helper.make_graph(
+            nodes, "body", [vi("i", I64, []), vi("cond_in", B, []), vi("h_in", F, ["B", 4])],
+            [vi("cond_out", B, []), vi("h_out", F, ["B", 4])],
+            [helper.make_tensor("zerof", F, [], [0.0])])
+
+    def rnn(until_negative):
+        def make():
+            # T >= 1: a Gather from an empty axis is refused whatever the trip count
+            # (docs/dynamic-shapes.md, "Run-time dims of size 0").
+            t, b = int(rng.integers(1, 6)), int(rng.integers(0, 4))
+            x = rng.standard_normal((t, b, 4)).astype(np.float32)
+            h0 = rng.standard_normal((b, 4)).astype(np.float32)
+            hh, steps = h0.astype(np.float64), 0
+            for i in range(t):
+                hh = np.tanh(hh @ w + x[i])
+                steps += 1
+                if until_negative and hh.sum() < 0:
+                    break
+            return [("x", x), ("h0", h0)], [("h", hh.astype(np.float32))], \
+                f"T={t} B={b} steps={steps}"
+        return make
+    for name, until in (("loop_state_dyn", False), ("loop_state_dyn_while", True)):
+        check(name,
+              model_of([helper.make_node("Shape", ["x"], ["sx"], name="shape"),
+                        helper.make_node("Gather", ["sx", "zero"], ["trips"], axis=0,
+                                         name="trips"),
+                        helper.make_node("Loop", ["trips", "" if not until else "true", "h0"],
+                                         ["h"], body=body(until), name="loop")],
+                       [vi("x", F, ["T", "B", 4]), vi("h0", F, ["B", 4])], [vi("h", F, ["B", 4])],
+                       inits=[winit, helper.make_tensor("zero", I64, [], [0]),
+                              helper.make_tensor("true", B, [], [1])]),
+              rnn(until), rtol=1e-5, atol=1e-5)
+
+    grow = helper.make_graph(
+        [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+         helper.make_node("Concat", ["y_in", "y_in"], ["y_out"], axis=0, name="double")],
+        "body", [vi("i", I64, []), vi("cond_in", B, []), vi("y_in", F, ["N"])],
+        [vi("cond_out", B, []), vi("y_out", F, [None])])
+    grow_model = model_of([helper.make_node("Loop", ["trips", "", "y0"], ["y"], body=grow,
+                                            name="loop")],
+                          [vi("trips", I64, []), vi("y0", F, ["N"])], [vi("y", F, ["N"])])
+
+    def no_trip():
+        y0 = rng.standard_normal(int(rng.integers(1, 5))).astype(np.float32)
+        return [("trips", np.array(0, np.int64)), ("y0", y0)], [("y", y0)], "trips=0"
+    check("loop_grows_dyn", grow_model, no_trip, rtol=0, atol=0)
+    expect_status(h, "loop_grows_dyn",
+                  [("trips", np.array(2, np.int64)), ("y0", np.ones(3, np.float32))],
+                  "a size computed from the input values is invalid")
+
+
 def main():
     h = Harness(__doc__, rtol=1e-5, atol=1e-6)
     a, rng, check = h.args, h.rng, h.check
@@ -1116,6 +1190,7 @@ def main():
     slice_cases(h)
     shape_slice_cases(h)
     loop_cases(h)
+    loop_runtime_dims_cases(h)
     if_slice_reshape_cases(h)
     if_two_outputs_cases(h)
 

@@ -328,3 +328,29 @@ func.func @loop_yield_less_precise(%y: tensor<1xf32>, %m: tensor<i64>, %x: tenso
   }) {operandSegmentSizes = array<i32: 1, 0, 1>} : (tensor<i64>, tensor<1xf32>) -> (tensor<1xf32>, tensor<5x1xf32>)
   return %0#0, %0#1 : tensor<1xf32>, tensor<5x1xf32>
 }
+
+// -----
+
+// A carried value with a run-time dim ([?, 4], an RNN state of symbolic batch) keeps its
+// entry's size: the loop starts from a copy of it, and each iteration checks the yielded
+// dims against the slot's (a status, ONNXC_ERROR_DATA_SIZE: a body that changes the size
+// would write past the slot) before writing the value back in place. Here the yield is an
+// elementwise op of the slot itself, so canonicalization folds the check away.
+// CHECK-LABEL: func.func @loop_runtime_dims
+// CHECK:         %[[INIT:.+]] = bufferization.alloc_tensor() copy(%arg0) : tensor<?x4xf32>
+// CHECK:         scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[H:.+]] = %[[INIT]]) -> (tensor<?x4xf32>)
+// CHECK:           %[[Y:.+]] = linalg.generic
+// CHECK:           %[[D:.+]] = tensor.dim %[[Y]], %{{.+}} : tensor<?x4xf32>
+// CHECK:           %[[S:.+]] = tensor.dim %[[H]], %{{.+}} : tensor<?x4xf32>
+// CHECK:           %[[OK:.+]] = arith.cmpi eq, %[[D]], %[[S]] : index
+// CHECK:           cf.assert %[[OK]], "onnxc.status 11: loop-carried value 0 that the loop body yields has a dim other than its entry's"
+// CHECK:           %[[W:.+]] = bufferization.materialize_in_destination %[[Y]] in %[[H]]
+// CHECK:           scf.yield %[[W]]
+func.func @loop_runtime_dims(%h: tensor<?x4xf32>, %n: tensor<i64>) -> tensor<?x4xf32> {
+  %0 = "onnx.Loop"(%n, %h) ({
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %v: tensor<?x4xf32>):
+    %1 = onnx.Tanh %v : (tensor<?x4xf32>) -> tensor<?x4xf32>
+    onnx.Yield %c, %1 : tensor<i1>, tensor<?x4xf32>
+  }) {operandSegmentSizes = array<i32: 1, 0, 1>} : (tensor<i64>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
