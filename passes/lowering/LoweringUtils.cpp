@@ -343,6 +343,8 @@ struct DataSizes {
 };
 } // namespace
 
+bool sizeFromData(Value index) { return DataSizes().index(index); }
+
 void requireSameDim(OpBuilder &b, Location loc, Value a, int64_t i, Value other, int64_t j,
                     StringRef what) {
   auto at = cast<RankedTensorType>(a.getType()), ot = cast<RankedTensorType>(other.getType());

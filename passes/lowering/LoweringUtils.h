@@ -26,6 +26,9 @@ void requireDims(mlir::OpBuilder &b, mlir::Location loc, mlir::Value cond,
 /// (requireDims); where one is read from data (a Slice's length read at run time...), whose
 /// bound says nothing of its value, a data check with ONNXC_ERROR_DATA_SIZE
 /// (`cf.assert {onnxc.data_check}`). Static or identical dims need nothing.
+/// Whether the run-time size `index` is read from tensor data (a dim counted from data, a
+/// value extracted from a tensor) rather than computed from the run-time input dims alone.
+bool sizeFromData(mlir::Value index);
 void requireSameDim(mlir::OpBuilder &b, mlir::Location loc, mlir::Value a, int64_t i,
                     mlir::Value other, int64_t j, llvm::StringRef what);
 

@@ -354,3 +354,41 @@ func.func @loop_runtime_dims(%h: tensor<?x4xf32>, %n: tensor<i64>) -> tensor<?x4
   }) {operandSegmentSizes = array<i32: 1, 0, 1>} : (tensor<i64>, tensor<?x4xf32>) -> tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }
+
+// -----
+
+// A carried value that grows by a Concat of itself ([1, 3] on entry, [?, 3] in the body: the
+// importer's onnxc.grows): its buffer is made before the loop at its bound, the entry's size
+// plus the trip count times the largest piece a step appends (1 + 4 * 2), with the entry in
+// its leading slice; its size is an index iteration argument. The body sees the leading slice
+// of that size (marked with its bound), writes the grown value into the leading slice of its
+// new size (checked against the bound), and the result is the final slice.
+// CHECK-LABEL: func.func @loop_grows
+// CHECK:         %[[BOUND:.+]] = arith.addi %c1, %{{.+}} : index
+// CHECK:         %[[BUF:.+]] = bufferization.alloc_tensor(%[[BOUND]]) : tensor<?x3xf32>
+// CHECK-NOT:     copy(
+// CHECK:         %[[INIT:.+]] = tensor.insert_slice %arg0 into %[[BUF]][0, 0] [1, 3] [1, 1]
+// CHECK:         %[[R:.+]]:2 = scf.for %{{.+}} = %{{.+}} to %c4 step %{{.+}} iter_args(%[[Y:.+]] = %[[INIT]], %[[N:.+]] = %{{.+}}) -> (tensor<?x3xf32>, index)
+// CHECK:           %[[CUR:.+]] = arith.minui %[[N]], %[[BOUND]] {onnxc.data_bound} : index
+// CHECK:           %[[IN:.+]] = tensor.extract_slice %[[Y]][0, 0] [%[[CUR]], 3] [1, 1]
+// CHECK:           tensor.insert_slice %[[IN]] into
+// CHECK:           %[[GROWN:.+]] = tensor.insert_slice %arg1 into
+// CHECK:           %[[NEW:.+]] = tensor.dim %[[GROWN]], %{{.+}} : tensor<?x3xf32>
+// CHECK:           %[[FITS:.+]] = arith.cmpi ule, %[[NEW]], %[[BOUND]] : index
+// CHECK:           cf.assert %[[FITS]], "onnxc.status 11: loop-carried value 0 grew past its bound"
+// CHECK:           %[[DEST:.+]] = tensor.extract_slice %[[Y]][0, 0] [%[[NEW]], 3] [1, 1]
+// CHECK:           %[[W:.+]] = bufferization.materialize_in_destination %[[GROWN]] in %[[DEST]]
+// CHECK:           %[[OUT:.+]] = tensor.insert_slice %[[W]] into %[[Y]][0, 0] [%[[NEW]], 3] [1, 1]
+// CHECK:           scf.yield %[[OUT]], %[[NEW]] : tensor<?x3xf32>, index
+// CHECK:         %[[LEN:.+]] = arith.minui %[[R]]#1, %[[BOUND]] {onnxc.data_bound} : index
+// CHECK:         %[[RES:.+]] = tensor.extract_slice %[[R]]#0[0, 0] [%[[LEN]], 3] [1, 1]
+// CHECK:         return %[[RES]]
+func.func @loop_grows(%x: tensor<1x3xf32>, %p: tensor<2x3xf32>) -> tensor<?x3xf32> {
+  %m = onnx.Constant dense<4> : tensor<i64>
+  %0 = "onnx.Loop"(%m, %x) ({
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %v: tensor<?x3xf32>):
+    %1 = onnx.Concat %v, %p {axis = 0 : i64} : (tensor<?x3xf32>, tensor<2x3xf32>) -> tensor<?x3xf32>
+    onnx.Yield %c, %1 : tensor<i1>, tensor<?x3xf32>
+  }) {operandSegmentSizes = array<i32: 1, 0, 1>, onnxc.grows = array<i64: 0>} : (tensor<i64>, tensor<1x3xf32>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
