@@ -173,6 +173,9 @@ bool definedInside(Value v, Operation *op) {
 Value hoistOutOf(OpBuilder &b, Value v, Operation *top, IRMapping &map) {
   if (Value m = map.lookupOrNull(v))
     return m;
+  // An argument of `top`'s own blocks (a loop's iteration argument) changes per iteration.
+  if (auto arg = dyn_cast<BlockArgument>(v); arg && top->isAncestor(arg.getOwner()->getParentOp()))
+    return Value();
   if (!definedInside(v, top) && v.getDefiningOp() != top)
     return v;
   Operation *def = v.getDefiningOp();

@@ -679,6 +679,41 @@ LogicalResult GraphImporter::importLoop(NodeContext &c) {
   auto yield = importSubgraph(c, **body, "body", *region, argTypes, bind);
   if (failed(yield) || failed(refuseSequenceOutputs(c, **body, lastYieldLayout)))
     return failure();
+  // A carried value the body grows (`Concat(y, piece)`: [1, 3] in, [3, 3] out): the body is
+  // imported again with the dims that change made run-time ([?, 3]), and the op records
+  // which values grow (`onnxc.grows`); the lowering gives each a buffer at its bound
+  // (LoopLowering, docs/dynamic-shapes.md "Loop-carried values").
+  // A yield only less precise than the entry (`[?]` for `[1]`) keeps the entry's size
+  // (test_loop11), unless it is a Concat of the carried value itself.
+  // Not with carried sequences: their tokens and presences shift the yield's operands.
+  SmallVector<int64_t> grows;
+  for (int i = 0; seqs.empty() && i < numCarried; ++i) {
+    auto in = dyn_cast<RankedTensorType>(argTypes[2 + i]);
+    Value yielded = (*yield)->getOperand(1 + i);
+    auto out = dyn_cast<RankedTensorType>(yielded.getType());
+    while (auto id = yielded.getDefiningOp<onnx::IdentityOp>())
+      yielded = id.getInput();
+    auto concat = yielded.getDefiningOp<onnx::ConcatOp>();
+    bool ofItself = concat && llvm::is_contained(concat.getInputs(),
+                                                 region->front().getArgument(2 + i));
+    if (!in || !out || in == out || (lessPrecise(out, in) && !ofItself) ||
+        in.getRank() != out.getRank() || in.getElementType() != out.getElementType())
+      continue;
+    SmallVector<int64_t> dims(in.getShape());
+    for (int64_t d = 0; d < in.getRank(); ++d)
+      if (in.getDimSize(d) != out.getDimSize(d))
+        dims[d] = ShapedType::kDynamic;
+    argTypes[2 + i] = RankedTensorType::get(dims, in.getElementType());
+    grows.push_back(i);
+  }
+  if (!grows.empty()) {
+    region->dropAllReferences();
+    region->getBlocks().clear();
+    yield = importSubgraph(c, **body, "body", *region, argTypes, bind);
+    if (failed(yield) || failed(refuseSequenceOutputs(c, **body, lastYieldLayout)))
+      return failure();
+    state.addAttribute("onnxc.grows", b.getDenseI64ArrayAttr(grows));
+  }
   // Each carried sequence: the body's output must be its marker; its appends are pushed
   // where the body ends, its token (and presence: true) yielded.
   SmallVector<std::optional<SequenceValue>> bodyCarried = lastCarried;

@@ -74,11 +74,29 @@ Value intoDestination(OpBuilder &b, Location loc, Value value, Value dest, Block
 /// (`cf.assert` with a status, like onnx.Check: after convert-scf-to-cf,
 /// onnx-lower-runtime-checks makes it a branch out of the loop to the status return), so a
 /// value of another size is never written past its slot.
+///
+/// A slot with run-time dims (`slot`: a carried value whose entry has run-time dims, which
+/// keeps its entry's size every iteration) is checked the same way against its own dims, so
+/// that a body that changes the value's size (`Concat(y, y)` of a `[?]`) ends the run with
+/// the status instead of writing past the slot. Where the yielded dim is the slot's own (an
+/// elementwise op on it), the comparison folds away.
 void checkYieldedDims(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> slotShape,
-                      StringRef what) {
+                      StringRef what, Value slot = Value()) {
   auto vt = cast<RankedTensorType>(value.getType());
   for (int64_t d = 0; d < vt.getRank(); ++d) {
-    if (!vt.isDynamicDim(d) || ShapedType::isDynamic(slotShape[d]))
+    if (ShapedType::isDynamic(slotShape[d])) {
+      if (!slot)
+        continue;
+      Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                       dimSize(b, loc, value, d),
+                                       tensor::DimOp::create(b, loc, slot, d));
+      cf::AssertOp::create(b, loc, ok,
+                           b.getStringAttr("onnxc.status 11: " + what +
+                                           " that the loop body yields has a dim other than "
+                                           "its entry's"));
+      continue;
+    }
+    if (!vt.isDynamicDim(d))
       continue;
     Value dim = tensor::DimOp::create(b, loc, value, d);
     Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, dim,
@@ -255,6 +273,16 @@ struct BranchBounds {
 
 struct IfLowering : OpConversionPattern<onnx::IfOp> {
   using OpConversionPattern::OpConversionPattern;
+
+  /// The buffer an If result is written into, one per result. Not a tensor.empty: CSE merges
+  /// two of the same type and sizes (two outputs of the same shape) into one, and the two
+  /// materialize_in_destination of a branch, which must both write in place, then write the
+  /// same buffer while the first value is still live ("cannot avoid RaW conflict"). An
+  /// alloc_tensor allocates, so it is never merged (docs/traps.md).
+  static Value destination(OpBuilder &b, Location loc, RankedTensorType type,
+                           ValueRange dynSizes) {
+    return bufferization::AllocTensorOp::create(b, loc, type, dynSizes);
+  }
   LogicalResult matchAndRewrite(onnx::IfOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rw) const override {
     auto thenY = cast<onnx::YieldOp>(op.getThenBranch().front().getTerminator());
@@ -284,7 +312,7 @@ struct IfLowering : OpConversionPattern<onnx::IfOp> {
     Location loc = op.getLoc();
     SmallVector<Value> dests;
     for (Value r : op.getResults())
-      dests.push_back(emptyTensor(rw, loc, cast<RankedTensorType>(r.getType())));
+      dests.push_back(destination(rw, loc, cast<RankedTensorType>(r.getType()), {}));
     Value cond = extractScalar(rw, loc, adaptor.getCond());
     auto ifOp = scf::IfOp::create(rw, loc, op.getResultTypes(), cond, /*addThenBlock=*/false,
                                   /*addElseBlock=*/false);
@@ -367,7 +395,7 @@ struct IfLowering : OpConversionPattern<onnx::IfOp> {
         if (t.isDynamicDim(d))
           dyn.push_back(bnd);
       }
-      dests.push_back(emptyTensorSized(rw, loc, t, dyn));
+      dests.push_back(destination(rw, loc, t, dyn));
       dimBounds.push_back(std::move(bs));
       varies.push_back(std::move(vs));
     }
@@ -455,6 +483,15 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
                               << ": its elements' shape is known only at run time, which is "
                                  "not supported yet";
       }
+      // A carried value with run-time dims keeps its entry's size every iteration (the
+      // body's argument has the entry's type): the yielded dims are checked against the
+      // entry's at run time (checkYieldedDims).
+      auto argT = dyn_cast<RankedTensorType>(op.getBody().front().getArgument(2 + i).getType());
+      if (t && argT && t == argT && t == op.getVInitial()[i].getType())
+        continue;
+      // A value the body grows (the importer's `onnxc.grows`): lowerToFor.
+      if (t && argT && t == argT && growingIndices(op).contains(i))
+        continue;
       return op.emitError() << "loop-carried value " << i << " is " << r.getType()
                             << ": its shape is known only at run time, which control flow "
                                "does not support yet";
@@ -474,7 +511,158 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
         op.getMaxTripCount() && (condOut == body.getArgument(1) || isTrue(condOut));
     if (countOnly)
       return lowerToFor(op, adaptor, rw);
+    if (!growingIndices(op).empty())
+      return op.emitError() << "loop-carried value " << *growingIndices(op).begin()
+                            << " grows, and the loop ends on a condition computed in its body: "
+                               "its size has no bound before the loop, which is not supported "
+                               "yet";
     return lowerToWhile(op, adaptor, rw);
+  }
+
+  /// The carried values the body grows (`Concat(y, piece)`), which the importer marks.
+  static llvm::SmallSetVector<unsigned, 4> growingIndices(onnx::LoopOp op) {
+    llvm::SmallSetVector<unsigned, 4> r;
+    if (auto a = op->getAttrOfType<DenseI64ArrayAttr>("onnxc.grows"))
+      for (int64_t i : a.asArrayRef())
+        r.insert(static_cast<unsigned>(i));
+    return r;
+  }
+
+  /// A carried value that grows by a Concat of itself along `axis`: its buffer is made
+  /// before the loop at `bound`, the entry's size plus the trip count times the largest
+  /// piece a step appends (computed before the loop from the dims, BranchBounds); its size
+  /// taken is an index iteration argument.
+  struct Growth {
+    unsigned index;
+    int64_t axis;
+    Value bound;
+  };
+
+  /// The one-element integer `v` (an onnx value, before lowering) as an index computed from
+  /// the dims, if it is Shape arithmetic (`Gather(Shape(x), k) - 1`...): constants, a dim
+  /// picked from a Shape by a constant index, through Squeeze/Unsqueeze/Reshape/Identity/
+  /// Cast and Add/Sub/Mul/Div/Min/Max. Null otherwise (a value read from tensor data).
+  static Value shapeArithmetic(OpBuilder &b, Location loc, Value v, int depth) {
+    Operation *def = v.getDefiningOp();
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    if (!def || depth > 32 || !t || !t.hasStaticShape() || t.getNumElements() != 1 ||
+        !t.getElementType().isSignlessInteger())
+      return Value();
+    if (auto ints = onnx::constantInts(v); ints && ints->size() == 1)
+      return arith::ConstantIndexOp::create(b, loc, (*ints)[0]);
+    // Dim `k` (negative: from the end) of the Shape `s`.
+    auto dimOfShape = [&](Value s, int64_t k) -> Value {
+      auto shape = s.getDefiningOp<onnx::ShapeOp>();
+      if (!shape)
+        return Value();
+      auto dt = dyn_cast<RankedTensorType>(shape.getData().getType());
+      if (!dt)
+        return Value();
+      int64_t rank = dt.getRank(), start = static_cast<int64_t>(shape.getStart());
+      if (start < 0)
+        start += rank;
+      int64_t n = cast<RankedTensorType>(s.getType()).getDimSize(0);
+      if (k < 0)
+        k += n;
+      if (start < 0 || k < 0 || k >= n || start + k >= rank)
+        return Value();
+      return dimSize(b, loc, shape.getData(), start + k);
+    };
+    if (isa<onnx::ShapeOp>(def))
+      return dimOfShape(v, 0);
+    if (auto g = dyn_cast<onnx::GatherOp>(def)) {
+      auto idx = onnx::constantInts(g.getIndices());
+      if (!idx || idx->size() != 1 || g.getAxis() != 0)
+        return Value();
+      return dimOfShape(g.getData(), (*idx)[0]);
+    }
+    if (isa<onnx::SqueezeOp, onnx::UnsqueezeOp, onnx::ReshapeOp, onnx::IdentityOp,
+            onnx::CastOp>(def))
+      return shapeArithmetic(b, loc, def->getOperand(0), depth + 1);
+    if (!isa<onnx::AddOp, onnx::SubOp, onnx::MulOp, onnx::DivOp, onnx::MinOp, onnx::MaxOp>(def) ||
+        def->getNumOperands() != 2)
+      return Value();
+    Value l = shapeArithmetic(b, loc, def->getOperand(0), depth + 1);
+    Value r = l ? shapeArithmetic(b, loc, def->getOperand(1), depth + 1) : Value();
+    if (!r)
+      return Value();
+    if (isa<onnx::AddOp>(def))
+      return arith::AddIOp::create(b, loc, l, r);
+    if (isa<onnx::SubOp>(def))
+      return arith::SubIOp::create(b, loc, l, r);
+    if (isa<onnx::MulOp>(def))
+      return arith::MulIOp::create(b, loc, l, r);
+    if (isa<onnx::MinOp>(def))
+      return arith::MinSIOp::create(b, loc, l, r);
+    if (isa<onnx::MaxOp>(def))
+      return arith::MaxSIOp::create(b, loc, l, r);
+    // A divisor of 0 is invalid; divided by 1 then (the size function guards it too).
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value nz = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, r, zero);
+    return arith::DivSIOp::create(b, loc, l, arith::SelectOp::create(b, loc, nz, r, one));
+  }
+
+  FailureOr<Growth> growthOf(onnx::LoopOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw,
+                             unsigned i, Value ub) const {
+    Location loc = op.getLoc();
+    Block &body = op.getBody().front();
+    auto yield = cast<onnx::YieldOp>(body.getTerminator());
+    Value y = yield.getValues()[1 + i];
+    while (auto id = y.getDefiningOp<onnx::IdentityOp>())
+      y = id.getInput();
+    Value arg = body.getArgument(2 + i), init = adaptor.getVInitial()[i];
+    auto argT = cast<RankedTensorType>(arg.getType());
+    auto initT = cast<RankedTensorType>(init.getType());
+    auto concat = y.getDefiningOp<onnx::ConcatOp>();
+    if (!concat)
+      return op.emitError() << "loop-carried value " << i << " changes shape between "
+                            << "iterations (" << initT << " on entry) other than by a Concat "
+                            << "of itself with other values, which is not supported";
+    if (int64_t n = llvm::count(concat.getInputs(), arg); n != 1)
+      return op.emitError() << "loop-carried value " << i << " grows by a Concat that takes "
+                            << "it " << n << " times (" << initT << " on entry): a size that "
+                            << "multiplies each iteration is not supported (only appending "
+                            << "pieces of bounded size)";
+    int64_t axis = static_cast<int64_t>(concat.getAxis());
+    if (axis < 0)
+      axis += argT.getRank();
+    for (int64_t d = 0; d < argT.getRank(); ++d)
+      if (d != axis && (argT.isDynamicDim(d) || initT.isDynamicDim(d)))
+        return op.emitError() << "loop-carried value " << i << " grows along axis " << axis
+                              << " but its dim " << d << " is known only at run time, which "
+                              << "is not supported";
+    BranchBounds bounds{rw, loc, op.getOperation(), DenseMap<std::pair<Value, int64_t>, Value>(),
+                        DenseMap<int64_t, Value>()};
+    Value delta = arith::ConstantIndexOp::create(rw, loc, 0);
+    for (Value in : concat.getInputs()) {
+      if (in == arg)
+        continue;
+      Value x = bounds.bound(in, axis);
+      if (!x)
+        return op.emitError() << "loop-carried value " << i << " grows by a Concat whose "
+                              << "other inputs have a size not computable from the dims "
+                              << "before the loop (only through elementwise ops, Concat, "
+                              << "Transpose, MatMul, Reshape with a constant shape and Slice "
+                              << "of values from outside the loop), which is not supported";
+      delta = arith::AddIOp::create(rw, loc, delta, x);
+    }
+    // The trip count as a size: static, or computed from the dims (Shape arithmetic), not
+    // the value read from its tensor (which the memory plan sees as data).
+    Value trips = op.staticTripCount()
+                      ? Value(arith::ConstantIndexOp::create(rw, loc, *op.staticTripCount()))
+                      : shapeArithmetic(rw, loc, op.getMaxTripCount(), 0);
+    bool tripsFromData = !trips;
+    if (trips) // A negative count runs no iteration (the loop's own bound is max(M, 0)).
+      trips = arith::MaxSIOp::create(rw, loc, trips, arith::ConstantIndexOp::create(rw, loc, 0));
+    if (tripsFromData || sizeFromData(delta))
+      return op.emitError() << "loop-carried value " << i << " grows, and "
+                            << (tripsFromData ? "the trip count" : "what a step appends")
+                            << " is read from tensor data: its size has no bound computable "
+                               "from the dims before the run, which is not supported yet";
+    Value bound = arith::AddIOp::create(rw, loc, dimSize(rw, loc, init, axis),
+                                        arith::MulIOp::create(rw, loc, trips, delta));
+    return Growth{i, axis, bound};
   }
 
   LogicalResult lowerToFor(onnx::LoopOp op, OpAdaptor adaptor,
@@ -521,6 +709,28 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
       inits.push_back(t.isDynamicDim(0) ? emptyTensorSized(rw, loc, t, ValueRange{ub})
                                         : emptyTensor(rw, loc, t));
     }
+    // Values that grow: a buffer at the bound holding the entry in its leading slice, and
+    // the entry's size as an index iteration argument (after the scan accumulators).
+    SmallVector<Growth> growth;
+    for (unsigned i : growingIndices(op)) {
+      FailureOr<Growth> g = growthOf(op, adaptor, rw, i, ub);
+      if (failed(g))
+        return failure();
+      Value init = adaptor.getVInitial()[i];
+      auto argT = cast<RankedTensorType>(op.getBody().front().getArgument(2 + i).getType());
+      Value buf = bufferization::AllocTensorOp::create(rw, loc, argT, ValueRange{g->bound});
+      auto it = cast<RankedTensorType>(init.getType());
+      SmallVector<OpFoldResult> offsets(it.getRank(), rw.getIndexAttr(0)),
+          strides(it.getRank(), rw.getIndexAttr(1)), sizes;
+      for (int64_t d = 0; d < it.getRank(); ++d)
+        sizes.push_back(it.isDynamicDim(d)
+                            ? OpFoldResult(tensor::DimOp::create(rw, loc, init, d).getResult())
+                            : OpFoldResult(rw.getIndexAttr(it.getDimSize(d))));
+      rw.eraseOp(inits[i].getDefiningOp()); // The copy carriedInits made: not needed.
+      inits[i] = tensor::InsertSliceOp::create(rw, loc, init, buf, offsets, sizes, strides);
+      inits.push_back(dimSize(rw, loc, init, g->axis));
+      growth.push_back(*g);
+    }
     Value zero = arith::ConstantIndexOp::create(rw, loc, 0);
     Value one = arith::ConstantIndexOp::create(rw, loc, 1);
     auto forOp = scf::ForOp::create(rw, loc, zero, ub, one, inits);
@@ -534,6 +744,25 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
     Value cond = scalarTensor(rw, loc, arith::ConstantIntOp::create(rw, loc, 1, 1));
     SmallVector<Value> args{iter, cond};
     llvm::append_range(args, forOp.getRegionIterArgs().take_front(numCarried));
+    unsigned firstSize = op.getNumResults();
+    // A growing value enters the body as the leading slice of its buffer, its size marked
+    // with its bound (a data-bound dim: buffers of the body sized from it are placed at the
+    // bound, before the loop).
+    auto leading = [&](Value buf, const Growth &g, Value size) {
+      auto t = cast<RankedTensorType>(buf.getType());
+      SmallVector<OpFoldResult> offsets(t.getRank(), rw.getIndexAttr(0)),
+          strides(t.getRank(), rw.getIndexAttr(1)), sizes;
+      for (int64_t d = 0; d < t.getRank(); ++d)
+        sizes.push_back(d == g.axis ? OpFoldResult(size) : rw.getIndexAttr(t.getDimSize(d)));
+      return std::tuple{offsets, sizes, strides};
+    };
+    for (auto [k, g] : llvm::enumerate(growth)) {
+      Value buf = forOp.getRegionIterArgs()[g.index];
+      Value size = dataDependentDim(rw, loc, forOp.getRegionIterArgs()[firstSize + k], g.bound);
+      auto [offsets, sizes, strides] = leading(buf, g, size);
+      args[2 + g.index] = tensor::ExtractSliceOp::create(rw, loc, cast<RankedTensorType>(buf.getType()),
+                                                         buf, offsets, sizes, strides);
+    }
     Block &body = op.getBody().front();
     auto yield = cast<onnx::YieldOp>(body.getTerminator());
     rw.inlineBlockBefore(&body, loopBlock, loopBlock->end(), args);
@@ -562,16 +791,55 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
       outs.push_back(
           tensor::InsertSliceOp::create(rw, loc, elem, acc, offsets, sizes, strides));
     }
+    auto growthAt = [&](unsigned i) -> const Growth * {
+      for (const Growth &g : growth)
+        if (g.index == i)
+          return &g;
+      return nullptr;
+    };
     for (unsigned i = 0; i < numCarried; ++i)
-      checkYieldedDims(rw, loc, yield.getValues()[1 + i],
-                       cast<RankedTensorType>(forOp.getRegionIterArgs()[i].getType()).getShape(),
-                       "loop-carried value " + std::to_string(i));
-    for (unsigned i = 0; i < numCarried; ++i)
-      outs[i] = intoDestination(rw, loc, yield.getValues()[1 + i], forOp.getRegionIterArgs()[i],
-                                body, args);
+      if (!growthAt(i))
+        checkYieldedDims(
+            rw, loc, yield.getValues()[1 + i],
+            cast<RankedTensorType>(forOp.getRegionIterArgs()[i].getType()).getShape(),
+            "loop-carried value " + std::to_string(i), forOp.getRegionIterArgs()[i]);
+    SmallVector<Value> sizesOut;
+    for (unsigned i = 0; i < numCarried; ++i) {
+      const Growth *g = growthAt(i);
+      if (!g) {
+        outs[i] = intoDestination(rw, loc, yield.getValues()[1 + i],
+                                  forOp.getRegionIterArgs()[i], body, args);
+        continue;
+      }
+      // The grown value into the leading slice of its own size: never past the bound (the
+      // pieces are bounded; checked anyway, with the status of a loop-carried size).
+      Value v = yield.getValues()[1 + i], buf = forOp.getRegionIterArgs()[i];
+      Value size = tensor::DimOp::create(rw, loc, v, g->axis);
+      Value fits = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::ule, size, g->bound);
+      cf::AssertOp::create(rw, loc, fits,
+                           rw.getStringAttr("onnxc.status 11: loop-carried value " +
+                                            std::to_string(i) + " grew past its bound"));
+      auto [offsets, sizes, strides] = leading(buf, *g, size);
+      auto vt = cast<RankedTensorType>(v.getType());
+      Value slice = tensor::ExtractSliceOp::create(rw, loc, vt, buf, offsets, sizes, strides);
+      Value written =
+          bufferization::MaterializeInDestinationOp::create(rw, loc, v, slice).getResult();
+      outs[i] = tensor::InsertSliceOp::create(rw, loc, written, buf, offsets, sizes, strides);
+      sizesOut.push_back(size);
+    }
+    llvm::append_range(outs, sizesOut);
     scf::YieldOp::create(rw, loc, outs);
     rw.eraseOp(yield);
-    rw.replaceOp(op, forOp.getResults());
+    rw.setInsertionPointAfter(forOp);
+    SmallVector<Value> results(forOp.getResults().take_front(firstSize));
+    for (auto [k, g] : llvm::enumerate(growth)) {
+      Value size = dataDependentDim(rw, loc, forOp.getResult(firstSize + k), g.bound);
+      auto [offsets, sizes, strides] = leading(results[g.index], g, size);
+      results[g.index] = tensor::ExtractSliceOp::create(
+          rw, loc, cast<RankedTensorType>(op.getResult(g.index).getType()), results[g.index],
+          offsets, sizes, strides);
+    }
+    rw.replaceOp(op, results);
     return success();
   }
 
@@ -622,7 +890,7 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
       checkYieldedDims(
           rw, loc, yield.getValues()[1 + i],
           cast<RankedTensorType>(after->getArgument(2 + i).getType()).getShape(),
-          "loop-carried value " + std::to_string(i));
+          "loop-carried value " + std::to_string(i), after->getArgument(2 + i));
     for (unsigned i = 0; i < numCarried; ++i)
       outs.push_back(intoDestination(rw, loc, yield.getValues()[1 + i],
                                      after->getArgument(2 + i), body, args));

@@ -210,6 +210,13 @@ struct ConcatLowering : OpConversionPattern<onnx::ConcatOp> {
         return rewriter.getIndexAttr(t.getDimSize(d));
       return tensor::DimOp::create(rewriter, loc, v, d).getResult();
     };
+    // The inputs' other dims must agree (a length read from data is checked at run time,
+    // not trusted by its bound).
+    for (int64_t d = 0; d < rt.getRank(); ++d)
+      if (d != axis)
+        for (Value in : adaptor.getInputs().drop_front())
+          requireSameDim(rewriter, loc, adaptor.getInputs().front(), d, in, d,
+                         "Concat's inputs differ in a dim other than the axis");
     Value result;
     if (rt.hasStaticShape()) {
       result = emptyTensor(rewriter, loc, rt);

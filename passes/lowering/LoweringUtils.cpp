@@ -1,7 +1,9 @@
 #include "passes/lowering/LoweringUtils.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 using namespace mlir;
 
@@ -245,32 +247,154 @@ AffineMap broadcastMap(ArrayRef<int64_t> operandShape, ArrayRef<int64_t> resultS
   return AffineMap::get(rank, 0, exprs, ctx);
 }
 
-/// The run-time dims of an elementwise result: where several inputs have a run-time dim at
-/// the same (right-aligned) position, they must be equal at run time (a run-time 1 does not
-/// broadcast); the size is then -1 unless they are, which the size function reports as dims
-/// out of range (onnx-size-function: every buffer size must be >= 0), so a call with
-/// mismatched dims is refused before anything runs instead of reading out of bounds.
 void requireDims(OpBuilder &b, Location loc, Value cond, StringRef what) {
   auto check = cf::AssertOp::create(b, loc, cond, what);
   check->setAttr("onnxc.dims_check", b.getUnitAttr());
 }
 
+namespace {
+/// Whether a run-time size is read from tensor data (a dim counted from data and marked
+/// `arith.minui {onnxc.data_bound}`: a Slice's length read at run time, an If branch's, a
+/// NonZero count; or anything computed from a tensor.extract) rather than computed from the
+/// model's run-time input dims alone. A bounded walk over the lowered producers; what it does
+/// not know (a region's result...) counts as from the dims, which is the conservative answer
+/// for checkedBroadcastSizes (the dims are then compared as input dims, by their bounds).
+struct DataSizes {
+  DenseMap<Value, bool> memo;
+  int depth = 0;
+
+  bool index(Value v) {
+    if (auto it = memo.find(v); it != memo.end())
+      return it->second;
+    if (depth > 64)
+      return false;
+    ++depth;
+    bool r = indexUncached(v);
+    --depth;
+    memo[v] = r;
+    return r;
+  }
+
+  bool ofr(OpFoldResult f) {
+    auto v = dyn_cast<Value>(f);
+    return v && index(v);
+  }
+
+  bool indexUncached(Value v) {
+    Operation *def = v.getDefiningOp();
+    if (!def) // An index block argument (a loop's iteration number): per iteration.
+      return !isa<FunctionOpInterface>(cast<BlockArgument>(v).getOwner()->getParentOp());
+    if (auto bounded = dyn_cast<arith::MinUIOp>(def);
+        bounded && def->hasAttr("onnxc.data_bound"))
+      return true;
+    if (isa<tensor::ExtractOp>(def))
+      return true;
+    if (auto dim = dyn_cast<tensor::DimOp>(def)) {
+      std::optional<int64_t> i = dim.getConstantIndex();
+      return i && tensorDim(dim.getSource(), *i);
+    }
+    if (def->getNumRegions() || !isMemoryEffectFree(def) ||
+        !isa<arith::ArithDialect>(def->getDialect()))
+      return false;
+    return llvm::any_of(def->getOperands(), [&](Value o) { return index(o); });
+  }
+
+  /// Dim `d` of tensor `t`.
+  bool tensorDim(Value t, int64_t d) {
+    auto type = dyn_cast<RankedTensorType>(t.getType());
+    if (!type || !type.isDynamicDim(d))
+      return false;
+    Operation *def = t.getDefiningOp();
+    if (!def)
+      return false; // A graph input's dim, or a carried value's (its entry type).
+    if (auto slice = dyn_cast<tensor::ExtractSliceOp>(def)) {
+      llvm::SmallBitVector dropped = slice.getDroppedDims();
+      int64_t seen = -1;
+      for (auto [j, size] : llvm::enumerate(slice.getMixedSizes())) {
+        if (dropped.test(j))
+          continue;
+        if (++seen == d)
+          return ofr(size);
+      }
+      return false;
+    }
+    if (auto empty = dyn_cast<tensor::EmptyOp>(def))
+      return index(empty.getDynamicSize(d));
+    if (auto alloc = dyn_cast<bufferization::AllocTensorOp>(def))
+      return alloc.getCopy() ? tensorDim(alloc.getCopy(), d)
+                             : index(alloc.getDynamicSizes()[type.getDynamicDimIndex(d)]);
+    if (auto cast = dyn_cast<tensor::CastOp>(def))
+      return tensorDim(cast.getSource(), d);
+    if (auto expand = dyn_cast<tensor::ExpandShapeOp>(def))
+      return ofr(expand.getMixedOutputShape()[d]);
+    if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(def))
+      return llvm::any_of(collapse.getReassociationIndices()[d],
+                          [&](int64_t j) { return tensorDim(collapse.getSrc(), j); });
+    if (auto insert = dyn_cast<tensor::InsertSliceOp>(def))
+      return tensorDim(insert.getDest(), d);
+    if (auto pad = dyn_cast<tensor::PadOp>(def))
+      return tensorDim(pad.getSource(), d) || ofr(pad.getMixedLowPad()[d]) ||
+             ofr(pad.getMixedHighPad()[d]);
+    if (auto dps = dyn_cast<DestinationStyleOpInterface>(def))
+      if (OpOperand *init = dps.getTiedOpOperand(cast<OpResult>(t)))
+        return tensorDim(init->get(), d);
+    return false;
+  }
+};
+} // namespace
+
+bool sizeFromData(Value index) { return DataSizes().index(index); }
+
+void requireSameDim(OpBuilder &b, Location loc, Value a, int64_t i, Value other, int64_t j,
+                    StringRef what) {
+  auto at = cast<RankedTensorType>(a.getType()), ot = cast<RankedTensorType>(other.getType());
+  if ((!at.isDynamicDim(i) && !ot.isDynamicDim(j)) || (a == other && i == j) ||
+      !b.getContext()->getLoadedDialect<cf::ControlFlowDialect>())
+    return;
+  DataSizes data;
+  bool fromData = data.tensorDim(a, i) || data.tensorDim(other, j);
+  if (!fromData && !(at.isDynamicDim(i) && ot.isDynamicDim(j)))
+    return; // A run-time input dim against a static one is assumed equal, as in a broadcast.
+  Value eq = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, dimSize(b, loc, a, i),
+                                   dimSize(b, loc, other, j));
+  if (!fromData)
+    return requireDims(b, loc, eq, what);
+  auto check = cf::AssertOp::create(b, loc, eq, what);
+  check->setAttr("onnxc.data_check", b.getUnitAttr());
+}
+
+/// The run-time dims of an elementwise result: where several inputs have a run-time dim at
+/// the same (right-aligned) position, they must be equal at run time (a run-time 1 does not
+/// broadcast). Between run-time input dims the size is -1 unless they are, which the size
+/// function reports as dims out of range (onnx-size-function: every buffer size must be
+/// >= 0), so a call with mismatched dims is refused before anything runs instead of reading
+/// out of bounds. A size read from data (a Slice's length read at run time: `Add(Slice(x),
+/// z)`) has only a bound, which says nothing of its value: it is compared at run time with
+/// the size from the input dims (or, if every one is from data, with the first), as a data
+/// check (`cf.assert {onnxc.data_check}`; the memory plan makes it ONNXC_ERROR_DATA_SIZE).
 static SmallVector<Value> checkedBroadcastSizes(OpBuilder &b, Location loc,
                                                 RankedTensorType type, ValueRange inputs) {
   SmallVector<Value> sizes;
   int64_t rank = type.getRank();
+  bool canCheck = b.getContext()->getLoadedDialect<cf::ControlFlowDialect>();
+  DataSizes data;
   for (int64_t i = 0; i < rank; ++i) {
     if (!type.isDynamicDim(i))
       continue;
-    SmallVector<Value> dims;
+    SmallVector<Value> dims, fromData;
     for (Value v : inputs) {
       auto t = dyn_cast<RankedTensorType>(v.getType());
       int64_t j = t ? i - (rank - t.getRank()) : -1;
-      if (j >= 0 && t.isDynamicDim(j))
-        dims.push_back(tensor::DimOp::create(b, loc, v, j));
+      if (j < 0 || !t.isDynamicDim(j))
+        continue;
+      Value d = tensor::DimOp::create(b, loc, v, j);
+      (canCheck && data.tensorDim(v, j) ? fromData : dims).push_back(d);
     }
-    if (dims.empty()) // Callers pass sources for every dynamic dim; an op that cannot is refused.
+    if (dims.empty() && fromData.empty())
+      // Callers pass sources for every dynamic dim; an op that cannot is refused.
       llvm::report_fatal_error("onnx-compile: no source for a run-time dim");
+    if (dims.empty())
+      dims.push_back(fromData.front()), fromData.erase(fromData.begin());
     Value size = dims[0], same;
     for (Value d : ArrayRef<Value>(dims).drop_front()) {
       if (d == dims[0] || (d.getDefiningOp<tensor::DimOp>().getSource() ==
@@ -284,6 +408,12 @@ static SmallVector<Value> checkedBroadcastSizes(OpBuilder &b, Location loc,
     if (same)
       size = arith::SelectOp::create(b, loc, same, size,
                                      arith::ConstantIndexOp::create(b, loc, -1));
+    for (Value d : fromData) {
+      Value eq = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, d, size);
+      auto check = cf::AssertOp::create(b, loc, eq, "a size from tensor data differs from the "
+                                                    "size it is broadcast against");
+      check->setAttr("onnxc.data_check", b.getUnitAttr());
+    }
     sizes.push_back(size);
   }
   return sizes;

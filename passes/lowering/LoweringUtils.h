@@ -21,6 +21,16 @@ namespace onnxc::lowering {
 /// ONNXC_ERROR_DIMS_OUT_OF_RANGE before the run (docs/dynamic-shapes.md).
 void requireDims(mlir::OpBuilder &b, mlir::Location loc, mlir::Value cond,
                  llvm::StringRef what);
+/// Two run-time sizes of one dim that the op reads as one (MatMul's K, Concat's other dims):
+/// `dimOf(a, i) == dimOf(b, j)`. Between run-time input dims a condition on the dims
+/// (requireDims); where one is read from data (a Slice's length read at run time...), whose
+/// bound says nothing of its value, a data check with ONNXC_ERROR_DATA_SIZE
+/// (`cf.assert {onnxc.data_check}`). Static or identical dims need nothing.
+/// Whether the run-time size `index` is read from tensor data (a dim counted from data, a
+/// value extracted from a tensor) rather than computed from the run-time input dims alone.
+bool sizeFromData(mlir::Value index);
+void requireSameDim(mlir::OpBuilder &b, mlir::Location loc, mlir::Value a, int64_t i,
+                    mlir::Value other, int64_t j, llvm::StringRef what);
 
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateMatMulPatterns(mlir::RewritePatternSet &patterns);

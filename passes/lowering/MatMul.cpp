@@ -112,6 +112,15 @@ struct MatMulLowering : OpConversionPattern<onnx::MatMulOp> {
       sizes.push_back(tensor::DimOp::create(rewriter, loc, a, at.getRank() - 2));
     if (ShapedType::isDynamic(full[nb + 1]))
       sizes.push_back(tensor::DimOp::create(rewriter, loc, bv, bt.getRank() - 1));
+    // Both operands' K, and batch dims that both have at run time, are one loop: they must
+    // be equal (a length read from data is checked at run time, not trusted by its bound).
+    requireSameDim(rewriter, loc, a, at.getRank() - 1, bv, bt.getRank() - 2,
+                   "MatMul's operands differ in their inner dim (K)");
+    for (int64_t i = 0; i < nb; ++i) {
+      int64_t ja = i - (nb - (at.getRank() - 2)), jb = i - (nb - (bt.getRank() - 2));
+      if (ja >= 0 && jb >= 0 && at.isDynamicDim(ja) && bt.isDynamicDim(jb))
+        requireSameDim(rewriter, loc, a, ja, bv, jb, "MatMul's operands differ in a batch dim");
+    }
     Value zero = scalarConstant(rewriter, loc, et, 0);
     Value empty = tensor::EmptyOp::create(rewriter, loc, fullType, sizes);
     Value init = linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);

@@ -25,7 +25,7 @@ against numpy references:
     x @ w or x transposed),
     run with the condition true and false: the result as a graph output and through
     elementwise ops and a reduction; and branches through Slice (run-time starts and ends)
-    and Reshape (-1);
+    and Reshape (-1); an If with two outputs computed in each branch from the same input;
   - Slice with starts, ends and steps read at run time (random each run, INT64 extremes and
     negative steps included), a step of 0 and a declared size the data does not give;
   - test_loop11's body (a loop-carried [1] yielded as [?], checked each iteration), with and
@@ -591,6 +591,35 @@ def if_cases(h):
                    inits=inits + [helper.make_tensor("w", F, [3, 5], w.reshape(-1).tolist())]),
           mm_case, rtol=1e-4, atol=1e-5)
 
+def if_two_outputs_cases(h):
+    """An If with two outputs of the same shape whose branches compute both from the same
+    input (then [Relu(v), Neg(v)], else [Abs(v), v + v]): each output has its own destination
+    (a shared one failed to bufferize). Static [5] and run-time [N], both branches."""
+    rng, check = h.rng, h.check
+    F, B = TensorProto.FLOAT, TensorProto.BOOL
+    then_b = helper.make_graph([helper.make_node("Relu", ["v"], ["t0"], name="relu"),
+                                helper.make_node("Neg", ["v"], ["t1"], name="neg")], "then", [],
+                               [vi("t0", F, None), vi("t1", F, None)])
+    else_b = helper.make_graph([helper.make_node("Abs", ["v"], ["e0"], name="abs"),
+                                helper.make_node("Add", ["v", "v"], ["e1"], name="twice")],
+                               "else", [], [vi("e0", F, None), vi("e1", F, None)])
+    for name, dim in [("if_two_outputs", 5), ("if_two_outputs_dyn", "N")]:
+        conds = itertools.cycle([1, 0])
+
+        def make(dim=dim, conds=conds):
+            cond = next(conds)
+            n = dim if isinstance(dim, int) else int(rng.integers(0, 9))
+            v = rng.standard_normal(n).astype(np.float32)
+            ys = [np.maximum(v, 0), -v] if cond else [np.abs(v), v + v]
+            return [("c", np.array(bool(cond))), ("v", v)], [("y0", ys[0]), ("y1", ys[1])], \
+                f"cond={cond} N={n}"
+        check(name, model_of([helper.make_node("If", ["c"], ["y0", "y1"], then_branch=then_b,
+                                               else_branch=else_b, name="pick")],
+                             [vi("c", B, []), vi("v", F, [dim])],
+                             [vi("y0", F, [dim]), vi("y1", F, [dim])]),
+              make, rtol=0, atol=0)
+
+
 def if_slice_reshape_cases(h):
     """If branches through Slice and Reshape (docs/dynamic-shapes.md, "If branches of
     different shapes"): then a Slice of x [N, 3] with starts and ends read at run time (at most
@@ -777,6 +806,128 @@ def slice_cases(h):
                    ("e", np.array([5], np.int64))],
                   "not the shape the model declares")
 
+def shape_slice_cases(h):
+    """Shape arithmetic on inputs with run-time dims feeding Slice, as exporters write it
+    (`Shape -> Gather/Slice -> Sub/Div... -> Unsqueeze/Concat -> Slice`), compiled without
+    --shape: the Shape values are run-time values, the Slice's length a data-bound dim. Dims
+    drawn at random each run. And such a length broadcast against a run-time input dim
+    (`x + Slice(pe, 0, Shape(x)[1])`, `Slice(x[N]) + z[M]`): compared at run time, not by its
+    bound (ONNXC_ERROR_DATA_SIZE when they differ)."""
+    rng, check = h.rng, h.check
+    F, I64 = TensorProto.FLOAT, TensorProto.INT64
+    i64 = lambda name, v: helper.make_tensor(name, I64, [len(v)] if isinstance(v, list) else [],
+                                             v if isinstance(v, list) else [v])
+    big = int(np.iinfo(np.int64).max)
+
+    # rows = y[N // 2 : N - 1] (N from x's shape; an end of -1 counts from the end), and
+    # cols = y[:, K - 3 :] through Shape(start, end) and a Concat of the starts.
+    def rows():
+        n, m, k = (int(v) for v in rng.integers(0, 9, 3))
+        x = rng.standard_normal((n, k)).astype(np.float32)
+        y = rng.standard_normal((m, 6)).astype(np.float32)
+        s0, e0 = n // 2, n - 1
+        return [("x", x), ("y", y)], \
+            [("rows", slice_ref(y, [s0], [e0], [0], [1])),
+             ("cols", slice_ref(y, [s0, k - 3], [e0, big], [0, 1], [1, 1]))], \
+            f"N={n} M={m} K={k}"
+    check("shape_slice_rows",
+          model_of([helper.make_node("Shape", ["x"], ["sx"], name="shape"),
+                    helper.make_node("Gather", ["sx", "zero"], ["n"], axis=0, name="n"),
+                    helper.make_node("Div", ["n", "two"], ["half"], name="half"),
+                    helper.make_node("Sub", ["n", "one"], ["last"], name="last"),
+                    helper.make_node("Unsqueeze", ["half", "ax0"], ["st"], name="st"),
+                    helper.make_node("Unsqueeze", ["last", "ax0"], ["en"], name="en"),
+                    helper.make_node("Slice", ["y", "st", "en", "ax0"], ["rows"], name="rows"),
+                    helper.make_node("Shape", ["x"], ["k1"], start=1, name="k"),
+                    helper.make_node("Sub", ["k1", "three1"], ["kst"], name="kst"),
+                    helper.make_node("Concat", ["st", "kst"], ["st2"], axis=0, name="st2"),
+                    helper.make_node("Concat", ["en", "big"], ["en2"], axis=0, name="en2"),
+                    helper.make_node("Slice", ["y", "st2", "en2", "ax01"], ["cols"],
+                                     name="cols")],
+                   [vi("x", F, ["N", "K"]), vi("y", F, ["M", 6])],
+                   [vi("rows", F, [None, 6]), vi("cols", F, [None, None])], opset=15,
+                   inits=[i64("zero", 0), i64("two", 2), i64("one", 1), i64("ax0", [0]),
+                          i64("three1", [3]), i64("big", [big]), i64("ax01", [0, 1])]),
+          rows, rtol=0, atol=0)
+
+    # A position embedding pe [16, 8] sliced to the sequence length S of x [B, S, 8] and
+    # added to x (through Cast to float, Floor and back on the way: x[:, S // 2 :] * 2 too).
+    pe = rng.standard_normal((16, 8)).astype(np.float32)
+    def pos():
+        b, s = int(rng.integers(0, 4)), int(rng.integers(0, 17))
+        x = rng.standard_normal((b, s, 8)).astype(np.float32)
+        return [("x", x)], [("y", x + pe[:s]), ("h", x[:, s // 2:] * np.float32(2))], \
+            f"B={b} S={s}"
+    pos_model = model_of(
+        [helper.make_node("Shape", ["x"], ["sx"], name="shape"),
+         helper.make_node("Gather", ["sx", "one"], ["s"], axis=0, name="s"),
+         helper.make_node("Unsqueeze", ["s", "ax0"], ["en"], name="en"),
+         helper.make_node("Slice", ["pe", "zero1", "en", "ax0"], ["p"], name="pe_s"),
+         helper.make_node("Add", ["x", "p"], ["y"], name="add_pe"),
+         helper.make_node("Cast", ["en"], ["enf"], to=F, name="tofloat"),
+         helper.make_node("Div", ["enf", "twof"], ["hf"], name="halff"),
+         helper.make_node("Floor", ["hf"], ["fl"], name="floor"),
+         helper.make_node("Cast", ["fl"], ["hs"], to=I64, name="toint"),
+         helper.make_node("Slice", ["x", "hs", "big", "one1"], ["xh"], name="tail"),
+         helper.make_node("Mul", ["xh", "twof"], ["h"], name="twice")],
+        [vi("x", F, ["B", "S", 8])], [vi("y", F, ["B", "S", 8]), vi("h", F, ["B", None, 8])],
+        inits=[helper.make_tensor("pe", F, [16, 8], pe.reshape(-1).tolist()), i64("one", 1),
+               i64("ax0", [0]), i64("zero1", [0]), i64("one1", [1]), i64("big", [big]),
+               helper.make_tensor("twof", F, [1], [2.0])])
+    check("shape_slice_pos", pos_model, pos, rtol=1e-6, atol=1e-6)
+    # A sequence longer than the table: the slice is 16 rows, x has 17.
+    expect_status(h, "shape_slice_pos", [("x", np.zeros((1, 17, 8), np.float32))],
+                  "a size computed from the input values is invalid")
+
+    # Slice(x [N], s, e) + z [M]: M mostly the slice's length, so that N != M.
+    def slice_add():
+        n = int(rng.integers(0, 10))
+        s, e, t = slice_bounds(rng, n)
+        if t < 0:  # mostly an ascending range, for this step of 1
+            s, e = e, s
+        x = rng.standard_normal(n).astype(np.float32)
+        xs = slice_ref(x, [s], [e], [0], [1])
+        z = rng.standard_normal(len(xs)).astype(np.float32)
+        return [("x", x), ("s", np.array([s], np.int64)), ("e", np.array([e], np.int64)),
+                ("z", z)], [("y", xs + z)], f"N={n} starts={s} ends={e} M={len(xs)}"
+    check("slice_add_runtime_dim",
+          model_of([helper.make_node("Slice", ["x", "s", "e"], ["xs"], name="cut"),
+                    helper.make_node("Add", ["xs", "z"], ["y"], name="add")],
+                   [vi("x", F, ["N"]), vi("s", I64, [1]), vi("e", I64, [1]),
+                    vi("z", F, ["M"])], [vi("y", F, [None])]),
+          slice_add, rtol=0, atol=0)
+    expect_status(h, "slice_add_runtime_dim",
+                  [("x", np.zeros(6, np.float32)), ("s", np.array([1], np.int64)),
+                   ("e", np.array([4], np.int64)), ("z", np.zeros(4, np.float32))],
+                  "a size computed from the input values is invalid")
+
+    # The same length as Concat's other dim and MatMul's K: Concat(Slice(x [N, 4]), z [M, 2],
+    # axis 1) and z^T @ Slice(x), checked at run time.
+    def cat_mm():
+        n = int(rng.integers(0, 9))
+        s, e, t = slice_bounds(rng, n)
+        if t < 0:
+            s, e = e, s
+        x = rng.standard_normal((n, 4)).astype(np.float32)
+        xs = slice_ref(x, [s], [e], [0], [1])
+        z = rng.standard_normal((len(xs), 2)).astype(np.float32)
+        return [("x", x), ("s", np.array([s], np.int64)), ("e", np.array([e], np.int64)),
+                ("z", z)], [("cat", np.concatenate([xs, z], 1)), ("mm", z.T @ xs)], \
+            f"N={n} starts={s} ends={e} M={len(xs)}"
+    check("slice_concat_matmul",
+          model_of([helper.make_node("Slice", ["x", "s", "e"], ["xs"], name="cut"),
+                    helper.make_node("Concat", ["xs", "z"], ["cat"], axis=1, name="cat"),
+                    helper.make_node("Transpose", ["z"], ["zt"], perm=[1, 0], name="zt"),
+                    helper.make_node("MatMul", ["zt", "xs"], ["mm"], name="mm")],
+                   [vi("x", F, ["N", 4]), vi("s", I64, [1]), vi("e", I64, [1]),
+                    vi("z", F, ["M", 2])], [vi("cat", F, [None, 6]), vi("mm", F, [2, 4])]),
+          cat_mm, rtol=1e-5, atol=1e-5)
+    expect_status(h, "slice_concat_matmul",
+                  [("x", np.zeros((6, 4), np.float32)), ("s", np.array([1], np.int64)),
+                   ("e", np.array([4], np.int64)), ("z", np.zeros((5, 2), np.float32))],
+                  "a size computed from the input values is invalid")
+
+
 def loop_cases(h):
     """Loop-carried values whose yielded type is less precise than their entry type
     (docs/dynamic-shapes.md, "Loop-carried values"): test_loop11's body, y_out = y_in +
@@ -831,6 +982,80 @@ def loop_cases(h):
                        ("x", rng.standard_normal(n).astype(np.float32)),
                        ("y0", np.zeros(1, np.float32))],
                       "a size computed from the input values is invalid")
+
+
+def loop_runtime_dims_cases(h):
+    """Loop-carried values with run-time dims (docs/dynamic-shapes.md, "Loop-carried
+    values"): an RNN-style state h [B, 4] over the steps of x [T, B, 4] (B and T symbolic, the
+    trip count Shape(x)[0]), h = Tanh(h @ W + x[i]); the same with a condition computed in
+    the body (a while loop that stops when h's sum is negative); and a body that doubles its
+    [?] value (Concat(y, y)), which keeps no size: ONNXC_ERROR_DATA_SIZE at the first
+    iteration instead of a write past the slot."""
+    rng, check = h.rng, h.check
+    F, I64, B = TensorProto.FLOAT, TensorProto.INT64, TensorProto.BOOL
+    w = (rng.standard_normal((4, 4)) * 0.5).astype(np.float32)
+    winit = helper.make_tensor("w", F, [4, 4], w.reshape(-1).tolist())
+
+    def body(until_negative):
+        nodes = [helper.make_node("Gather", ["x", "i"], ["xi"], axis=0, name="step"),
+                 helper.make_node("MatMul", ["h_in", "w"], ["hw"], name="hw"),
+                 helper.make_node("Add", ["hw", "xi"], ["pre"], name="pre"),
+                 helper.make_node("Tanh", ["pre"], ["h_out"], name="tanh")]
+        if until_negative:
+            nodes += [helper.make_node("ReduceSum", ["h_out"], ["sum"], keepdims=0, name="sum"),
+                      helper.make_node("Less", ["sum", "zerof"], ["neg"], name="neg"),
+                      helper.make_node("Not", ["neg"], ["cond_out"], name="go_on")]
+        else:
+            nodes.append(helper.make_node("Identity", ["cond_in"], ["cond_out"]))
+        return helper.make_graph(
+            nodes, "body", [vi("i", I64, []), vi("cond_in", B, []), vi("h_in", F, ["B", 4])],
+            [vi("cond_out", B, []), vi("h_out", F, ["B", 4])],
+            [helper.make_tensor("zerof", F, [], [0.0])])
+
+    def rnn(until_negative):
+        def make():
+            # T >= 1: a Gather from an empty axis is refused whatever the trip count
+            # (docs/dynamic-shapes.md, "Run-time dims of size 0").
+            t, b = int(rng.integers(1, 6)), int(rng.integers(0, 4))
+            x = rng.standard_normal((t, b, 4)).astype(np.float32)
+            h0 = rng.standard_normal((b, 4)).astype(np.float32)
+            hh, steps = h0.astype(np.float64), 0
+            for i in range(t):
+                hh = np.tanh(hh @ w + x[i])
+                steps += 1
+                if until_negative and hh.sum() < 0:
+                    break
+            return [("x", x), ("h0", h0)], [("h", hh.astype(np.float32))], \
+                f"T={t} B={b} steps={steps}"
+        return make
+    for name, until in (("loop_state_dyn", False), ("loop_state_dyn_while", True)):
+        check(name,
+              model_of([helper.make_node("Shape", ["x"], ["sx"], name="shape"),
+                        helper.make_node("Gather", ["sx", "zero"], ["trips"], axis=0,
+                                         name="trips"),
+                        helper.make_node("Loop", ["trips", "" if not until else "true", "h0"],
+                                         ["h"], body=body(until), name="loop")],
+                       [vi("x", F, ["T", "B", 4]), vi("h0", F, ["B", 4])], [vi("h", F, ["B", 4])],
+                       inits=[winit, helper.make_tensor("zero", I64, [], [0]),
+                              helper.make_tensor("true", B, [], [1])]),
+              rnn(until), rtol=1e-5, atol=1e-5)
+
+    grow = helper.make_graph(
+        [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+         helper.make_node("Concat", ["y_in", "y_in"], ["y_out"], axis=0, name="double")],
+        "body", [vi("i", I64, []), vi("cond_in", B, []), vi("y_in", F, ["N"])],
+        [vi("cond_out", B, []), vi("y_out", F, [None])])
+    grow_model = model_of([helper.make_node("Loop", ["trips", "", "y0"], ["y"], body=grow,
+                                            name="loop")],
+                          [vi("trips", I64, []), vi("y0", F, ["N"])], [vi("y", F, ["N"])])
+
+    def no_trip():
+        y0 = rng.standard_normal(int(rng.integers(1, 5))).astype(np.float32)
+        return [("trips", np.array(0, np.int64)), ("y0", y0)], [("y", y0)], "trips=0"
+    check("loop_grows_dyn", grow_model, no_trip, rtol=0, atol=0)
+    expect_status(h, "loop_grows_dyn",
+                  [("trips", np.array(2, np.int64)), ("y0", np.ones(3, np.float32))],
+                  "a size computed from the input values is invalid")
 
 
 def main():
@@ -963,8 +1188,11 @@ def main():
     no_bound_cases(h)
     if_cases(h)
     slice_cases(h)
+    shape_slice_cases(h)
     loop_cases(h)
+    loop_runtime_dims_cases(h)
     if_slice_reshape_cases(h)
+    if_two_outputs_cases(h)
 
     # The typed C API of a data-dependent model without run-time input dims.
     src = os.path.join(a.work, "dd_api.c")

@@ -256,6 +256,35 @@ def main():
             ok = rc != 0 and "out of range" in out.lower()
             h.report(ok, f"bcast_dyn n={n} m={m} refused (dims out of range)", out)
 
+    # The same for MatMul's K ([3, k] x [j, 4]) and Concat's other dims ([k, 2] and [j, 1] on
+    # axis 1): two run-time dims read as one must be equal, else dims out of range.
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["a", "b"], ["y"]),
+         helper.make_node("Concat", ["c", "d"], ["z"], axis=1)], "inner",
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, [3, "k"]),
+         helper.make_tensor_value_info("b", TensorProto.FLOAT, ["j", 4]),
+         helper.make_tensor_value_info("c", TensorProto.FLOAT, ["k", 2]),
+         helper.make_tensor_value_info("d", TensorProto.FLOAT, ["j", 1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3, 4]),
+         helper.make_tensor_value_info("z", TensorProto.FLOAT, [None, 3])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+    def inner_case():
+        k = dim(rng, 1, 7)
+        x, y, c, d = f32(rng, 3, k), f32(rng, k, 4), f32(rng, k, 2), f32(rng, k, 1)
+        return [("a", x), ("b", y), ("c", c), ("d", d)], \
+            [("y", x @ y), ("z", np.concatenate([c, d], 1))], f"k=j={k}"
+    check("inner_dyn", model, inner_case)
+    lib = os.path.join(a.work, "inner_dyn.so")
+    if os.path.exists(lib):
+        for k, j in ((3, 2), (1, 4)):
+            case = os.path.join(a.work, f"inner_dyn_mismatch_{k}_{j}")
+            save(case, [("a", f32(rng, 3, k)), ("b", f32(rng, j, 4)), ("c", f32(rng, k, 2)),
+                        ("d", f32(rng, j, 1))], "input")
+            rc, out = run([a.onnx_run, lib, "--inputs", case])
+            ok = rc != 0 and "out of range" in out.lower()
+            h.report(ok, f"inner_dyn k={k} j={j} refused (dims out of range)", out)
+
     # Slice with constant bounds over run-time dims: x[:, 1:] and x[:, -2:, 1:3:1].
     i64 = lambda name, v: numpy_helper.from_array(np.array(v, np.int64), name)
     graph = helper.make_graph(

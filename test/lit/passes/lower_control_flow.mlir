@@ -1,9 +1,9 @@
 // RUN: %onnx-opt %s -convert-onnx-to-linalg -split-input-file | FileCheck %s
 
-// If -> scf.if on the extracted condition; each branch writes its result into a tensor made
+// If -> scf.if on the extracted condition; each branch writes its result into a buffer made
 // before the scf.if, so no buffer made inside a branch outlives it.
 // CHECK-LABEL: func.func @if
-// CHECK:         %[[DEST:.+]] = tensor.empty() : tensor<3xf32>
+// CHECK:         %[[DEST:.+]] = bufferization.alloc_tensor() : tensor<3xf32>
 // CHECK:         %[[C:.+]] = tensor.extract %arg0[] : tensor<i1>
 // CHECK:         %[[R:.+]] = scf.if %[[C]] -> (tensor<3xf32>) {
 // CHECK:           %[[A:.+]] = linalg.generic
@@ -142,7 +142,7 @@ func.func @loop_data_trip_count(%x: tensor<f32>, %m: tensor<i64>, %go: tensor<i1
 // CHECK-DAG:     %[[C6:.+]] = arith.constant 6 : index
 // CHECK-DAG:     %[[C3:.+]] = arith.constant 3 : index
 // CHECK:         %[[BOUND:.+]] = arith.maxui %[[C6]], %[[C3]] : index
-// CHECK:         %[[DEST:.+]] = tensor.empty(%[[BOUND]]) : tensor<?xf32>
+// CHECK:         %[[DEST:.+]] = bufferization.alloc_tensor(%[[BOUND]]) : tensor<?xf32>
 // CHECK:         %[[R:.+]]:2 = scf.if %{{.+}} -> (tensor<?xf32>, index) {
 // CHECK:           %[[S:.+]] = tensor.extract_slice %[[DEST]][0] [6] [1] : tensor<?xf32> to tensor<6xf32>
 // CHECK:           %[[W:.+]] = bufferization.materialize_in_destination %{{.+}} in %[[S]]
@@ -174,7 +174,7 @@ func.func @if_shapes(%c: tensor<i1>, %x: tensor<3xf32>) -> tensor<?xf32> {
 // CHECK:         %[[D:.+]] = tensor.dim %arg1, %{{.+}} : tensor<?x4xf32>
 // CHECK:         %[[TWICE:.+]] = arith.addi %[[D]], %[[D]] : index
 // CHECK:         %[[BOUND:.+]] = arith.maxui %[[TWICE]], %[[D]] : index
-// CHECK:         %[[DEST:.+]] = tensor.empty(%[[BOUND]]) : tensor<?x4xf32>
+// CHECK:         %[[DEST:.+]] = bufferization.alloc_tensor(%[[BOUND]]) : tensor<?x4xf32>
 // CHECK:         %[[R:.+]]:2 = scf.if %{{.+}} -> (tensor<?x4xf32>, index) {
 // CHECK:           tensor.extract_slice %[[DEST]][0, 0] [%[[N1:.+]], 4] [1, 1]
 // CHECK:           scf.yield %{{.+}}, %[[N1]] : tensor<?x4xf32>, index
@@ -200,7 +200,7 @@ func.func @if_dyn(%c: tensor<i1>, %x: tensor<?x4xf32>, %r: tensor<4xf32>) -> ten
 // size yielded.
 // CHECK-LABEL: func.func @if_same_dyn
 // CHECK:         %[[D:.+]] = tensor.dim %arg1, %{{.+}} : tensor<?xf32>
-// CHECK:         %[[DEST:.+]] = tensor.empty(%[[D]]) : tensor<?xf32>
+// CHECK:         %[[DEST:.+]] = bufferization.alloc_tensor(%[[D]]) : tensor<?xf32>
 // CHECK:         %[[R:.+]] = scf.if %{{.+}} -> (tensor<?xf32>) {
 // CHECK-NOT:     onnxc.data_bound
 // CHECK:         tensor.extract_slice %[[R]][0] [%[[D]]] [1] : tensor<?xf32> to tensor<?xf32>
@@ -221,7 +221,7 @@ func.func @if_same_dyn(%c: tensor<i1>, %x: tensor<?xf32>) -> tensor<?xf32> {
 // CHECK:         %[[D:.+]] = tensor.dim %arg1, %{{.+}} : tensor<?x3xf32>
 // CHECK:         %[[B0:.+]] = arith.maxui %[[D]], %{{.+}} : index
 // CHECK:         %[[B1:.+]] = arith.maxui %{{.+}}, %[[D]] : index
-// CHECK:         %[[DEST:.+]] = tensor.empty(%[[B0]], %[[B1]]) : tensor<?x?xf32>
+// CHECK:         %[[DEST:.+]] = bufferization.alloc_tensor(%[[B0]], %[[B1]]) : tensor<?x?xf32>
 // CHECK:         %[[R:.+]]:3 = scf.if %{{.+}} -> (tensor<?x?xf32>, index, index) {
 // CHECK:         %[[N0:.+]] = arith.minui %[[R]]#1, %[[B0]] {onnxc.data_bound} : index
 // CHECK:         %[[N1:.+]] = arith.minui %[[R]]#2, %[[B1]] {onnxc.data_bound} : index
@@ -245,7 +245,7 @@ func.func @if_matmul(%c: tensor<i1>, %x: tensor<?x3xf32>, %w: tensor<3x5xf32>) -
 // Dim 1: Reshape [0, -1] of x copies n and infers 4 (static already).
 // CHECK-LABEL: func.func @if_slice_bound
 // CHECK:         %[[D:.+]] = tensor.dim %arg1, %{{.+}} : tensor<?x4xf32>
-// CHECK:         %[[DEST:.+]] = tensor.empty(%[[D]]) : tensor<?x4xf32>
+// CHECK:         %[[DEST:.+]] = bufferization.alloc_tensor(%[[D]]) : tensor<?x4xf32>
 // CHECK:         %[[R:.+]]:2 = scf.if %{{.+}} -> (tensor<?x4xf32>, index) {
 // CHECK:           arith.minui %{{.+}}, %{{.+}} {onnxc.data_bound} : index
 // CHECK:           scf.yield %{{.+}}, %{{.+}} : tensor<?x4xf32>, index
@@ -275,7 +275,7 @@ func.func @if_slice_bound(%c: tensor<i1>, %x: tensor<?x4xf32>, %s: tensor<1xi64>
 // CHECK:         %[[P6:.+]] = arith.muli %[[P]], %{{.+}} : index
 // CHECK:         %[[ROWS:.+]] = arith.divui %[[P6]], %{{.+}} : index
 // CHECK:         %[[BOUND:.+]] = arith.maxui %[[ROWS]], %{{.+}} : index
-// CHECK:         tensor.empty(%[[BOUND]]) : tensor<?x3xf32>
+// CHECK:         bufferization.alloc_tensor(%[[BOUND]]) : tensor<?x3xf32>
 // CHECK:         scf.if %{{.+}} -> (tensor<?x3xf32>, index)
 func.func @if_reshape_bound(%c: tensor<i1>, %x: tensor<?x6xf32>, %y: tensor<?x3xf32>) -> tensor<?x3xf32> {
   %0 = "onnx.If"(%c) ({
@@ -327,4 +327,68 @@ func.func @loop_yield_less_precise(%y: tensor<1xf32>, %m: tensor<i64>, %x: tenso
     onnx.Yield %c, %1, %1 : tensor<i1>, tensor<?xf32>, tensor<?xf32>
   }) {operandSegmentSizes = array<i32: 1, 0, 1>} : (tensor<i64>, tensor<1xf32>) -> (tensor<1xf32>, tensor<5x1xf32>)
   return %0#0, %0#1 : tensor<1xf32>, tensor<5x1xf32>
+}
+
+// -----
+
+// A carried value with a run-time dim ([?, 4], an RNN state of symbolic batch) keeps its
+// entry's size: the loop starts from a copy of it, and each iteration checks the yielded
+// dims against the slot's (a status, ONNXC_ERROR_DATA_SIZE: a body that changes the size
+// would write past the slot) before writing the value back in place. Here the yield is an
+// elementwise op of the slot itself, so canonicalization folds the check away.
+// CHECK-LABEL: func.func @loop_runtime_dims
+// CHECK:         %[[INIT:.+]] = bufferization.alloc_tensor() copy(%arg0) : tensor<?x4xf32>
+// CHECK:         scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[H:.+]] = %[[INIT]]) -> (tensor<?x4xf32>)
+// CHECK:           %[[Y:.+]] = linalg.generic
+// CHECK:           %[[D:.+]] = tensor.dim %[[Y]], %{{.+}} : tensor<?x4xf32>
+// CHECK:           %[[S:.+]] = tensor.dim %[[H]], %{{.+}} : tensor<?x4xf32>
+// CHECK:           %[[OK:.+]] = arith.cmpi eq, %[[D]], %[[S]] : index
+// CHECK:           cf.assert %[[OK]], "onnxc.status 11: loop-carried value 0 that the loop body yields has a dim other than its entry's"
+// CHECK:           %[[W:.+]] = bufferization.materialize_in_destination %[[Y]] in %[[H]]
+// CHECK:           scf.yield %[[W]]
+func.func @loop_runtime_dims(%h: tensor<?x4xf32>, %n: tensor<i64>) -> tensor<?x4xf32> {
+  %0 = "onnx.Loop"(%n, %h) ({
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %v: tensor<?x4xf32>):
+    %1 = onnx.Tanh %v : (tensor<?x4xf32>) -> tensor<?x4xf32>
+    onnx.Yield %c, %1 : tensor<i1>, tensor<?x4xf32>
+  }) {operandSegmentSizes = array<i32: 1, 0, 1>} : (tensor<i64>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// A carried value that grows by a Concat of itself ([1, 3] on entry, [?, 3] in the body: the
+// importer's onnxc.grows): its buffer is made before the loop at its bound, the entry's size
+// plus the trip count times the largest piece a step appends (1 + 4 * 2), with the entry in
+// its leading slice; its size is an index iteration argument. The body sees the leading slice
+// of that size (marked with its bound), writes the grown value into the leading slice of its
+// new size (checked against the bound), and the result is the final slice.
+// CHECK-LABEL: func.func @loop_grows
+// CHECK:         %[[BOUND:.+]] = arith.addi %c1, %{{.+}} : index
+// CHECK:         %[[BUF:.+]] = bufferization.alloc_tensor(%[[BOUND]]) : tensor<?x3xf32>
+// CHECK-NOT:     copy(
+// CHECK:         %[[INIT:.+]] = tensor.insert_slice %arg0 into %[[BUF]][0, 0] [1, 3] [1, 1]
+// CHECK:         %[[R:.+]]:2 = scf.for %{{.+}} = %{{.+}} to %c4 step %{{.+}} iter_args(%[[Y:.+]] = %[[INIT]], %[[N:.+]] = %{{.+}}) -> (tensor<?x3xf32>, index)
+// CHECK:           %[[CUR:.+]] = arith.minui %[[N]], %[[BOUND]] {onnxc.data_bound} : index
+// CHECK:           %[[IN:.+]] = tensor.extract_slice %[[Y]][0, 0] [%[[CUR]], 3] [1, 1]
+// CHECK:           tensor.insert_slice %[[IN]] into
+// CHECK:           %[[GROWN:.+]] = tensor.insert_slice %arg1 into
+// CHECK:           %[[NEW:.+]] = tensor.dim %[[GROWN]], %{{.+}} : tensor<?x3xf32>
+// CHECK:           %[[FITS:.+]] = arith.cmpi ule, %[[NEW]], %[[BOUND]] : index
+// CHECK:           cf.assert %[[FITS]], "onnxc.status 11: loop-carried value 0 grew past its bound"
+// CHECK:           %[[DEST:.+]] = tensor.extract_slice %[[Y]][0, 0] [%[[NEW]], 3] [1, 1]
+// CHECK:           %[[W:.+]] = bufferization.materialize_in_destination %[[GROWN]] in %[[DEST]]
+// CHECK:           %[[OUT:.+]] = tensor.insert_slice %[[W]] into %[[Y]][0, 0] [%[[NEW]], 3] [1, 1]
+// CHECK:           scf.yield %[[OUT]], %[[NEW]] : tensor<?x3xf32>, index
+// CHECK:         %[[LEN:.+]] = arith.minui %[[R]]#1, %[[BOUND]] {onnxc.data_bound} : index
+// CHECK:         %[[RES:.+]] = tensor.extract_slice %[[R]]#0[0, 0] [%[[LEN]], 3] [1, 1]
+// CHECK:         return %[[RES]]
+func.func @loop_grows(%x: tensor<1x3xf32>, %p: tensor<2x3xf32>) -> tensor<?x3xf32> {
+  %m = onnx.Constant dense<4> : tensor<i64>
+  %0 = "onnx.Loop"(%m, %x) ({
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %v: tensor<?x3xf32>):
+    %1 = onnx.Concat %v, %p {axis = 0 : i64} : (tensor<?x3xf32>, tensor<2x3xf32>) -> tensor<?x3xf32>
+    onnx.Yield %c, %1 : tensor<i1>, tensor<?x3xf32>
+  }) {operandSegmentSizes = array<i32: 1, 0, 1>, onnxc.grows = array<i64: 0>} : (tensor<i64>, tensor<1x3xf32>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
 }

@@ -43,3 +43,17 @@ func.func @if_reshape_runtime(%c: tensor<i1>, %x: tensor<?x4xf32>, %s: tensor<2x
   }) : (tensor<i1>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// A growing value in a loop that ends on a condition computed in its body: no bound.
+func.func @loop_grows_while(%x: tensor<1x3xf32>, %p: tensor<2x3xf32>, %n: tensor<i64>) -> tensor<?x3xf32> {
+  // expected-error @+1 {{loop-carried value 0 grows, and the loop ends on a condition computed in its body: its size has no bound before the loop, which is not supported yet}}
+  %0 = "onnx.Loop"(%n, %x) ({
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %v: tensor<?x3xf32>):
+    %1 = onnx.Concat %v, %p {axis = 0 : i64} : (tensor<?x3xf32>, tensor<2x3xf32>) -> tensor<?x3xf32>
+    %2 = onnx.Less %i, %n : (tensor<i64>, tensor<i64>) -> tensor<i1>
+    onnx.Yield %2, %1 : tensor<i1>, tensor<?x3xf32>
+  }) {operandSegmentSizes = array<i32: 1, 0, 1>, onnxc.grows = array<i64: 0>} : (tensor<i64>, tensor<1x3xf32>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}

@@ -75,6 +75,49 @@ func.func @add_two_runtime_dims(%a: tensor<?x8xf32>, %b: tensor<?x8xf32>) -> ten
 
 // -----
 
+// A dim read from data (a Slice's length read at run time, bounded by n) meets a run-time
+// input dim m: its bound says nothing of its value, so it is not compared by its bound in the
+// size (which would refuse every m != n): the result has the input's dim m, and the slice's
+// length is checked against it at run time (a data check: ONNXC_ERROR_DATA_SIZE).
+// CHECK-LABEL: func.func @add_slice_runtime_dim
+// CHECK:         %[[LEN:.+]] = arith.minui %{{.+}}, %{{.+}} {onnxc.data_bound} : index
+// CHECK:         %[[S:.+]] = tensor.extract_slice %arg0[%{{.+}}] [%[[LEN]]] [%{{.+}}]
+// CHECK-DAG:     %[[L:.+]] = tensor.dim %[[S]], %{{.+}} : tensor<?xf32>
+// CHECK-DAG:     %[[M:.+]] = tensor.dim %arg3, %{{.+}} : tensor<?xf32>
+// CHECK:         %[[EQ:.+]] = arith.cmpi eq, %[[L]], %[[M]] : index
+// CHECK:         cf.assert %[[EQ]], "a size from tensor data differs from the size it is broadcast against" {onnxc.data_check}
+// CHECK-NOT:     arith.select
+// CHECK:         tensor.empty(%[[M]]) : tensor<?xf32>
+func.func @add_slice_runtime_dim(%x: tensor<?xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>, %z: tensor<?xf32>) -> tensor<?xf32> {
+  %0 = "onnx.Slice"(%x, %s, %e) {operandSegmentSizes = array<i32: 1, 1, 1, 0, 0>} : (tensor<?xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?xf32>
+  %1 = "onnx.Add"(%0, %z) : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+  return %1 : tensor<?xf32>
+}
+
+// -----
+
+// Two dims read from data: the first sizes the result, the second is checked against it.
+// Two run-time input dims beside them are compared in the size as before.
+// CHECK-LABEL: func.func @add_two_slices
+// CHECK:         %[[S0:.+]] = tensor.extract_slice %arg0
+// CHECK:         %[[S1:.+]] = tensor.extract_slice %arg1
+// CHECK-DAG:     %[[L0:.+]] = tensor.dim %[[S0]], %{{.+}} : tensor<?x?xf32>
+// CHECK-DAG:     %[[L1:.+]] = tensor.dim %[[S1]], %{{.+}} : tensor<?x?xf32>
+// CHECK:         %[[EQ:.+]] = arith.cmpi eq, %[[L1]], %[[L0]] : index
+// CHECK:         cf.assert %[[EQ]], "a size from tensor data differs from the size it is broadcast against" {onnxc.data_check}
+// CHECK:         %[[EQD:.+]] = arith.cmpi eq, %{{.+}}, %{{.+}} : index
+// CHECK:         %[[D:.+]] = arith.select %[[EQD]], %{{.+}}, %c-1 : index
+// CHECK-NOT:     cf.assert
+// CHECK:         tensor.empty(%[[L0]], %[[D]]) : tensor<?x?xf32>
+func.func @add_two_slices(%x: tensor<?x?xf32>, %y: tensor<?x?xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>) -> tensor<?x?xf32> {
+  %0 = "onnx.Slice"(%x, %s, %e) {operandSegmentSizes = array<i32: 1, 1, 1, 0, 0>} : (tensor<?x?xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?xf32>
+  %1 = "onnx.Slice"(%y, %s, %e) {operandSegmentSizes = array<i32: 1, 1, 1, 0, 0>} : (tensor<?x?xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?xf32>
+  %2 = "onnx.Add"(%0, %1) : (tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %2 : tensor<?x?xf32>
+}
+
+// -----
+
 // Gathering along a run-time dim (the last step of a run-time sequence): the index is
 // wrapped and clamped with the run-time size.
 // CHECK-LABEL: func.func @gather_runtime_axis
@@ -292,4 +335,42 @@ func.func @slice_data_declared(%x: tensor<?x9xf32>, %s: tensor<1xi64>, %e: tenso
   %a = onnx.Constant dense<[1]> : tensor<1xi64>
   %0 = "onnx.Slice"(%x, %s, %e, %a) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 0>} : (tensor<?x9xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// MatMul's K read from data on one side (a Slice's length) and a run-time input dim on the
+// other: checked at run time (a data check), not trusted by its bound. Two run-time input
+// dims are a condition on the dims (onnxc.dims_check).
+// CHECK-LABEL: func.func @matmul_k_from_slice
+// CHECK:         %[[S:.+]] = tensor.extract_slice %arg0
+// CHECK-DAG:     %[[K0:.+]] = tensor.dim %arg3, %{{.+}} : tensor<3x?xf32>
+// CHECK-DAG:     %[[K1:.+]] = tensor.dim %[[S]], %{{.+}} : tensor<?x4xf32>
+// CHECK:         %[[EQ:.+]] = arith.cmpi eq, %[[K0]], %[[K1]] : index
+// CHECK:         cf.assert %[[EQ]], "MatMul's operands differ in their inner dim (K)" {onnxc.data_check}
+// CHECK:         linalg.generic
+// CHECK:         cf.assert %{{.+}}, "MatMul's operands differ in their inner dim (K)" {onnxc.dims_check}
+// CHECK:         linalg.generic
+func.func @matmul_k_from_slice(%x: tensor<?x4xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>, %z: tensor<3x?xf32>, %w: tensor<?x2xf32>) -> (tensor<3x4xf32>, tensor<3x2xf32>) {
+  %0 = "onnx.Slice"(%x, %s, %e) {operandSegmentSizes = array<i32: 1, 1, 1, 0, 0>} : (tensor<?x4xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x4xf32>
+  %1 = "onnx.MatMul"(%z, %0) : (tensor<3x?xf32>, tensor<?x4xf32>) -> tensor<3x4xf32>
+  %2 = "onnx.MatMul"(%z, %w) : (tensor<3x?xf32>, tensor<?x2xf32>) -> tensor<3x2xf32>
+  return %1, %2 : tensor<3x4xf32>, tensor<3x2xf32>
+}
+
+// -----
+
+// Concat's dims other than the axis: a length read from data against an input dim is a data
+// check.
+// CHECK-LABEL: func.func @concat_rows_from_slice
+// CHECK:         %[[S:.+]] = tensor.extract_slice %arg0
+// CHECK-DAG:     %[[A:.+]] = tensor.dim %[[S]], %{{.+}} : tensor<?x4xf32>
+// CHECK-DAG:     %[[B:.+]] = tensor.dim %arg3, %{{.+}} : tensor<?x2xf32>
+// CHECK:         %[[EQ:.+]] = arith.cmpi eq, %[[A]], %[[B]] : index
+// CHECK:         cf.assert %[[EQ]], "Concat's inputs differ in a dim other than the axis" {onnxc.data_check}
+// CHECK:         tensor.insert_slice
+func.func @concat_rows_from_slice(%x: tensor<?x4xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>, %z: tensor<?x2xf32>) -> tensor<?x6xf32> {
+  %0 = "onnx.Slice"(%x, %s, %e) {operandSegmentSizes = array<i32: 1, 1, 1, 0, 0>} : (tensor<?x4xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x4xf32>
+  %1 = onnx.Concat %0, %z {axis = 1 : i64} : (tensor<?x4xf32>, tensor<?x2xf32>) -> tensor<?x6xf32>
+  return %1 : tensor<?x6xf32>
 }
