@@ -78,11 +78,16 @@ void buildBufferizePipeline(OpPassManager &pm) {
 }
 
 /// Stage 4: loops and the LLVM dialect, bare pointers at the function boundary.
-static void buildToLLVMPipeline(OpPassManager &pm) {
-  // Linalg ops become scf.parallel over their parallel dims; those and the kernels' marked
-  // tile loops, when large, are outlined for the runtime's thread pool.
-  addPipeline(pm, "func.func(onnx-empty-buffer-args,convert-linalg-to-parallel-loops),"
-                  "onnx-outline-parallel-loops,"
+static void buildToLLVMPipeline(OpPassManager &pm, const KernelOptions &kernels) {
+  // Reductions over innermost loops keep their accumulator in a register (vectorized
+  // where the reduced elements are contiguous); the other linalg ops become scf.parallel
+  // over their parallel dims; those and the kernels' marked tile loops, when large, are
+  // outlined for the runtime's thread pool.
+  addPipeline(pm, llvm::formatv("func.func(onnx-empty-buffer-args,onnx-lower-reductions{{"
+                                "vector-bits={0}},convert-linalg-to-parallel-loops)",
+                                kernels.vectorBits)
+                      .str());
+  addPipeline(pm, "onnx-outline-parallel-loops,"
                   "convert-vector-to-scf,expand-strided-metadata,lower-affine,"
                   "convert-scf-to-cf,onnx-lower-runtime-checks,convert-vector-to-llvm,convert-math-to-llvm,"
                   "convert-math-to-libm,"
@@ -95,9 +100,9 @@ static void buildToLLVMPipeline(OpPassManager &pm) {
                   "convert-ub-to-llvm,reconcile-unrealized-casts,onnx-lower-parallel-calls");
 }
 
-LogicalResult buildLinalgToLLVMPipeline(OpPassManager &pm) {
+LogicalResult buildLinalgToLLVMPipeline(OpPassManager &pm, const KernelOptions &kernels) {
   buildBufferizePipeline(pm);
-  buildToLLVMPipeline(pm);
+  buildToLLVMPipeline(pm, kernels);
   return success();
 }
 
@@ -466,7 +471,7 @@ int compile(const CompileOptions &o, const char *argv0) {
       f->removeAttr(a);
   }
   timer.stage("lower to LLVM dialect");
-  if (failed(runPasses(buildToLLVMPipeline)))
+  if (failed(runPasses([&](OpPassManager &pm) { buildToLLVMPipeline(pm, kernels); })))
     return kExitModelError;
 
   timer.stage("translate to LLVM IR");

@@ -57,7 +57,8 @@ struct KernelOptions {
 /// the target has vector registers).
 void buildOnnxToLinalgPipeline(mlir::OpPassManager &pm, const KernelOptions &kernels = {});
 /// Bufferization, the static memory plan, and lowering to the LLVM dialect.
-mlir::LogicalResult buildLinalgToLLVMPipeline(mlir::OpPassManager &pm);
+mlir::LogicalResult buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
+                                              const KernelOptions &kernels = {});
 
 /// Runs the whole compilation; diagnostics go to stderr. Returns an ExitCode.
 int compile(const CompileOptions &options, const char *argv0);

@@ -87,6 +87,33 @@ def LowerStridedCopies : Pass<"onnx-lower-strided-copies", "mlir::func::FuncOp">
                            "mlir::arith::ArithDialect"];
 }
 
+def LowerReductions : Pass<"onnx-lower-reductions", "mlir::func::FuncOp"> {
+  let summary = "Lower innermost-loop reductions to register accumulators, vectorized";
+  let description = [{
+    A linalg.generic on buffers whose reduction loops all follow its parallel loops, with
+    one output indexed by the parallel loops only (global pools, Reduce*, the max and sum
+    of softmax, layer normalization's mean and variance, pooling windows), becomes an
+    scf.parallel over the parallel loops whose body folds the reduction loops into one
+    accumulator held in a register: convert-linalg-to-parallel-loops would load and store
+    the output element at every step, since LLVM cannot tell it from the inputs (all are
+    views of one workspace).
+    When `vector-bits` is set, the body is elementwise arith/math apart from one
+    associative combiner (addf, maximumf, muli...) of the accumulator, and every input
+    either ignores the reduction loops or reads them as its trailing dims laid out
+    contiguously, the reduced elements are folded as one flat range: vectors of
+    vector-bits / (widest element) lanes, four independent accumulators, a masked last
+    vector, then a reduction across lanes into the element's initial value. Floating-point
+    sums are thereby reassociated, in an order fixed at compile time (independent of the
+    thread count). Otherwise the scalar loops keep the generic's order exactly.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", "0",
+           "Width of the target's vector registers in bits (0: scalar accumulators only)">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+                           "mlir::affine::AffineDialect", "mlir::memref::MemRefDialect"];
+}
+
 def SignlessTypes : Pass<"onnx-signless-types", "mlir::func::FuncOp"> {
   let summary = "Make unsigned integer element types signless before bufferization";
   let description = [{
