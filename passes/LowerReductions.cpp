@@ -143,6 +143,17 @@ struct VectorPlan {
 
 bool isScalarNumber(Type t) { return isa<FloatType, IntegerType>(t); }
 
+/// The reassociation that merges dims [first, rank) into one and keeps the others.
+SmallVector<ReassociationIndices> flatGroups(int64_t rank, int64_t first) {
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t i = 0; i < first; ++i)
+    groups.push_back({i});
+  groups.emplace_back();
+  for (int64_t i = first; i < rank; ++i)
+    groups.back().push_back(i);
+  return groups;
+}
+
 /// A vector constant of `type` with every element `element`.
 Value splat(OpBuilder &b, Location loc, VectorType type, Attribute element) {
   return arith::ConstantOp::create(b, loc, cast<TypedAttr>(DenseElementsAttr::get(type, element)));
@@ -236,16 +247,9 @@ std::optional<VectorPlan> planVector(const Reduction &r, int64_t vectorBits) {
     int64_t offset;
     if (failed(type.getStridesAndOffset(strides, offset)) || strides.back() != 1)
       return std::nullopt;
-    if (numReduced > 1) {
-      SmallVector<ReassociationIndices> groups;
-      for (int64_t i = 0; i < first; ++i)
-        groups.push_back({i});
-      groups.emplace_back();
-      for (int64_t i = first; i < type.getRank(); ++i)
-        groups.back().push_back(i);
-      if (!memref::CollapseShapeOp::isGuaranteedCollapsible(type, groups))
-        return std::nullopt;
-    }
+    if (numReduced > 1 &&
+        !memref::CollapseShapeOp::isGuaranteedCollapsible(type, flatGroups(type.getRank(), first)))
+      return std::nullopt;
   }
   return plan;
 }
@@ -259,13 +263,7 @@ void makeFlatViews(OpBuilder &b, Location loc, const Reduction &r, VectorPlan &p
     if (first < 0)
       continue;
     auto type = cast<MemRefType>(view.getType());
-    SmallVector<ReassociationIndices> groups;
-    for (int64_t i = 0; i < first; ++i)
-      groups.push_back({i});
-    groups.emplace_back();
-    for (int64_t i = first; i < type.getRank(); ++i)
-      groups.back().push_back(i);
-    view = memref::CollapseShapeOp::create(b, loc, view, groups);
+    view = memref::CollapseShapeOp::create(b, loc, view, flatGroups(type.getRank(), first));
   }
 }
 
