@@ -65,7 +65,10 @@ void buildOnnxToLinalgPipeline(OpPassManager &pm, const KernelOptions &kernels) 
 /// Stage 3: tensors -> buffers. Function results become caller-provided out-params, and every
 /// remaining allocation is placed in the one workspace argument.
 void buildBufferizePipeline(OpPassManager &pm) {
-  addPipeline(pm, "func.func(onnx-signless-types,onnx-distinct-results),eliminate-empty-tensors,"
+  // onnx-write-into-pads: the producers of padded Conv/pool inputs write into the padded
+  // buffers' interiors (no copy of each padded input).
+  addPipeline(pm, "func.func(onnx-signless-types,onnx-distinct-results,onnx-write-into-pads),"
+                  "eliminate-empty-tensors,"
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
