@@ -4,7 +4,9 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace onnxc {
 #define GEN_PASS_DEF_WRITEINTOPADS
@@ -35,17 +37,12 @@ std::optional<PaddedTensor> matchPadded(tensor::InsertSliceOp interior) {
     return std::nullopt;
   PaddedTensor p{interior, {}, {}};
   Value v = interior.getDest();
-  if (!v.hasOneUse())
-    return std::nullopt;
   SmallVector<Operation *> slabs;
   while (auto slab = v.getDefiningOp<tensor::InsertSliceOp>()) {
     auto fill = slab.getSource().getDefiningOp<linalg::FillOp>();
     auto extract = fill ? fill.getOutputs()[0].getDefiningOp<tensor::ExtractSliceOp>()
                         : tensor::ExtractSliceOp();
-    // Each value of the chain feeds only the next slab (its extract and its insert).
-    if (!extract || extract.getSource() != slab.getDest() || !sameSlice(extract, slab) ||
-        !fill->hasOneUse() || !extract->hasOneUse() ||
-        std::distance(slab.getDest().use_begin(), slab.getDest().use_end()) != 2)
+    if (!extract || extract.getSource() != slab.getDest() || !sameSlice(extract, slab))
       return std::nullopt;
     slabs.append({slab, fill, extract});
     v = slab.getDest();
@@ -100,78 +97,155 @@ bool isUndefined(Value v) {
   return false;
 }
 
-/// The first write of the chain that computes `source`: the operand holding the undefined
-/// tensor it starts from, the values on the way in the interior's block used only there.
-OpOperand *firstWrite(Value source, Block *block) {
-  OpOperand *first = nullptr;
-  Value v = source;
-  while (OpOperand *d = destinationOf(v)) {
-    first = d;
-    v = d->get();
-    if (isUndefined(v))
-      return first;
-    if (v.getParentBlock() == block && !v.hasOneUse())
-      return nullptr;
+/// A reshape that only adds or drops unit dims (the group dim of a convolution with one
+/// group): its inverse is a view of any strided buffer, the padded interior's included.
+bool onlyUnitDims(Operation *op) {
+  ArrayRef<int64_t> wide;
+  SmallVector<ReassociationIndices> groups;
+  if (auto c = dyn_cast<tensor::CollapseShapeOp>(op)) {
+    wide = c.getSrcType().getShape();
+    groups = c.getReassociationIndices();
+  } else if (auto e = dyn_cast<tensor::ExpandShapeOp>(op)) {
+    wide = e.getResultType().getShape();
+    groups = e.getReassociationIndices();
+  } else {
+    return false;
   }
-  return nullptr;
+  if (ShapedType::isDynamicShape(wide))
+    return false;
+  return llvm::all_of(groups, [&](const ReassociationIndices &g) {
+    return llvm::count_if(g, [&](int64_t d) { return wide[d] != 1; }) <= 1;
+  });
+}
+
+/// Whether `v` is the destination of more than one op that writes into it in place: another
+/// writer than the next step of the chain would make bufferization copy (reads are fine: they
+/// read the interior view of the padded buffer, like the readers of the input itself).
+bool writtenElsewhere(Value v) {
+  int writers = 0;
+  for (OpOperand &use : v.getUses()) {
+    Operation *user = use.getOwner();
+    if (auto dps = dyn_cast<DestinationStyleOpInterface>(user))
+      writers += dps.isDpsInit(&use);
+    else if (isa<scf::ForOp>(user) || onlyUnitDims(user) || !isMemoryEffectFree(user))
+      ++writers; // A loop carrying it, a view of it: counted as writers, conservatively.
+  }
+  return writers > 1;
+}
+
+/// How the padded input is computed: `first` holds the undefined tensor its first in-place
+/// write starts from; `reshapes` (unit dims only) lie between, from the input backwards.
+struct Producer {
+  OpOperand *first = nullptr;
+  SmallVector<Operation *> reshapes;
+};
+
+/// Follows `source` back through in-place writes and unit-dim reshapes to the undefined
+/// tensor it starts from. No value on the way in `block` may have another in-place writer.
+std::optional<Producer> findProducer(Value source, Block *block) {
+  Producer p;
+  Value v = source;
+  while (true) {
+    Operation *def = v.getDefiningOp();
+    if (def && onlyUnitDims(def)) {
+      p.reshapes.push_back(def);
+      v = def->getOperand(0);
+    } else if (OpOperand *d = destinationOf(v)) {
+      p.first = d;
+      v = d->get();
+      if (isUndefined(v))
+        return p;
+    } else {
+      return std::nullopt;
+    }
+    if (v.getParentBlock() == block && writtenElsewhere(v))
+      return std::nullopt;
+  }
+}
+
+/// The interior of `padded` as `p.first`'s tensor: an extract_slice, then the inverse of each
+/// reshape on the way.
+Value interiorView(OpBuilder &b, tensor::InsertSliceOp interior, Value padded,
+                   const Producer &p) {
+  Location loc = interior.getLoc();
+  Value v = tensor::ExtractSliceOp::create(b, loc, interior.getSourceType(), padded,
+                                           interior.getMixedOffsets(), interior.getMixedSizes(),
+                                           interior.getMixedStrides());
+  for (Operation *r : p.reshapes) {
+    if (auto c = dyn_cast<tensor::CollapseShapeOp>(r))
+      v = tensor::ExpandShapeOp::create(b, loc, c.getSrcType(), v, c.getReassociationIndices());
+    else if (auto e = dyn_cast<tensor::ExpandShapeOp>(r))
+      v = tensor::CollapseShapeOp::create(b, loc, e.getSrcType(), v, e.getReassociationIndices());
+  }
+  return v;
 }
 
 struct WriteIntoPadsPass : onnxc::impl::WriteIntoPadsBase<WriteIntoPadsPass> {
   void runOnOperation() override {
-    SmallVector<tensor::InsertSliceOp> inserts;
-    getOperation().walk([&](tensor::InsertSliceOp op) { inserts.push_back(op); });
-    for (tensor::InsertSliceOp op : inserts) {
-      std::optional<PaddedTensor> pad = matchPadded(op);
-      if (!pad)
-        continue;
-      Block *block = op->getBlock();
-      OpOperand *first = firstWrite(op.getSource(), block);
-      // A reshape on the way (a pointwise conv computes on the flattened map) stops at a type
-      // the interior slice cannot take.
-      if (!first || first->get().getType() != op.getSourceType())
-        continue;
-      Operation *at = block->findAncestorOpInBlock(*first->getOwner());
-      if (!at || !at->isBeforeInBlock(op))
-        continue;
-      // The padded tensor and its border fills move before the first write: the fills'
-      // values (the pad constant) must be there already, or be constants to copy.
-      bool movable = true;
-      SmallVector<std::pair<OpOperand *, Operation *>> toClone;
-      for (Operation *c : pad->chain)
-        for (OpOperand &o : c->getOpOperands()) {
-          Operation *def = o.get().getDefiningOp();
-          if (llvm::is_contained(pad->chain, def))
-            continue;
-          if (!def || def->getBlock() != block || def->isBeforeInBlock(at))
-            continue;
-          if (def->hasTrait<OpTrait::ConstantLike>())
-            toClone.push_back({&o, def});
-          else
-            movable = false;
-        }
-      if (!movable)
-        continue;
-      OpBuilder b(at);
-      DenseMap<Operation *, Value> clones;
-      for (auto [operand, def] : toClone) {
-        Value &clone = clones[def];
-        if (!clone)
-          clone = b.clone(*def)->getResult(0);
-        operand->set(clone);
+    SmallVector<PaddedTensor> pads;
+    DenseSet<Operation *> inChains;
+    getOperation().walk([&](tensor::InsertSliceOp op) {
+      if (std::optional<PaddedTensor> pad = matchPadded(op)) {
+        pads.push_back(*pad);
+        inChains.insert(pad->chain.begin(), pad->chain.end());
       }
-      for (Operation *c : pad->chain)
-        c->moveBefore(at);
-      // The producer's first write goes into the interior of the filled padded tensor; the
-      // interior insert_slice then inserts a slice equivalent to the one it overwrites, which
-      // one-shot bufferization does in place (a copy onto itself that canonicalize drops).
-      Value interior = tensor::ExtractSliceOp::create(
-          b, op.getLoc(), op.getSourceType(), op.getDest(), op.getMixedOffsets(),
-          op.getMixedSizes(), op.getMixedStrides());
-      Operation *undefined = first->get().getDefiningOp();
-      first->set(interior);
-      if (undefined->use_empty())
-        undefined->erase();
+    });
+    // A slab's insert looks like an interior insert into the slabs before it.
+    llvm::erase_if(pads, [&](const PaddedTensor &p) { return inChains.contains(p.interior); });
+    for (PaddedTensor &pad : pads)
+      rewrite(pad);
+  }
+
+  /// Gives the padded tensor a chain of its own (CSE merges the equal border fills of
+  /// convolutions with inputs of one shape: bufferized, every insert but one then copied the
+  /// whole filled buffer before copying its interior), placed before the producer's first
+  /// write when the producer can write into the interior, which it then does.
+  void rewrite(PaddedTensor &pad) {
+    tensor::InsertSliceOp op = pad.interior;
+    Block *block = op->getBlock();
+    std::optional<Producer> producer = findProducer(op.getSource(), block);
+    Operation *at = op;
+    if (producer) {
+      Type expected = producer->reshapes.empty()
+                          ? Type(op.getSourceType())
+                          : producer->reshapes.back()->getOperand(0).getType();
+      Operation *first = block->findAncestorOpInBlock(*producer->first->getOwner());
+      if (producer->first->get().getType() == expected && first && first->isBeforeInBlock(op))
+        at = first;
+      else
+        producer.reset();
     }
+    // The chain's operands from outside it (the pad value) must be available at `at`:
+    // constants defined later are copied there.
+    OpBuilder b(at);
+    IRMapping map;
+    for (Operation *c : pad.chain)
+      for (Value v : c->getOperands()) {
+        Operation *def = v.getDefiningOp();
+        if (!def || llvm::is_contained(pad.chain, def) || def->getBlock() != block ||
+            def->isBeforeInBlock(at) || map.contains(v))
+          continue;
+        if (!def->hasTrait<OpTrait::ConstantLike>())
+          return;
+        map.map(v, b.clone(*def)->getResult(0));
+      }
+    for (Operation *c : pad.chain)
+      b.clone(*c, map);
+    Value padded = map.lookup(op.getDest());
+    op.getDestMutable().set(padded);
+    for (Operation *c : llvm::reverse(pad.chain))
+      if (c->use_empty())
+        c->erase();
+    if (!producer)
+      return;
+    // The producer's first write goes into the interior of the filled padded tensor; the
+    // interior insert_slice then inserts a slice equivalent to the one it overwrites, which
+    // one-shot bufferization does in place (a copy onto itself that canonicalize drops).
+    Value interior = interiorView(b, op, padded, *producer);
+    Operation *undefined = producer->first->get().getDefiningOp();
+    producer->first->set(interior);
+    if (undefined->use_empty())
+      undefined->erase();
   }
 };
 
