@@ -146,6 +146,12 @@ std::optional<Producer> findProducer(Value source, Block *block) {
   Producer p;
   Value v = source;
   while (true) {
+    // A reader that collapses the padded rows together (a pointwise Conv on the flattened
+    // map) cannot view the interior: bufferization would copy it there instead.
+    if (llvm::any_of(v.getUsers(), [](Operation *user) {
+          return isa<tensor::CollapseShapeOp>(user) && !onlyUnitDims(user);
+        }))
+      return std::nullopt;
     Operation *def = v.getDefiningOp();
     if (def && onlyUnitDims(def)) {
       p.reshapes.push_back(def);
