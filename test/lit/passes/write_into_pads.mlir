@@ -139,3 +139,86 @@ func.func @through_reshape(%arg0: tensor<1x2x16xf32>) -> tensor<1x2x6x6xf32> {
   %i4 = tensor.insert_slice %e into %i0[0, 0, 1, 1] [1, 2, 4, 4] [1, 1, 1, 1] : tensor<1x2x4x4xf32> into tensor<1x2x6x6xf32>
   return %i4 : tensor<1x2x6x6xf32>
 }
+
+// -----
+
+// Two convolutions' padded inputs of one shape share their border fills (CSE merged them).
+// Each gets its own padded tensor, its producer writing into it through the inverse of the
+// unit-dim collapse of the group dim ([1, 1, C, H, W] -> [1, C, H, W]); the graph input
+// keeps its copy, into a padded tensor of its own. Bufferized: no copy of the filled buffer
+// (before, every pad but one copied the whole filled buffer, then its interior).
+
+// CHECK-LABEL: func.func @shared_borders
+// CHECK:       %[[E1:.+]] = tensor.empty() : tensor<1x2x6x6xf32>
+// CHECK:       %[[P1:.+]] = tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 5, 0] [1, 2, 1, 6]
+// CHECK:       %[[I1:.+]] = tensor.extract_slice %[[P1]][0, 0, 1, 1] [1, 2, 4, 4] [1, 1, 1, 1]
+// CHECK:       %[[V1:.+]] = tensor.expand_shape %[[I1]] {{\[\[}}0], [1, 2], [3], [4]] output_shape [1, 1, 2, 4, 4]
+// CHECK:       %[[R1:.+]] = linalg.generic {{.+}} outs(%[[V1]] : tensor<1x1x2x4x4xf32>)
+// CHECK:       %[[C1:.+]] = tensor.collapse_shape %[[R1]]
+// CHECK:       tensor.insert_slice %[[C1]] into %[[P1]][0, 0, 1, 1]
+// CHECK:       tensor.empty() : tensor<1x2x6x6xf32>
+// CHECK:       %[[P2:.+]] = tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 5, 0] [1, 2, 1, 6]
+// CHECK:       tensor.insert_slice %arg0 into %[[P2]][0, 0, 1, 1]
+
+// BUF-LABEL: func.func @shared_borders
+// BUF-COUNT-2: linalg.fill
+// BUF: %[[IN:.+]] = memref.subview %{{.+}}[0, 0, 1, 1] [1, 2, 4, 4] [1, 1, 1, 1]
+// BUF: %[[V:.+]] = memref.expand_shape %[[IN]]
+// BUF: linalg.generic {{.+}} outs(%[[V]] :
+// BUF-COUNT-2: linalg.fill
+// BUF-NOT: linalg.fill
+// BUF: linalg.copy ins(%arg0
+// BUF-NOT: memref.copy
+// BUF: return
+#id5 = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
+#in5 = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d3, d4)>
+func.func @shared_borders(%arg0: tensor<1x2x4x4xf32>, %arg1: tensor<1x2x4x4xf32>) -> (tensor<1x2x6x6xf32>, tensor<1x2x6x6xf32>) {
+  %cst = arith.constant 0.0 : f32
+  %0 = tensor.empty() : tensor<1x2x6x6xf32>
+  %s0 = tensor.extract_slice %0[0, 0, 0, 0] [1, 2, 1, 6] [1, 1, 1, 1] : tensor<1x2x6x6xf32> to tensor<1x2x1x6xf32>
+  %f0 = linalg.fill ins(%cst : f32) outs(%s0 : tensor<1x2x1x6xf32>) -> tensor<1x2x1x6xf32>
+  %i0 = tensor.insert_slice %f0 into %0[0, 0, 0, 0] [1, 2, 1, 6] [1, 1, 1, 1] : tensor<1x2x1x6xf32> into tensor<1x2x6x6xf32>
+  %s1 = tensor.extract_slice %i0[0, 0, 5, 0] [1, 2, 1, 6] [1, 1, 1, 1] : tensor<1x2x6x6xf32> to tensor<1x2x1x6xf32>
+  %f1 = linalg.fill ins(%cst : f32) outs(%s1 : tensor<1x2x1x6xf32>) -> tensor<1x2x1x6xf32>
+  %i1 = tensor.insert_slice %f1 into %i0[0, 0, 5, 0] [1, 2, 1, 6] [1, 1, 1, 1] : tensor<1x2x1x6xf32> into tensor<1x2x6x6xf32>
+  %r0 = bufferization.alloc_tensor() : tensor<1x1x2x4x4xf32>
+  %relu = linalg.generic {indexing_maps = [#in5, #id5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%arg1 : tensor<1x2x4x4xf32>) outs(%r0 : tensor<1x1x2x4x4xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %m = arith.maximumf %x, %cst : f32
+    linalg.yield %m : f32
+  } -> tensor<1x1x2x4x4xf32>
+  %c = tensor.collapse_shape %relu [[0], [1, 2], [3], [4]] : tensor<1x1x2x4x4xf32> into tensor<1x2x4x4xf32>
+  %p1 = tensor.insert_slice %c into %i1[0, 0, 1, 1] [1, 2, 4, 4] [1, 1, 1, 1] : tensor<1x2x4x4xf32> into tensor<1x2x6x6xf32>
+  %p2 = tensor.insert_slice %arg0 into %i1[0, 0, 1, 1] [1, 2, 4, 4] [1, 1, 1, 1] : tensor<1x2x4x4xf32> into tensor<1x2x6x6xf32>
+  return %p1, %p2 : tensor<1x2x6x6xf32>, tensor<1x2x6x6xf32>
+}
+
+// -----
+
+// Not rewritten: the input is also read through a collapse of its rows (a pointwise Conv on
+// the flattened map): that reader could not view the padded interior.
+
+// CHECK-LABEL: func.func @collapsed_reader
+// CHECK: %[[R:.+]] = linalg.generic
+// CHECK: tensor.collapse_shape %[[R]] {{\[\[}}0], [1], [2, 3]]
+// CHECK: tensor.empty() : tensor<1x2x6x6xf32>
+// CHECK: tensor.insert_slice %[[R]] into
+func.func @collapsed_reader(%arg0: tensor<1x2x4x4xf32>) -> (tensor<1x2x6x6xf32>, tensor<1x2x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %r0 = tensor.empty() : tensor<1x2x4x4xf32>
+  %relu = linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, c, h, w)>, affine_map<(n, c, h, w) -> (n, c, h, w)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%arg0 : tensor<1x2x4x4xf32>) outs(%r0 : tensor<1x2x4x4xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %m = arith.maximumf %x, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x2x4x4xf32>
+  %flat = tensor.collapse_shape %relu [[0], [1], [2, 3]] : tensor<1x2x4x4xf32> into tensor<1x2x16xf32>
+  %cst = arith.constant 0.0 : f32
+  %0 = tensor.empty() : tensor<1x2x6x6xf32>
+  %s0 = tensor.extract_slice %0[0, 0, 0, 0] [1, 2, 1, 6] [1, 1, 1, 1] : tensor<1x2x6x6xf32> to tensor<1x2x1x6xf32>
+  %f0 = linalg.fill ins(%cst : f32) outs(%s0 : tensor<1x2x1x6xf32>) -> tensor<1x2x1x6xf32>
+  %i0 = tensor.insert_slice %f0 into %0[0, 0, 0, 0] [1, 2, 1, 6] [1, 1, 1, 1] : tensor<1x2x1x6xf32> into tensor<1x2x6x6xf32>
+  %i4 = tensor.insert_slice %relu into %i0[0, 0, 1, 1] [1, 2, 4, 4] [1, 1, 1, 1] : tensor<1x2x4x4xf32> into tensor<1x2x6x6xf32>
+  return %i4, %flat : tensor<1x2x6x6xf32>, tensor<1x2x16xf32>
+}
