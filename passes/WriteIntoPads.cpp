@@ -148,8 +148,11 @@ std::optional<Producer> findProducer(Value source, Block *block) {
   while (true) {
     // A reader that collapses the padded rows together (a pointwise Conv on the flattened
     // map) cannot view the interior: bufferization would copy it there instead.
+    // Nor can a graph output (its buffer is the caller's, of identity layout: bufferization
+    // would copy the interior out to a buffer of its own, then into the caller's).
     if (llvm::any_of(v.getUsers(), [](Operation *user) {
-          return isa<tensor::CollapseShapeOp>(user) && !onlyUnitDims(user);
+          return (isa<tensor::CollapseShapeOp>(user) && !onlyUnitDims(user)) ||
+                 user->hasTrait<OpTrait::ReturnLike>();
         }))
       return std::nullopt;
     Operation *def = v.getDefiningOp();
