@@ -225,19 +225,27 @@ struct WriteIntoPadsPass : onnxc::impl::WriteIntoPadsBase<WriteIntoPadsPass> {
         producer.reset();
     }
     // The chain's operands from outside it (the pad value) must be available at `at`:
-    // constants defined later are copied there.
+    // constants defined later are copied there; anything else keeps the chain at the insert.
+    auto later = [&](Operation *at) {
+      SmallVector<Operation *> defs;
+      for (Operation *c : pad.chain)
+        for (Value v : c->getOperands())
+          if (Operation *def = v.getDefiningOp();
+              def && !llvm::is_contained(pad.chain, def) && def->getBlock() == block &&
+              !def->isBeforeInBlock(at) && !llvm::is_contained(defs, def))
+            defs.push_back(def);
+      return defs;
+    };
+    SmallVector<Operation *> defs = later(at);
+    if (llvm::any_of(defs, [](Operation *d) { return !d->hasTrait<OpTrait::ConstantLike>(); })) {
+      at = op;
+      producer.reset();
+      defs.clear();
+    }
     OpBuilder b(at);
     IRMapping map;
-    for (Operation *c : pad.chain)
-      for (Value v : c->getOperands()) {
-        Operation *def = v.getDefiningOp();
-        if (!def || llvm::is_contained(pad.chain, def) || def->getBlock() != block ||
-            def->isBeforeInBlock(at) || map.contains(v))
-          continue;
-        if (!def->hasTrait<OpTrait::ConstantLike>())
-          return;
-        map.map(v, b.clone(*def)->getResult(0));
-      }
+    for (Operation *def : defs)
+      map.map(def->getResult(0), b.clone(*def)->getResult(0));
     for (Operation *c : pad.chain)
       b.clone(*c, map);
     Value padded = map.lookup(op.getDest());

@@ -248,3 +248,32 @@ func.func @graph_output(%arg0: tensor<1x2x4x4xf32>) -> (tensor<1x2x6x6xf32>, ten
   %i4 = tensor.insert_slice %relu into %i0[0, 0, 1, 1] [1, 2, 4, 4] [1, 1, 1, 1] : tensor<1x2x4x4xf32> into tensor<1x2x6x6xf32>
   return %i4, %relu : tensor<1x2x6x6xf32>, tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// A pad value computed after the producer: the border fills cannot move before it; the
+// padded tensor stays where it is (its own), and the input is copied.
+
+// CHECK-LABEL: func.func @late_pad_value
+// CHECK: %[[R:.+]] = linalg.generic
+// CHECK: arith.negf
+// CHECK: tensor.empty() : tensor<1x2x6x6xf32>
+// CHECK: tensor.insert_slice %[[R]] into
+func.func @late_pad_value(%arg0: tensor<1x2x4x4xf32>, %t: tensor<f32>) -> tensor<1x2x6x6xf32> {
+  %zero = arith.constant 0.0 : f32
+  %r0 = tensor.empty() : tensor<1x2x4x4xf32>
+  %relu = linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, c, h, w)>, affine_map<(n, c, h, w) -> (n, c, h, w)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%arg0 : tensor<1x2x4x4xf32>) outs(%r0 : tensor<1x2x4x4xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %m = arith.maximumf %x, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x2x4x4xf32>
+  %s = tensor.extract %t[] : tensor<f32>
+  %cst = arith.negf %s : f32
+  %0 = tensor.empty() : tensor<1x2x6x6xf32>
+  %s0 = tensor.extract_slice %0[0, 0, 0, 0] [1, 2, 1, 6] [1, 1, 1, 1] : tensor<1x2x6x6xf32> to tensor<1x2x1x6xf32>
+  %f0 = linalg.fill ins(%cst : f32) outs(%s0 : tensor<1x2x1x6xf32>) -> tensor<1x2x1x6xf32>
+  %i0 = tensor.insert_slice %f0 into %0[0, 0, 0, 0] [1, 2, 1, 6] [1, 1, 1, 1] : tensor<1x2x1x6xf32> into tensor<1x2x6x6xf32>
+  %i4 = tensor.insert_slice %relu into %i0[0, 0, 1, 1] [1, 2, 4, 4] [1, 1, 1, 1] : tensor<1x2x4x4xf32> into tensor<1x2x6x6xf32>
+  return %i4 : tensor<1x2x6x6xf32>
+}
