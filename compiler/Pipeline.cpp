@@ -64,8 +64,13 @@ void buildOnnxToLinalgPipeline(OpPassManager &pm, const KernelOptions &kernels) 
 
 /// Stage 3: tensors -> buffers. Function results become caller-provided out-params, and every
 /// remaining allocation is placed in the one workspace argument.
-void buildBufferizePipeline(OpPassManager &pm) {
-  addPipeline(pm, "func.func(onnx-signless-types,onnx-distinct-results),eliminate-empty-tensors,"
+void buildBufferizePipeline(OpPassManager &pm, bool writeIntoPads) {
+  // onnx-write-into-pads: the producers of padded Conv/pool inputs write into the padded
+  // buffers' interiors (no copy of each padded input).
+  addPipeline(pm, writeIntoPads ? "func.func(onnx-signless-types,onnx-distinct-results,"
+                                  "onnx-write-into-pads)"
+                                : "func.func(onnx-signless-types,onnx-distinct-results)");
+  addPipeline(pm, "eliminate-empty-tensors,"
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
@@ -442,7 +447,7 @@ int compile(const CompileOptions &o, const char *argv0) {
   }
 
   timer.stage("bufferize + memory plan");
-  if (failed(runPasses(buildBufferizePipeline)))
+  if (failed(runPasses([](OpPassManager &pm) { buildBufferizePipeline(pm); })))
     return kExitModelError;
   if (auto f = module->lookupSymbol<func::FuncOp>("main_graph")) {
     if (auto ws = f->getAttrOfType<IntegerAttr>("onnxc.workspace_size"))

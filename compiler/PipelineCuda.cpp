@@ -140,7 +140,8 @@ int compileCuda(const CompileOptions &o, const char *argv0, ModuleOp module,
       f.removeResultAttr(i, StringAttr::get(&ctx, "onnx.name"));
   }
   verbose("bufferize + memory plan");
-  if (failed(runPasses(buildBufferizePipeline)))
+  if (failed(runPasses(
+          [](OpPassManager &pm) { buildBufferizePipeline(pm, /*writeIntoPads=*/false); })))
     return kExitModelError;
   // A size computed from tensor data with no bound is allocated per run on the host
   // (PlanMemory): main_graph then returns a status. Not for device memory.

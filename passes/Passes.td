@@ -67,6 +67,30 @@ def EmptyBufferArgs : Pass<"onnx-empty-buffer-args", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def WriteIntoPads : Pass<"onnx-write-into-pads", "mlir::func::FuncOp"> {
+  let summary = "Let the producer of a padded tensor's interior write into the padded buffer";
+  let description = [{
+    A padded Conv/pool input (padTensor with bordersOnly: a tensor.empty, the border slabs
+    filled in place, then an insert_slice of the input into the interior) bufferizes to a copy
+    of the whole input into the padded buffer. When the input is computed in the same block by
+    ops that write in place into a destination (destination-style ops such as linalg ops and
+    vector.transfer_write, scf.for loops carrying what they write) starting from an undefined
+    tensor (tensor.empty or bufferization.alloc_tensor, static, no copy), the padded tensor and
+    its border fills move before the first such write, and that write's destination becomes
+    an extract_slice of the padded tensor's interior. The interior insert_slice then inserts a
+    slice equivalent to the one it overwrites: one-shot bufferization does it in place and
+    canonicalize drops the copy onto itself. Other readers of the input then read the
+    interior view of the padded buffer.
+    Upstream's eliminate-empty-tensors does not apply: it takes only tensor.empty roots (the
+    vector kernels write into alloc_tensor), and its replacement must be built where the
+    insert's destination already exists (here after the producer).
+    Not handled: inputs that reach the insert through a reshape (a pointwise Conv computes on
+    the flattened map: its rows cannot be written into a padded row layout), graph inputs,
+    inputs whose chain has a value with other uses.
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
+}
+
 def LowerStridedCopies : Pass<"onnx-lower-strided-copies", "mlir::func::FuncOp"> {
   let summary = "Rewrite memref.copy between strided views as row copies or linalg.copy";
   let description = [{

@@ -9,6 +9,36 @@ using namespace mlir;
 namespace onnxc::lowering {
 namespace {
 
+/// Whether `v` reaches, through at most a few ops of its own type (activations, a swish's
+/// Sigmoid and Mul), only convolutions and pools that pad it. Such a Conv's result is better
+/// computed on its [H, W] map than on the flattened one: onnx-write-into-pads then has the
+/// kernel write into the padded buffer's interior (a flattened row cannot: the padded rows
+/// are apart), which saves a copy of the whole result.
+bool feedsOnlyPaddedWindows(Value v, int depth = 0) {
+  if (depth > 3 || v.use_empty())
+    return false;
+  for (Operation *user : v.getUsers()) {
+    if (isa<onnx::ConvOp, onnx::MaxPoolOp, onnx::AveragePoolOp>(user)) {
+      auto pads = user->getAttrOfType<DenseI64ArrayAttr>("pads");
+      auto autoPad = user->getAttrOfType<StringAttr>("auto_pad");
+      bool padded = (pads && llvm::any_of(pads.asArrayRef(), [](int64_t p) { return p != 0; })) ||
+                    (autoPad && autoPad.getValue().starts_with("SAME"));
+      if (user->getOperand(0) != v || !padded)
+        return false;
+      continue;
+    }
+    if (user->getNumResults() != 1 || user->getResult(0).getType() != v.getType() ||
+        !isa<onnx::OnnxDialect>(user->getDialect()) ||
+        !feedsOnlyPaddedWindows(user->getResult(0), depth + 1))
+      return false;
+  }
+  return true;
+}
+
+/// Rows at least this long keep their map when the result feeds padded windows only
+/// (feedsOnlyPaddedWindows): shorter rows waste too many vector lanes (7 of 16 on a 7x7 map).
+constexpr int64_t kMinRowUnflattened = 14;
+
 struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::ConvOp op, OpAdaptor adaptor,
@@ -45,7 +75,8 @@ struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
     // and its result is reshaped back, so the kernel's vectors run along H*W (a 7x7 map
     // fills 49 of 64 lanes in 4 vectors instead of 7 of 16 per row; 14x14: 196 of 208).
     // onnx-fuse-elementwise collapses the elementwise consumers (activation, residual add)
-    // the same way, so they still fuse as the kernel's epilogue.
+    // the same way, so they still fuse as the kernel's epilogue. Not when the result only
+    // feeds padded windows and its rows fill the lanes well enough (feedsOnlyPaddedWindows).
     Value xIn = adaptor.getX(), wIn = adaptor.getW();
     RankedTensorType convType = resultType;
     auto isOne = [](int64_t v) { return v == 1; };
@@ -54,7 +85,9 @@ struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
                      llvm::all_of(window->strides, isOne) &&
                      llvm::all_of(window->padBegin, isZero) &&
                      llvm::all_of(window->padEnd, isZero) &&
-                     !ShapedType::isDynamicShape(xt.getShape().drop_front(1));
+                     !ShapedType::isDynamicShape(xt.getShape().drop_front(1)) &&
+                     !(xt.getShape().back() >= kMinRowUnflattened &&
+                       feedsOnlyPaddedWindows(op.getResult()));
     SmallVector<ReassociationIndices> flatten{{0}, {1}, {}};
     if (pointwise) {
       for (int64_t i = 0; i < spatial; ++i)

@@ -129,3 +129,37 @@ func.func @conv_1x1_strided(%x: tensor<1x8x7x7xf32>, %w: tensor<16x8x1x1xf32>) -
   %0 = onnx.Conv %x, %w {strides = array<i64: 2, 2>} : (tensor<1x8x7x7xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x4x4xf32>
   return %0 : tensor<1x16x4x4xf32>
 }
+
+// -----
+
+// A pointwise Conv whose result feeds only padded windows (through an activation) keeps its
+// map when its rows are long enough (>= 14): its kernel can then write into the padded
+// buffer's interior (onnx-write-into-pads), which a flattened row cannot.
+// CHECK-LABEL: func.func @conv_pointwise_into_pad
+// CHECK-NOT:     tensor.collapse_shape %{{.+}} {{\[\[}}0], [1], [2, 3]]
+// CHECK:         linalg.generic
+// CHECK:         } -> tensor<1x1x16x14x14xf32>
+func.func @conv_pointwise_into_pad(%x: tensor<1x8x14x14xf32>, %w: tensor<16x8x1x1xf32>, %dw: tensor<16x1x3x3xf32>) -> tensor<1x16x14x14xf32> {
+  %0 = onnx.Conv %x, %w : (tensor<1x8x14x14xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x14x14xf32>
+  %1 = onnx.Relu %0 : (tensor<1x16x14x14xf32>) -> tensor<1x16x14x14xf32>
+  %2 = onnx.Conv %1, %dw {group = 16 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x16x14x14xf32>, tensor<16x1x3x3xf32>) -> tensor<1x16x14x14xf32>
+  return %2 : tensor<1x16x14x14xf32>
+}
+
+// -----
+
+// Flattened still: 7-wide rows (lanes wasted), or a reader that is not a padded window.
+// CHECK-LABEL: func.func @conv_pointwise_short_rows
+// CHECK:         tensor.collapse_shape %{{.+}} {{\[\[}}0], [1], [2, 3]] : tensor<1x8x7x7xf32> into tensor<1x8x49xf32>
+// CHECK-LABEL: func.func @conv_pointwise_other_reader
+// CHECK:         tensor.collapse_shape %{{.+}} {{\[\[}}0], [1], [2, 3]] : tensor<1x8x14x14xf32> into tensor<1x8x196xf32>
+func.func @conv_pointwise_short_rows(%x: tensor<1x8x7x7xf32>, %w: tensor<16x8x1x1xf32>, %dw: tensor<16x1x3x3xf32>) -> tensor<1x16x7x7xf32> {
+  %0 = onnx.Conv %x, %w : (tensor<1x8x7x7xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x7x7xf32>
+  %2 = onnx.Conv %0, %dw {group = 16 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x16x7x7xf32>, tensor<16x1x3x3xf32>) -> tensor<1x16x7x7xf32>
+  return %2 : tensor<1x16x7x7xf32>
+}
+func.func @conv_pointwise_other_reader(%x: tensor<1x8x14x14xf32>, %w: tensor<16x8x1x1xf32>, %dw: tensor<16x1x3x3xf32>) -> (tensor<1x16x14x14xf32>, tensor<1x16x14x14xf32>) {
+  %0 = onnx.Conv %x, %w : (tensor<1x8x14x14xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x14x14xf32>
+  %2 = onnx.Conv %0, %dw {group = 16 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x16x14x14xf32>, tensor<16x1x3x3xf32>) -> tensor<1x16x14x14xf32>
+  return %0, %2 : tensor<1x16x14x14xf32>, tensor<1x16x14x14xf32>
+}
