@@ -856,47 +856,56 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
                                  : arith::ConstantIntOp::create(rw, loc, 1, 1).getResult();
     Value m = adaptor.getMaxTripCount() ? extractScalar(rw, loc, adaptor.getMaxTripCount())
                                         : Value();
-    SmallVector<Value> inits{i0, c0};
-    llvm::append_range(inits, carriedInits(rw, loc, adaptor.getVInitial()));
+    // One-shot bufferization pairs scf.condition's tensors with the before block's arguments
+    // by position (and scf.yield's with the after block's). The carried tensors come first,
+    // then the iteration number, then the condition, which only the before block reads
+    // (scf.condition does not forward it): canonicalization may drop the scalars the after
+    // block does not use (the condition it knows is true, an iteration number the body never
+    // reads), which shifts nothing the pairing looks at. With the scalars first, dropping
+    // the condition from the after block (a Loop with no trip count, whose `go` is the
+    // condition itself) moved every tensor by one: "Condition arg #1 is not equivalent to
+    // the corresponding iter bbArg".
+    SmallVector<Value> inits = carriedInits(rw, loc, adaptor.getVInitial());
+    inits.append({i0, c0});
     SmallVector<Type> types = llvm::to_vector(ValueRange(inits).getTypes());
-    SmallVector<Location> locs(types.size(), loc);
-    auto whileOp = scf::WhileOp::create(rw, loc, types, inits);
-    Block *before = rw.createBlock(&whileOp.getBefore(), {}, types, locs);
-    Value go = before->getArgument(1);
+    SmallVector<Type> forwarded(ArrayRef<Type>(types).drop_back());
+    auto whileOp = scf::WhileOp::create(rw, loc, forwarded, inits);
+    Block *before = rw.createBlock(&whileOp.getBefore(), {}, types,
+                                   SmallVector<Location>(types.size(), loc));
+    Value iter = before->getArgument(numCarried), go = before->getArgument(numCarried + 1);
     if (m) {
-      Value inRange = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::slt,
-                                            before->getArgument(0), m);
+      Value inRange = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::slt, iter, m);
       go = arith::AndIOp::create(rw, loc, go, inRange);
     }
-    scf::ConditionOp::create(rw, loc, go, before->getArguments());
-    Block *after = rw.createBlock(&whileOp.getAfter(), {}, types, locs);
-    SmallVector<Value> args{scalarTensor(rw, loc, after->getArgument(0)),
-                            scalarTensor(rw, loc, after->getArgument(1))};
-    llvm::append_range(args, after->getArguments().drop_front(2));
+    scf::ConditionOp::create(rw, loc, go, before->getArguments().drop_back());
+    Block *after = rw.createBlock(&whileOp.getAfter(), {}, forwarded,
+                                  SmallVector<Location>(forwarded.size(), loc));
+    Value afterIter = after->getArgument(numCarried);
+    // The body's arguments: the iteration number, the condition (true: the loop runs this
+    // iteration only when it was), the carried values.
+    SmallVector<Value> args{scalarTensor(rw, loc, afterIter),
+                            scalarTensor(rw, loc, arith::ConstantIntOp::create(rw, loc, 1, 1))};
+    llvm::append_range(args, after->getArguments().take_front(numCarried));
     Block &body = op.getBody().front();
     auto yield = cast<onnx::YieldOp>(body.getTerminator());
     rw.inlineBlockBefore(&body, after, after->end(), args);
     rw.setInsertionPoint(yield);
-    Value next = arith::AddIOp::create(rw, loc, after->getArgument(0),
+    Value next = arith::AddIOp::create(rw, loc, afterIter,
                                        arith::ConstantIntOp::create(rw, loc, rw.getI64Type(), 1));
-    // One-shot bufferization pairs scf.condition's and scf.yield's tensors with the block
-    // arguments by position; canonicalization drops an argument the after region does not
-    // use, which would shift them. The condition carried in (always true here) is and-ed in
-    // so that it stays used.
-    Value condOut = arith::AndIOp::create(rw, loc, after->getArgument(1),
-                                          extractScalar(rw, loc, yield.getValues()[0]));
-    SmallVector<Value> outs{next, condOut};
+    Value condOut = extractScalar(rw, loc, yield.getValues()[0]);
+    SmallVector<Value> outs;
     for (unsigned i = 0; i < numCarried; ++i)
       checkYieldedDims(
           rw, loc, yield.getValues()[1 + i],
-          cast<RankedTensorType>(after->getArgument(2 + i).getType()).getShape(),
-          "loop-carried value " + std::to_string(i), after->getArgument(2 + i));
+          cast<RankedTensorType>(after->getArgument(i).getType()).getShape(),
+          "loop-carried value " + std::to_string(i), after->getArgument(i));
     for (unsigned i = 0; i < numCarried; ++i)
-      outs.push_back(intoDestination(rw, loc, yield.getValues()[1 + i],
-                                     after->getArgument(2 + i), body, args));
+      outs.push_back(intoDestination(rw, loc, yield.getValues()[1 + i], after->getArgument(i),
+                                     body, args));
+    outs.append({next, condOut});
     scf::YieldOp::create(rw, loc, outs);
     rw.eraseOp(yield);
-    rw.replaceOp(op, whileOp.getResults().drop_front(2));
+    rw.replaceOp(op, whileOp.getResults().take_front(numCarried));
     return success();
   }
 };

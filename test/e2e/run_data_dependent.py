@@ -990,7 +990,9 @@ def loop_runtime_dims_cases(h):
     trip count Shape(x)[0]), h = Tanh(h @ W + x[i]); the same with a condition computed in
     the body (a while loop that stops when h's sum is negative); and a body that doubles its
     [?] value (Concat(y, y)), which keeps no size: ONNXC_ERROR_DATA_SIZE at the first
-    iteration instead of a write past the slot."""
+    iteration instead of a write past the slot. Loops with no trip count whose body
+    computes the condition (the condition input a constant true or read from data), which
+    one-shot bufferization refused once (docs/traps.md, scf.while)."""
     rng, check = h.rng, h.check
     F, I64, B = TensorProto.FLOAT, TensorProto.INT64, TensorProto.BOOL
     w = (rng.standard_normal((4, 4)) * 0.5).astype(np.float32)
@@ -1048,6 +1050,50 @@ def loop_runtime_dims_cases(h):
     grow_model = model_of([helper.make_node("Loop", ["trips", "", "y0"], ["y"], body=grow,
                                             name="loop")],
                           [vi("trips", I64, []), vi("y0", F, ["N"])], [vi("y", F, ["N"])])
+
+    # A Loop with no trip count whose body computes its condition (a while loop that ends
+    # when y's sum reaches a limit, at most 30 steps): the condition input a constant true,
+    # or read from data (false: no iteration). Carried [N] of run-time N (0 included).
+    def while_body():
+        return helper.make_graph(
+            [helper.make_node("Abs", ["x"], ["ax"], name="abs"),
+             helper.make_node("Add", ["ax", "quarter"], ["step"], name="step"),
+             helper.make_node("Add", ["y_in", "step"], ["y_out"], name="acc"),
+             helper.make_node("ReduceSum", ["y_out"], ["sum"], keepdims=0, name="sum"),
+             helper.make_node("Less", ["sum", "limit"], ["below"], name="below"),
+             helper.make_node("Less", ["i", "thirty"], ["few"], name="few"),
+             helper.make_node("And", ["below", "few"], ["cond_out"], name="go_on")],
+            "body", [vi("i", I64, []), vi("cond_in", B, []), vi("y_in", F, ["N"])],
+            [vi("cond_out", B, []), vi("y_out", F, ["N"])],
+            [helper.make_tensor("quarter", F, [], [0.25]),
+             helper.make_tensor("thirty", I64, [], [29])])
+
+    def while_case(cond_input):
+        def make():
+            n = int(rng.integers(0, 6))
+            x = rng.standard_normal(n).astype(np.float32)
+            y0 = rng.standard_normal(n).astype(np.float32)
+            limit = np.array(rng.uniform(-2, 20), np.float32)
+            c0 = bool(rng.random() < 0.8) if cond_input else True
+            y, steps, go = y0.copy(), 0, c0
+            while go:
+                y = (y + (np.abs(x) + np.float32(0.25))).astype(np.float32)
+                go = bool(y.sum(dtype=np.float32) < limit) and steps < 29
+                steps += 1
+            ins = [("x", x), ("y0", y0), ("limit", limit)]
+            if cond_input:
+                ins.append(("c", np.array(c0, bool)))
+            return ins, [("y", y)], f"N={n} steps={steps}"
+        return make
+    for name, cond_input in (("loop_while_no_trip", False), ("loop_while_cond_input", True)):
+        check(name,
+              model_of([helper.make_node("Loop", ["", "c" if cond_input else "true", "y0"],
+                                         ["y"], body=while_body(), name="loop")],
+                       [vi("x", F, ["N"]), vi("y0", F, ["N"]), vi("limit", F, [])] +
+                       ([vi("c", B, [])] if cond_input else []),
+                       [vi("y", F, ["N"])],
+                       inits=[] if cond_input else [helper.make_tensor("true", B, [], [1])]),
+              while_case(cond_input), rtol=1e-5, atol=1e-5)
 
     def no_trip():
         y0 = rng.standard_normal(int(rng.integers(1, 5))).astype(np.float32)
