@@ -30,6 +30,9 @@ against numpy references:
     negative steps included), a step of 0 and a declared size the data does not give;
   - test_loop11's body (a loop-carried [1] yielded as [?], checked each iteration), with and
     without a scan output, and a trip count past the sliced input's end.
+  - Loops with no trip count whose body computes the condition; Loop-carried values that
+    grow by a Concat of themselves over a trip count from Shape arithmetic (random each run,
+    0 and 1 included).
 
     run_data_dependent.py --onnx-compile BIN --onnx-run BIN --work DIR --cc CC --include DIR
                           [--seed S] [--runs N]
@@ -1104,6 +1107,90 @@ def loop_runtime_dims_cases(h):
                   "a size computed from the input values is invalid")
 
 
+def loop_grows_cases(h):
+    """Loop-carried values that grow by a Concat of themselves (docs/dynamic-shapes.md,
+    "Loop-carried values": the importer's `onnxc.grows`, a buffer at the bound made before
+    the loop). Each run draws the sizes, so the trip count differs from run to run:
+
+      - `loop_grows_rows`: y [K, 3] (K run-time) grows by two rows per step,
+        Concat(y, 2 * x[i:i+1], c), over a trip count Gather(Shape(x), 0) of x [N, 3]
+        (N = 0 and 1 included: no step, one step); the result is a graph output whose
+        length is known only after the run (K + 2N rows);
+      - `loop_grows_flat`: y [K] grows by [i, i * i] (as floats) per step over a trip count
+        Shape arithmetic computes, min(N, 4) + K - K (Sub, Min and Add of dims), then
+        feeds a ReduceSum next to the grown value.
+    """
+    rng, check = h.rng, h.check
+    F, I64, B = TensorProto.FLOAT, TensorProto.INT64, TensorProto.BOOL
+    row = np.array([[1.5, -2.0, 0.5]], np.float32)
+
+    rows_body = helper.make_graph(
+        [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+         helper.make_node("Add", ["i", "one"], ["end"]),
+         helper.make_node("Unsqueeze", ["i", "zero"], ["start1"]),
+         helper.make_node("Unsqueeze", ["end", "zero"], ["end1"]),
+         helper.make_node("Slice", ["x", "start1", "end1"], ["piece"], name="piece"),
+         helper.make_node("Mul", ["piece", "two"], ["twice"], name="twice"),
+         helper.make_node("Concat", ["y_in", "twice", "row"], ["y_out"], axis=0, name="grow")],
+        "body", [vi("i", I64, []), vi("cond_in", B, []), vi("y_in", F, ["K", 3])],
+        [vi("cond_out", B, []), vi("y_out", F, [None, 3])],
+        [helper.make_tensor("one", I64, [], [1]), helper.make_tensor("zero", I64, [1], [0]),
+         helper.make_tensor("two", F, [], [2.0])])
+    rows_model = model_of(
+        [helper.make_node("Shape", ["x"], ["sx"], name="shape"),
+         helper.make_node("Gather", ["sx", "zero"], ["trips"], axis=0, name="trips"),
+         helper.make_node("Loop", ["trips", "", "y0"], ["y"], body=rows_body, name="loop")],
+        [vi("x", F, ["N", 3]), vi("y0", F, ["K", 3])], [vi("y", F, [None, 3])],
+        inits=[helper.make_tensor("zero", I64, [], [0]),
+               helper.make_tensor("row", F, [1, 3], row.reshape(-1).tolist())])
+
+    def rows_case():
+        n, k = int(rng.choice([0, 1, int(rng.integers(2, 7))])), int(rng.integers(0, 4))
+        x = rng.standard_normal((n, 3)).astype(np.float32)
+        y = rng.standard_normal((k, 3)).astype(np.float32)
+        y0 = y.copy()
+        for i in range(n):
+            y = np.concatenate([y, 2 * x[i:i + 1], row])
+        return [("x", x), ("y0", y0)], [("y", y)], f"N={n} K={k} rows={len(y)}"
+    check("loop_grows_rows", rows_model, rows_case, rtol=0, atol=0)
+
+    flat_body = helper.make_graph(
+        [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+         helper.make_node("Mul", ["i", "i"], ["sq"]),
+         helper.make_node("Unsqueeze", ["i", "zero"], ["i1"]),
+         helper.make_node("Unsqueeze", ["sq", "zero"], ["sq1"]),
+         helper.make_node("Concat", ["i1", "sq1"], ["pair"], axis=0),
+         helper.make_node("Cast", ["pair"], ["fpair"], to=F),
+         helper.make_node("Concat", ["y_in", "fpair"], ["y_out"], axis=0, name="grow")],
+        "body", [vi("i", I64, []), vi("cond_in", B, []), vi("y_in", F, ["K"])],
+        [vi("cond_out", B, []), vi("y_out", F, [None])],
+        [helper.make_tensor("zero", I64, [1], [0])])
+    flat_model = model_of(
+        [helper.make_node("Shape", ["x"], ["sx"], name="shape"),
+         helper.make_node("Shape", ["y0"], ["sy"], name="shape_y"),
+         helper.make_node("Gather", ["sx", "zero"], ["n"], axis=0, name="n"),
+         helper.make_node("Gather", ["sy", "zero"], ["k"], axis=0, name="k"),
+         helper.make_node("Min", ["n", "four"], ["n4"], name="min"),
+         helper.make_node("Add", ["n4", "k"], ["n4k"], name="add"),
+         helper.make_node("Sub", ["n4k", "k"], ["trips"], name="sub"),
+         helper.make_node("Loop", ["trips", "", "y0"], ["y"], body=flat_body, name="loop"),
+         helper.make_node("ReduceSum", ["y"], ["total"], keepdims=0, name="sum")],
+        [vi("x", F, ["N"]), vi("y0", F, ["K"])], [vi("y", F, [None]), vi("total", F, [])],
+        inits=[helper.make_tensor("zero", I64, [], [0]),
+               helper.make_tensor("four", I64, [], [4])])
+
+    def flat_case():
+        n, k = int(rng.choice([0, 1, int(rng.integers(2, 7))])), int(rng.integers(0, 4))
+        x = rng.standard_normal(n).astype(np.float32)
+        y = rng.standard_normal(k).astype(np.float32)
+        y0 = y.copy()
+        for i in range(min(n, 4)):
+            y = np.concatenate([y, np.array([i, i * i], np.float32)])
+        return [("x", x), ("y0", y0)], [("y", y), ("total", np.array(y.sum(), np.float32))], \
+            f"N={n} K={k} trips={min(n, 4)}"
+    check("loop_grows_flat", flat_model, flat_case, rtol=1e-5, atol=1e-5)
+
+
 def main():
     h = Harness(__doc__, rtol=1e-5, atol=1e-6)
     a, rng, check = h.args, h.rng, h.check
@@ -1237,6 +1324,7 @@ def main():
     shape_slice_cases(h)
     loop_cases(h)
     loop_runtime_dims_cases(h)
+    loop_grows_cases(h)
     if_slice_reshape_cases(h)
     if_two_outputs_cases(h)
 
