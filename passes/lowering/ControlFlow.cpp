@@ -538,71 +538,6 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
     Value bound;
   };
 
-  /// The one-element integer `v` (an onnx value, before lowering) as an index computed from
-  /// the dims, if it is Shape arithmetic (`Gather(Shape(x), k) - 1`...): constants, a dim
-  /// picked from a Shape by a constant index, through Squeeze/Unsqueeze/Reshape/Identity/
-  /// Cast and Add/Sub/Mul/Div/Min/Max. Null otherwise (a value read from tensor data).
-  static Value shapeArithmetic(OpBuilder &b, Location loc, Value v, int depth) {
-    Operation *def = v.getDefiningOp();
-    auto t = dyn_cast<RankedTensorType>(v.getType());
-    if (!def || depth > 32 || !t || !t.hasStaticShape() || t.getNumElements() != 1 ||
-        !t.getElementType().isSignlessInteger())
-      return Value();
-    if (auto ints = onnx::constantInts(v); ints && ints->size() == 1)
-      return arith::ConstantIndexOp::create(b, loc, (*ints)[0]);
-    // Dim `k` (negative: from the end) of the Shape `s`.
-    auto dimOfShape = [&](Value s, int64_t k) -> Value {
-      auto shape = s.getDefiningOp<onnx::ShapeOp>();
-      if (!shape)
-        return Value();
-      auto dt = dyn_cast<RankedTensorType>(shape.getData().getType());
-      if (!dt)
-        return Value();
-      int64_t rank = dt.getRank(), start = static_cast<int64_t>(shape.getStart());
-      if (start < 0)
-        start += rank;
-      int64_t n = cast<RankedTensorType>(s.getType()).getDimSize(0);
-      if (k < 0)
-        k += n;
-      if (start < 0 || k < 0 || k >= n || start + k >= rank)
-        return Value();
-      return dimSize(b, loc, shape.getData(), start + k);
-    };
-    if (isa<onnx::ShapeOp>(def))
-      return dimOfShape(v, 0);
-    if (auto g = dyn_cast<onnx::GatherOp>(def)) {
-      auto idx = onnx::constantInts(g.getIndices());
-      if (!idx || idx->size() != 1 || g.getAxis() != 0)
-        return Value();
-      return dimOfShape(g.getData(), (*idx)[0]);
-    }
-    if (isa<onnx::SqueezeOp, onnx::UnsqueezeOp, onnx::ReshapeOp, onnx::IdentityOp,
-            onnx::CastOp>(def))
-      return shapeArithmetic(b, loc, def->getOperand(0), depth + 1);
-    if (!isa<onnx::AddOp, onnx::SubOp, onnx::MulOp, onnx::DivOp, onnx::MinOp, onnx::MaxOp>(def) ||
-        def->getNumOperands() != 2)
-      return Value();
-    Value l = shapeArithmetic(b, loc, def->getOperand(0), depth + 1);
-    Value r = l ? shapeArithmetic(b, loc, def->getOperand(1), depth + 1) : Value();
-    if (!r)
-      return Value();
-    if (isa<onnx::AddOp>(def))
-      return arith::AddIOp::create(b, loc, l, r);
-    if (isa<onnx::SubOp>(def))
-      return arith::SubIOp::create(b, loc, l, r);
-    if (isa<onnx::MulOp>(def))
-      return arith::MulIOp::create(b, loc, l, r);
-    if (isa<onnx::MinOp>(def))
-      return arith::MinSIOp::create(b, loc, l, r);
-    if (isa<onnx::MaxOp>(def))
-      return arith::MaxSIOp::create(b, loc, l, r);
-    // A divisor of 0 is invalid; divided by 1 then (the size function guards it too).
-    Value one = arith::ConstantIndexOp::create(b, loc, 1);
-    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-    Value nz = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, r, zero);
-    return arith::DivSIOp::create(b, loc, l, arith::SelectOp::create(b, loc, nz, r, one));
-  }
-
   FailureOr<Growth> growthOf(onnx::LoopOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw,
                              unsigned i, Value ub) const {
     Location loc = op.getLoc();
@@ -651,7 +586,7 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
     // the value read from its tensor (which the memory plan sees as data).
     Value trips = op.staticTripCount()
                       ? Value(arith::ConstantIndexOp::create(rw, loc, *op.staticTripCount()))
-                      : shapeArithmetic(rw, loc, op.getMaxTripCount(), 0);
+                      : shapeScalar(rw, loc, op.getMaxTripCount());
     bool tripsFromData = !trips;
     if (trips) // A negative count runs no iteration (the loop's own bound is max(M, 0)).
       trips = arith::MaxSIOp::create(rw, loc, trips, arith::ConstantIndexOp::create(rw, loc, 0));
