@@ -40,6 +40,7 @@ against numpy references:
 
 import itertools
 import os
+import shutil
 import sys
 
 import numpy as np
@@ -1107,6 +1108,121 @@ def loop_runtime_dims_cases(h):
                   "a size computed from the input values is invalid")
 
 
+def loop_check_frees_cases(h):
+    """A check inside a loop in a model that frees buffers allocated per run
+    (docs/dynamic-shapes.md, "Sizes from data with no bound"): r = Range(s, l, d) is allocated
+    per run before the Loop (its sum is taken first), and the Loop over `trips` adds
+    x[i:i+1] to a carried [1] (test_loop11's body, the yield [?] checked each iteration) of
+    x [N]. trips <= N runs against numpy; trips > N ends the run from inside the loop with
+    ONNXC_ERROR_DATA_SIZE, after freeing r's buffer (valgrind, where installed, reports no
+    leak and no invalid access on that run)."""
+    a, rng, check = h.args, h.rng, h.check
+    F, I64, B = TensorProto.FLOAT, TensorProto.INT64, TensorProto.BOOL
+    body = helper.make_graph(
+        [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+         helper.make_node("Add", ["i", "one"], ["end"]),
+         helper.make_node("Unsqueeze", ["i", "zero"], ["start1"]),
+         helper.make_node("Unsqueeze", ["end", "zero"], ["end1"]),
+         helper.make_node("Slice", ["x", "start1", "end1"], ["piece"], name="piece"),
+         helper.make_node("Add", ["y_in", "piece"], ["y_out"], name="acc")],
+        "body", [vi("i", I64, []), vi("cond_in", B, []), vi("y_in", F, [1])],
+        [vi("cond_out", B, []), vi("y_out", F, [None])],
+        [helper.make_tensor("one", I64, [], [1]), helper.make_tensor("zero", I64, [1], [0])])
+    model = model_of(
+        [helper.make_node("Range", ["s", "l", "d"], ["r"], name="range"),
+         helper.make_node("ReduceSum", ["r", "axes"], ["total"], keepdims=0, name="sum"),
+         helper.make_node("Loop", ["trips", "", "y0"], ["y"], body=body, name="loop")],
+        [vi("trips", I64, []), vi("x", F, ["N"]), vi("y0", F, [1]), vi("s", F, []),
+         vi("l", F, []), vi("d", F, [])],
+        [vi("y", F, [1]), vi("total", F, [])],
+        inits=[helper.make_tensor("axes", I64, [1], [0])])
+
+    def inputs(m, x, k):
+        return [("trips", np.array(m, np.int64)), ("x", x),
+                ("y0", np.array([0.5], np.float32)), ("s", np.array(1.0, np.float32)),
+                ("l", np.array(1.0 + k, np.float32)), ("d", np.array(1.0, np.float32))]
+
+    def case():
+        n, k = int(rng.integers(0, 9)), int(rng.integers(0, 9))
+        m = int(rng.integers(0, n + 1))
+        x = rng.standard_normal(n).astype(np.float32)
+        r = range_ref(1.0, 1.0 + k, 1.0, np.float32)
+        y = np.array([0.5], np.float32)
+        for i in range(m):
+            y = (y + x[i:i + 1]).astype(np.float32)
+        return inputs(m, x, k), [("y", y), ("total", np.array(r.sum(), np.float32))], \
+            f"N={n} len(r)={k} trips={m}"
+    check("loop_check_frees", model, case, rtol=1e-5, atol=1e-5)
+    if not os.path.exists(os.path.join(a.work, "loop_check_frees.so")):
+        return
+    n = int(rng.integers(0, 6))
+    bad = inputs(n + int(rng.integers(1, 4)), rng.standard_normal(n).astype(np.float32),
+                 int(rng.integers(1, 9)))
+    expect_status(h, "loop_check_frees", bad, "a size computed from the input values is invalid")
+    valgrind = shutil.which("valgrind")
+    if valgrind:
+        case_dir = os.path.join(a.work, "loop_check_frees_status")
+        rc, out = run([valgrind, "--error-exitcode=9", "--leak-check=full",
+                       "--errors-for-leak-kinds=definite,indirect", a.onnx_run,
+                       os.path.join(a.work, "loop_check_frees.so"), "--inputs", case_dir])
+        h.report(rc == 3, "loop_check_frees refused at run time without a leak (valgrind)", out)
+
+    # A data check in the loop body of such a model: Mul(x[i:i+3], w [3]) reads the slice's
+    # length (counted from data) as 3 (docs/dynamic-shapes.md: a size counted from data that
+    # meets a static size is checked), a condition computed per iteration. trips <= N - 2
+    # runs; trips = N - 1 slices 2 elements at the last step: ONNXC_ERROR_DATA_SIZE, r freed.
+    w = np.array([1.0, -2.0, 0.5], np.float32)
+    body3 = helper.make_graph(
+        [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+         helper.make_node("Add", ["i", "three"], ["end"]),
+         helper.make_node("Unsqueeze", ["i", "zero"], ["start1"]),
+         helper.make_node("Unsqueeze", ["end", "zero"], ["end1"]),
+         helper.make_node("Slice", ["x", "start1", "end1"], ["piece"], name="piece"),
+         helper.make_node("Mul", ["piece", "w"], ["scaled"], name="scaled"),
+         helper.make_node("Add", ["y_in", "scaled"], ["y_out"], name="acc")],
+        "body", [vi("i", I64, []), vi("cond_in", B, []), vi("y_in", F, [3])],
+        [vi("cond_out", B, []), vi("y_out", F, [3])],
+        [helper.make_tensor("three", I64, [], [3]), helper.make_tensor("zero", I64, [1], [0]),
+         helper.make_tensor("w", F, [3], w.tolist())])
+    model3 = model_of(
+        [helper.make_node("Range", ["s", "l", "d"], ["r"], name="range"),
+         helper.make_node("ReduceSum", ["r", "axes"], ["total"], keepdims=0, name="sum"),
+         helper.make_node("Loop", ["trips", "", "y0"], ["y"], body=body3, name="loop")],
+        [vi("trips", I64, []), vi("x", F, ["N"]), vi("y0", F, [3]), vi("s", F, []),
+         vi("l", F, []), vi("d", F, [])],
+        [vi("y", F, [3]), vi("total", F, [])],
+        inits=[helper.make_tensor("axes", I64, [1], [0])])
+
+    def inputs3(m, x, k):
+        return [("trips", np.array(m, np.int64)), ("x", x), ("y0", np.zeros(3, np.float32)),
+                ("s", np.array(0.0, np.float32)), ("l", np.array(float(k), np.float32)),
+                ("d", np.array(1.0, np.float32))]
+
+    def case3():
+        n, k = int(rng.integers(3, 9)), int(rng.integers(0, 9))
+        m = int(rng.integers(0, n - 1))
+        x = rng.standard_normal(n).astype(np.float32)
+        y = np.zeros(3, np.float32)
+        for i in range(m):
+            y = (y + x[i:i + 3] * w).astype(np.float32)
+        return inputs3(m, x, k), [("y", y), ("total", np.array(k * (k - 1) / 2, np.float32))], \
+            f"N={n} len(r)={k} trips={m}"
+    check("loop_data_check_frees", model3, case3, rtol=1e-5, atol=1e-5)
+    if os.path.exists(os.path.join(a.work, "loop_data_check_frees.so")):
+        n = int(rng.integers(2, 7))
+        expect_status(h, "loop_data_check_frees",
+                      inputs3(n - 1, rng.standard_normal(n).astype(np.float32),
+                              int(rng.integers(1, 9))),
+                      "a size computed from the input values is invalid")
+        if valgrind:
+            rc, out = run([valgrind, "--error-exitcode=9", "--leak-check=full",
+                           "--errors-for-leak-kinds=definite,indirect", a.onnx_run,
+                           os.path.join(a.work, "loop_data_check_frees.so"), "--inputs",
+                           os.path.join(a.work, "loop_data_check_frees_status")])
+            h.report(rc == 3, "loop_data_check_frees refused at run time without a leak "
+                     "(valgrind)", out)
+
+
 def loop_grows_cases(h):
     """Loop-carried values that grow by a Concat of themselves (docs/dynamic-shapes.md,
     "Loop-carried values": the importer's `onnxc.grows`, a buffer at the bound made before
@@ -1325,6 +1441,7 @@ def main():
     loop_cases(h)
     loop_runtime_dims_cases(h)
     loop_grows_cases(h)
+    loop_check_frees_cases(h)
     if_slice_reshape_cases(h)
     if_two_outputs_cases(h)
 
