@@ -24,6 +24,45 @@ void populateMaskPatterns(RewritePatternSet &patterns);
 
 namespace {
 
+/// A run-time size as (tensor, dim) where it is a tensor.dim, followed through what the
+/// lowerings build: the dim of a destination-style op's result is its init's, and the dim of
+/// a tensor.empty its size operand. Null where it is anything else.
+static std::pair<Value, int64_t> dimSource(Value size) {
+  for (int depth = 0; depth < 16; ++depth) {
+    auto dim = size.getDefiningOp<tensor::DimOp>();
+    std::optional<int64_t> index = dim ? dim.getConstantIndex() : std::nullopt;
+    if (!index)
+      return {Value(), 0};
+    Value src = dim.getSource();
+    auto t = cast<RankedTensorType>(src.getType());
+    if (auto empty = src.getDefiningOp<tensor::EmptyOp>()) {
+      size = empty.getDynamicSize(*index);
+      continue;
+    }
+    if (auto dps = src.getDefiningOp<DestinationStyleOpInterface>()) {
+      if (OpOperand *init = dps.getTiedOpOperand(cast<OpResult>(src))) {
+        if (auto empty = init->get().getDefiningOp<tensor::EmptyOp>();
+            empty && t.isDynamicDim(*index)) {
+          size = empty.getDynamicSize(*index);
+          continue;
+        }
+      }
+    }
+    return {src, *index};
+  }
+  return {Value(), 0};
+}
+
+/// Whether the run-time sizes `a` and `b` are the same (the same value, or the same dim of
+/// the same tensor through dimSource).
+static bool sameDim(Value a, Value b) {
+  if (a == b)
+    return true;
+  auto [sa, ia] = dimSource(a);
+  auto [sb, ib] = dimSource(b);
+  return sa && sa == sb && ia == ib;
+}
+
 /// Reshape and Flatten: the result type, inferred at compile time, says everything.
 template <typename OpT> struct ReshapeLikeLowering : OpConversionPattern<OpT> {
   using OpConversionPattern<OpT>::OpConversionPattern;
@@ -39,7 +78,8 @@ template <typename OpT> struct ReshapeLikeLowering : OpConversionPattern<OpT> {
       rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), input, rt));
       return success();
     }
-    auto dims = runtimeDims(op, input, rt, rewriter);
+    auto dims = runtimeDims(op, input, rt, rewriter,
+                            [&](Value v) { return rewriter.getRemappedValue(v); });
     if (failed(dims))
       return failure();
     // Run-time dims: keep the leading dims the result copies from the input (Reshape's 0
@@ -51,9 +91,11 @@ template <typename OpT> struct ReshapeLikeLowering : OpConversionPattern<OpT> {
     auto copies = [&](int64_t i) {
       if (!rt.isDynamicDim(i))
         return !it.isDynamicDim(i) && it.getDimSize(i) == rt.getDimSize(i);
-      auto dim = (*dims)[i].template getDefiningOp<tensor::DimOp>();
-      auto index = dim ? dim.getConstantIndex() : std::nullopt;
-      return dim && dim.getSource() == input && index && *index == i;
+      if (i >= r || !it.isDynamicDim(i))
+        return false;
+      // The input's own dim i (a 0 entry), or the same size reached another way (an entry
+      // of `Shape(x)` where the input is x transposed: tensor.dim of the same source).
+      return sameDim((*dims)[i], tensor::DimOp::create(rewriter, loc, input, i));
     };
     while (k + 1 < r && k + 1 < R && copies(k))
       ++k;
@@ -100,7 +142,7 @@ template <typename OpT> struct ReshapeLikeLowering : OpConversionPattern<OpT> {
   /// The result dims of a Reshape / Flatten of `input` with run-time dims, from the
   /// (constant) target shape: 0 copies an input dim, -1 takes what the others leave.
   FailureOr<SmallVector<Value>> runtimeDims(OpT op, Value input, RankedTensorType rt,
-                                            OpBuilder &b) const {
+                                            OpBuilder &b, const ValueMap &remap) const {
     Location loc = op.getLoc();
     auto it = cast<RankedTensorType>(input.getType());
     SmallVector<Value> dims;
@@ -135,13 +177,29 @@ template <typename OpT> struct ReshapeLikeLowering : OpConversionPattern<OpT> {
       }
       return dims;
     } else {
+      // The target: constant, or Shape arithmetic of the run-time dims (a shape rebuilt
+      // from `Shape(x)` entries, PyTorch's and Paddle's exports of view/reshape), whose
+      // entries are recomputed from the dims (shapeVector). An entry known only at run time
+      // is a size (>= 0, checked unless it is a dim); 0 copies the input's dim unless
+      // allowzero. -1 must be a constant.
       DenseIntElementsAttr shape;
-      if (!matchPattern(op.getShape(), m_Constant(&shape)))
-        return op.emitError() << "a target shape computed at run time is not supported; "
-                              << runtimeDimsHint(op);
       SmallVector<int64_t> target;
-      for (const APInt &v : shape.getValues<APInt>())
-        target.push_back(v.getSExtValue());
+      SmallVector<Value> runtimeEntry;
+      if (matchPattern(op.getShape(), m_Constant(&shape))) {
+        for (const APInt &v : shape.getValues<APInt>())
+          target.push_back(v.getSExtValue());
+        runtimeEntry.assign(target.size(), Value());
+      } else if (auto entries = shapeVector(b, loc, op.getShape(), 0, remap)) {
+        for (Value e : *entries) {
+          std::optional<int64_t> c = getConstantIntValue(e);
+          target.push_back(c ? *c : ShapedType::kDynamic);
+          runtimeEntry.push_back(c ? Value() : e);
+        }
+      } else {
+        return op.emitError() << "a target shape read from tensor data (not computed from "
+                                 "the dims by Shape arithmetic) is not supported; "
+                              << runtimeDimsHint(op);
+      }
       if ((int64_t)target.size() != rt.getRank())
         return op.emitError() << "target shape rank differs from the result's";
       Value total = arith::ConstantIndexOp::create(b, loc, 1);
@@ -151,7 +209,22 @@ template <typename OpT> struct ReshapeLikeLowering : OpConversionPattern<OpT> {
       int64_t inferred = -1;
       for (int64_t i = 0; i < rt.getRank(); ++i) {
         Value d;
-        if (target[i] == 0 && !op.getAllowzero()) {
+        if (Value e = runtimeEntry[i]) {
+          if (!e.getDefiningOp<tensor::DimOp>())
+            requireSizes(b, loc,
+                         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, e,
+                                               arith::ConstantIndexOp::create(b, loc, 0)),
+                         "Reshape's shape has a negative entry computed at run time");
+          d = e;
+          if (!op.getAllowzero() && i < it.getRank() &&
+              !sameDim(e, tensor::DimOp::create(b, loc, input, i))) {
+            Value zero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e,
+                                               arith::ConstantIndexOp::create(b, loc, 0));
+            d = arith::SelectOp::create(b, loc, zero, dimSize(b, loc, input, i), e);
+          } else if (!op.getAllowzero() && i < it.getRank()) {
+            d = dimSize(b, loc, input, i);
+          }
+        } else if (target[i] == 0 && !op.getAllowzero()) {
           if (i >= it.getRank())
             return op.emitError() << "shape entry 0 past the input's rank";
           d = dimSize(b, loc, input, i);
@@ -164,6 +237,10 @@ template <typename OpT> struct ReshapeLikeLowering : OpConversionPattern<OpT> {
         if (d)
           known = arith::MulIOp::create(b, loc, known, d);
       }
+      if (inferred < 0 && llvm::any_of(runtimeEntry, [](Value e) { return bool(e); }))
+        // Entries computed at run time must keep the element count.
+        requireSizes(b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, known, total),
+                     "Reshape's shape computed at run time does not keep the element count");
       if (inferred >= 0) {
         // -1 is what the others leave: total / known. With a run-time dim of 0 among the
         // others (a copied 0) the product is 0 and -1 means nothing (numpy refuses
@@ -406,7 +483,8 @@ struct ExpandLowering : OpConversionPattern<onnx::ExpandOp> {
     if (R != std::max(r, n))
       return op.emitError() << "result rank " << R << " is not max(input rank " << r
                             << ", shape length " << n << ")";
-    std::optional<SmallVector<Value>> entries = shapeVector(b, loc, op.getShape());
+    std::optional<SmallVector<Value>> entries =
+        shapeVector(b, loc, op.getShape(), 0, [&](Value v) { return b.getRemappedValue(v); });
     if (!entries) {
       // Read from data: sizes with no bound (per-run allocation, data checks).
       entries.emplace();

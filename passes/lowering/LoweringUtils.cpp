@@ -689,7 +689,7 @@ bool isShapeBinary(Operation *def) {
 }
 } // namespace
 
-Value shapeScalar(OpBuilder &b, Location loc, Value v, int depth) {
+Value shapeScalar(OpBuilder &b, Location loc, Value v, int depth, const ValueMap &remap) {
   Operation *def = v.getDefiningOp();
   if (!def || depth > kMaxShapeDepth || !oneInteger(v))
     return Value();
@@ -700,7 +700,7 @@ Value shapeScalar(OpBuilder &b, Location loc, Value v, int depth) {
     auto dt = dyn_cast<RankedTensorType>(g.getData().getType());
     if (!idx || idx->size() != 1 || g.getAxis() != 0 || !dt || dt.getRank() != 1)
       return Value();
-    auto entries = shapeVector(b, loc, g.getData(), depth + 1);
+    auto entries = shapeVector(b, loc, g.getData(), depth + 1, remap);
     if (!entries)
       return Value();
     int64_t k = (*idx)[0], n = static_cast<int64_t>(entries->size());
@@ -709,20 +709,21 @@ Value shapeScalar(OpBuilder &b, Location loc, Value v, int depth) {
     return k >= 0 && k < n ? (*entries)[k] : Value();
   }
   if (isa<onnx::ShapeOp, onnx::ConcatOp, onnx::SliceOp>(def)) {
-    auto entries = shapeVector(b, loc, v, depth + 1);
+    auto entries = shapeVector(b, loc, v, depth + 1, remap);
     return entries && entries->size() == 1 ? entries->front() : Value();
   }
   if (isa<onnx::SqueezeOp, onnx::UnsqueezeOp, onnx::ReshapeOp, onnx::IdentityOp, onnx::CastOp>(
           def))
-    return shapeScalar(b, loc, def->getOperand(0), depth + 1);
+    return shapeScalar(b, loc, def->getOperand(0), depth + 1, remap);
   if (!isShapeBinary(def))
     return Value();
-  Value l = shapeScalar(b, loc, def->getOperand(0), depth + 1);
-  Value r = l ? shapeScalar(b, loc, def->getOperand(1), depth + 1) : Value();
+  Value l = shapeScalar(b, loc, def->getOperand(0), depth + 1, remap);
+  Value r = l ? shapeScalar(b, loc, def->getOperand(1), depth + 1, remap) : Value();
   return r ? shapeBinary(b, loc, def, l, r) : Value();
 }
 
-std::optional<SmallVector<Value>> shapeVector(OpBuilder &b, Location loc, Value v, int depth) {
+std::optional<SmallVector<Value>> shapeVector(OpBuilder &b, Location loc, Value v, int depth,
+                                              const ValueMap &remap) {
   auto t = dyn_cast<RankedTensorType>(v.getType());
   if (depth > kMaxShapeDepth || !t || !t.hasStaticShape() || t.getRank() > 1 ||
       !t.getElementType().isSignlessInteger())
@@ -741,6 +742,10 @@ std::optional<SmallVector<Value>> shapeVector(OpBuilder &b, Location loc, Value 
     auto dt = dyn_cast<RankedTensorType>(shape.getData().getType());
     if (!dt)
       return std::nullopt;
+    Value data = shape.getData();
+    if (remap)
+      if (Value lowered = remap(data); lowered && lowered.getType() == data.getType())
+        data = lowered;
     int64_t rank = dt.getRank();
     auto clampDim = [&](int64_t x) { return std::clamp<int64_t>(x < 0 ? x + rank : x, 0, rank); };
     int64_t start = clampDim(static_cast<int64_t>(shape.getStart()));
@@ -749,13 +754,13 @@ std::optional<SmallVector<Value>> shapeVector(OpBuilder &b, Location loc, Value 
       return std::nullopt;
     SmallVector<Value> r;
     for (int64_t d = start; d < end; ++d)
-      r.push_back(dimSize(b, loc, shape.getData(), d));
+      r.push_back(dimSize(b, loc, data, d));
     return r;
   }
   if (auto concat = dyn_cast<onnx::ConcatOp>(def)) {
     SmallVector<Value> r;
     for (Value in : concat.getInputs()) {
-      auto part = shapeVector(b, loc, in, depth + 1);
+      auto part = shapeVector(b, loc, in, depth + 1, remap);
       if (!part)
         return std::nullopt;
       llvm::append_range(r, *part);
@@ -768,7 +773,7 @@ std::optional<SmallVector<Value>> shapeVector(OpBuilder &b, Location loc, Value 
     if (!idx || g.getAxis() != 0 || !dt || dt.getRank() != 1 ||
         static_cast<int64_t>(idx->size()) != n)
       return std::nullopt;
-    auto entries = shapeVector(b, loc, g.getData(), depth + 1);
+    auto entries = shapeVector(b, loc, g.getData(), depth + 1, remap);
     if (!entries)
       return std::nullopt;
     SmallVector<Value> r;
@@ -790,7 +795,7 @@ std::optional<SmallVector<Value>> shapeVector(OpBuilder &b, Location loc, Value 
       return std::nullopt;
     if (slice.getSteps() && !(steps = onnx::constantInts(slice.getSteps())))
       return std::nullopt;
-    auto entries = starts && ends ? shapeVector(b, loc, slice.getData(), depth + 1)
+    auto entries = starts && ends ? shapeVector(b, loc, slice.getData(), depth + 1, remap)
                                   : std::nullopt;
     if (!entries)
       return std::nullopt;
@@ -811,19 +816,19 @@ std::optional<SmallVector<Value>> shapeVector(OpBuilder &b, Location loc, Value 
     return r;
   }
   if (n == 1 && t.getRank() == 1 && isa<onnx::UnsqueezeOp, onnx::ReshapeOp>(def))
-    if (Value s = shapeScalar(b, loc, def->getOperand(0), depth + 1))
+    if (Value s = shapeScalar(b, loc, def->getOperand(0), depth + 1, remap))
       return SmallVector<Value>{s};
   if (isa<onnx::IdentityOp, onnx::CastOp, onnx::ReshapeOp, onnx::SqueezeOp, onnx::UnsqueezeOp>(
           def)) {
     auto it = dyn_cast<RankedTensorType>(def->getOperand(0).getType());
     if (it && it.getRank() == 1 && it.hasStaticShape() && it.getNumElements() == n)
-      return shapeVector(b, loc, def->getOperand(0), depth + 1);
+      return shapeVector(b, loc, def->getOperand(0), depth + 1, remap);
     return std::nullopt;
   }
   if (!isShapeBinary(def))
     return std::nullopt;
-  auto l = shapeVector(b, loc, def->getOperand(0), depth + 1);
-  auto r = l ? shapeVector(b, loc, def->getOperand(1), depth + 1) : std::nullopt;
+  auto l = shapeVector(b, loc, def->getOperand(0), depth + 1, remap);
+  auto r = l ? shapeVector(b, loc, def->getOperand(1), depth + 1, remap) : std::nullopt;
   if (!r)
     return std::nullopt;
   auto at = [&](const SmallVector<Value> &e, int64_t k) {

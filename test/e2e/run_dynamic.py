@@ -208,6 +208,65 @@ def transformer_reference(c, tokens, x):
 
 
 
+def reshape_cases(h):
+    """Reshape to a shape computed from run-time dims (docs/dynamic-shapes.md, "Reshape to a
+    shape computed from run-time dims"): `reshape_shape_of` x [b, 4, w] to
+    Concat(Shape(x)[0], -1) and, transposed to [w, b, 4], to Concat(Shape(x)[2], Shape(x)[0],
+    -1) (the exports of view(b, -1) and a sequence reshape); `reshape_like` x [n, 6] to
+    Concat(Slice(Shape(y [m, 2]), 0, 1), [2, 3]) (no -1: m * 6 must be 6n, else refused
+    before the run)."""
+    a, rng, check = h.args, h.rng, h.check
+    F, I64 = TensorProto.FLOAT, TensorProto.INT64
+    N = helper.make_node
+    vi = helper.make_tensor_value_info
+
+    def i64s(name, v):
+        v = np.array(v, np.int64)
+        return helper.make_tensor(name, I64, list(v.shape), v.reshape(-1).tolist())
+
+    def model(nodes, inputs, outputs, inits=()):
+        g = helper.make_graph(nodes, "reshape", inputs, outputs, list(inits))
+        return helper.make_model(g, opset_imports=[helper.make_opsetid("", 14)])
+
+    def shape_of_case():
+        b, w = int(rng.integers(1, 4)), int(rng.integers(1, 6))
+        x = f32(rng, b, 4, w)
+        return [("x", x)], [("y", x.reshape(b, -1)),
+                            ("z", x.transpose(2, 0, 1).reshape(w, b, -1))], f"b={b} w={w}"
+    check("reshape_shape_of",
+          model([N("Shape", ["x"], ["s"], name="shape"),
+                 N("Gather", ["s", "i0"], ["b"], axis=0, name="b"),
+                 N("Gather", ["s", "i2"], ["w"], axis=0, name="w"),
+                 N("Concat", ["b", "m1"], ["t"], axis=0, name="t"),
+                 N("Reshape", ["x", "t"], ["y"], name="flatten"),
+                 N("Transpose", ["x"], ["xt"], perm=[2, 0, 1], name="to_seq"),
+                 N("Concat", ["w", "b", "m1"], ["t2"], axis=0, name="t2"),
+                 N("Reshape", ["xt", "t2"], ["z"], name="seq")],
+                [vi("x", F, ["b", 4, "w"])], [vi("y", F, ["b", None]), vi("z", F, ["w", "b", 4])],
+                [i64s("i0", [0]), i64s("i2", [2]), i64s("m1", [-1])]),
+          shape_of_case)
+
+    def like_case():
+        n = dim(rng, 1, 4)
+        x = f32(rng, n, 6)
+        return [("x", x), ("y", f32(rng, n, 2))], [("z", x.reshape(n, 2, 3))], f"n=m={n}"
+    check("reshape_like",
+          model([N("Shape", ["y"], ["s"], name="shape"),
+                 N("Slice", ["s", "i0", "one"], ["m"], name="m"),
+                 N("Concat", ["m", "two_three"], ["t"], axis=0, name="t"),
+                 N("Reshape", ["x", "t"], ["z"], name="like")],
+                [vi("x", F, ["n", 6]), vi("y", F, ["m", 2])], [vi("z", F, ["m", 2, 3])],
+                [i64s("i0", [0]), i64s("one", [1]), i64s("two_three", [2, 3])]),
+          like_case)
+    lib = os.path.join(a.work, "reshape_like.so")
+    if os.path.exists(lib):
+        case = os.path.join(a.work, "reshape_like_mismatch")
+        save(case, [("x", f32(rng, 2, 6)), ("y", f32(rng, 3, 2))], "input")
+        rc, out = run([a.onnx_run, lib, "--inputs", case])
+        h.report(rc != 0 and "out of range" in out.lower(),
+                 "reshape_like x [2, 6] to [3, 2, 3] refused (dims out of range)", out)
+
+
 def expand_cases(h):
     """Expand to a shape computed from run-time dims (docs/dynamic-shapes.md, "Expand"):
     `expand_shape_of` Expand(x [1, 4], Shape(y [n, 4])) + y; `expand_mask` an attention
@@ -547,6 +606,7 @@ def main():
             h.report(ok, f"zero_refused_dyn n={n} k={k} t={t} refused (dims out of range)", out)
 
     expand_cases(h)
+    reshape_cases(h)
 
     # The C API: the header's workspace-size function, dim checks, the context.
     h.check_c_program(os.path.join(os.path.dirname(os.path.abspath(__file__)), "dyn_api.c"),
