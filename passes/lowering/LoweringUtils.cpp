@@ -655,6 +655,18 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value input, RankedTensorType re
 
 namespace {
 constexpr int kMaxShapeDepth = 32;
+/// Shape vectors longer than any rank the lowerings meet are not shape arithmetic.
+constexpr int64_t kMaxShapeLength = 64;
+/// Visits per walk (reset by each outermost call): a model that reuses one value on both
+/// sides of every Add of a deep chain would otherwise make the walk exponential in its depth.
+thread_local int shapeWalkBudget = 0;
+
+/// Counts one visit; false when the walk's budget is spent. `depth` 0 starts a new walk.
+bool shapeVisit(int depth) {
+  if (depth == 0)
+    shapeWalkBudget = 4096;
+  return --shapeWalkBudget >= 0;
+}
 
 /// A one-element integer tensor type (the scalars of shape arithmetic).
 bool oneInteger(Value v) {
@@ -691,7 +703,7 @@ bool isShapeBinary(Operation *def) {
 
 Value shapeScalar(OpBuilder &b, Location loc, Value v, int depth, const ValueMap &remap) {
   Operation *def = v.getDefiningOp();
-  if (!def || depth > kMaxShapeDepth || !oneInteger(v))
+  if (!shapeVisit(depth) || !def || depth > kMaxShapeDepth || !oneInteger(v))
     return Value();
   if (auto ints = onnx::constantInts(v); ints && ints->size() == 1)
     return arith::ConstantIndexOp::create(b, loc, (*ints)[0]);
@@ -725,7 +737,8 @@ Value shapeScalar(OpBuilder &b, Location loc, Value v, int depth, const ValueMap
 std::optional<SmallVector<Value>> shapeVector(OpBuilder &b, Location loc, Value v, int depth,
                                               const ValueMap &remap) {
   auto t = dyn_cast<RankedTensorType>(v.getType());
-  if (depth > kMaxShapeDepth || !t || !t.hasStaticShape() || t.getRank() > 1 ||
+  if (!shapeVisit(depth) || depth > kMaxShapeDepth || !t || !t.hasStaticShape() ||
+      t.getRank() > 1 || t.getNumElements() > kMaxShapeLength ||
       !t.getElementType().isSignlessInteger())
     return std::nullopt;
   int64_t n = t.getNumElements();

@@ -103,3 +103,56 @@ func.func @expand_bad_entry(%x: tensor<?x3xf32>, %y: tensor<?xf32>) -> tensor<?x
   %0 = onnx.Expand %x, %t : (tensor<?x3xf32>, tensor<2xi64>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// A hostile shape: a chain of 40 Adds that each take the previous value twice. The walk
+// that recomputes the entries has a budget (it would visit 2^40 values): past it the shape
+// counts as read from data (extracted, checked at run time), and the compile ends.
+// CHECK-LABEL: func.func @expand_shape_chain
+// CHECK:         tensor.extract
+func.func @expand_shape_chain(%x: tensor<1xf32>, %y: tensor<?xf32>) -> tensor<?xf32> {
+  %s0 = onnx.Shape %y : (tensor<?xf32>) -> tensor<1xi64>
+  %s1 = onnx.Add %s0, %s0 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s2 = onnx.Add %s1, %s1 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s3 = onnx.Add %s2, %s2 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s4 = onnx.Add %s3, %s3 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s5 = onnx.Add %s4, %s4 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s6 = onnx.Add %s5, %s5 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s7 = onnx.Add %s6, %s6 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s8 = onnx.Add %s7, %s7 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s9 = onnx.Add %s8, %s8 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s10 = onnx.Add %s9, %s9 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s11 = onnx.Add %s10, %s10 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s12 = onnx.Add %s11, %s11 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s13 = onnx.Add %s12, %s12 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s14 = onnx.Add %s13, %s13 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s15 = onnx.Add %s14, %s14 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s16 = onnx.Add %s15, %s15 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s17 = onnx.Add %s16, %s16 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s18 = onnx.Add %s17, %s17 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s19 = onnx.Add %s18, %s18 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s20 = onnx.Add %s19, %s19 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s21 = onnx.Add %s20, %s20 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s22 = onnx.Add %s21, %s21 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s23 = onnx.Add %s22, %s22 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s24 = onnx.Add %s23, %s23 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s25 = onnx.Add %s24, %s24 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s26 = onnx.Add %s25, %s25 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s27 = onnx.Add %s26, %s26 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s28 = onnx.Add %s27, %s27 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s29 = onnx.Add %s28, %s28 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s30 = onnx.Add %s29, %s29 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s31 = onnx.Add %s30, %s30 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s32 = onnx.Add %s31, %s31 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s33 = onnx.Add %s32, %s32 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s34 = onnx.Add %s33, %s33 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s35 = onnx.Add %s34, %s34 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s36 = onnx.Add %s35, %s35 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s37 = onnx.Add %s36, %s36 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s38 = onnx.Add %s37, %s37 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s39 = onnx.Add %s38, %s38 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %s40 = onnx.Add %s39, %s39 : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %0 = onnx.Expand %x, %s40 : (tensor<1xf32>, tensor<1xi64>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
