@@ -10,6 +10,8 @@ sizes drawn at random on every run, against numpy references:
     Gather, ReduceSum/ReduceMax, MatMul with K = n, Concat, Softmax), and the cases that have no
     meaning at 0 (Reshape [0, -1] of an empty tensor, Gather from an empty axis), refused;
   - every reduction and Gemm over a run-time axis that may be empty (ONNX's identities);
+  - Expand and Reshape to shapes computed from run-time dims (Shape, Gather, Slice, Concat,
+    arithmetic), with a run-time 1 that broadcasts and dims that do not, refused;
   - a C program (dyn_api.c) that checks the header's workspace-size function, the entry's
     dim checks (out of range -> ONNXC_ERROR_DIMS_OUT_OF_RANGE) and the context API.
 
