@@ -3,10 +3,13 @@
 // the scf regions are a CFG (after convert-scf-to-cf), each such assert becomes a branch to
 // a block that returns N from main_graph, which then returns an i32 status (0 at its normal
 // ends). The kernel wrapper (codegen/EntryPoints.cpp) returns that status to the runtime
-// stub. A model without checks keeps its void main_graph.
+// stub. A model without checks keeps its void main_graph. A check in a model that frees
+// buffers allocated per run frees those allocated before it on its way out.
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Dominance.h"
 
 namespace onnxc {
 #define GEN_PASS_DEF_LOWERRUNTIMECHECKS
@@ -57,18 +60,25 @@ struct LowerRuntimeChecksPass
     // PlanMemory already gave main_graph a status when it checks sizes from data or
     // allocates per run: its error paths free what the run allocated, and it made the
     // top-level checks guards of that nesting. A check left here was inside a loop or
-    // branch: in a model that frees buffers allocated per run (`onnxc.frees_per_run`), its
-    // early return would skip those frees (a leak per failed run), so it is refused; without
-    // such frees it returns its status like any other.
+    // branch. In a model that frees buffers allocated per run (`onnxc.frees_per_run`), its
+    // status return frees first every such buffer allocated before it: those whose
+    // allocation dominates the check (PlanMemory allocates them at the top level, before
+    // the op that uses them, nested under their null checks, so they are not NULL there).
+    // Allocated outputs are not among them (the runtime stub gives those back).
     MLIRContext *ctx = &getContext();
+    DenseMap<Operation *, SmallVector<Value>> toFree;
     if (main.getNumResults() != 0) {
       if (main->hasAttr("onnxc.frees_per_run")) {
-        checks.front().first.emitError()
-            << "a run-time check (optional input, Dropout with a run-time ratio, a Slice step "
-               "or loop-carried shape read from data) inside a loop or branch, in a model "
-               "that also allocates buffers per run (sizes computed from data with no bound), "
-               "is not supported yet";
-        return signalPassFailure();
+        SmallVector<memref::AllocOp> perRun;
+        main.walk([&](memref::AllocOp alloc) {
+          if (llvm::any_of(alloc->getUsers(), [](Operation *u) { return isa<memref::DeallocOp>(u); }))
+            perRun.push_back(alloc);
+        });
+        DominanceInfo dom(main);
+        for (auto [a, status] : checks)
+          for (memref::AllocOp alloc : perRun)
+            if (dom.properlyDominates(alloc.getOperation(), a.getOperation()))
+              toFree[a.getOperation()].push_back(alloc.getResult());
       }
     } else {
       Type i32 = IntegerType::get(ctx, 32);
@@ -91,6 +101,8 @@ struct LowerRuntimeChecksPass
       main.getBody().getBlocks().insertAfter(before->getIterator(), fail);
       OpBuilder b(ctx);
       b.setInsertionPointToEnd(fail);
+      for (Value buffer : toFree.lookup(a.getOperation()))
+        memref::DeallocOp::create(b, a.getLoc(), buffer);
       func::ReturnOp::create(
           b, a.getLoc(), ValueRange{arith::ConstantIntOp::create(b, a.getLoc(), status, 32)});
       b.setInsertionPoint(a);

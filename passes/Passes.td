@@ -277,10 +277,13 @@ def LowerRuntimeChecks : Pass<"onnx-lower-runtime-checks", "mlir::ModuleOp"> {
     "onnxc.status <N>:" (lowered from onnx.Check) becomes a conditional branch to a block
     that returns N; main_graph then returns an i32 status, 0 at its normal ends, which the
     kernel wrapper passes to the runtime stub. So a check fails with a status code, never an
-    abort of the host. Other asserts are left alone.
+    abort of the host. Other asserts are left alone. In a main_graph that frees buffers
+    allocated per run (`onnxc.frees_per_run`), the status return of a check frees the
+    buffers whose allocation dominates it.
   }];
   let dependentDialects = ["mlir::cf::ControlFlowDialect", "mlir::arith::ArithDialect",
-                           "mlir::func::FuncDialect"];
+                           "mlir::func::FuncDialect",
+                           "mlir::memref::MemRefDialect"];
 }
 
 def LowerSequencePushes : Pass<"onnx-lower-sequence-pushes", "mlir::ModuleOp"> {

@@ -566,11 +566,6 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
     llvm::stable_sort(guards, [](const Guard &a, const Guard &b) { return a.order < b.order; });
 
     SmallVector<std::pair<Block *, Value>> frees;
-    // Buffers freed at the end of the run (allocated outputs are the caller's): a check
-    // inside a loop or branch cannot end the run from there without skipping their frees.
-    bool freesPerRun = llvm::any_of(allocs, [](memref::AllocOp a) {
-      return !a->hasAttr("onnxc.allocated_output");
-    });
     for (Guard &g : guards) {
       Operation *top = g.top;
       OpBuilder b(top);
@@ -579,9 +574,8 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
         // At the top level the assert itself is the place; inside a loop or branch its
         // condition is computed before it if it can be. A condition computed there (a size
         // read from data per iteration) is checked where it is, as a run-time check that
-        // onnx-lower-runtime-checks makes a status return out of the region, unless the run
-        // frees buffers allocated per run (that return would skip them): then it is not
-        // checked.
+        // onnx-lower-runtime-checks makes a status return out of the region (which frees
+        // the buffers allocated per run before it, when the run has such buffers).
         IRMapping hoisted;
         Value ok = g.check.getArg();
         Operation *at = top;
@@ -589,7 +583,7 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
           at = top->getNextNode();
         } else {
           ok = hoistOutOf(b, ok, top, hoisted);
-          if (!ok && !freesPerRun) {
+          if (!ok) {
             OpBuilder ab(g.check);
             cf::AssertOp::create(ab, g.check.getLoc(), g.check.getArg(),
                                  ab.getStringAttr("onnxc.status " + std::to_string(g.status) +
@@ -684,8 +678,8 @@ struct PlanMemoryPass : onnxc::impl::PlanMemoryBase<PlanMemoryPass> {
       OpBuilder db = OpBuilder::atBlockTerminator(block);
       memref::DeallocOp::create(db, buffer.getLoc(), buffer);
     }
-    // onnx-lower-runtime-checks refuses a check inside a loop or branch (an early return)
-    // where it would skip these frees.
+    // onnx-lower-runtime-checks frees them on the status return of a check inside a loop or
+    // branch (an early return that would skip these frees).
     if (!frees.empty())
       func->setAttr("onnxc.frees_per_run", UnitAttr::get(ctx));
     return success();

@@ -694,15 +694,31 @@ LogicalResult GraphImporter::importLoop(NodeContext &c) {
     while (auto id = yielded.getDefiningOp<onnx::IdentityOp>())
       yielded = id.getInput();
     auto concat = yielded.getDefiningOp<onnx::ConcatOp>();
-    bool ofItself = concat && llvm::is_contained(concat.getInputs(),
-                                                 region->front().getArgument(2 + i));
-    if (!in || !out || in == out || (lessPrecise(out, in) && !ofItself) ||
-        in.getRank() != out.getRank() || in.getElementType() != out.getElementType())
+    int64_t selfCount =
+        concat ? llvm::count(concat.getInputs(), region->front().getArgument(2 + i)) : 0;
+    bool ofItself = selfCount > 0;
+    // An entry whose dim along the Concat's axis is already run-time (`[K, 3]` in, `[?, 3]`
+    // out) has the same type in and out, but grows all the same: the yield is the value
+    // with pieces appended. (A Concat that takes the value twice keeps the check of the
+    // yielded dims against the entry's, which ends the run at the first step that changes
+    // the size, as before.)
+    bool appends = selfCount == 1 && in && out && in.getRank() == out.getRank() &&
+                   in.getElementType() == out.getElementType() && in.getRank() > 0;
+    if (!appends &&
+        (!in || !out || in == out || (lessPrecise(out, in) && !ofItself) ||
+         in.getRank() != out.getRank() || in.getElementType() != out.getElementType()))
       continue;
     SmallVector<int64_t> dims(in.getShape());
     for (int64_t d = 0; d < in.getRank(); ++d)
       if (in.getDimSize(d) != out.getDimSize(d))
         dims[d] = ShapedType::kDynamic;
+    if (appends) {
+      int64_t axis = static_cast<int64_t>(concat.getAxis());
+      if (axis < 0)
+        axis += in.getRank();
+      if (axis >= 0 && axis < in.getRank())
+        dims[axis] = ShapedType::kDynamic;
+    }
     argTypes[2 + i] = RankedTensorType::get(dims, in.getElementType());
     grows.push_back(i);
   }

@@ -689,9 +689,45 @@ static std::optional<SmallVector<int64_t>> shapeOperand(Value v) {
   return std::nullopt;
 }
 
+/// Expand's shape operand: shapeOperand, and where it is `Shape(y)` (or a Concat of such
+/// pieces and constants, a shape rebuilt from y's) the static dims of y at their entries, so
+/// that `Expand(x, Shape(y))` keeps y's static dims.
+static std::optional<SmallVector<int64_t>> expandTarget(Value v, int depth = 0) {
+  if (auto c = constantInts(v))
+    return c;
+  if (depth < 8) {
+    if (auto shape = v.getDefiningOp<ShapeOp>()) {
+      auto t = rankedOrNull(shape.getData());
+      if (t) {
+        int64_t rank = t.getRank();
+        auto clampDim = [&](int64_t x) {
+          return std::clamp<int64_t>(x < 0 ? x + rank : x, 0, rank);
+        };
+        int64_t start = clampDim(static_cast<int64_t>(shape.getStart()));
+        int64_t end = shape.getEnd() ? clampDim(static_cast<int64_t>(*shape.getEnd())) : rank;
+        if (end >= start)
+          return SmallVector<int64_t>(t.getShape().slice(start, end - start));
+      }
+    }
+    if (auto concat = v.getDefiningOp<ConcatOp>()) {
+      SmallVector<int64_t> all;
+      for (Value in : concat.getInputs()) {
+        auto part = expandTarget(in, depth + 1);
+        if (!part)
+          return shapeOperand(v);
+        llvm::append_range(all, *part);
+      }
+      auto rt = rankedOrNull(v);
+      if (rt && rt.getRank() == 1 && rt.getDimSize(0) == static_cast<int64_t>(all.size()))
+        return all;
+    }
+  }
+  return shapeOperand(v);
+}
+
 LogicalResult ExpandOp::inferShapes() {
   auto t = rankedOrNull(getInput());
-  auto target = shapeOperand(getShape());
+  auto target = expandTarget(getShape());
   if (!t || !target)
     return success();
   for (int64_t d : *target)

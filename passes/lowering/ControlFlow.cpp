@@ -538,71 +538,6 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
     Value bound;
   };
 
-  /// The one-element integer `v` (an onnx value, before lowering) as an index computed from
-  /// the dims, if it is Shape arithmetic (`Gather(Shape(x), k) - 1`...): constants, a dim
-  /// picked from a Shape by a constant index, through Squeeze/Unsqueeze/Reshape/Identity/
-  /// Cast and Add/Sub/Mul/Div/Min/Max. Null otherwise (a value read from tensor data).
-  static Value shapeArithmetic(OpBuilder &b, Location loc, Value v, int depth) {
-    Operation *def = v.getDefiningOp();
-    auto t = dyn_cast<RankedTensorType>(v.getType());
-    if (!def || depth > 32 || !t || !t.hasStaticShape() || t.getNumElements() != 1 ||
-        !t.getElementType().isSignlessInteger())
-      return Value();
-    if (auto ints = onnx::constantInts(v); ints && ints->size() == 1)
-      return arith::ConstantIndexOp::create(b, loc, (*ints)[0]);
-    // Dim `k` (negative: from the end) of the Shape `s`.
-    auto dimOfShape = [&](Value s, int64_t k) -> Value {
-      auto shape = s.getDefiningOp<onnx::ShapeOp>();
-      if (!shape)
-        return Value();
-      auto dt = dyn_cast<RankedTensorType>(shape.getData().getType());
-      if (!dt)
-        return Value();
-      int64_t rank = dt.getRank(), start = static_cast<int64_t>(shape.getStart());
-      if (start < 0)
-        start += rank;
-      int64_t n = cast<RankedTensorType>(s.getType()).getDimSize(0);
-      if (k < 0)
-        k += n;
-      if (start < 0 || k < 0 || k >= n || start + k >= rank)
-        return Value();
-      return dimSize(b, loc, shape.getData(), start + k);
-    };
-    if (isa<onnx::ShapeOp>(def))
-      return dimOfShape(v, 0);
-    if (auto g = dyn_cast<onnx::GatherOp>(def)) {
-      auto idx = onnx::constantInts(g.getIndices());
-      if (!idx || idx->size() != 1 || g.getAxis() != 0)
-        return Value();
-      return dimOfShape(g.getData(), (*idx)[0]);
-    }
-    if (isa<onnx::SqueezeOp, onnx::UnsqueezeOp, onnx::ReshapeOp, onnx::IdentityOp,
-            onnx::CastOp>(def))
-      return shapeArithmetic(b, loc, def->getOperand(0), depth + 1);
-    if (!isa<onnx::AddOp, onnx::SubOp, onnx::MulOp, onnx::DivOp, onnx::MinOp, onnx::MaxOp>(def) ||
-        def->getNumOperands() != 2)
-      return Value();
-    Value l = shapeArithmetic(b, loc, def->getOperand(0), depth + 1);
-    Value r = l ? shapeArithmetic(b, loc, def->getOperand(1), depth + 1) : Value();
-    if (!r)
-      return Value();
-    if (isa<onnx::AddOp>(def))
-      return arith::AddIOp::create(b, loc, l, r);
-    if (isa<onnx::SubOp>(def))
-      return arith::SubIOp::create(b, loc, l, r);
-    if (isa<onnx::MulOp>(def))
-      return arith::MulIOp::create(b, loc, l, r);
-    if (isa<onnx::MinOp>(def))
-      return arith::MinSIOp::create(b, loc, l, r);
-    if (isa<onnx::MaxOp>(def))
-      return arith::MaxSIOp::create(b, loc, l, r);
-    // A divisor of 0 is invalid; divided by 1 then (the size function guards it too).
-    Value one = arith::ConstantIndexOp::create(b, loc, 1);
-    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-    Value nz = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, r, zero);
-    return arith::DivSIOp::create(b, loc, l, arith::SelectOp::create(b, loc, nz, r, one));
-  }
-
   FailureOr<Growth> growthOf(onnx::LoopOp op, OpAdaptor adaptor, ConversionPatternRewriter &rw,
                              unsigned i, Value ub) const {
     Location loc = op.getLoc();
@@ -651,7 +586,7 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
     // the value read from its tensor (which the memory plan sees as data).
     Value trips = op.staticTripCount()
                       ? Value(arith::ConstantIndexOp::create(rw, loc, *op.staticTripCount()))
-                      : shapeArithmetic(rw, loc, op.getMaxTripCount(), 0);
+                      : shapeScalar(rw, loc, op.getMaxTripCount());
     bool tripsFromData = !trips;
     if (trips) // A negative count runs no iteration (the loop's own bound is max(M, 0)).
       trips = arith::MaxSIOp::create(rw, loc, trips, arith::ConstantIndexOp::create(rw, loc, 0));
@@ -856,47 +791,56 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
                                  : arith::ConstantIntOp::create(rw, loc, 1, 1).getResult();
     Value m = adaptor.getMaxTripCount() ? extractScalar(rw, loc, adaptor.getMaxTripCount())
                                         : Value();
-    SmallVector<Value> inits{i0, c0};
-    llvm::append_range(inits, carriedInits(rw, loc, adaptor.getVInitial()));
+    // One-shot bufferization pairs scf.condition's tensors with the before block's arguments
+    // by position (and scf.yield's with the after block's). The carried tensors come first,
+    // then the iteration number, then the condition, which only the before block reads
+    // (scf.condition does not forward it): canonicalization may drop the scalars the after
+    // block does not use (the condition it knows is true, an iteration number the body never
+    // reads), which shifts nothing the pairing looks at. With the scalars first, dropping
+    // the condition from the after block (a Loop with no trip count, whose `go` is the
+    // condition itself) moved every tensor by one: "Condition arg #1 is not equivalent to
+    // the corresponding iter bbArg".
+    SmallVector<Value> inits = carriedInits(rw, loc, adaptor.getVInitial());
+    inits.append({i0, c0});
     SmallVector<Type> types = llvm::to_vector(ValueRange(inits).getTypes());
-    SmallVector<Location> locs(types.size(), loc);
-    auto whileOp = scf::WhileOp::create(rw, loc, types, inits);
-    Block *before = rw.createBlock(&whileOp.getBefore(), {}, types, locs);
-    Value go = before->getArgument(1);
+    SmallVector<Type> forwarded(ArrayRef<Type>(types).drop_back());
+    auto whileOp = scf::WhileOp::create(rw, loc, forwarded, inits);
+    Block *before = rw.createBlock(&whileOp.getBefore(), {}, types,
+                                   SmallVector<Location>(types.size(), loc));
+    Value iter = before->getArgument(numCarried), go = before->getArgument(numCarried + 1);
     if (m) {
-      Value inRange = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::slt,
-                                            before->getArgument(0), m);
+      Value inRange = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::slt, iter, m);
       go = arith::AndIOp::create(rw, loc, go, inRange);
     }
-    scf::ConditionOp::create(rw, loc, go, before->getArguments());
-    Block *after = rw.createBlock(&whileOp.getAfter(), {}, types, locs);
-    SmallVector<Value> args{scalarTensor(rw, loc, after->getArgument(0)),
-                            scalarTensor(rw, loc, after->getArgument(1))};
-    llvm::append_range(args, after->getArguments().drop_front(2));
+    scf::ConditionOp::create(rw, loc, go, before->getArguments().drop_back());
+    Block *after = rw.createBlock(&whileOp.getAfter(), {}, forwarded,
+                                  SmallVector<Location>(forwarded.size(), loc));
+    Value afterIter = after->getArgument(numCarried);
+    // The body's arguments: the iteration number, the condition (true: the loop runs this
+    // iteration only when it was), the carried values.
+    SmallVector<Value> args{scalarTensor(rw, loc, afterIter),
+                            scalarTensor(rw, loc, arith::ConstantIntOp::create(rw, loc, 1, 1))};
+    llvm::append_range(args, after->getArguments().take_front(numCarried));
     Block &body = op.getBody().front();
     auto yield = cast<onnx::YieldOp>(body.getTerminator());
     rw.inlineBlockBefore(&body, after, after->end(), args);
     rw.setInsertionPoint(yield);
-    Value next = arith::AddIOp::create(rw, loc, after->getArgument(0),
+    Value next = arith::AddIOp::create(rw, loc, afterIter,
                                        arith::ConstantIntOp::create(rw, loc, rw.getI64Type(), 1));
-    // One-shot bufferization pairs scf.condition's and scf.yield's tensors with the block
-    // arguments by position; canonicalization drops an argument the after region does not
-    // use, which would shift them. The condition carried in (always true here) is and-ed in
-    // so that it stays used.
-    Value condOut = arith::AndIOp::create(rw, loc, after->getArgument(1),
-                                          extractScalar(rw, loc, yield.getValues()[0]));
-    SmallVector<Value> outs{next, condOut};
+    Value condOut = extractScalar(rw, loc, yield.getValues()[0]);
+    SmallVector<Value> outs;
     for (unsigned i = 0; i < numCarried; ++i)
       checkYieldedDims(
           rw, loc, yield.getValues()[1 + i],
-          cast<RankedTensorType>(after->getArgument(2 + i).getType()).getShape(),
-          "loop-carried value " + std::to_string(i), after->getArgument(2 + i));
+          cast<RankedTensorType>(after->getArgument(i).getType()).getShape(),
+          "loop-carried value " + std::to_string(i), after->getArgument(i));
     for (unsigned i = 0; i < numCarried; ++i)
-      outs.push_back(intoDestination(rw, loc, yield.getValues()[1 + i],
-                                     after->getArgument(2 + i), body, args));
+      outs.push_back(intoDestination(rw, loc, yield.getValues()[1 + i], after->getArgument(i),
+                                     body, args));
+    outs.append({next, condOut});
     scf::YieldOp::create(rw, loc, outs);
     rw.eraseOp(yield);
-    rw.replaceOp(op, whileOp.getResults().drop_front(2));
+    rw.replaceOp(op, whileOp.getResults().take_front(numCarried));
     return success();
   }
 };

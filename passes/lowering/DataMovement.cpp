@@ -8,6 +8,7 @@
 #include "passes/lowering/LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 
@@ -22,6 +23,45 @@ void populateScatterPatterns(RewritePatternSet &patterns);
 void populateMaskPatterns(RewritePatternSet &patterns);
 
 namespace {
+
+/// A run-time size as (tensor, dim) where it is a tensor.dim, followed through what the
+/// lowerings build: the dim of a destination-style op's result is its init's, and the dim of
+/// a tensor.empty its size operand. Null where it is anything else.
+static std::pair<Value, int64_t> dimSource(Value size) {
+  for (int depth = 0; depth < 16; ++depth) {
+    auto dim = size.getDefiningOp<tensor::DimOp>();
+    std::optional<int64_t> index = dim ? dim.getConstantIndex() : std::nullopt;
+    if (!index)
+      return {Value(), 0};
+    Value src = dim.getSource();
+    auto t = cast<RankedTensorType>(src.getType());
+    if (auto empty = src.getDefiningOp<tensor::EmptyOp>()) {
+      size = empty.getDynamicSize(*index);
+      continue;
+    }
+    if (auto dps = src.getDefiningOp<DestinationStyleOpInterface>()) {
+      if (OpOperand *init = dps.getTiedOpOperand(cast<OpResult>(src))) {
+        if (auto empty = init->get().getDefiningOp<tensor::EmptyOp>();
+            empty && t.isDynamicDim(*index)) {
+          size = empty.getDynamicSize(*index);
+          continue;
+        }
+      }
+    }
+    return {src, *index};
+  }
+  return {Value(), 0};
+}
+
+/// Whether the run-time sizes `a` and `b` are the same (the same value, or the same dim of
+/// the same tensor through dimSource).
+static bool sameDim(Value a, Value b) {
+  if (a == b)
+    return true;
+  auto [sa, ia] = dimSource(a);
+  auto [sb, ib] = dimSource(b);
+  return sa && sa == sb && ia == ib;
+}
 
 /// Reshape and Flatten: the result type, inferred at compile time, says everything.
 template <typename OpT> struct ReshapeLikeLowering : OpConversionPattern<OpT> {
@@ -38,7 +78,8 @@ template <typename OpT> struct ReshapeLikeLowering : OpConversionPattern<OpT> {
       rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), input, rt));
       return success();
     }
-    auto dims = runtimeDims(op, input, rt, rewriter);
+    auto dims = runtimeDims(op, input, rt, rewriter,
+                            [&](Value v) { return rewriter.getRemappedValue(v); });
     if (failed(dims))
       return failure();
     // Run-time dims: keep the leading dims the result copies from the input (Reshape's 0
@@ -50,9 +91,11 @@ template <typename OpT> struct ReshapeLikeLowering : OpConversionPattern<OpT> {
     auto copies = [&](int64_t i) {
       if (!rt.isDynamicDim(i))
         return !it.isDynamicDim(i) && it.getDimSize(i) == rt.getDimSize(i);
-      auto dim = (*dims)[i].template getDefiningOp<tensor::DimOp>();
-      auto index = dim ? dim.getConstantIndex() : std::nullopt;
-      return dim && dim.getSource() == input && index && *index == i;
+      if (i >= r || !it.isDynamicDim(i))
+        return false;
+      // The input's own dim i (a 0 entry), or the same size reached another way (an entry
+      // of `Shape(x)` where the input is x transposed: tensor.dim of the same source).
+      return sameDim((*dims)[i], tensor::DimOp::create(rewriter, loc, input, i));
     };
     while (k + 1 < r && k + 1 < R && copies(k))
       ++k;
@@ -99,7 +142,7 @@ template <typename OpT> struct ReshapeLikeLowering : OpConversionPattern<OpT> {
   /// The result dims of a Reshape / Flatten of `input` with run-time dims, from the
   /// (constant) target shape: 0 copies an input dim, -1 takes what the others leave.
   FailureOr<SmallVector<Value>> runtimeDims(OpT op, Value input, RankedTensorType rt,
-                                            OpBuilder &b) const {
+                                            OpBuilder &b, const ValueMap &remap) const {
     Location loc = op.getLoc();
     auto it = cast<RankedTensorType>(input.getType());
     SmallVector<Value> dims;
@@ -134,13 +177,29 @@ template <typename OpT> struct ReshapeLikeLowering : OpConversionPattern<OpT> {
       }
       return dims;
     } else {
+      // The target: constant, or Shape arithmetic of the run-time dims (a shape rebuilt
+      // from `Shape(x)` entries, PyTorch's and Paddle's exports of view/reshape), whose
+      // entries are recomputed from the dims (shapeVector). An entry known only at run time
+      // is a size (>= 0, checked unless it is a dim); 0 copies the input's dim unless
+      // allowzero. -1 must be a constant.
       DenseIntElementsAttr shape;
-      if (!matchPattern(op.getShape(), m_Constant(&shape)))
-        return op.emitError() << "a target shape computed at run time is not supported; "
-                              << runtimeDimsHint(op);
       SmallVector<int64_t> target;
-      for (const APInt &v : shape.getValues<APInt>())
-        target.push_back(v.getSExtValue());
+      SmallVector<Value> runtimeEntry;
+      if (matchPattern(op.getShape(), m_Constant(&shape))) {
+        for (const APInt &v : shape.getValues<APInt>())
+          target.push_back(v.getSExtValue());
+        runtimeEntry.assign(target.size(), Value());
+      } else if (auto entries = shapeVector(b, loc, op.getShape(), 0, remap)) {
+        for (Value e : *entries) {
+          std::optional<int64_t> c = getConstantIntValue(e);
+          target.push_back(c ? *c : ShapedType::kDynamic);
+          runtimeEntry.push_back(c ? Value() : e);
+        }
+      } else {
+        return op.emitError() << "a target shape read from tensor data (not computed from "
+                                 "the dims by Shape arithmetic) is not supported; "
+                              << runtimeDimsHint(op);
+      }
       if ((int64_t)target.size() != rt.getRank())
         return op.emitError() << "target shape rank differs from the result's";
       Value total = arith::ConstantIndexOp::create(b, loc, 1);
@@ -150,7 +209,22 @@ template <typename OpT> struct ReshapeLikeLowering : OpConversionPattern<OpT> {
       int64_t inferred = -1;
       for (int64_t i = 0; i < rt.getRank(); ++i) {
         Value d;
-        if (target[i] == 0 && !op.getAllowzero()) {
+        if (Value e = runtimeEntry[i]) {
+          if (!e.getDefiningOp<tensor::DimOp>())
+            requireSizes(b, loc,
+                         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, e,
+                                               arith::ConstantIndexOp::create(b, loc, 0)),
+                         "Reshape's shape has a negative entry computed at run time");
+          d = e;
+          if (!op.getAllowzero() && i < it.getRank() &&
+              !sameDim(e, tensor::DimOp::create(b, loc, input, i))) {
+            Value zero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e,
+                                               arith::ConstantIndexOp::create(b, loc, 0));
+            d = arith::SelectOp::create(b, loc, zero, dimSize(b, loc, input, i), e);
+          } else if (!op.getAllowzero() && i < it.getRank()) {
+            d = dimSize(b, loc, input, i);
+          }
+        } else if (target[i] == 0 && !op.getAllowzero()) {
           if (i >= it.getRank())
             return op.emitError() << "shape entry 0 past the input's rank";
           d = dimSize(b, loc, input, i);
@@ -163,6 +237,10 @@ template <typename OpT> struct ReshapeLikeLowering : OpConversionPattern<OpT> {
         if (d)
           known = arith::MulIOp::create(b, loc, known, d);
       }
+      if (inferred < 0 && llvm::any_of(runtimeEntry, [](Value e) { return bool(e); }))
+        // Entries computed at run time must keep the element count.
+        requireSizes(b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, known, total),
+                     "Reshape's shape computed at run time does not keep the element count");
       if (inferred >= 0) {
         // -1 is what the others leave: total / known. With a run-time dim of 0 among the
         // others (a copied 0) the product is 0 and -1 means nothing (numpy refuses
@@ -355,18 +433,34 @@ struct SizeLowering : OpConversionPattern<onnx::SizeOp> {
   }
 };
 
-/// Expand: a broadcasting copy to the (inferred or declared) result shape; the shape operand is
-/// not read at run time.
+/// Expand: a broadcasting copy to the (inferred or declared) result shape. With static
+/// shapes the shape operand is not read at run time.
+///
+/// With run-time dims (the input's, or a shape computed from them: `Expand(x, Shape(y))`,
+/// Concat/Gather/Slice of Shape entries, shapeVector), each result dim is computed from the
+/// input's dim and the shape's entry with ONNX's bidirectional broadcast, and what it needs
+/// is checked at run time (requireSizes: a dims check, ONNXC_ERROR_DIMS_OUT_OF_RANGE before
+/// the run, or a data check where a size is read from data):
+///   - no input dim, or a static 1: the entry (>= 0);
+///   - no entry, or an entry 1: the input's dim;
+///   - a static input dim k: k, the entry k or 1;
+///   - a run-time input dim against an entry other than a constant 1: equal, or either of
+///     them 1 (ONNX's broadcast, a run-time 1 of the input included: the copy then reads
+///     the input at index 0 along that dim, see below).
+/// A shape read from tensor data (not Shape arithmetic) gives sizes from data with no bound:
+/// the result is allocated per run (PlanMemory), the checks are data checks.
 struct ExpandLowering : OpConversionPattern<onnx::ExpandOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(onnx::ExpandOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto in = staticType(op, op.getInput());
+    auto in = rankedType(op, op.getInput());
     if (failed(in))
       return failure();
-    auto rt = staticType(op, op.getResult());
+    auto rt = rankedType(op, op.getResult());
     if (failed(rt))
       return failure();
+    if (!in->hasStaticShape() || !rt->hasStaticShape())
+      return lowerRuntimeDims(op, adaptor, *in, *rt, rewriter);
     auto shape = onnx::broadcastShapes(in->getShape(), rt->getShape());
     if (failed(shape) || ArrayRef<int64_t>(*shape) != rt->getShape())
       return op.emitError() << "cannot broadcast " << *in << " to " << *rt;
@@ -374,6 +468,177 @@ struct ExpandLowering : OpConversionPattern<onnx::ExpandOp> {
                                             [](OpBuilder &, Location, ValueRange args) {
                                               return args[0];
                                             }));
+    return success();
+  }
+
+  LogicalResult lowerRuntimeDims(onnx::ExpandOp op, OpAdaptor adaptor, RankedTensorType it,
+                                 RankedTensorType rt, ConversionPatternRewriter &b) const {
+    Location loc = op.getLoc();
+    auto st = dyn_cast<RankedTensorType>(op.getShape().getType());
+    if (!st || st.getRank() != 1 || !st.hasStaticShape())
+      return op.emitError() << "the shape operand's length is known only at run time (so is "
+                               "the result's rank), which is not supported; "
+                            << runtimeDimsHint(op);
+    int64_t n = st.getDimSize(0), r = it.getRank(), R = rt.getRank();
+    if (R != std::max(r, n))
+      return op.emitError() << "result rank " << R << " is not max(input rank " << r
+                            << ", shape length " << n << ")";
+    std::optional<SmallVector<Value>> entries =
+        shapeVector(b, loc, op.getShape(), 0, [&](Value v) { return b.getRemappedValue(v); });
+    if (!entries) {
+      // Read from data: sizes with no bound (per-run allocation, data checks).
+      entries.emplace();
+      for (int64_t k = 0; k < n; ++k) {
+        Value e = tensor::ExtractOp::create(
+            b, loc, adaptor.getShape(), ValueRange{arith::ConstantIndexOp::create(b, loc, k)});
+        entries->push_back(arith::IndexCastOp::create(b, loc, b.getIndexType(), e));
+      }
+    }
+    auto cst = [&](int64_t x) { return arith::ConstantIndexOp::create(b, loc, x).getResult(); };
+    auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) {
+      return arith::CmpIOp::create(b, loc, p, x, y).getResult();
+    };
+    const char *what = "Expand's shape does not broadcast with its input's dims (a run-time "
+                       "input dim must equal the shape's entry, or the entry be 1)";
+    Value input = adaptor.getInput();
+    SmallVector<Value> dyn;
+    SmallVector<AffineExpr> inExprs;
+    struct MaybeOne {
+      int64_t inDim, outDim;
+      Value isOne, size;
+    };
+    SmallVector<MaybeOne> maybeOne;
+    for (int64_t i = 0; i < R; ++i) {
+      int64_t j = i - (R - r), k = i - (R - n);
+      Value t = k >= 0 ? (*entries)[k] : Value();
+      std::optional<int64_t> tc = t ? getConstantIntValue(t) : std::nullopt;
+      Value size;
+      AffineExpr e = b.getAffineDimExpr(i);
+      int64_t a = j >= 0 ? it.getDimSize(j) : 1;
+      if (tc && *tc < 0)
+        return op.emitError() << "shape entry " << k << " is " << *tc << " (negative)";
+      // A dim read from a tensor is never negative; any other entry is checked (>= 0).
+      auto nonNegative = [&](Value x) {
+        if (!x.getDefiningOp<tensor::DimOp>() && !getConstantIntValue(x))
+          requireSizes(b, loc, cmp(arith::CmpIPredicate::sge, x, cst(0)),
+                       "Expand's shape has a negative entry");
+      };
+      // The entry is the input's own dim (`Expand(x, Shape(x))`, a shape rebuilt from x's).
+      auto dimOfInput = [&](Value x) {
+        auto d = x ? x.getDefiningOp<tensor::DimOp>() : tensor::DimOp();
+        return d && (d.getSource() == op.getInput() || d.getSource() == adaptor.getInput()) &&
+               d.getConstantIndex() == j;
+      };
+      if (!t) {
+        size = dimSize(b, loc, input, j);
+      } else if (a == 1) {
+        size = t;
+        if (j >= 0)
+          e = b.getAffineConstantExpr(0);
+        nonNegative(t);
+      } else if (!ShapedType::isDynamic(a)) {
+        size = cst(a);
+        if (tc && *tc != a && *tc != 1)
+          return op.emitError() << "cannot broadcast input dim " << j << " (" << a
+                                << ") to shape entry " << k << " (" << *tc << ")";
+        if (!tc)
+          requireSizes(b, loc,
+                       arith::OrIOp::create(b, loc, cmp(arith::CmpIPredicate::eq, t, cst(a)),
+                                            cmp(arith::CmpIPredicate::eq, t, cst(1))),
+                       what);
+      } else {
+        // A run-time input dim: equal to the entry, or either of them 1 (a run-time 1 of the
+        // input broadcasts: `maybeOne`).
+        Value ad = tensor::DimOp::create(b, loc, input, j);
+        Value one = cst(1);
+        if ((tc && *tc == 1) || dimOfInput(t)) {
+          size = ad;
+        } else {
+          Value isOne = cmp(arith::CmpIPredicate::eq, ad, one);
+          Value ok = arith::OrIOp::create(b, loc, cmp(arith::CmpIPredicate::eq, ad, t), isOne);
+          if (tc) {
+            size = t;
+          } else {
+            ok = arith::OrIOp::create(b, loc, ok, cmp(arith::CmpIPredicate::eq, t, one));
+            size = arith::SelectOp::create(b, loc, isOne, t, ad);
+            nonNegative(t);
+          }
+          requireSizes(b, loc, ok, what);
+          maybeOne.push_back({j, i, isOne, size});
+        }
+      }
+      if (!rt.isDynamicDim(i)) {
+        std::optional<int64_t> sc = getConstantIntValue(size);
+        if (sc && *sc != rt.getDimSize(i))
+          return op.emitError() << "result dim " << i << " is " << *sc << ", not the "
+                                << rt.getDimSize(i) << " of " << rt;
+        if (!sc)
+          requireSizes(b, loc, cmp(arith::CmpIPredicate::eq, size, cst(rt.getDimSize(i))),
+                       "a size differs from the static size the model declares for Expand's "
+                       "result");
+      } else {
+        dyn.push_back(size);
+      }
+      if (j >= 0)
+        inExprs.push_back(e);
+    }
+    MLIRContext *ctx = b.getContext();
+    Value init = emptyTensorSized(b, loc, rt, dyn);
+    SmallVector<AffineMap> maps{AffineMap::get(R, 0, inExprs, ctx),
+                                b.getMultiDimIdentityMap(R)};
+    SmallVector<utils::IteratorType> iters(R, utils::IteratorType::parallel);
+    auto direct = [&](OpBuilder &nb) {
+      return linalg::GenericOp::create(
+                 nb, loc, TypeRange{rt}, ValueRange{input}, ValueRange{init}, maps, iters,
+                 [](OpBuilder &bb, Location l, ValueRange args) {
+                   linalg::YieldOp::create(bb, l, args[0]);
+                 })
+          .getResult(0);
+    };
+    if (maybeOne.empty()) {
+      b.replaceOp(op, direct(b));
+      return success();
+    }
+    // Where a run-time input dim may be a 1 that broadcasts, the index map is not known at
+    // compile time: the copy with the affine map when every such dim equals its result's
+    // (the common case: a mask [b, 1, t] to [b, s, t]), else a copy that reads the input at
+    // index 0 along the dims that are 1 (tensor.extract at computed indices). Both write the
+    // same destination.
+    Value same = arith::ConstantIntOp::create(b, loc, 1, 1);
+    for (const MaybeOne &m : maybeOne)
+      same = arith::AndIOp::create(
+          b, loc, same,
+          cmp(arith::CmpIPredicate::eq, tensor::DimOp::create(b, loc, input, m.inDim), m.size));
+    auto ifOp = scf::IfOp::create(b, loc, TypeRange{rt}, same, /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      scf::YieldOp::create(b, loc, direct(b));
+      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+      SmallVector<AffineMap> outOnly{b.getMultiDimIdentityMap(R)};
+      auto gather = linalg::GenericOp::create(
+          b, loc, TypeRange{rt}, ValueRange{}, ValueRange{init}, outOnly, iters,
+          [&](OpBuilder &bb, Location l, ValueRange) {
+            SmallVector<Value> idx;
+            for (int64_t j = 0; j < r; ++j) {
+              int64_t i = j + (R - r);
+              AffineExpr e = inExprs[j];
+              if (auto c = dyn_cast<AffineConstantExpr>(e)) {
+                idx.push_back(arith::ConstantIndexOp::create(bb, l, c.getValue()));
+                continue;
+              }
+              Value k = linalg::IndexOp::create(bb, l, i);
+              auto m = llvm::find_if(maybeOne, [&](const MaybeOne &x) { return x.inDim == j; });
+              if (m != maybeOne.end())
+                k = arith::SelectOp::create(bb, l, m->isOne,
+                                            arith::ConstantIndexOp::create(bb, l, 0), k);
+              idx.push_back(k);
+            }
+            linalg::YieldOp::create(bb, l, tensor::ExtractOp::create(bb, l, input, idx).getResult());
+          });
+      scf::YieldOp::create(b, loc, gather.getResult(0));
+    }
+    b.replaceOp(op, ifOp.getResult(0));
     return success();
   }
 };

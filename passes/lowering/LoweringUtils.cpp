@@ -1,8 +1,11 @@
 #include "passes/lowering/LoweringUtils.h"
 
+#include "dialects/onnx/ShapeOperands.h"
+
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 
 using namespace mlir;
@@ -363,6 +366,16 @@ void requireSameDim(OpBuilder &b, Location loc, Value a, int64_t i, Value other,
   check->setAttr("onnxc.data_check", b.getUnitAttr());
 }
 
+void requireSizes(OpBuilder &b, Location loc, Value cond, StringRef what) {
+  if (!b.getContext()->getLoadedDialect<cf::ControlFlowDialect>() ||
+      matchPattern(cond, m_One()))
+    return;
+  if (!sizeFromData(cond))
+    return requireDims(b, loc, cond, what);
+  auto check = cf::AssertOp::create(b, loc, cond, what);
+  check->setAttr("onnxc.data_check", b.getUnitAttr());
+}
+
 /// The run-time dims of an elementwise result: where several inputs have a run-time dim at
 /// the same (right-aligned) position, they must be equal at run time (a run-time 1 does not
 /// broadcast). Between run-time input dims the size is -1 unless they are, which the size
@@ -632,6 +645,215 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value input, RankedTensorType re
   for (int64_t i = 0; i < resultType.getRank(); ++i)
     all[0].push_back(i);
   return tensor::ExpandShapeOp::create(b, loc, resultType, flat, all);
+}
+
+
+//===----------------------------------------------------------------------===//
+// Shape arithmetic (sizes an ONNX graph computes from Shape at run time, recomputed from
+// the dims so that the size function and the memory plan see dims, not data)
+//===----------------------------------------------------------------------===//
+
+namespace {
+constexpr int kMaxShapeDepth = 32;
+/// Shape vectors longer than any rank the lowerings meet are not shape arithmetic.
+constexpr int64_t kMaxShapeLength = 64;
+/// Visits per walk (reset by each outermost call): a model that reuses one value on both
+/// sides of every Add of a deep chain would otherwise make the walk exponential in its depth.
+thread_local int shapeWalkBudget = 0;
+
+/// Counts one visit; false when the walk's budget is spent. `depth` 0 starts a new walk.
+bool shapeVisit(int depth) {
+  if (depth == 0)
+    shapeWalkBudget = 4096;
+  return --shapeWalkBudget >= 0;
+}
+
+/// A one-element integer tensor type (the scalars of shape arithmetic).
+bool oneInteger(Value v) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  return t && t.hasStaticShape() && t.getNumElements() == 1 &&
+         t.getElementType().isSignlessInteger();
+}
+
+/// `l op r` for the arithmetic ops exporters compute shapes with; a divisor of 0 is invalid
+/// (divided by 1 then; the size function guards divisions too).
+Value shapeBinary(OpBuilder &b, Location loc, Operation *def, Value l, Value r) {
+  if (isa<onnx::AddOp>(def))
+    return arith::AddIOp::create(b, loc, l, r);
+  if (isa<onnx::SubOp>(def))
+    return arith::SubIOp::create(b, loc, l, r);
+  if (isa<onnx::MulOp>(def))
+    return arith::MulIOp::create(b, loc, l, r);
+  if (isa<onnx::MinOp>(def))
+    return arith::MinSIOp::create(b, loc, l, r);
+  if (isa<onnx::MaxOp>(def))
+    return arith::MaxSIOp::create(b, loc, l, r);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value nz = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, r, zero);
+  // ONNX's integer Div truncates toward zero, as divsi does.
+  return arith::DivSIOp::create(b, loc, l, arith::SelectOp::create(b, loc, nz, r, one));
+}
+
+bool isShapeBinary(Operation *def) {
+  return isa<onnx::AddOp, onnx::SubOp, onnx::MulOp, onnx::DivOp, onnx::MinOp, onnx::MaxOp>(def) &&
+         def->getNumOperands() == 2;
+}
+} // namespace
+
+Value shapeScalar(OpBuilder &b, Location loc, Value v, int depth, const ValueMap &remap) {
+  Operation *def = v.getDefiningOp();
+  if (!shapeVisit(depth) || !def || depth > kMaxShapeDepth || !oneInteger(v))
+    return Value();
+  if (auto ints = onnx::constantInts(v); ints && ints->size() == 1)
+    return arith::ConstantIndexOp::create(b, loc, (*ints)[0]);
+  if (auto g = dyn_cast<onnx::GatherOp>(def)) {
+    auto idx = onnx::constantInts(g.getIndices());
+    auto dt = dyn_cast<RankedTensorType>(g.getData().getType());
+    if (!idx || idx->size() != 1 || g.getAxis() != 0 || !dt || dt.getRank() != 1)
+      return Value();
+    auto entries = shapeVector(b, loc, g.getData(), depth + 1, remap);
+    if (!entries)
+      return Value();
+    int64_t k = (*idx)[0], n = static_cast<int64_t>(entries->size());
+    if (k < 0)
+      k += n;
+    return k >= 0 && k < n ? (*entries)[k] : Value();
+  }
+  if (isa<onnx::ShapeOp, onnx::ConcatOp, onnx::SliceOp>(def)) {
+    auto entries = shapeVector(b, loc, v, depth + 1, remap);
+    return entries && entries->size() == 1 ? entries->front() : Value();
+  }
+  if (isa<onnx::SqueezeOp, onnx::UnsqueezeOp, onnx::ReshapeOp, onnx::IdentityOp, onnx::CastOp>(
+          def))
+    return shapeScalar(b, loc, def->getOperand(0), depth + 1, remap);
+  if (!isShapeBinary(def))
+    return Value();
+  Value l = shapeScalar(b, loc, def->getOperand(0), depth + 1, remap);
+  Value r = l ? shapeScalar(b, loc, def->getOperand(1), depth + 1, remap) : Value();
+  return r ? shapeBinary(b, loc, def, l, r) : Value();
+}
+
+std::optional<SmallVector<Value>> shapeVector(OpBuilder &b, Location loc, Value v, int depth,
+                                              const ValueMap &remap) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  if (!shapeVisit(depth) || depth > kMaxShapeDepth || !t || !t.hasStaticShape() ||
+      t.getRank() > 1 || t.getNumElements() > kMaxShapeLength ||
+      !t.getElementType().isSignlessInteger())
+    return std::nullopt;
+  int64_t n = t.getNumElements();
+  if (auto ints = onnx::constantInts(v)) {
+    SmallVector<Value> r;
+    for (int64_t x : *ints)
+      r.push_back(arith::ConstantIndexOp::create(b, loc, x));
+    return r;
+  }
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return std::nullopt;
+  if (auto shape = dyn_cast<onnx::ShapeOp>(def)) {
+    auto dt = dyn_cast<RankedTensorType>(shape.getData().getType());
+    if (!dt)
+      return std::nullopt;
+    Value data = shape.getData();
+    if (remap)
+      if (Value lowered = remap(data); lowered && lowered.getType() == data.getType())
+        data = lowered;
+    int64_t rank = dt.getRank();
+    auto clampDim = [&](int64_t x) { return std::clamp<int64_t>(x < 0 ? x + rank : x, 0, rank); };
+    int64_t start = clampDim(static_cast<int64_t>(shape.getStart()));
+    int64_t end = shape.getEnd() ? clampDim(static_cast<int64_t>(*shape.getEnd())) : rank;
+    if (std::max(end - start, int64_t(0)) != n)
+      return std::nullopt;
+    SmallVector<Value> r;
+    for (int64_t d = start; d < end; ++d)
+      r.push_back(dimSize(b, loc, data, d));
+    return r;
+  }
+  if (auto concat = dyn_cast<onnx::ConcatOp>(def)) {
+    SmallVector<Value> r;
+    for (Value in : concat.getInputs()) {
+      auto part = shapeVector(b, loc, in, depth + 1, remap);
+      if (!part)
+        return std::nullopt;
+      llvm::append_range(r, *part);
+    }
+    return static_cast<int64_t>(r.size()) == n ? std::optional(r) : std::nullopt;
+  }
+  if (auto g = dyn_cast<onnx::GatherOp>(def)) {
+    auto idx = onnx::constantInts(g.getIndices());
+    auto dt = dyn_cast<RankedTensorType>(g.getData().getType());
+    if (!idx || g.getAxis() != 0 || !dt || dt.getRank() != 1 ||
+        static_cast<int64_t>(idx->size()) != n)
+      return std::nullopt;
+    auto entries = shapeVector(b, loc, g.getData(), depth + 1, remap);
+    if (!entries)
+      return std::nullopt;
+    SmallVector<Value> r;
+    int64_t m = static_cast<int64_t>(entries->size());
+    for (int64_t k : *idx) {
+      if (k < 0)
+        k += m;
+      if (k < 0 || k >= m)
+        return std::nullopt;
+      r.push_back((*entries)[k]);
+    }
+    return r;
+  }
+  if (auto slice = dyn_cast<onnx::SliceOp>(def)) {
+    auto starts = onnx::constantInts(slice.getStarts());
+    auto ends = onnx::constantInts(slice.getEnds());
+    std::optional<SmallVector<int64_t>> axes, steps;
+    if (slice.getAxes() && !(axes = onnx::constantInts(slice.getAxes())))
+      return std::nullopt;
+    if (slice.getSteps() && !(steps = onnx::constantInts(slice.getSteps())))
+      return std::nullopt;
+    auto entries = starts && ends ? shapeVector(b, loc, slice.getData(), depth + 1, remap)
+                                  : std::nullopt;
+    if (!entries)
+      return std::nullopt;
+    int64_t m = static_cast<int64_t>(entries->size());
+    // resolveSlice reports inconsistent operands on the op; shape inference already did.
+    auto ref = [](const std::optional<SmallVector<int64_t>> &x)
+        -> std::optional<ArrayRef<int64_t>> {
+      if (!x)
+        return std::nullopt;
+      return ArrayRef<int64_t>(*x);
+    };
+    auto dims = onnx::resolveSlice(slice, {m}, *starts, *ends, ref(axes), ref(steps));
+    if (failed(dims) || dims->size() != 1 || (*dims)[0].size != n)
+      return std::nullopt;
+    SmallVector<Value> r;
+    for (int64_t k = 0; k < n; ++k)
+      r.push_back((*entries)[(*dims)[0].start + k * (*dims)[0].step]);
+    return r;
+  }
+  if (n == 1 && t.getRank() == 1 && isa<onnx::UnsqueezeOp, onnx::ReshapeOp>(def))
+    if (Value s = shapeScalar(b, loc, def->getOperand(0), depth + 1, remap))
+      return SmallVector<Value>{s};
+  if (isa<onnx::IdentityOp, onnx::CastOp, onnx::ReshapeOp, onnx::SqueezeOp, onnx::UnsqueezeOp>(
+          def)) {
+    auto it = dyn_cast<RankedTensorType>(def->getOperand(0).getType());
+    if (it && it.getRank() == 1 && it.hasStaticShape() && it.getNumElements() == n)
+      return shapeVector(b, loc, def->getOperand(0), depth + 1, remap);
+    return std::nullopt;
+  }
+  if (!isShapeBinary(def))
+    return std::nullopt;
+  auto l = shapeVector(b, loc, def->getOperand(0), depth + 1, remap);
+  auto r = l ? shapeVector(b, loc, def->getOperand(1), depth + 1, remap) : std::nullopt;
+  if (!r)
+    return std::nullopt;
+  auto at = [&](const SmallVector<Value> &e, int64_t k) {
+    return e.size() == 1 ? e[0] : e[k];
+  };
+  if ((static_cast<int64_t>(l->size()) != n && l->size() != 1) ||
+      (static_cast<int64_t>(r->size()) != n && r->size() != 1))
+    return std::nullopt;
+  SmallVector<Value> out;
+  for (int64_t k = 0; k < n; ++k)
+    out.push_back(shapeBinary(b, loc, def, at(*l, k), at(*r, k)));
+  return out;
 }
 
 } // namespace onnxc::lowering

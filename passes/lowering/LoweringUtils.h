@@ -31,6 +31,12 @@ void requireDims(mlir::OpBuilder &b, mlir::Location loc, mlir::Value cond,
 bool sizeFromData(mlir::Value index);
 void requireSameDim(mlir::OpBuilder &b, mlir::Location loc, mlir::Value a, int64_t i,
                     mlir::Value other, int64_t j, llvm::StringRef what);
+/// A condition on run-time sizes (index comparisons): a dims check (requireDims) where
+/// every size in it comes from the run-time input dims, a data check
+/// (`cf.assert {onnxc.data_check}`, ONNXC_ERROR_DATA_SIZE) where one is read from data
+/// (sizeFromData). Nothing where the cf dialect is not loaded (onnx-opt tests without it).
+void requireSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::Value cond,
+                  llvm::StringRef what);
 
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateMatMulPatterns(mlir::RewritePatternSet &patterns);
@@ -152,6 +158,24 @@ mlir::Value groupedConvolution(mlir::OpBuilder &b, mlir::Location loc, mlir::Val
 mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                       llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
                       mlir::Value padValue, bool bordersOnly = false);
+
+/// Shape arithmetic: the one-element integer `v` (an onnx value, before lowering) as an index
+/// computed from the dims (`Gather(Shape(x), k) - 1`...): constants, a dim picked from a shape
+/// vector (shapeVector) by a constant index, through Squeeze/Unsqueeze/Reshape/Identity/Cast
+/// and Add/Sub/Mul/Div/Min/Max. Null otherwise (a value read from tensor data).
+/// `remap` (a conversion pattern's rewriter.getRemappedValue) gives the lowered value of a
+/// Shape's input where it has one, so that the dims read are the lowered tensor's (which
+/// the lowerings' own tensor.dim reads, and sameDim-style comparisons can match).
+using ValueMap = std::function<mlir::Value(mlir::Value)>;
+mlir::Value shapeScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v, int depth = 0,
+                        const ValueMap &remap = {});
+/// The entries of the 1-D integer `v` (an onnx value, before lowering) as indices computed
+/// from the dims, where it is Shape arithmetic: constants, `Shape(x)` (start/end), Concat,
+/// Gather and Slice with constant indices, Unsqueeze of a shapeScalar, Identity/Cast/Reshape/
+/// Squeeze, and Add/Sub/Mul/Div/Min/Max entry by entry. std::nullopt otherwise.
+std::optional<llvm::SmallVector<mlir::Value>> shapeVector(mlir::OpBuilder &b, mlir::Location loc,
+                                                          mlir::Value v, int depth = 0,
+                                                          const ValueMap &remap = {});
 
 /// Reshapes between static shapes with the same element count (collapse to 1-D, expand).
 mlir::Value reshapeTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,

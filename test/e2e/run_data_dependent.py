@@ -30,6 +30,9 @@ against numpy references:
     negative steps included), a step of 0 and a declared size the data does not give;
   - test_loop11's body (a loop-carried [1] yielded as [?], checked each iteration), with and
     without a scan output, and a trip count past the sliced input's end.
+  - Loops with no trip count whose body computes the condition; Loop-carried values that
+    grow by a Concat of themselves over a trip count from Shape arithmetic (random each run,
+    0 and 1 included).
 
     run_data_dependent.py --onnx-compile BIN --onnx-run BIN --work DIR --cc CC --include DIR
                           [--seed S] [--runs N]
@@ -37,6 +40,7 @@ against numpy references:
 
 import itertools
 import os
+import shutil
 import sys
 
 import numpy as np
@@ -990,7 +994,9 @@ def loop_runtime_dims_cases(h):
     trip count Shape(x)[0]), h = Tanh(h @ W + x[i]); the same with a condition computed in
     the body (a while loop that stops when h's sum is negative); and a body that doubles its
     [?] value (Concat(y, y)), which keeps no size: ONNXC_ERROR_DATA_SIZE at the first
-    iteration instead of a write past the slot."""
+    iteration instead of a write past the slot. Loops with no trip count whose body
+    computes the condition (the condition input a constant true or read from data), which
+    one-shot bufferization refused once (docs/traps.md, scf.while)."""
     rng, check = h.rng, h.check
     F, I64, B = TensorProto.FLOAT, TensorProto.INT64, TensorProto.BOOL
     w = (rng.standard_normal((4, 4)) * 0.5).astype(np.float32)
@@ -1049,6 +1055,50 @@ def loop_runtime_dims_cases(h):
                                             name="loop")],
                           [vi("trips", I64, []), vi("y0", F, ["N"])], [vi("y", F, ["N"])])
 
+    # A Loop with no trip count whose body computes its condition (a while loop that ends
+    # when y's sum reaches a limit, at most 30 steps): the condition input a constant true,
+    # or read from data (false: no iteration). Carried [N] of run-time N (0 included).
+    def while_body():
+        return helper.make_graph(
+            [helper.make_node("Abs", ["x"], ["ax"], name="abs"),
+             helper.make_node("Add", ["ax", "quarter"], ["step"], name="step"),
+             helper.make_node("Add", ["y_in", "step"], ["y_out"], name="acc"),
+             helper.make_node("ReduceSum", ["y_out"], ["sum"], keepdims=0, name="sum"),
+             helper.make_node("Less", ["sum", "limit"], ["below"], name="below"),
+             helper.make_node("Less", ["i", "thirty"], ["few"], name="few"),
+             helper.make_node("And", ["below", "few"], ["cond_out"], name="go_on")],
+            "body", [vi("i", I64, []), vi("cond_in", B, []), vi("y_in", F, ["N"])],
+            [vi("cond_out", B, []), vi("y_out", F, ["N"])],
+            [helper.make_tensor("quarter", F, [], [0.25]),
+             helper.make_tensor("thirty", I64, [], [29])])
+
+    def while_case(cond_input):
+        def make():
+            n = int(rng.integers(0, 6))
+            x = rng.standard_normal(n).astype(np.float32)
+            y0 = rng.standard_normal(n).astype(np.float32)
+            limit = np.array(rng.uniform(-2, 20), np.float32)
+            c0 = bool(rng.random() < 0.8) if cond_input else True
+            y, steps, go = y0.copy(), 0, c0
+            while go:
+                y = (y + (np.abs(x) + np.float32(0.25))).astype(np.float32)
+                go = bool(y.sum(dtype=np.float32) < limit) and steps < 29
+                steps += 1
+            ins = [("x", x), ("y0", y0), ("limit", limit)]
+            if cond_input:
+                ins.append(("c", np.array(c0, bool)))
+            return ins, [("y", y)], f"N={n} steps={steps}"
+        return make
+    for name, cond_input in (("loop_while_no_trip", False), ("loop_while_cond_input", True)):
+        check(name,
+              model_of([helper.make_node("Loop", ["", "c" if cond_input else "true", "y0"],
+                                         ["y"], body=while_body(), name="loop")],
+                       [vi("x", F, ["N"]), vi("y0", F, ["N"]), vi("limit", F, [])] +
+                       ([vi("c", B, [])] if cond_input else []),
+                       [vi("y", F, ["N"])],
+                       inits=[] if cond_input else [helper.make_tensor("true", B, [], [1])]),
+              while_case(cond_input), rtol=1e-5, atol=1e-5)
+
     def no_trip():
         y0 = rng.standard_normal(int(rng.integers(1, 5))).astype(np.float32)
         return [("trips", np.array(0, np.int64)), ("y0", y0)], [("y", y0)], "trips=0"
@@ -1056,6 +1106,205 @@ def loop_runtime_dims_cases(h):
     expect_status(h, "loop_grows_dyn",
                   [("trips", np.array(2, np.int64)), ("y0", np.ones(3, np.float32))],
                   "a size computed from the input values is invalid")
+
+
+def loop_check_frees_cases(h):
+    """A check inside a loop in a model that frees buffers allocated per run
+    (docs/dynamic-shapes.md, "Sizes from data with no bound"): r = Range(s, l, d) is allocated
+    per run before the Loop (its sum is taken first), and the Loop over `trips` adds
+    x[i:i+1] to a carried [1] (test_loop11's body, the yield [?] checked each iteration) of
+    x [N]. trips <= N runs against numpy; trips > N ends the run from inside the loop with
+    ONNXC_ERROR_DATA_SIZE, after freeing r's buffer (valgrind, where installed, reports no
+    leak and no invalid access on that run)."""
+    a, rng, check = h.args, h.rng, h.check
+    F, I64, B = TensorProto.FLOAT, TensorProto.INT64, TensorProto.BOOL
+    body = helper.make_graph(
+        [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+         helper.make_node("Add", ["i", "one"], ["end"]),
+         helper.make_node("Unsqueeze", ["i", "zero"], ["start1"]),
+         helper.make_node("Unsqueeze", ["end", "zero"], ["end1"]),
+         helper.make_node("Slice", ["x", "start1", "end1"], ["piece"], name="piece"),
+         helper.make_node("Add", ["y_in", "piece"], ["y_out"], name="acc")],
+        "body", [vi("i", I64, []), vi("cond_in", B, []), vi("y_in", F, [1])],
+        [vi("cond_out", B, []), vi("y_out", F, [None])],
+        [helper.make_tensor("one", I64, [], [1]), helper.make_tensor("zero", I64, [1], [0])])
+    model = model_of(
+        [helper.make_node("Range", ["s", "l", "d"], ["r"], name="range"),
+         helper.make_node("ReduceSum", ["r", "axes"], ["total"], keepdims=0, name="sum"),
+         helper.make_node("Loop", ["trips", "", "y0"], ["y"], body=body, name="loop")],
+        [vi("trips", I64, []), vi("x", F, ["N"]), vi("y0", F, [1]), vi("s", F, []),
+         vi("l", F, []), vi("d", F, [])],
+        [vi("y", F, [1]), vi("total", F, [])],
+        inits=[helper.make_tensor("axes", I64, [1], [0])])
+
+    def inputs(m, x, k):
+        return [("trips", np.array(m, np.int64)), ("x", x),
+                ("y0", np.array([0.5], np.float32)), ("s", np.array(1.0, np.float32)),
+                ("l", np.array(1.0 + k, np.float32)), ("d", np.array(1.0, np.float32))]
+
+    def case():
+        n, k = int(rng.integers(0, 9)), int(rng.integers(0, 9))
+        m = int(rng.integers(0, n + 1))
+        x = rng.standard_normal(n).astype(np.float32)
+        r = range_ref(1.0, 1.0 + k, 1.0, np.float32)
+        y = np.array([0.5], np.float32)
+        for i in range(m):
+            y = (y + x[i:i + 1]).astype(np.float32)
+        return inputs(m, x, k), [("y", y), ("total", np.array(r.sum(), np.float32))], \
+            f"N={n} len(r)={k} trips={m}"
+    check("loop_check_frees", model, case, rtol=1e-5, atol=1e-5)
+    if not os.path.exists(os.path.join(a.work, "loop_check_frees.so")):
+        return
+    n = int(rng.integers(0, 6))
+    bad = inputs(n + int(rng.integers(1, 4)), rng.standard_normal(n).astype(np.float32),
+                 int(rng.integers(1, 9)))
+    expect_status(h, "loop_check_frees", bad, "a size computed from the input values is invalid")
+    valgrind = shutil.which("valgrind")
+    if valgrind:
+        case_dir = os.path.join(a.work, "loop_check_frees_status")
+        rc, out = run([valgrind, "--error-exitcode=9", "--leak-check=full",
+                       "--errors-for-leak-kinds=definite,indirect", a.onnx_run,
+                       os.path.join(a.work, "loop_check_frees.so"), "--inputs", case_dir])
+        h.report(rc == 3, "loop_check_frees refused at run time without a leak (valgrind)", out)
+
+    # A data check in the loop body of such a model: Mul(x[i:i+3], w [3]) reads the slice's
+    # length (counted from data) as 3 (docs/dynamic-shapes.md: a size counted from data that
+    # meets a static size is checked), a condition computed per iteration. trips <= N - 2
+    # runs; trips = N - 1 slices 2 elements at the last step: ONNXC_ERROR_DATA_SIZE, r freed.
+    w = np.array([1.0, -2.0, 0.5], np.float32)
+    body3 = helper.make_graph(
+        [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+         helper.make_node("Add", ["i", "three"], ["end"]),
+         helper.make_node("Unsqueeze", ["i", "zero"], ["start1"]),
+         helper.make_node("Unsqueeze", ["end", "zero"], ["end1"]),
+         helper.make_node("Slice", ["x", "start1", "end1"], ["piece"], name="piece"),
+         helper.make_node("Mul", ["piece", "w"], ["scaled"], name="scaled"),
+         helper.make_node("Add", ["y_in", "scaled"], ["y_out"], name="acc")],
+        "body", [vi("i", I64, []), vi("cond_in", B, []), vi("y_in", F, [3])],
+        [vi("cond_out", B, []), vi("y_out", F, [3])],
+        [helper.make_tensor("three", I64, [], [3]), helper.make_tensor("zero", I64, [1], [0]),
+         helper.make_tensor("w", F, [3], w.tolist())])
+    model3 = model_of(
+        [helper.make_node("Range", ["s", "l", "d"], ["r"], name="range"),
+         helper.make_node("ReduceSum", ["r", "axes"], ["total"], keepdims=0, name="sum"),
+         helper.make_node("Loop", ["trips", "", "y0"], ["y"], body=body3, name="loop")],
+        [vi("trips", I64, []), vi("x", F, ["N"]), vi("y0", F, [3]), vi("s", F, []),
+         vi("l", F, []), vi("d", F, [])],
+        [vi("y", F, [3]), vi("total", F, [])],
+        inits=[helper.make_tensor("axes", I64, [1], [0])])
+
+    def inputs3(m, x, k):
+        return [("trips", np.array(m, np.int64)), ("x", x), ("y0", np.zeros(3, np.float32)),
+                ("s", np.array(0.0, np.float32)), ("l", np.array(float(k), np.float32)),
+                ("d", np.array(1.0, np.float32))]
+
+    def case3():
+        n, k = int(rng.integers(3, 9)), int(rng.integers(0, 9))
+        m = int(rng.integers(0, n - 1))
+        x = rng.standard_normal(n).astype(np.float32)
+        y = np.zeros(3, np.float32)
+        for i in range(m):
+            y = (y + x[i:i + 3] * w).astype(np.float32)
+        return inputs3(m, x, k), [("y", y), ("total", np.array(k * (k - 1) / 2, np.float32))], \
+            f"N={n} len(r)={k} trips={m}"
+    check("loop_data_check_frees", model3, case3, rtol=1e-5, atol=1e-5)
+    if os.path.exists(os.path.join(a.work, "loop_data_check_frees.so")):
+        n = int(rng.integers(2, 7))
+        expect_status(h, "loop_data_check_frees",
+                      inputs3(n - 1, rng.standard_normal(n).astype(np.float32),
+                              int(rng.integers(1, 9))),
+                      "a size computed from the input values is invalid")
+        if valgrind:
+            rc, out = run([valgrind, "--error-exitcode=9", "--leak-check=full",
+                           "--errors-for-leak-kinds=definite,indirect", a.onnx_run,
+                           os.path.join(a.work, "loop_data_check_frees.so"), "--inputs",
+                           os.path.join(a.work, "loop_data_check_frees_status")])
+            h.report(rc == 3, "loop_data_check_frees refused at run time without a leak "
+                     "(valgrind)", out)
+
+
+def loop_grows_cases(h):
+    """Loop-carried values that grow by a Concat of themselves (docs/dynamic-shapes.md,
+    "Loop-carried values": the importer's `onnxc.grows`, a buffer at the bound made before
+    the loop). Each run draws the sizes, so the trip count differs from run to run:
+
+      - `loop_grows_rows`: y [K, 3] (K run-time) grows by two rows per step,
+        Concat(y, 2 * x[i:i+1], c), over a trip count Gather(Shape(x), 0) of x [N, 3]
+        (N = 0 and 1 included: no step, one step); the result is a graph output whose
+        length is known only after the run (K + 2N rows);
+      - `loop_grows_flat`: y [K] grows by [i, i * i] (as floats) per step over a trip count
+        Shape arithmetic computes, min(N, 4) + K - K (Sub, Min and Add of dims), then
+        feeds a ReduceSum next to the grown value.
+    """
+    rng, check = h.rng, h.check
+    F, I64, B = TensorProto.FLOAT, TensorProto.INT64, TensorProto.BOOL
+    row = np.array([[1.5, -2.0, 0.5]], np.float32)
+
+    rows_body = helper.make_graph(
+        [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+         helper.make_node("Add", ["i", "one"], ["end"]),
+         helper.make_node("Unsqueeze", ["i", "zero"], ["start1"]),
+         helper.make_node("Unsqueeze", ["end", "zero"], ["end1"]),
+         helper.make_node("Slice", ["x", "start1", "end1"], ["piece"], name="piece"),
+         helper.make_node("Mul", ["piece", "two"], ["twice"], name="twice"),
+         helper.make_node("Concat", ["y_in", "twice", "row"], ["y_out"], axis=0, name="grow")],
+        "body", [vi("i", I64, []), vi("cond_in", B, []), vi("y_in", F, ["K", 3])],
+        [vi("cond_out", B, []), vi("y_out", F, [None, 3])],
+        [helper.make_tensor("one", I64, [], [1]), helper.make_tensor("zero", I64, [1], [0]),
+         helper.make_tensor("two", F, [], [2.0])])
+    rows_model = model_of(
+        [helper.make_node("Shape", ["x"], ["sx"], name="shape"),
+         helper.make_node("Gather", ["sx", "zero"], ["trips"], axis=0, name="trips"),
+         helper.make_node("Loop", ["trips", "", "y0"], ["y"], body=rows_body, name="loop")],
+        [vi("x", F, ["N", 3]), vi("y0", F, ["K", 3])], [vi("y", F, [None, 3])],
+        inits=[helper.make_tensor("zero", I64, [], [0]),
+               helper.make_tensor("row", F, [1, 3], row.reshape(-1).tolist())])
+
+    def rows_case():
+        n, k = int(rng.choice([0, 1, int(rng.integers(2, 7))])), int(rng.integers(0, 4))
+        x = rng.standard_normal((n, 3)).astype(np.float32)
+        y = rng.standard_normal((k, 3)).astype(np.float32)
+        y0 = y.copy()
+        for i in range(n):
+            y = np.concatenate([y, 2 * x[i:i + 1], row])
+        return [("x", x), ("y0", y0)], [("y", y)], f"N={n} K={k} rows={len(y)}"
+    check("loop_grows_rows", rows_model, rows_case, rtol=0, atol=0)
+
+    flat_body = helper.make_graph(
+        [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+         helper.make_node("Mul", ["i", "i"], ["sq"]),
+         helper.make_node("Unsqueeze", ["i", "zero"], ["i1"]),
+         helper.make_node("Unsqueeze", ["sq", "zero"], ["sq1"]),
+         helper.make_node("Concat", ["i1", "sq1"], ["pair"], axis=0),
+         helper.make_node("Cast", ["pair"], ["fpair"], to=F),
+         helper.make_node("Concat", ["y_in", "fpair"], ["y_out"], axis=0, name="grow")],
+        "body", [vi("i", I64, []), vi("cond_in", B, []), vi("y_in", F, ["K"])],
+        [vi("cond_out", B, []), vi("y_out", F, [None])],
+        [helper.make_tensor("zero", I64, [1], [0])])
+    flat_model = model_of(
+        [helper.make_node("Shape", ["x"], ["sx"], name="shape"),
+         helper.make_node("Shape", ["y0"], ["sy"], name="shape_y"),
+         helper.make_node("Gather", ["sx", "zero"], ["n"], axis=0, name="n"),
+         helper.make_node("Gather", ["sy", "zero"], ["k"], axis=0, name="k"),
+         helper.make_node("Min", ["n", "four"], ["n4"], name="min"),
+         helper.make_node("Add", ["n4", "k"], ["n4k"], name="add"),
+         helper.make_node("Sub", ["n4k", "k"], ["trips"], name="sub"),
+         helper.make_node("Loop", ["trips", "", "y0"], ["y"], body=flat_body, name="loop"),
+         helper.make_node("ReduceSum", ["y"], ["total"], keepdims=0, name="sum")],
+        [vi("x", F, ["N"]), vi("y0", F, ["K"])], [vi("y", F, [None]), vi("total", F, [])],
+        inits=[helper.make_tensor("zero", I64, [], [0]),
+               helper.make_tensor("four", I64, [], [4])])
+
+    def flat_case():
+        n, k = int(rng.choice([0, 1, int(rng.integers(2, 7))])), int(rng.integers(0, 4))
+        x = rng.standard_normal(n).astype(np.float32)
+        y = rng.standard_normal(k).astype(np.float32)
+        y0 = y.copy()
+        for i in range(min(n, 4)):
+            y = np.concatenate([y, np.array([i, i * i], np.float32)])
+        return [("x", x), ("y0", y0)], [("y", y), ("total", np.array(y.sum(), np.float32))], \
+            f"N={n} K={k} trips={min(n, 4)}"
+    check("loop_grows_flat", flat_model, flat_case, rtol=1e-5, atol=1e-5)
 
 
 def main():
@@ -1191,6 +1440,8 @@ def main():
     shape_slice_cases(h)
     loop_cases(h)
     loop_runtime_dims_cases(h)
+    loop_grows_cases(h)
+    loop_check_frees_cases(h)
     if_slice_reshape_cases(h)
     if_two_outputs_cases(h)
 

@@ -10,6 +10,8 @@ sizes drawn at random on every run, against numpy references:
     Gather, ReduceSum/ReduceMax, MatMul with K = n, Concat, Softmax), and the cases that have no
     meaning at 0 (Reshape [0, -1] of an empty tensor, Gather from an empty axis), refused;
   - every reduction and Gemm over a run-time axis that may be empty (ONNX's identities);
+  - Expand and Reshape to shapes computed from run-time dims (Shape, Gather, Slice, Concat,
+    arithmetic), with a run-time 1 that broadcasts and dims that do not, refused;
   - a C program (dyn_api.c) that checks the header's workspace-size function, the entry's
     dim checks (out of range -> ONNXC_ERROR_DIMS_OUT_OF_RANGE) and the context API.
 
@@ -206,6 +208,158 @@ def transformer_reference(c, tokens, x):
     return y.astype(np.float32), np.concatenate([h0, y], axis=1).astype(np.float32)
 
 
+
+
+def reshape_cases(h):
+    """Reshape to a shape computed from run-time dims (docs/dynamic-shapes.md, "Reshape to a
+    shape computed from run-time dims"): `reshape_shape_of` x [b, 4, w] to
+    Concat(Shape(x)[0], -1) and, transposed to [w, b, 4], to Concat(Shape(x)[2], Shape(x)[0],
+    -1) (the exports of view(b, -1) and a sequence reshape); `reshape_like` x [n, 6] to
+    Concat(Slice(Shape(y [m, 2]), 0, 1), [2, 3]) (no -1: m * 6 must be 6n, else refused
+    before the run)."""
+    a, rng, check = h.args, h.rng, h.check
+    F, I64 = TensorProto.FLOAT, TensorProto.INT64
+    N = helper.make_node
+    vi = helper.make_tensor_value_info
+
+    def i64s(name, v):
+        v = np.array(v, np.int64)
+        return helper.make_tensor(name, I64, list(v.shape), v.reshape(-1).tolist())
+
+    def model(nodes, inputs, outputs, inits=()):
+        g = helper.make_graph(nodes, "reshape", inputs, outputs, list(inits))
+        return helper.make_model(g, opset_imports=[helper.make_opsetid("", 14)])
+
+    def shape_of_case():
+        b, w = int(rng.integers(1, 4)), int(rng.integers(1, 6))
+        x = f32(rng, b, 4, w)
+        return [("x", x)], [("y", x.reshape(b, -1)),
+                            ("z", x.transpose(2, 0, 1).reshape(w, b, -1))], f"b={b} w={w}"
+    check("reshape_shape_of",
+          model([N("Shape", ["x"], ["s"], name="shape"),
+                 N("Gather", ["s", "i0"], ["b"], axis=0, name="b"),
+                 N("Gather", ["s", "i2"], ["w"], axis=0, name="w"),
+                 N("Concat", ["b", "m1"], ["t"], axis=0, name="t"),
+                 N("Reshape", ["x", "t"], ["y"], name="flatten"),
+                 N("Transpose", ["x"], ["xt"], perm=[2, 0, 1], name="to_seq"),
+                 N("Concat", ["w", "b", "m1"], ["t2"], axis=0, name="t2"),
+                 N("Reshape", ["xt", "t2"], ["z"], name="seq")],
+                [vi("x", F, ["b", 4, "w"])], [vi("y", F, ["b", None]), vi("z", F, ["w", "b", 4])],
+                [i64s("i0", [0]), i64s("i2", [2]), i64s("m1", [-1])]),
+          shape_of_case)
+
+    def like_case():
+        n = dim(rng, 1, 4)
+        x = f32(rng, n, 6)
+        return [("x", x), ("y", f32(rng, n, 2))], [("z", x.reshape(n, 2, 3))], f"n=m={n}"
+    check("reshape_like",
+          model([N("Shape", ["y"], ["s"], name="shape"),
+                 N("Slice", ["s", "i0", "one"], ["m"], name="m"),
+                 N("Concat", ["m", "two_three"], ["t"], axis=0, name="t"),
+                 N("Reshape", ["x", "t"], ["z"], name="like")],
+                [vi("x", F, ["n", 6]), vi("y", F, ["m", 2])], [vi("z", F, ["m", 2, 3])],
+                [i64s("i0", [0]), i64s("one", [1]), i64s("two_three", [2, 3])]),
+          like_case)
+    lib = os.path.join(a.work, "reshape_like.so")
+    if os.path.exists(lib):
+        case = os.path.join(a.work, "reshape_like_mismatch")
+        save(case, [("x", f32(rng, 2, 6)), ("y", f32(rng, 3, 2))], "input")
+        rc, out = run([a.onnx_run, lib, "--inputs", case])
+        h.report(rc != 0 and "out of range" in out.lower(),
+                 "reshape_like x [2, 6] to [3, 2, 3] refused (dims out of range)", out)
+
+
+def expand_cases(h):
+    """Expand to a shape computed from run-time dims (docs/dynamic-shapes.md, "Expand"):
+    `expand_shape_of` Expand(x [1, 4], Shape(y [n, 4])) + y; `expand_mask` an attention
+    mask [mb, 1, mt] to Shape(scores [b, s, t]) (mb, mt equal to b, t or a run-time 1 that
+    broadcasts; other dims refused before the run, dims out of range); `expand_concat` x [t]
+    to Concat(Unsqueeze(Gather(Shape(y), 0) * 2), [1], Shape(x)), [2n, 1, t];
+    `expand_data_shape` a shape read from an input tensor (sizes from data: the result
+    allocated per run, an entry that does not broadcast refused at run time)."""
+    a, rng, check = h.args, h.rng, h.check
+    F, I64 = TensorProto.FLOAT, TensorProto.INT64
+    N = helper.make_node
+    vi = helper.make_tensor_value_info
+
+    def i64s(name, v):
+        v = np.array(v, np.int64)
+        return helper.make_tensor(name, I64, list(v.shape), v.reshape(-1).tolist())
+
+    def model(nodes, inputs, outputs, inits=()):
+        g = helper.make_graph(nodes, "expand", inputs, outputs, list(inits))
+        return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+
+    check("expand_shape_of",
+          model([N("Shape", ["y"], ["sy"], name="shape"),
+                 N("Expand", ["x", "sy"], ["e"], name="expand"),
+                 N("Add", ["e", "y"], ["z"], name="add")],
+                [vi("x", F, [1, 4]), vi("y", F, ["n", 4])], [vi("z", F, ["n", 4])]),
+          lambda: (lambda n: (lambda x, y: ([("x", x), ("y", y)], [("z", x + y)], f"n={n}"))(
+              f32(rng, 1, 4), f32(rng, n, 4)))(dim(rng, 1, 6)))
+
+    # The mask's dims are symbols of their own: whether they broadcast is checked at run time.
+    mask_model = model([N("Shape", ["scores"], ["ss"], name="shape"),
+                        N("Expand", ["mask", "ss"], ["m"], name="expand"),
+                        N("Mul", ["scores", "m"], ["y"], name="masked")],
+                       [vi("mask", F, ["mb", 1, "mt"]), vi("scores", F, ["b", "s", "t"])],
+                       [vi("y", F, ["b", "s", "t"])])
+
+    def mask_case():
+        b, s, t = dim(rng, 1, 4), dim(rng, 1, 5), dim(rng, 1, 6)
+        # A run-time 1 of the mask broadcasts (ONNX's Expand), as in numpy.
+        mb = 1 if rng.random() < 0.3 else b
+        mt = 1 if rng.random() < 0.3 else t
+        mask, scores = f32(rng, mb, 1, mt), f32(rng, b, s, t)
+        return [("mask", mask), ("scores", scores)], \
+            [("y", scores * np.broadcast_to(mask, (b, s, t)))], \
+            f"mask [{mb}, 1, {mt}] scores [{b}, {s}, {t}]"
+    check("expand_mask", mask_model, mask_case)
+    lib = os.path.join(a.work, "expand_mask.so")
+    if os.path.exists(lib):
+        for (b, t), (b2, s, t2) in (((2, 3), (3, 2, 3)), ((2, 3), (2, 2, 4)),
+                                    ((2, 0), (2, 2, 3))):
+            case = os.path.join(a.work, f"expand_mask_mismatch_{b}_{t}_{b2}_{t2}")
+            save(case, [("mask", f32(rng, b, 1, t)), ("scores", f32(rng, b2, s, t2))], "input")
+            rc, out = run([a.onnx_run, lib, "--inputs", case])
+            ok = rc != 0 and "out of range" in out.lower()
+            h.report(ok, f"expand_mask mask [{b}, 1, {t}] scores [{b2}, {s}, {t2}] refused "
+                     "(dims out of range)", out)
+
+    check("expand_concat",
+          model([N("Shape", ["y"], ["sy"], name="shape_y"),
+                 N("Shape", ["x"], ["sx"], name="shape_x"),
+                 N("Gather", ["sy", "zero"], ["n"], axis=0, name="n"),
+                 N("Mul", ["n", "two"], ["n2"], name="twice"),
+                 N("Unsqueeze", ["n2", "axes0"], ["n2v"], name="n2v"),
+                 N("Concat", ["n2v", "one", "sx"], ["target"], axis=0, name="target"),
+                 N("Expand", ["x", "target"], ["z"], name="expand")],
+                [vi("x", F, ["t"]), vi("y", F, ["n", 2])], [vi("z", F, [None, 1, "t"])],
+                [i64s("zero", 0), i64s("two", 2), i64s("axes0", [0]), i64s("one", [1])]),
+          lambda: (lambda n, t: (lambda x: (
+              [("x", x), ("y", f32(rng, n, 2))],
+              [("z", np.broadcast_to(x, (2 * n, 1, t)).copy())], f"n={n} t={t}"))(
+                  f32(rng, t)))(dim(rng, 1, 4), dim(rng, 1, 5)))
+
+    def data_case():
+        n = dim(rng, 1, 5)
+        x = f32(rng, int(rng.choice([1, 3])), 3)
+        shape = np.array([n, x.shape[0], 1] if x.shape[0] == 3 else [n, int(rng.integers(1, 4)), 3],
+                         np.int64)
+        return [("x", x), ("shape", shape)], \
+            [("z", np.broadcast_to(x, np.broadcast_shapes(x.shape, tuple(shape))).copy())], \
+            f"x={list(x.shape)} shape={shape.tolist()}"
+    check("expand_data_shape",
+          model([N("Expand", ["x", "shape"], ["z"], name="expand")],
+                [vi("x", F, [None, 3]), vi("shape", I64, [3])], [vi("z", F, [None, None, 3])]),
+          data_case)
+    lib = os.path.join(a.work, "expand_data_shape.so")
+    if os.path.exists(lib):
+        case = os.path.join(a.work, "expand_data_shape_mismatch")
+        save(case, [("x", f32(rng, 2, 3)), ("shape", np.array([1, 4, 3], np.int64))], "input")
+        rc, out = run([a.onnx_run, lib, "--inputs", case])
+        h.report(rc != 0 and "invalid" in out.lower(),
+                 "expand_data_shape x [2, 3] to [1, 4, 3] refused at run time", out)
 
 
 def main():
@@ -452,6 +606,9 @@ def main():
             rc, out = run([a.onnx_run, lib, "--inputs", case])
             ok = rc != 0 and "out of range" in out.lower()
             h.report(ok, f"zero_refused_dyn n={n} k={k} t={t} refused (dims out of range)", out)
+
+    expand_cases(h)
+    reshape_cases(h)
 
     # The C API: the header's workspace-size function, dim checks, the context.
     h.check_c_program(os.path.join(os.path.dirname(os.path.abspath(__file__)), "dyn_api.c"),

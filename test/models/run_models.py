@@ -10,8 +10,11 @@ with its initial states as model inputs and its final states as outputs, a model
 (condition computed at run time, both branches exercised), a model with a local function
 (attribute references, a nested call), a CNN with a Loop (carried feature map, scan output)
 and a Scan (reverse, output axis 1), a Loop that ends on a computed condition with carried
-values that swap, and an opset 9 export with weights in Constant nodes
-and the old attribute forms of Slice, Pad and Upsample.
+values that swap, an opset 9 export with weights in Constant nodes
+and the old attribute forms of Slice, Pad and Upsample, an OCR-style CRNN (CNN over images
+of run-time width, bidirectional LSTM over the width, LogSoftmax) and a speech-style model
+(strided Conv1D over a run-time time dim, GRU), each compiled once and run for several
+sizes drawn at random.
 """
 import argparse
 import math
@@ -482,8 +485,120 @@ def opset9():
     return Case("opset9_constants", model, [([("x", x)], [("y", y)])])
 
 
+# ------------------------------------------------------------------ OCR and speech (run-time width)
+def max_pool(x, kh, kw):
+    """NCHW max pooling, kernel = stride, no padding, floor (ONNX's default)."""
+    n, c, h, w = x.shape
+    oh, ow = h // kh, w // kw
+    return x[:, :, :oh * kh, :ow * kw].reshape(n, c, oh, kh, ow, kw).max(axis=(3, 5))
+
+
+def conv1d(x, w, b, pad, stride):
+    """NCT convolution with symmetric zero padding."""
+    x = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (pad, pad)))
+    n, c, t = x.shape
+    m, _, k = w.shape
+    ot = (t - k) // stride + 1
+    out = np.zeros((n, m, ot))
+    for j in range(k):
+        out += np.einsum("nct,mc->nmt", x[:, :, j:j + (ot - 1) * stride + 1:stride], w[:, :, j])
+    return out + b.reshape(1, -1, 1)
+
+
+def log_softmax(x, axis=-1):
+    x = x.astype(np.float64)
+    m = x.max(axis, keepdims=True)
+    return x - m - np.log(np.exp(x - m).sum(axis, keepdims=True))
+
+
+def ocr_crnn():
+    """An OCR-style CRNN over images of run-time width (and batch): Conv/Relu/MaxPool down to
+    height 1, Squeeze + Transpose into a [width, batch, channels] sequence, a bidirectional
+    LSTM over the width, the directions' outputs Transposed and Reshaped into features (to
+    Concat(Shape(y)[0:2], [-1]), as exporters write view(T, B, -1)), MatMul + bias to the classes, LogSoftmax. Compiled once, run for several widths
+    (and batches) drawn at random on every run."""
+    H, C1, C2, Hd, K = 8, 4, 6, 5, 7
+    w1, b1 = rand(C1, 1, 3, 3, scale=0.4), rand(C1, scale=0.1)
+    w2, b2 = rand(C2, C1, 3, 3, scale=0.3), rand(C2, scale=0.1)
+    W, R = rand(2, 4 * Hd, C2, scale=0.4), rand(2, 4 * Hd, Hd, scale=0.4)
+    Bb = rand(2, 8 * Hd, scale=0.1)
+    fc, fb = rand(2 * Hd, K, scale=0.5), rand(K, scale=0.1)
+    n = helper.make_node
+    nodes = [n("Conv", ["image", "w1", "b1"], ["c1"], pads=[1, 1, 1, 1], name="conv1"),
+             n("Relu", ["c1"], ["r1"]),
+             n("MaxPool", ["r1"], ["p1"], kernel_shape=[2, 2], strides=[2, 2], name="pool1"),
+             n("Conv", ["p1", "w2", "b2"], ["c2"], pads=[1, 1, 1, 1], name="conv2"),
+             n("Relu", ["c2"], ["r2"]),
+             n("MaxPool", ["r2"], ["p2"], kernel_shape=[4, 1], strides=[4, 1], name="pool2"),
+             n("Squeeze", ["p2", "axis2"], ["sq"], name="squeeze"),
+             n("Transpose", ["sq"], ["seq"], perm=[2, 0, 1], name="to_seq"),
+             n("LSTM", ["seq", "W", "R", "B"], ["Y"], hidden_size=Hd,
+               direction="bidirectional", name="bilstm"),
+             n("Transpose", ["Y"], ["Yt"], perm=[0, 2, 1, 3], name="dirs_last"),
+             # The exporters' view(T, B, -1): the leading dims read back with Shape.
+             n("Shape", ["Yt"], ["ys"], name="shape"),
+             n("Slice", ["ys", "zero", "two"], ["tb"], name="lead_dims"),
+             n("Concat", ["tb", "minus1"], ["flat"], axis=0, name="target"),
+             n("Reshape", ["Yt", "flat"], ["feat"], name="features"),
+             n("MatMul", ["feat", "fc"], ["logits0"], name="classifier"),
+             n("Add", ["logits0", "fb"], ["logits"]),
+             n("LogSoftmax", ["logits"], ["logp"], axis=-1, name="logp")]
+    inits = [numpy_helper.from_array(a, nm) for nm, a in [
+        ("w1", w1), ("b1", b1), ("w2", w2), ("b2", b2), ("W", W), ("R", R), ("B", Bb),
+        ("fc", fc), ("fb", fb), ("axis2", np.array([2], np.int64)),
+        ("zero", np.array([0], np.int64)), ("two", np.array([2], np.int64)),
+        ("minus1", np.array([-1], np.int64))]]
+    model = make_model(nodes, "ocr_crnn", [info("image", ("batch", 1, H, "width"))],
+                       [info("logp", (None, "batch", K))], opset=14, initializers=inits)
+    sets = []
+    for wd, bn in zip(LEN_RNG.integers(2, 48, size=3), LEN_RNG.integers(1, 3, size=3)):
+        image = rand(bn, 1, H, wd)
+        f = max_pool(np.maximum(conv2d(image, w1, b1, pad=1), 0), 2, 2)
+        f = max_pool(np.maximum(conv2d(f, w2, b2, pad=1), 0), 4, 1)
+        seq = f[:, :, 0, :].transpose(2, 0, 1)
+        Y, _, _ = rnn_reference("LSTM", seq, W, R, Bb, direction="bidirectional")
+        feat = Y.transpose(0, 2, 1, 3).reshape(Y.shape[0], bn, -1)
+        sets.append(([("image", image)], [("logp", log_softmax(feat @ fc + fb))]))
+    return Case("ocr_crnn", model, sets, rtol=1e-4, atol=2e-5)
+
+
+def speech_conv_gru():
+    """A speech-style model over a run-time time dim: features [batch, 8, time], a strided
+    Conv1D (kernel 3, stride 2, pad 1) + Relu, Transpose to [time', batch, channels], a GRU,
+    Squeeze of the direction axis, MatMul to the classes, Softmax. Compiled once, run for
+    several lengths (and batches) drawn at random on every run."""
+    Fe, C, Hd, K = 8, 6, 5, 4
+    w, b = rand(C, Fe, 3, scale=0.3), rand(C, scale=0.1)
+    W, R = rand(1, 3 * Hd, C, scale=0.5), rand(1, 3 * Hd, Hd, scale=0.5)
+    Bb = rand(1, 6 * Hd, scale=0.2)
+    fc = rand(Hd, K, scale=0.6)
+    n = helper.make_node
+    nodes = [n("Conv", ["feats", "w", "b"], ["c"], pads=[1, 1], strides=[2], name="conv1d"),
+             n("Relu", ["c"], ["r"]),
+             n("Transpose", ["r"], ["seq"], perm=[2, 0, 1], name="to_seq"),
+             n("GRU", ["seq", "W", "R", "B"], ["Y", "Yh"], hidden_size=Hd, name="gru"),
+             n("Squeeze", ["Y", "axis1"], ["h"], name="squeeze"),
+             n("MatMul", ["h", "fc"], ["logits"], name="classifier"),
+             n("Softmax", ["logits"], ["probs"], axis=-1, name="probs")]
+    inits = [numpy_helper.from_array(a, nm) for nm, a in [
+        ("w", w), ("b", b), ("W", W), ("R", R), ("B", Bb), ("fc", fc),
+        ("axis1", np.array([1], np.int64))]]
+    model = make_model(nodes, "speech_conv_gru", [info("feats", ("batch", Fe, "time"))],
+                       [info("probs", (None, "batch", K)), info("Yh", (1, "batch", Hd))],
+                       opset=14, initializers=inits)
+    sets = []
+    for t, bn in zip(LEN_RNG.integers(1, 60, size=3), LEN_RNG.integers(1, 4, size=3)):
+        feats = rand(bn, Fe, t)
+        r = np.maximum(conv1d(feats, w, b, pad=1, stride=2), 0)
+        seq = r.transpose(2, 0, 1)
+        Y, H, _ = rnn_reference("GRU", seq, W, R, Bb)
+        sets.append(([("feats", feats)], [("probs", softmax(Y[:, 0] @ fc)), ("Yh", H)]))
+    return Case("speech_conv_gru", model, sets)
+
+
 CASES = [transformer, lstm, lstm_runtime_seq, gru_bidirectional_lens, rnn_layout_reverse,
-         if_model, function_model, cnn_loop, loop_while, opset9]
+         if_model, function_model, cnn_loop, loop_while, opset9,
+         ocr_crnn, speech_conv_gru]
 
 
 def write_case(case, root):

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -524,6 +525,8 @@ int main(int argc, char **argv) {
   if (dynamic)
     std::printf("workspace %llu bytes\n", (unsigned long long)wsSize);
   void *ws = wsSize ? std::aligned_alloc(align, wsSize) : nullptr;
+  // Freed on every return (a failed run included: valgrind runs of refused inputs).
+  std::unique_ptr<void, void (*)(void *)> wsOwner(ws, std::free);
   auto runOnce = [&](bool keep = false) {
     // run_with_allocator is run_checked (the size of the workspace allocated here is
     // checked too) with this allocator for allocated outputs.
@@ -698,6 +701,5 @@ int main(int argc, char **argv) {
       std::fflush(stdout);
     }
   }
-  std::free(ws);
   return rc;
 }

@@ -66,13 +66,16 @@ func.func @loop_swap(%a: tensor<3xf32>, %b: tensor<3xf32>, %n: tensor<i64>) -> (
 
 // -----
 
-// A Loop whose body computes its condition -> scf.while carrying the iteration number and
-// the condition; it stops at the trip count or when the condition turns false.
+// A Loop whose body computes its condition -> scf.while carrying the values, the iteration
+// number and the condition (in that order: one-shot bufferization pairs scf.condition's
+// tensors with the before block's arguments by position, and the scalars canonicalization
+// may drop come last); it stops at the trip count or when the condition turns false. The
+// condition is not forwarded to the after block (it is true there).
 // CHECK-LABEL: func.func @loop_while
-// CHECK:         scf.while (%[[I:.+]] = %{{.+}}, %[[C:.+]] = %{{.+}}, %[[V:.+]] = %{{.+}}) : (i64, i1, tensor<3xf32>)
+// CHECK:         scf.while (%[[V:.+]] = %{{.+}}, %[[I:.+]] = %{{.+}}, %[[C:.+]] = %{{.+}}) : (tensor<3xf32>, i64, i1) -> (tensor<3xf32>, i64)
 // CHECK:           %[[LT:.+]] = arith.cmpi slt, %[[I]], %{{.+}} : i64
 // CHECK:           %[[GO:.+]] = arith.andi %[[C]], %[[LT]] : i1
-// CHECK:           scf.condition(%[[GO]]) %[[I]], %[[C]], %[[V]]
+// CHECK:           scf.condition(%[[GO]]) %[[V]], %[[I]] : tensor<3xf32>, i64
 // CHECK:         } do {
 // CHECK:           arith.addi %{{.+}}, %{{.+}} : i64
 // CHECK:           scf.yield
@@ -84,6 +87,27 @@ func.func @loop_while(%x: tensor<3xf32>, %n: tensor<i64>, %limit: tensor<f32>) -
     %3 = onnx.Less %2, %limit : (tensor<f32>, tensor<f32>) -> tensor<i1>
     onnx.Yield %3, %1 : tensor<i1>, tensor<3xf32>
   }) {operandSegmentSizes = array<i32: 1, 0, 1>} : (tensor<i64>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// No trip count, a constant-true condition input: the loop ends on the condition the body
+// computes alone. The before block passes on the carried value and the iteration number.
+// CHECK-LABEL: func.func @loop_while_no_trip_count
+// CHECK:         scf.while (%[[V:.+]] = %{{.+}}, %[[I:.+]] = %{{.+}}, %[[C:.+]] = %{{.+}}) : (tensor<3xf32>, i64, i1) -> (tensor<3xf32>, i64)
+// CHECK-NEXT:      scf.condition(%[[C]]) %[[V]], %[[I]] : tensor<3xf32>, i64
+// CHECK:         } do {
+// CHECK:         ^bb0(%{{.+}}: tensor<3xf32>, %{{.+}}: i64):
+func.func @loop_while_no_trip_count(%x: tensor<3xf32>, %limit: tensor<f32>) -> tensor<3xf32> {
+  %t = onnx.Constant dense<true> : tensor<i1>
+  %0 = "onnx.Loop"(%t, %x) ({
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %v: tensor<3xf32>):
+    %1 = onnx.Add %v, %v : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+    %2 = onnx.ReduceSum %1 {keepdims = 0 : i64} : (tensor<3xf32>) -> tensor<f32>
+    %3 = onnx.Less %2, %limit : (tensor<f32>, tensor<f32>) -> tensor<i1>
+    onnx.Yield %3, %1 : tensor<i1>, tensor<3xf32>
+  }) {operandSegmentSizes = array<i32: 0, 1, 1>} : (tensor<i1>, tensor<3xf32>) -> tensor<3xf32>
   return %0 : tensor<3xf32>
 }
 

@@ -50,3 +50,34 @@ func.func @if_two_results(%c: tensor<i1>, %v: tensor<4xf32>) -> (tensor<4xf32>, 
   }) : (tensor<i1>) -> (tensor<4xf32>, tensor<4xf32>)
   return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
 }
+
+// A Loop with no trip count and a constant-true condition input, whose body computes its
+// condition: canonicalization drops the condition from the after block (it is true there).
+// With the scalars carried before the tensors this shifted the tensor's position, and
+// one-shot bufferization refused the loop ("Condition arg #1 is not equivalent to the
+// corresponding iter bbArg"); the tensors come first now. Bufferized, the value is the
+// loop's copy of the input, updated in place (the buffer no longer an argument of the loop).
+// CHECK-LABEL: func.func @while_no_trip_count
+// CHECK:         scf.while ({{.+}}) : (tensor<3xf32>, i64, i1) -> (tensor<3xf32>, i64)
+// BUF-LABEL: func.func @while_no_trip_count
+// BUF-SAME:    %[[X:[a-z0-9]+]]: memref<3xf32>, %{{[a-z0-9]+}}: memref<f32>, %[[Y:[a-z0-9]+]]: memref<3xf32>
+// BUF:         %[[V:.+]] = memref.view
+// BUF:         memref.copy %[[X]], %[[V]]
+// BUF:         scf.while
+// BUF:           scf.condition
+// BUF:         } do {
+// BUF-NOT:       memref.alloc
+// BUF:           ins(%[[V]] : memref<3xf32>) outs(%[[V]] : memref<3xf32>)
+// BUF:           scf.yield
+// BUF:         memref.copy %[[V]], %[[Y]]
+func.func @while_no_trip_count(%x: tensor<3xf32>, %limit: tensor<f32>) -> tensor<3xf32> {
+  %t = onnx.Constant dense<true> : tensor<i1>
+  %0 = "onnx.Loop"(%t, %x) ({
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %v: tensor<3xf32>):
+    %1 = onnx.Add %v, %v : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+    %2 = onnx.ReduceSum %1 {keepdims = 0 : i64} : (tensor<3xf32>) -> tensor<f32>
+    %3 = onnx.Less %2, %limit : (tensor<f32>, tensor<f32>) -> tensor<i1>
+    onnx.Yield %3, %1 : tensor<i1>, tensor<3xf32>
+  }) {operandSegmentSizes = array<i32: 0, 1, 1>} : (tensor<i1>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}

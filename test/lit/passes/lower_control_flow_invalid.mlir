@@ -35,7 +35,7 @@ func.func @if_unbounded(%c: tensor<i1>, %x: tensor<4xf32>) -> tensor<1x?xi64> {
 func.func @if_reshape_runtime(%c: tensor<i1>, %x: tensor<?x4xf32>, %s: tensor<2xi64>) -> tensor<?x?xf32> {
   // expected-error @+1 {{output 0 has dim 0 computed at run time in then_branch (by 'onnx.Reshape'), and its size is not computable from the dims before the If}}
   %0 = "onnx.If"(%c) ({
-    // expected-error @+1 {{a target shape computed at run time is not supported}}
+    // expected-error @+1 {{a target shape read from tensor data (not computed from the dims by Shape arithmetic) is not supported}}
     %1 = onnx.Reshape %x, %s : (tensor<?x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
     onnx.Yield %1 : tensor<?x?xf32>
   }, {

@@ -78,6 +78,22 @@ func.func @gather(%d: tensor<5x4x3xf32>, %i: tensor<2x2xi64>, %j: tensor<i32>, %
 
 // -----
 
+// Expand to Shape(y), or to a Concat of Shape pieces and constants: y's static dims are
+// the result's (only its run-time dims are `?`).
+// CHECK-LABEL: func.func @expand_shape_of
+func.func @expand_shape_of(%x: tensor<1x1xf32>, %y: tensor<?x5xf32>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %s = onnx.Shape %y : (tensor<?x5xf32>) -> tensor<2xi64>
+  // CHECK: onnx.Expand {{.*}} -> tensor<?x5xf32>
+  %0 = onnx.Expand %x, %s : (tensor<1x1xf32>, tensor<2xi64>) -> tensor<*xf32>
+  %two = onnx.Constant dense<2> : tensor<1xi64>
+  %t = onnx.Concat %two, %s {axis = 0 : i64} : (tensor<1xi64>, tensor<2xi64>) -> tensor<3xi64>
+  // CHECK: onnx.Expand {{.*}} -> tensor<2x?x5xf32>
+  %1 = onnx.Expand %x, %t : (tensor<1x1xf32>, tensor<3xi64>) -> tensor<*xf32>
+  return %0, %1 : tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @expand_tile_pad
 func.func @expand_tile_pad(%x: tensor<3x1xf32>, %s: tensor<3xi64>, %p: tensor<4xi64>)
     -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {

@@ -16,7 +16,7 @@ func.func @dynamic_dims(%a: tensor<?x3xf32> {onnx.name = "input:0"}) -> tensor<?
 // A dynamic result is refused even where the operands are static (Reshape by a run-time
 // shape).
 func.func @dynamic_result(%a: tensor<2x3xf32>, %s: tensor<2xi64>) -> tensor<?x?xf32> {
-  // expected-error @+1 {{a target shape computed at run time is not supported; fix the input shapes with --shape NAME=DIMS}}
+  // expected-error @+1 {{a target shape read from tensor data (not computed from the dims by Shape arithmetic) is not supported; fix the input shapes with --shape NAME=DIMS}}
   %0 = onnx.Reshape %a, %s : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
