@@ -36,6 +36,17 @@ warnings.filterwarnings("ignore", "Mean of empty slice")
 warnings.filterwarnings("ignore", "invalid value encountered")
 
 
+def i64s(name, v):
+    """An int64 initializer."""
+    v = np.array(v, np.int64)
+    return helper.make_tensor(name, TensorProto.INT64, list(v.shape), v.reshape(-1).tolist())
+
+
+def graph_model(name, opset, nodes, inputs, outputs, inits=()):
+    g = helper.make_graph(nodes, name, inputs, outputs, list(inits))
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+
+
 def dim(rng, lo, hi, zero=0.25):
     """A run-time dim: 0 with probability `zero`, else drawn from [lo, hi)."""
     return 0 if rng.random() < zero else int(rng.integers(lo, hi))
@@ -218,17 +229,12 @@ def reshape_cases(h):
     Concat(Slice(Shape(y [m, 2]), 0, 1), [2, 3]) (no -1: m * 6 must be 6n, else refused
     before the run)."""
     a, rng, check = h.args, h.rng, h.check
-    F, I64 = TensorProto.FLOAT, TensorProto.INT64
+    F = TensorProto.FLOAT
     N = helper.make_node
     vi = helper.make_tensor_value_info
 
-    def i64s(name, v):
-        v = np.array(v, np.int64)
-        return helper.make_tensor(name, I64, list(v.shape), v.reshape(-1).tolist())
-
     def model(nodes, inputs, outputs, inits=()):
-        g = helper.make_graph(nodes, "reshape", inputs, outputs, list(inits))
-        return helper.make_model(g, opset_imports=[helper.make_opsetid("", 14)])
+        return graph_model("reshape", 14, nodes, inputs, outputs, inits)
 
     def shape_of_case():
         b, w = int(rng.integers(1, 4)), int(rng.integers(1, 6))
@@ -282,13 +288,8 @@ def expand_cases(h):
     N = helper.make_node
     vi = helper.make_tensor_value_info
 
-    def i64s(name, v):
-        v = np.array(v, np.int64)
-        return helper.make_tensor(name, I64, list(v.shape), v.reshape(-1).tolist())
-
     def model(nodes, inputs, outputs, inits=()):
-        g = helper.make_graph(nodes, "expand", inputs, outputs, list(inits))
-        return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+        return graph_model("expand", 17, nodes, inputs, outputs, inits)
 
     check("expand_shape_of",
           model([N("Shape", ["y"], ["sy"], name="shape"),
