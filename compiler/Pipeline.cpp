@@ -105,12 +105,6 @@ static void buildToLLVMPipeline(OpPassManager &pm, const KernelOptions &kernels)
                   "convert-ub-to-llvm,reconcile-unrealized-casts,onnx-lower-parallel-calls");
 }
 
-LogicalResult buildLinalgToLLVMPipeline(OpPassManager &pm, const KernelOptions &kernels) {
-  buildBufferizePipeline(pm);
-  buildToLLVMPipeline(pm, kernels);
-  return success();
-}
-
 //===----------------------------------------------------------------------===//
 // Driver
 //===----------------------------------------------------------------------===//

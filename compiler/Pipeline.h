@@ -56,9 +56,6 @@ struct KernelOptions {
 /// onnx-level cleanup and lowering to linalg on tensors (vector kernels when `kernels` says
 /// the target has vector registers).
 void buildOnnxToLinalgPipeline(mlir::OpPassManager &pm, const KernelOptions &kernels = {});
-/// Bufferization, the static memory plan, and lowering to the LLVM dialect.
-mlir::LogicalResult buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
-                                              const KernelOptions &kernels = {});
 
 /// Runs the whole compilation; diagnostics go to stderr. Returns an ExitCode.
 int compile(const CompileOptions &options, const char *argv0);

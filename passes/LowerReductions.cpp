@@ -61,8 +61,6 @@ std::optional<Reduction> matchReduction(linalg::GenericOp op) {
   for (unsigned d = 0; d < r.numLoops; ++d)
     if (r.outMap.isFunctionOfDim(d) != (d < r.numParallel))
       return std::nullopt;
-  if (!isa<MemRefType>(r.out.getType()))
-    return std::nullopt;
   for (OpOperand *in : op.getDpsInputOperands())
     if (in->get() == r.out)
       return std::nullopt;
