@@ -8,6 +8,11 @@
  *   within microseconds), then sleep on a futex: an idle model costs no CPU.
  * - One inference at a time uses the pool; a second thread running the same model meanwhile
  *   (its own workspace or context) runs its loops serially rather than waiting.
+ * - Each thread owns a contiguous range of a loop's chunks and runs it first, front to back;
+ *   a thread that runs out takes chunks from the back of another's range. Consecutive loops
+ *   that split the same dim thus give each thread the rows it wrote in the previous loop (on
+ *   this 2-core VM a task reading data the other core just wrote took 1.4x its CPU time, a
+ *   copy 7x: docs/perf.md, session 10), while uneven loops still balance.
  * - The chunks a loop is split into depend on the thread count, but the arithmetic of each
  *   iteration does not: the compiler only outlines loops whose iterations are independent, so
  *   results do not depend on the thread count.
@@ -67,17 +72,26 @@ static void futex_wake_all(uint32_t *word) {
 
 typedef void (*onnxc_body_fn)(void *ctx, int64_t begin, int64_t end);
 
+/* A thread's chunks of the current loop: (generation << 32) | (first << 16) | end. The
+ * owner takes `first`, thieves take `end - 1`, both with a compare-and-swap that checks the
+ * generation, so a worker that wakes late can never run a chunk of a loop that has already
+ * finished. One cache line each: the owner claims without sharing a line with the others. */
+#define MAX_CHUNKS_PER_THREAD 4
+typedef struct {
+  uint64_t word;
+  char pad[56];
+} onnxc_chunk_range;
+
 static struct {
   /* Configuration: the thread count asked for (0: not decided yet) and workers started. */
   int requested;
   int started;
   onnxc_pthread_t workers[MAX_THREADS];
+  uint32_t start_generation; /* the generation when the last worker was started */
   int busy;     /* 1 while an inference's loop owns the pool */
   int shutdown; /* set by the library's destructor */
-  /* The current loop. `ticket` packs (generation << 32 | next chunk); a worker claims a
-   * chunk with a compare-and-swap that also checks the generation, so a worker that wakes
-   * late can never run a chunk of a loop that has already finished. */
-  uint64_t ticket;
+  /* The current loop. */
+  onnxc_chunk_range ranges[MAX_THREADS];
   uint32_t generation; /* futex word: bumped for every loop */
   int sleepers;        /* workers asleep (or about to be) on `generation` */
   onnxc_body_fn fn;
@@ -85,7 +99,10 @@ static struct {
   int64_t begin, end, chunks;
   uint64_t fp_control; /* the caller's MXCSR / FPCR */
   int active;        /* workers (beyond the caller) that may take part */
-  int64_t done;      /* chunks finished */
+  /* (generation << 32) | chunks finished. The generation keeps a finish of another loop
+   * from ever counting for this one (main once hung with done = 9 of 8 chunks, with a pool
+   * whose counter was a plain count: docs/perf.md, session 10). */
+  uint64_t done;
   uint32_t finished; /* futex word the caller sleeps on: bumped when the last chunk is done */
   int caller_sleeping;
 } pool;
@@ -138,36 +155,61 @@ int onnxc_rt_set_num_threads(int n) {
   return ONNXC_OK;
 }
 
-/* Runs chunks of the loop of generation `gen` until none is left. */
-static void run_chunks(uint32_t gen) {
+/* Claims a chunk of `slot`'s range for the loop of generation `gen`: its first (the owner)
+ * or its last (a thief). -1 when the range is empty or the loop is over. */
+static int64_t claim(int slot, uint32_t gen, int from_back) {
+  uint64_t *word = &pool.ranges[slot].word;
+  uint64_t w = LOAD(word);
   for (;;) {
-    uint64_t t = LOAD(&pool.ticket);
-    if ((uint32_t)(t >> 32) != gen)
+    uint32_t first = (uint32_t)(w >> 16) & 0xffff, end = (uint32_t)w & 0xffff;
+    if ((uint32_t)(w >> 32) != gen || first >= end)
+      return -1;
+    uint64_t next = from_back ? w - 1 : w + (1u << 16);
+    if (__atomic_compare_exchange_n(word, &w, next, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+      return from_back ? end - 1 : first;
+  }
+}
+
+static void run_chunk(uint32_t gen, int64_t chunk) {
+  uint64_t fp = LOAD_RELAXED(&pool.fp_control);
+  if (get_fp_control() != fp)
+    set_fp_control(fp);
+  int64_t chunks = LOAD_RELAXED(&pool.chunks);
+  int64_t begin = LOAD_RELAXED(&pool.begin), n = LOAD_RELAXED(&pool.end) - begin;
+  LOAD_RELAXED(&pool.fn)(LOAD_RELAXED(&pool.ctx), begin + n * chunk / chunks,
+                         begin + n * (chunk + 1) / chunks);
+  uint64_t d = __atomic_load_n(&pool.done, __ATOMIC_SEQ_CST);
+  do {
+    if ((uint32_t)(d >> 32) != gen)
       return;
-    int64_t chunk = (int64_t)(uint32_t)t;
-    int64_t chunks = LOAD_RELAXED(&pool.chunks);
-    if (chunk >= chunks)
-      return;
-    if (!__atomic_compare_exchange_n(&pool.ticket, &t, t + 1, 0, __ATOMIC_ACQ_REL,
-                                     __ATOMIC_ACQUIRE))
-      continue;
-    uint64_t fp = LOAD_RELAXED(&pool.fp_control);
-    if (get_fp_control() != fp)
-      set_fp_control(fp);
-    int64_t begin = LOAD_RELAXED(&pool.begin), n = LOAD_RELAXED(&pool.end) - begin;
-    LOAD_RELAXED(&pool.fn)(LOAD_RELAXED(&pool.ctx), begin + n * chunk / chunks,
-                           begin + n * (chunk + 1) / chunks);
-    if (__atomic_add_fetch(&pool.done, 1, __ATOMIC_SEQ_CST) == chunks &&
-        __atomic_load_n(&pool.caller_sleeping, __ATOMIC_SEQ_CST)) {
-      __atomic_add_fetch(&pool.finished, 1, __ATOMIC_RELEASE);
-      futex_wake_all(&pool.finished);
-    }
+  } while (!__atomic_compare_exchange_n(&pool.done, &d, d + 1, 0, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_SEQ_CST));
+  if ((int64_t)(uint32_t)(d + 1) == chunks &&
+      __atomic_load_n(&pool.caller_sleeping, __ATOMIC_SEQ_CST)) {
+    __atomic_add_fetch(&pool.finished, 1, __ATOMIC_RELEASE);
+    futex_wake_all(&pool.finished);
+  }
+}
+
+/* Thread `slot` (0: the caller) runs its own chunks of the loop of generation `gen`, then
+ * the others' until none is left. */
+static void run_chunks(uint32_t gen, int slot) {
+  int64_t chunk;
+  while ((chunk = claim(slot, gen, 0)) >= 0)
+    run_chunk(gen, chunk);
+  int threads = LOAD_RELAXED(&pool.active) + 1;
+  for (int i = 1; i < threads; ++i) {
+    int victim = (slot + i) % threads;
+    while ((chunk = claim(victim, gen, 1)) >= 0)
+      run_chunk(gen, chunk);
   }
 }
 
 static void *worker_main(void *arg) {
   int index = (int)(intptr_t)arg;
-  uint32_t seen = LOAD(&pool.generation);
+  /* Not the generation now: the loop that started this worker may already have begun, and
+   * its chunks wait for their owner. */
+  uint32_t seen = LOAD(&pool.start_generation);
   for (;;) {
     uint32_t gen;
     int spins = 0;
@@ -187,12 +229,13 @@ static void *worker_main(void *arg) {
       return 0;
     seen = gen;
     if (index < LOAD_RELAXED(&pool.active))
-      run_chunks(gen);
+      run_chunks(gen, index + 1);
   }
 }
 
 /* Starts workers up to `want` (beyond the calling thread); returns how many run. */
 static int start_workers(int want) {
+  STORE(&pool.start_generation, LOAD_RELAXED(&pool.generation));
   while (pool.started < want) {
     if (pthread_create(&pool.workers[pool.started], 0, worker_main,
                        (void *)(intptr_t)pool.started))
@@ -222,7 +265,10 @@ void onnxc_rt_parallel_for(onnxc_body_fn fn, void *ctx, int64_t begin, int64_t e
     workers = threads - 1;
   /* A few chunks per thread even out loops whose iterations differ in cost, without
    * splitting rows so finely that the claims cost more than the work. */
-  int64_t chunks = n < 4 * (int64_t)(workers + 1) ? n : 4 * (int64_t)(workers + 1);
+  int threads_used = workers + 1;
+  int64_t chunks = n < MAX_CHUNKS_PER_THREAD * (int64_t)threads_used
+                       ? n
+                       : MAX_CHUNKS_PER_THREAD * (int64_t)threads_used;
   STORE_RELAXED(&pool.fn, fn);
   STORE_RELAXED(&pool.ctx, ctx);
   STORE_RELAXED(&pool.begin, begin);
@@ -230,17 +276,22 @@ void onnxc_rt_parallel_for(onnxc_body_fn fn, void *ctx, int64_t begin, int64_t e
   STORE_RELAXED(&pool.chunks, chunks);
   STORE_RELAXED(&pool.fp_control, get_fp_control());
   STORE_RELAXED(&pool.active, workers);
-  STORE_RELAXED(&pool.done, 0);
-  STORE(&pool.caller_sleeping, 0);
   uint32_t gen = LOAD_RELAXED(&pool.generation) + 1;
-  STORE(&pool.ticket, (uint64_t)gen << 32);
+  uint64_t all_done = (uint64_t)gen << 32 | (uint64_t)chunks;
+  STORE_RELAXED(&pool.done, (uint64_t)gen << 32);
+  STORE(&pool.caller_sleeping, 0);
+  for (int t = 0; t < threads_used; ++t) {
+    uint64_t first = (uint64_t)(chunks * t / threads_used),
+             end = (uint64_t)(chunks * (t + 1) / threads_used);
+    STORE(&pool.ranges[t].word, (uint64_t)gen << 32 | first << 16 | end);
+  }
   __atomic_store_n(&pool.generation, gen, __ATOMIC_SEQ_CST);
   if (__atomic_load_n(&pool.sleepers, __ATOMIC_SEQ_CST))
     futex_wake_all(&pool.generation);
 
-  run_chunks(gen);
+  run_chunks(gen, 0);
   int spins = 0;
-  while (LOAD(&pool.done) != chunks) {
+  while (LOAD(&pool.done) != all_done) {
     if (++spins < SPIN_ROUNDS) {
       CPU_RELAX();
       continue;
@@ -249,7 +300,7 @@ void onnxc_rt_parallel_for(onnxc_body_fn fn, void *ctx, int64_t begin, int64_t e
     /* Either the worker that finishes the last chunk sees this store and wakes us, or it
      * finished before it and `done` shows it (both sides sequentially consistent). */
     __atomic_store_n(&pool.caller_sleeping, 1, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&pool.done, __ATOMIC_SEQ_CST) != chunks)
+    if (__atomic_load_n(&pool.done, __ATOMIC_SEQ_CST) != all_done)
       futex_wait(&pool.finished, f);
     spins = 0;
   }

@@ -10,6 +10,7 @@ extern "C" {
 }
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <thread>
 #include <vector>
@@ -58,6 +59,48 @@ TEST(ThreadPool, ManyLoopsInARow) {
     ASSERT_EQ(h.load(), 2000);
 }
 
+// Each thread owns a contiguous range of chunks and runs it front to back; others only take
+// chunks from the back of a range. So the caller always runs the loop's first chunk, and with
+// one slow chunk at the start of the caller's range every other chunk (its own range's
+// included) is still run, by the worker stealing from the back.
+struct Owners {
+  std::vector<std::atomic<int>> slow;    // iterations that sleep
+  std::vector<std::thread::id> ranBy;
+  std::vector<int> order; // when each iteration finished
+  std::atomic<int> next{0};
+  explicit Owners(size_t n) : slow(n), ranBy(n), order(n) {}
+};
+
+void recordOwner(void *ctx, int64_t begin, int64_t end) {
+  auto *o = static_cast<Owners *>(ctx);
+  for (int64_t i = begin; i < end; ++i) {
+    if (o->slow[i].load())
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    o->ranBy[i] = std::this_thread::get_id();
+    o->order[i] = o->next.fetch_add(1);
+  }
+}
+
+TEST(ThreadPool, CallerRunsTheFrontOfItsRangeAndOthersSteal) {
+  ASSERT_EQ(onnxc_rt_set_num_threads(2), ONNXC_OK);
+  for (int round = 0; round < 5; ++round) {
+    Owners o(8); // 2 threads: 8 chunks of one iteration, the caller owns 0-3.
+    o.slow[0] = 1;
+    onnxc_rt_parallel_for(recordOwner, &o, 0, 8);
+    EXPECT_EQ(o.ranBy[0], std::this_thread::get_id());
+    // While the caller sleeps in iteration 0, the worker runs its own range and steals the
+    // caller's 3, 2, 1 from the back (a worker's wake-up takes far less than the 200 ms).
+    for (int i = 1; i < 8; ++i)
+      EXPECT_NE(o.ranBy[i], std::this_thread::get_id()) << "iteration " << i << " round " << round;
+    // The worker's own range first, in order, then the caller's from the back.
+    for (int i = 4; i < 7; ++i)
+      EXPECT_LT(o.order[i], o.order[i + 1]) << "round " << round;
+    EXPECT_LT(o.order[7], o.order[3]) << "round " << round;
+    EXPECT_LT(o.order[3], o.order[2]) << "round " << round;
+    EXPECT_LT(o.order[2], o.order[1]) << "round " << round;
+  }
+}
+
 TEST(ThreadPool, ConcurrentCallersShareOnePool) {
   ASSERT_EQ(onnxc_rt_set_num_threads(3), ONNXC_OK);
   std::vector<std::thread> callers;
@@ -82,7 +125,7 @@ TEST(ThreadPool, WorkersSleepWhenIdleAndWakeUp) {
   Counts c(10);
   onnxc_rt_parallel_for(countRange, &c, 0, 10);
   // Long enough for the worker to stop spinning and sleep on its futex.
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
   onnxc_rt_parallel_for(countRange, &c, 0, 10);
   for (auto &h : c.hits)
     ASSERT_EQ(h.load(), 2);
