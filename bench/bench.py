@@ -6,9 +6,12 @@
 
 For each model: compile it with onnx-compile (--mcpu, default native), then keep three
 servers loaded: our library (onnx-run --serve), ONNX Runtime on the model, and ONNX Runtime on
-an Identity model with the same inputs (what Node's binding costs per session.run). After a
-warm-up they run K times each, alternately, for R rounds; every figure is the median over all
-runs. The table gives ours, ORT raw, ORT less the Identity overhead ("ORT-net"), and the ratios
+a *binding model*: the same inputs and outputs of the same shapes, without computing anything
+(what Node's binding costs per session.run; see binding_model for why not an Identity of the
+inputs). After a warm-up they run K times each, alternately, for R rounds; every figure is the
+median over all runs. Both ORT servers pass preallocated output tensors (outputs of static
+shape), as our library writes into the caller's buffers. The table gives ours, ORT raw, ORT
+less the binding model's time ("ORT-net"), and the ratios
 ours/ORT and ours/ORT-net (below 1: we are faster); the geometric means close it. Inputs come
 from <model dir>/testdata/<name>/test_data_set_0 when present, else are random (floats in
 [-1, 1], integers 0), and both sides read the same files.
@@ -86,15 +89,45 @@ def model_inputs(model_path, model):
     return [(gi.name, arrays[gi.name]) for gi in graph_inputs]
 
 
-def identity_model(inputs, opset):
-    nodes, ins, outs = [], [], []
-    for i, (name, a) in enumerate(inputs):
-        et = onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[a.dtype]
-        ins.append(helper.make_tensor_value_info(name, et, list(a.shape)))
-        outs.append(helper.make_tensor_value_info(f"out{i}", et, list(a.shape)))
-        nodes.append(helper.make_node("Identity", [name], [f"out{i}"]))
-    g = helper.make_graph(nodes, "identity", ins, outs)
-    return helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+def static_outputs(graph):
+    """[{name, type, dims}] of the graph outputs whose shape is static (ORT's preallocated
+    outputs, see bench/ort_server.js)."""
+    out = []
+    for o in graph.output:
+        tt = o.type.tensor_type
+        dtype = onnx.mapping.TENSOR_TYPE_TO_NP_TYPE.get(tt.elem_type)
+        if (not o.type.HasField("tensor_type") or dtype is None or dtype.type not in NP_TO_ORT
+                or not tt.HasField("shape")
+                or not all(d.HasField("dim_value") for d in tt.shape.dim)):
+            continue
+        out.append({"name": o.name, "type": NP_TO_ORT[dtype.type],
+                    "dims": [d.dim_value for d in tt.shape.dim]})
+    return out
+
+
+def binding_model(inputs, graph, opset):
+    """The cost of Node's binding for this model: the same inputs, unread, and outputs of the
+    model's types and shapes (unknown dims 1) filled by ConstantOfShape.
+
+    Not an Identity of the inputs: its output is as large as the input, and ORT's Identity of
+    a 600 KB image ran at 1.6-1.8 ms per call in streaks of ~100 calls (fresh memory, page
+    faults on this VM), 25x what binding a model's inputs and its 4 KB of logits costs (a
+    model like this one: 14-28 us). Subtracting it made ORT look 1.8 ms faster on every CNN
+    (docs/perf.md, session 10)."""
+    ins, outs, nodes = [], [], []
+    for name, a in inputs:
+        ins.append(helper.make_tensor_value_info(name, onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[
+            a.dtype], list(a.shape)))
+    for i, o in enumerate(graph.output):
+        tt = o.type.tensor_type
+        dims = [d.dim_value if d.HasField("dim_value") else 1 for d in tt.shape.dim]
+        shape = helper.make_tensor(f"shape{i}", TensorProto.INT64, [len(dims)], dims)
+        zero = helper.make_tensor(f"zero{i}", tt.elem_type, [1], [0])
+        nodes.append(helper.make_node("Constant", [], [f"shape{i}"], value=shape))
+        nodes.append(helper.make_node("ConstantOfShape", [f"shape{i}"], [f"out{i}"], value=zero))
+        outs.append(helper.make_tensor_value_info(f"out{i}", tt.elem_type, dims))
+    g = helper.make_graph(nodes, "binding", ins, outs)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", max(opset, 9))])
 
 
 class Server:
@@ -164,8 +197,14 @@ def bench_model(args, node_path, model_path, work):
         json.dump(meta, f)
     opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")),
                 default=13)
-    ident = os.path.join(work, name + "_identity.onnx")
-    onnx.save(identity_model(inputs, opset), ident)
+    ident = os.path.join(work, name + "_binding.onnx")
+    ident_model = binding_model(inputs, model.graph, opset)
+    onnx.save(ident_model, ident)
+    # Outputs allocated once on both ORT servers, as onnx-run --serve reuses its buffers.
+    for path, graph in ((os.path.join(in_dir, "outputs.json"), model.graph),
+                        (os.path.join(in_dir, "binding_outputs.json"), ident_model.graph)):
+        with open(path, "w") as f:
+            json.dump(static_outputs(graph), f)
 
     env = dict(os.environ, NODE_PATH=node_path)
     ort_js = os.path.join(ROOT, "bench", "ort_server.js")
@@ -173,8 +212,10 @@ def bench_model(args, node_path, model_path, work):
     for threads in args.threads:
         ours = Server([os.path.join(args.build, "bin", "onnx-run"), so, "--inputs", in_dir,
                        "--threads", str(threads), "--serve"])
-        ort = Server(["node", ort_js, model_path, str(threads), f"{in_dir}/inputs.json"], env)
-        idt = Server(["node", ort_js, ident, str(threads), f"{in_dir}/inputs.json"], env)
+        ort = Server(["node", ort_js, model_path, str(threads), f"{in_dir}/inputs.json",
+                      f"{in_dir}/outputs.json"], env)
+        idt = Server(["node", ort_js, ident, str(threads), f"{in_dir}/inputs.json",
+                      f"{in_dir}/binding_outputs.json"], env)
         servers = (ours, ort, idt)
         try:
             # Warm-up: at least 3 runs and half a second each.
@@ -197,15 +238,15 @@ def bench_model(args, node_path, model_path, work):
             for s in servers:
                 s.close()
         o, r, i = ours.median_ms(), ort.median_ms(), idt.median_ms()
-        # The Identity model's time is noise-prone; when it is not clearly below the model's
+        # The binding model's time is noise-prone; when it is not clearly below the model's
         # (a noisy machine, a model as cheap as the binding), the net figure means nothing:
         # fall back to the raw ratio rather than divide by ~0.
         net = r - i if r - i > 0.5 * r else r
-        row[f"t{threads}"] = {"ours_ms": o, "ort_ms": r, "ort_identity_ms": i,
+        row[f"t{threads}"] = {"ours_ms": o, "ort_ms": r, "ort_binding_ms": i,
                               "ort_net_ms": net, "ratio_raw": o / r, "ratio_net": o / net,
                               "net_valid": r - i > 0.5 * r, "runs": len(ours.times)}
         log(f"{name} T={threads}: ours {o:.3f} ms, ORT {r:.3f} ms (net {net:.3f}"
-            f"{'' if r - i > 0.5 * r else ': identity overhead too close, raw used'}), "
+            f"{'' if r - i > 0.5 * r else ': binding overhead too close, raw used'}), "
             f"ours/ORT-net {o / net:.2f}")
     return row
 

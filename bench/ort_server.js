@@ -3,8 +3,12 @@
 // graph optimizations, intra-op threads = T, inter-op 1, sequential), binds the inputs the
 // driver wrote, then answers 'run K' on stdin with one line 'us T1 ... TK' (microseconds per
 // session.run, the N-API marshalling included) until 'quit' or end of input.
-//   node ort_server.js model.onnx THREADS inputs.json
+//   node ort_server.js model.onnx THREADS inputs.json [outputs.json]
 // inputs.json: [{"name", "type" (ort tensor type), "dims", "file" (raw little-endian data)}]
+// outputs.json: [{"name", "type", "dims"}]: outputs of static shape, allocated once and passed
+// to every run (as our library's outputs are): otherwise Node allocates a fresh typed array
+// per run, which for outputs of a few hundred KB took 1.7 ms instead of 0.07 ms in streaks of
+// ~100 runs (docs/perf.md, session 10).
 'use strict';
 const fs = require('fs');
 const readline = require('readline');
@@ -17,7 +21,7 @@ const ARRAYS = {
 };
 
 async function main() {
-  const [model, threads, inputsJson] = process.argv.slice(2);
+  const [model, threads, inputsJson, outputsJson] = process.argv.slice(2);
   const session = await ort.InferenceSession.create(model, {
     executionProviders: ['cpu'], graphOptimizationLevel: 'all',
     intraOpNumThreads: parseInt(threads, 10), interOpNumThreads: 1, executionMode: 'sequential',
@@ -29,6 +33,12 @@ async function main() {
     const data = new Arr(buf.buffer, buf.byteOffset, buf.byteLength / Arr.BYTES_PER_ELEMENT);
     feeds[t.name] = new ort.Tensor(t.type, data, t.dims);
   }
+  const fetches = {};
+  for (const t of outputsJson ? JSON.parse(fs.readFileSync(outputsJson, 'utf8')) : []) {
+    const Arr = ARRAYS[t.type];
+    fetches[t.name] = new ort.Tensor(t.type, new Arr(t.dims.reduce((a, b) => a * b, 1)), t.dims);
+  }
+  const preallocated = Object.keys(fetches).length > 0;
   const rl = readline.createInterface({ input: process.stdin });
   for await (const line of rl) {
     const m = /^run (\d+)/.exec(line);
@@ -36,7 +46,7 @@ async function main() {
     const times = [];
     for (let i = 0; i < parseInt(m[1], 10); ++i) {
       const t0 = process.hrtime.bigint();
-      await session.run(feeds);
+      await (preallocated ? session.run(feeds, fetches) : session.run(feeds));
       times.push(Number(process.hrtime.bigint() - t0) / 1000);
     }
     process.stdout.write('us ' + times.map((t) => t.toFixed(2)).join(' ') + '\n');
