@@ -74,6 +74,13 @@ struct Plan {
   // The broadcast operand, a constant (Conv's weights), packed at compile time into row
   // panels [..., M / mr, ..., mr] (packRows): the mr scalars of one step lie side by side.
   bool packedRows = false;
+  // Weight-stationary order (chooseOrder): the M tiles outside the other parallel loops, so
+  // that a tile's rows of a large constant broadcast operand are read from memory once, not
+  // once per output row.
+  bool mOuter = false;
+  // The same with the V tiles outside, for a large constant vector operand (the weights of
+  // a plan with vectors along output channels).
+  bool vOuter = false;
 };
 
 /// The two inputs of `out += a * b` on f32 (in either order). Other inputs may only shape
@@ -256,6 +263,38 @@ void chooseBlocking(Plan &p, int64_t lanes, int64_t registers, int64_t l1Bytes,
   // About four V blocks: two threads get two each; more would re-read the broadcast operand.
   int64_t panels = llvm::divideCeil(v, width);
   p.nc = width * llvm::divideCeil(panels, 4);
+}
+
+/// Whether the M or V tiles go outside the other parallel loops (Plan::mOuter, vOuter). The
+/// default order (other parallel loops, then M tiles, then V tiles) reads the whole constant
+/// operand once per iteration of the other loops: a convolution's weights once per output
+/// row. With the tiles of the weights' dim outside, a tile's share of the weights stays in
+/// L2 across the rows of the map, and the activations are what is re-read, once per tile.
+/// Measured (single Conv+Relu, GFLOP/s, base/new alternating, docs/perf.md session 10):
+/// 512x7x7 3x3 -> 512 (9.4 MB of weights) 116 -> 160 at T=1 and 0.98 -> 0.77 ms at T=2; but
+/// with 0.6-4.7 MB of weights (128x28x28, 256x14x14, 256x14x14 s2) no gain at T=1 and
+/// 13-45% slower at T=2, where each thread then reads all of the activations instead of its
+/// rows, and the weights come from the shared last-level cache anyway. So only weights over
+/// 8x L2 (beyond what the L3 keeps) switch.
+void chooseOrder(Plan &p, int64_t lanes, int64_t l2Bytes) {
+  if (p.blocked)
+    return;
+  auto largeConstant = [&](Value v) {
+    int64_t bytes = 4;
+    for (int64_t d : cast<ShapedType>(v.getType()).getShape())
+      bytes *= d;
+    return bytes > 8 * l2Bytes && constantThroughReshapes(v);
+  };
+  int64_t otherTrips = 1;
+  for (unsigned d = 0; d < p.numParallel; ++d)
+    if (d != p.mDim && d != p.vDim)
+      otherTrips *= p.ranges[d];
+  if (otherTrips == 1)
+    return;
+  if (largeConstant(p.bcastOperand) && p.ranges[p.mDim] > p.mr)
+    p.mOuter = true;
+  else if (largeConstant(p.vecOperand) && p.ranges[p.vDim] > p.nv * lanes)
+    p.vOuter = true;
 }
 
 std::optional<Plan> planContraction(linalg::GenericOp op, int64_t lanes, int64_t registers) {
@@ -624,7 +663,22 @@ public:
         b, loc, RankedTensorType::get(cast<RankedTensorType>(op.getResult(0).getType()).getShape(), f32),
         ValueRange{});
     SmallVector<Value> idx(p.ranges.size());
-    Value result = loopOverOuter(b, loc, 0, idx, dest);
+    Value result;
+    if (p.mOuter)
+      result = loopOverRows(b, loc, idx, dest, [&](OpBuilder &b, Location loc, Value c,
+                                                   int64_t mr) {
+        fixedMr = mr;
+        return loopOverOuter(b, loc, 0, idx, c);
+      });
+    else if (p.vOuter)
+      result = loopOverCols(b, loc, idx, dest, [&](OpBuilder &b, Location loc, Value c,
+                                                   int64_t nv, int64_t lastLanes) {
+        fixedNv = nv;
+        fixedLastLanes = lastLanes;
+        return loopOverOuter(b, loc, 0, idx, c);
+      });
+    else
+      result = loopOverOuter(b, loc, 0, idx, dest);
     if (collapse) // Only set with an epilogue that reads through it.
       result = tensor::CollapseShapeOp::create(b, loc, collapse.getResultType(), result,
                                                collapse.getReassociationIndices());
@@ -636,6 +690,10 @@ public:
   tensor::CollapseShapeOp fusedCollapse() const { return collapse; }
 
 private:
+  // The tile fixed outside the other parallel loops: its rows (Plan::mOuter), or its vectors
+  // and the lanes of its last one (Plan::vOuter).
+  int64_t fixedMr = 0, fixedNv = 0, fixedLastLanes = 0;
+
   Value index(OpBuilder &b, Location loc, int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v);
   }
@@ -750,36 +808,64 @@ private:
         b, loc, affine::makeComposedFoldedAffineApply(b, loc, d0 + d1, {base, delta}));
   }
 
-  Value loopOverTiles(OpBuilder &b, Location loc, SmallVector<Value> &idx, Value c) {
-    if (p.blocked)
-      return loopOverBlocks(b, loc, idx, c);
-    int64_t m = p.ranges[p.mDim], v = p.ranges[p.vDim], width = p.nv * lanes;
-    // Rows: full tiles, then the remainder as a shorter tile.
-    auto rows = [&](OpBuilder &b, Location loc, Value c, int64_t mr, Value m0) -> Value {
-      idx[p.mDim] = m0;
-      // Columns: full tiles of nv vectors, then a tile with the remaining vectors, the last
-      // one masked.
-      if (v / width > 0)
-        c = loop(b, loc, 0, (v / width) * width, width, c,
-                 [&](OpBuilder &nb, Location nl, Value v0, Value acc) {
-                   idx[p.vDim] = v0;
-                   return emitTile(nb, nl, acc, idx, mr, p.nv, lanes);
-                 });
-      if (int64_t rest = v % width) {
-        idx[p.vDim] = index(b, loc, v - rest);
-        int64_t lastLanes = rest % lanes ? rest % lanes : lanes;
-        c = emitTile(b, loc, c, idx, mr, llvm::divideCeil(rest, lanes), lastLanes);
-      }
-      return c;
-    };
+  /// The M tiles: full tiles of mr rows, then the remainder as a shorter tile; `body` runs
+  /// with idx[mDim] set and the tile's row count.
+  Value loopOverRows(OpBuilder &b, Location loc, SmallVector<Value> &idx, Value c,
+                     llvm::function_ref<Value(OpBuilder &, Location, Value, int64_t)> body) {
+    int64_t m = p.ranges[p.mDim];
     if (m / p.mr > 0)
       c = loop(b, loc, 0, (m / p.mr) * p.mr, p.mr, c,
                [&](OpBuilder &nb, Location nl, Value m0, Value acc) {
-                 return rows(nb, nl, acc, p.mr, m0);
+                 idx[p.mDim] = m0;
+                 return body(nb, nl, acc, p.mr);
                });
-    if (int64_t rest = m % p.mr)
-      c = rows(b, loc, c, rest, index(b, loc, m - rest));
+    if (int64_t rest = m % p.mr) {
+      idx[p.mDim] = index(b, loc, m - rest);
+      c = body(b, loc, c, rest);
+    }
     return c;
+  }
+
+  /// The V tiles: full tiles of nv vectors, then a tile with the remaining vectors, the
+  /// last one masked; `body` runs with idx[vDim] set, the tile's vector count and the lanes
+  /// of its last vector.
+  Value loopOverCols(
+      OpBuilder &b, Location loc, SmallVector<Value> &idx, Value c,
+      llvm::function_ref<Value(OpBuilder &, Location, Value, int64_t, int64_t)> body) {
+    int64_t v = p.ranges[p.vDim], width = p.nv * lanes;
+    if (v / width > 0)
+      c = loop(b, loc, 0, (v / width) * width, width, c,
+               [&](OpBuilder &nb, Location nl, Value v0, Value acc) {
+                 idx[p.vDim] = v0;
+                 return body(nb, nl, acc, p.nv, lanes);
+               });
+    if (int64_t rest = v % width) {
+      idx[p.vDim] = index(b, loc, v - rest);
+      c = body(b, loc, c, llvm::divideCeil(rest, lanes), rest % lanes ? rest % lanes : lanes);
+    }
+    return c;
+  }
+
+  /// The tiles at one iteration of the other parallel loops: rows then columns, or only the
+  /// loop that is not fixed outside (Plan::mOuter, Plan::vOuter).
+  Value loopOverTiles(OpBuilder &b, Location loc, SmallVector<Value> &idx, Value c) {
+    if (p.blocked)
+      return loopOverBlocks(b, loc, idx, c);
+    if (p.mOuter)
+      return loopOverCols(b, loc, idx, c,
+                          [&](OpBuilder &b, Location loc, Value c, int64_t nv, int64_t last) {
+                            return emitTile(b, loc, c, idx, fixedMr, nv, last);
+                          });
+    if (p.vOuter)
+      return loopOverRows(b, loc, idx, c, [&](OpBuilder &b, Location loc, Value c, int64_t mr) {
+        return emitTile(b, loc, c, idx, mr, fixedNv, fixedLastLanes);
+      });
+    return loopOverRows(b, loc, idx, c, [&](OpBuilder &b, Location loc, Value c, int64_t mr) {
+      return loopOverCols(b, loc, idx, c,
+                          [&](OpBuilder &b, Location loc, Value c, int64_t nv, int64_t last) {
+                            return emitTile(b, loc, c, idx, mr, nv, last);
+                          });
+    });
   }
 
   /// Indices into an operand: `map` applied to the loop indices.
@@ -1082,6 +1168,7 @@ struct VectorizeContractionsPass
         continue;
       Plan &plan = *planned;
       chooseBlocking(plan, lanes, vectorRegisters, l1Bytes, l2Bytes);
+      chooseOrder(plan, lanes, l2Bytes);
       OpBuilder b(op);
       moveVectorDimInnermost(b, op.getLoc(), plan);
       if (plan.blocked && !packPanels(b, op.getLoc(), plan, lanes))
