@@ -163,24 +163,60 @@ class Server:
         self.proc.wait()
 
 
+def text_bytes(so):
+    """Size of the .text section of an ELF64 little-endian shared object."""
+    import struct
+    with open(so, "rb") as f:
+        elf = f.read()
+    shoff, = struct.unpack_from("<Q", elf, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", elf, 0x3A)
+    def section(i):
+        name, _, _, _, off, size = struct.unpack_from("<IIQQQQ", elf, shoff + i * shentsize)
+        return name, off, size
+    _, stroff, _ = section(shstrndx)
+    for i in range(shnum):
+        name, _, size = section(i)
+        if elf[stroff + name:elf.index(b"\0", stroff + name)] == b".text":
+            return size
+    return 0
+
+
+def weight_bytes(model):
+    """Bytes of the model's initializers and Constant tensors as ONNX stores them."""
+    total = 0
+    tensors = list(model.graph.initializer)
+    for n in model.graph.node:
+        tensors += [a.t for a in n.attribute if a.type == onnx.AttributeProto.TENSOR]
+    for t in tensors:
+        total += len(t.raw_data) if t.raw_data else numpy_helper.to_array(t).nbytes
+    return total
+
+
 def compile_model(args, model_path, out_dir):
+    """Compiles the model; returns (library, {compile_s, compile_peak_rss_mb}) or None."""
     name = os.path.splitext(os.path.basename(model_path))[0]
     so = os.path.join(out_dir, name + ".so")
     cmd = [os.path.join(args.build, "bin", "onnx-compile"), model_path, "-o", so, "-q",
            "--mcpu", args.mcpu]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        log(f"{name}: compile failed: {r.stderr.strip().splitlines()[0] if r.stderr else ''}")
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak RSS
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.monotonic() - start
+    if proc.returncode != 0:
+        log(f"{name}: compile failed: {err.strip().splitlines()[0] if err else ''}")
         return None
-    return so
+    return so, {"compile_s": seconds, "compile_peak_rss_mb": usage.ru_maxrss / 1024}
 
 
 def bench_model(args, node_path, model_path, work):
     name = os.path.splitext(os.path.basename(model_path))[0]
     model = onnx.load(model_path, load_external_data=False)
-    so = compile_model(args, model_path, work)
-    if not so:
+    compiled = compile_model(args, model_path, work)
+    if not compiled:
         return None
+    so, compile_stats = compiled
     inputs = model_inputs(model_path, model)
     in_dir = os.path.join(work, name + "_inputs")
     os.makedirs(in_dir, exist_ok=True)
@@ -208,7 +244,14 @@ def bench_model(args, node_path, model_path, work):
 
     env = dict(os.environ, NODE_PATH=node_path)
     ort_js = os.path.join(ROOT, "bench", "ort_server.js")
-    row = {"model": name, "mcpu": args.mcpu}
+    weights = weight_bytes(model)
+    row = {"model": name, "mcpu": args.mcpu, **compile_stats, "so_bytes": os.path.getsize(so),
+           "weight_bytes": weights, "so_minus_weights_bytes": os.path.getsize(so) - weights,
+           "text_bytes": text_bytes(so)}
+    log(f"{name}: compiled in {compile_stats['compile_s']:.1f} s, peak RSS "
+        f"{compile_stats['compile_peak_rss_mb']:.0f} MB; .so {os.path.getsize(so) / 2**20:.2f} MiB, "
+        f"less weights {(os.path.getsize(so) - weights) / 2**20:.2f} MiB, .text "
+        f"{row['text_bytes'] / 2**20:.2f} MiB")
     for threads in args.threads:
         ours = Server([os.path.join(args.build, "bin", "onnx-run"), so, "--inputs", in_dir,
                        "--threads", str(threads), "--serve"])
@@ -347,6 +390,12 @@ def main():
 
     if results["models"]:
         table(results["models"], "models")
+        print(f"\ncompile (--mcpu {args.mcpu}): seconds, peak RSS, library size less the weights "
+              f"(ONNX initializer bytes), .text")
+        print(f"{'model':28} {'s':>7} {'RSS MB':>8} {'.so-w KiB':>10} {'.text KiB':>10}")
+        for r in results["models"]:
+            print(f"{r['model']:28} {r['compile_s']:7.1f} {r['compile_peak_rss_mb']:8.0f} "
+                  f"{r['so_minus_weights_bytes'] / 1024:10.0f} {r['text_bytes'] / 1024:10.0f}")
     if results["micro"]:
         table(results["micro"], "micro")
         print(f"\nGFLOP/s (FMA peak measured: "
