@@ -230,7 +230,10 @@ def VectorizeContractions : Pass<"onnx-vectorize-contractions", "mlir::func::Fun
     GEMM-like contractions whose constant vector operand is larger than half of `l2-bytes`
     are cache-blocked: the constant is packed at compile time into panels as wide as a tile,
     and the tiles sweep blocks of the output columns (split across threads), blocks of the
-    reduction sized for `l1-bytes`, then the tile columns and rows of the block.
+    reduction sized for `l1-bytes`, then the tile columns and rows of the block. Other
+    contractions with a constant operand larger than 8x `l2-bytes` (convolutions with large
+    weights) loop over the tiles along that operand's dim outside the loops over the other
+    output dims (output rows), so each tile's share of it is read from memory once.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", "0",
