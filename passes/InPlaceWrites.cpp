@@ -45,9 +45,8 @@ bool isUndefined(Value v) {
   return false;
 }
 
-bool onlyUnitDims(Operation *op) {
-  ArrayRef<int64_t> wide;
-  SmallVector<ReassociationIndices> groups;
+bool reshapeGroups(Operation *op, ArrayRef<int64_t> &wide,
+                   SmallVector<ReassociationIndices> &groups) {
   if (auto c = dyn_cast<tensor::CollapseShapeOp>(op)) {
     wide = c.getSrcType().getShape();
     groups = c.getReassociationIndices();
@@ -57,7 +56,13 @@ bool onlyUnitDims(Operation *op) {
   } else {
     return false;
   }
-  if (ShapedType::isDynamicShape(wide))
+  return !ShapedType::isDynamicShape(wide);
+}
+
+bool onlyUnitDims(Operation *op) {
+  ArrayRef<int64_t> wide;
+  SmallVector<ReassociationIndices> groups;
+  if (!reshapeGroups(op, wide, groups))
     return false;
   return llvm::all_of(groups, [&](const ReassociationIndices &g) {
     return llvm::count_if(g, [&](int64_t d) { return wide[d] != 1; }) <= 1;

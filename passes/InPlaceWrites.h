@@ -22,6 +22,11 @@ bool writtenInto(mlir::Value v, mlir::Value target);
 /// A tensor whose contents are undefined: replacing it with any tensor of its type is correct.
 bool isUndefined(mlir::Value v);
 
+/// A reshape's (collapse_shape, expand_shape) expanded shape and reassociation groups; false
+/// for another op or a dynamic shape.
+bool reshapeGroups(mlir::Operation *op, llvm::ArrayRef<int64_t> &wide,
+                   llvm::SmallVector<mlir::ReassociationIndices> &groups);
+
 /// A reshape that only adds or drops unit dims (the group dim of a convolution with one
 /// group): its inverse is a view of any strided buffer.
 bool onlyUnitDims(mlir::Operation *op);

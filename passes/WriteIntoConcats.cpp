@@ -34,10 +34,7 @@ bool viewableInSlice(Operation *reshape, int64_t axis) {
   // The inverse of a collapse expands dims of the slice: a view of any strided buffer.
   if (isa<tensor::CollapseShapeOp>(reshape))
     return true;
-  auto e = cast<tensor::ExpandShapeOp>(reshape);
-  wide = e.getResultType().getShape();
-  groups = e.getReassociationIndices();
-  if (ShapedType::isDynamicShape(wide))
+  if (!reshapeGroups(reshape, wide, groups))
     return false;
   return llvm::all_of(groups, [&](const ReassociationIndices &g) {
     bool nonUnitBefore = false;
