@@ -1,5 +1,6 @@
 // RUN: onnx-opt %s --split-input-file --onnx-write-into-concats | FileCheck %s
 // RUN: onnx-opt %s --split-input-file --onnx-bufferize-pipeline | FileCheck %s --check-prefix=BUF
+// RUN: onnx-opt %s --split-input-file --onnx-write-into-concats --onnx-write-into-pads | FileCheck %s --check-prefix=PADS
 
 // Two relus concatenated along channels, computed in the other order than the concatenation
 // (as squeezenet's fire modules: the 3x3 expand before the 1x1): the inserts are reordered by
@@ -224,4 +225,64 @@ func.func @interleaved(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<8xf32> {
   %i0 = tensor.insert_slice %a2 into %e[0] [4] [1] : tensor<4xf32> into tensor<8xf32>
   %i1 = tensor.insert_slice %rb into %i0[4] [4] [1] : tensor<4xf32> into tensor<8xf32>
   return %i1 : tensor<8xf32>
+}
+
+// -----
+
+// A concatenation that is a padded Conv input: onnx-write-into-pads (after this pass) follows
+// it back to its tensor.empty and replaces both of its uses (the first insert's destination
+// and the first part's extract_slice) with the padded interior: the relus write into the
+// padded buffer, no copy at all.
+
+// CHECK-LABEL: func.func @concat_into_pad
+// PADS-LABEL: func.func @concat_into_pad
+// PADS-NOT: tensor.empty() : tensor<1x4x4x4xf32>
+// PADS: %[[IN:.+]] = tensor.extract_slice %{{.+}}[0, 0, 1, 1] [1, 4, 4, 4] [1, 1, 1, 1]
+// PADS: tensor.extract_slice %[[IN]][0, 0, 0, 0] [1, 2, 4, 4]
+// PADS: tensor.insert_slice %{{.+}} into %[[IN]][0, 0, 0, 0] [1, 2, 4, 4]
+// PADS-NOT: tensor.empty() : tensor<1x4x4x4xf32>
+// PADS: return
+// BUF-LABEL: func.func @concat_into_pad
+// BUF-NOT: memref.alloc
+// BUF-COUNT-4: linalg.fill
+// BUF: %[[IN:.+]] = memref.subview %arg2[0, 0, 1, 1] [1, 4, 4, 4] [1, 1, 1, 1]
+// BUF-NOT: memref.copy
+// BUF-NOT: linalg.copy
+// BUF: return
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @concat_into_pad(%a: tensor<1x2x4x4xf32>, %b: tensor<1x2x4x4xf32>) -> tensor<1x4x6x6xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ea = tensor.empty() : tensor<1x2x4x4xf32>
+  %ra = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%a : tensor<1x2x4x4xf32>) outs(%ea : tensor<1x2x4x4xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %m = arith.maximumf %x, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x2x4x4xf32>
+  %eb = tensor.empty() : tensor<1x2x4x4xf32>
+  %rb = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : tensor<1x2x4x4xf32>) outs(%eb : tensor<1x2x4x4xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %m = arith.maximumf %x, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x2x4x4xf32>
+  %e = tensor.empty() : tensor<1x4x4x4xf32>
+  %c0 = tensor.insert_slice %ra into %e[0, 0, 0, 0] [1, 2, 4, 4] [1, 1, 1, 1] : tensor<1x2x4x4xf32> into tensor<1x4x4x4xf32>
+  %c1 = tensor.insert_slice %rb into %c0[0, 2, 0, 0] [1, 2, 4, 4] [1, 1, 1, 1] : tensor<1x2x4x4xf32> into tensor<1x4x4x4xf32>
+  %cst = arith.constant 0.0 : f32
+  %0 = tensor.empty() : tensor<1x4x6x6xf32>
+  %s0 = tensor.extract_slice %0[0, 0, 0, 0] [1, 4, 1, 6] [1, 1, 1, 1] : tensor<1x4x6x6xf32> to tensor<1x4x1x6xf32>
+  %f0 = linalg.fill ins(%cst : f32) outs(%s0 : tensor<1x4x1x6xf32>) -> tensor<1x4x1x6xf32>
+  %i0 = tensor.insert_slice %f0 into %0[0, 0, 0, 0] [1, 4, 1, 6] [1, 1, 1, 1] : tensor<1x4x1x6xf32> into tensor<1x4x6x6xf32>
+  %s1 = tensor.extract_slice %i0[0, 0, 5, 0] [1, 4, 1, 6] [1, 1, 1, 1] : tensor<1x4x6x6xf32> to tensor<1x4x1x6xf32>
+  %f1 = linalg.fill ins(%cst : f32) outs(%s1 : tensor<1x4x1x6xf32>) -> tensor<1x4x1x6xf32>
+  %i1 = tensor.insert_slice %f1 into %i0[0, 0, 5, 0] [1, 4, 1, 6] [1, 1, 1, 1] : tensor<1x4x1x6xf32> into tensor<1x4x6x6xf32>
+  %s2 = tensor.extract_slice %i1[0, 0, 1, 0] [1, 4, 4, 1] [1, 1, 1, 1] : tensor<1x4x6x6xf32> to tensor<1x4x4x1xf32>
+  %f2 = linalg.fill ins(%cst : f32) outs(%s2 : tensor<1x4x4x1xf32>) -> tensor<1x4x4x1xf32>
+  %i2 = tensor.insert_slice %f2 into %i1[0, 0, 1, 0] [1, 4, 4, 1] [1, 1, 1, 1] : tensor<1x4x4x1xf32> into tensor<1x4x6x6xf32>
+  %s3 = tensor.extract_slice %i2[0, 0, 1, 5] [1, 4, 4, 1] [1, 1, 1, 1] : tensor<1x4x6x6xf32> to tensor<1x4x4x1xf32>
+  %f3 = linalg.fill ins(%cst : f32) outs(%s3 : tensor<1x4x4x1xf32>) -> tensor<1x4x4x1xf32>
+  %i3 = tensor.insert_slice %f3 into %i2[0, 0, 1, 5] [1, 4, 4, 1] [1, 1, 1, 1] : tensor<1x4x4x1xf32> into tensor<1x4x6x6xf32>
+  %i4 = tensor.insert_slice %c1 into %i3[0, 0, 1, 1] [1, 4, 4, 4] [1, 1, 1, 1] : tensor<1x4x4x4xf32> into tensor<1x4x6x6xf32>
+  return %i4 : tensor<1x4x6x6xf32>
 }
