@@ -64,11 +64,13 @@ void buildOnnxToLinalgPipeline(OpPassManager &pm, const KernelOptions &kernels) 
 
 /// Stage 3: tensors -> buffers. Function results become caller-provided out-params, and every
 /// remaining allocation is placed in the one workspace argument.
-void buildBufferizePipeline(OpPassManager &pm, bool writeIntoPads) {
-  // onnx-write-into-pads: the producers of padded Conv/pool inputs write into the padded
-  // buffers' interiors (no copy of each padded input).
-  addPipeline(pm, writeIntoPads ? "func.func(onnx-signless-types,onnx-distinct-results,"
-                                  "onnx-write-into-pads)"
+void buildBufferizePipeline(OpPassManager &pm, bool writeIntoSlices) {
+  // onnx-write-into-concats, onnx-write-into-pads: the producers of Concat operands and of
+  // padded Conv/pool inputs write into their slices of the concatenated / padded buffers (no
+  // copy of each). Concats first: a concatenation that is a padded input is then followed
+  // back to its own undefined tensor.
+  addPipeline(pm, writeIntoSlices ? "func.func(onnx-signless-types,onnx-distinct-results,"
+                                  "onnx-write-into-concats,onnx-write-into-pads)"
                                 : "func.func(onnx-signless-types,onnx-distinct-results)");
   addPipeline(pm, "eliminate-empty-tensors,"
                   "one-shot-bufferize{bufferize-function-boundaries "

@@ -61,10 +61,11 @@ void buildOnnxToLinalgPipeline(mlir::OpPassManager &pm, const KernelOptions &ker
 int compile(const CompileOptions &options, const char *argv0);
 
 // Shared by compile() and the CUDA backend's driver (PipelineCuda.cpp).
-/// Stage 3 of the pipeline: bufferization and the static memory plan. `writeIntoPads`:
-/// producers of padded Conv/pool inputs write into the padded buffers (onnx-write-into-pads;
-/// off for the CUDA backend, whose kernels have not been checked on strided outputs).
-void buildBufferizePipeline(mlir::OpPassManager &pm, bool writeIntoPads = true);
+/// Stage 3 of the pipeline: bufferization and the static memory plan. `writeIntoSlices`:
+/// producers of Concat operands and padded Conv/pool inputs write into the concatenated /
+/// padded buffers (onnx-write-into-concats, onnx-write-into-pads; off for the CUDA backend,
+/// whose kernels have not been checked on strided outputs).
+void buildBufferizePipeline(mlir::OpPassManager &pm, bool writeIntoSlices = true);
 /// The model's tensors, read from main_graph after lowering to linalg.
 mlir::FailureOr<ModelInterface> readInterface(mlir::ModuleOp module, const CompileOptions &o);
 std::string defaultOutput(const CompileOptions &o);

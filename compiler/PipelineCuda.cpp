@@ -141,7 +141,7 @@ int compileCuda(const CompileOptions &o, const char *argv0, ModuleOp module,
   }
   verbose("bufferize + memory plan");
   if (failed(runPasses(
-          [](OpPassManager &pm) { buildBufferizePipeline(pm, /*writeIntoPads=*/false); })))
+          [](OpPassManager &pm) { buildBufferizePipeline(pm, /*writeIntoSlices=*/false); })))
     return kExitModelError;
   // A size computed from tensor data with no bound is allocated per run on the host
   // (PlanMemory): main_graph then returns a status. Not for device memory.

@@ -67,6 +67,29 @@ def EmptyBufferArgs : Pass<"onnx-empty-buffer-args", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def WriteIntoConcats : Pass<"onnx-write-into-concats", "mlir::func::FuncOp"> {
+  let summary = "Let the producers of a concatenation's operands write into their slices";
+  let description = [{
+    A Concat (ConcatLowering: an undefined static tensor, then one static insert_slice per
+    operand, consecutive along one axis) bufferizes to a copy of each operand into its slice.
+    When an operand is computed in the same block by ops that write in place (as in
+    onnx-write-into-pads: destination-style ops, scf.for loops carrying what they write)
+    starting from an undefined tensor, the first such write's destination becomes an
+    extract_slice of the concatenation so far (the previous insert's result), and the
+    operand's insert_slice moves up to right after the operand is complete: an
+    extract/insert pair of one slice of one tensor, which one-shot bufferization does in
+    place. The concatenation's undefined tensor is its own (CSE merges equal ones) and moves
+    before the first producer's first write.
+    An operand whose producer's first write comes before the previous operand is complete
+    (the producers interleave), a graph input, a constant, a value with another in-place
+    writer or read through a flattening reshape or returned keeps its copy; its insert still
+    moves up so that the later operands can write in place. Other readers of a rewritten
+    operand read the slice view. Runs before onnx-write-into-pads, which follows a
+    concatenation feeding a padded input back to its undefined tensor (Producer::rootSlice).
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
+}
+
 def WriteIntoPads : Pass<"onnx-write-into-pads", "mlir::func::FuncOp"> {
   let summary = "Let the producer of a padded tensor's interior write into the padded buffer";
   let description = [{
