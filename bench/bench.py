@@ -276,6 +276,12 @@ def bench_model(args, node_path, model_path, work):
                     # would hold the core our second worker needs (and ours theirs): let
                     # every server's workers go idle before the next one runs.
                     time.sleep(PAUSE_S)
+                    # One untimed run first: on this VM memory left idle for a fraction of a
+                    # second comes back slowly (kernel reclaim of cold pages; our weights are
+                    # file-backed pages of the library), and with one run per batch for the
+                    # big models every timed run was a cold one: resnet50 took 73 ms in the
+                    # bench and 57 ms back to back (docs/perf.md, session 10).
+                    s.run(1, keep=False)
                     s.run(k)
         finally:
             for s in servers:
