@@ -233,12 +233,12 @@ def bench_model(args, node_path, model_path, work):
         json.dump(meta, f)
     opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")),
                 default=13)
-    ident = os.path.join(work, name + "_binding.onnx")
-    ident_model = binding_model(inputs, model.graph, opset)
-    onnx.save(ident_model, ident)
+    binding = os.path.join(work, name + "_binding.onnx")
+    bind_model = binding_model(inputs, model.graph, opset)
+    onnx.save(bind_model, binding)
     # Outputs allocated once on both ORT servers, as onnx-run --serve reuses its buffers.
     for path, graph in ((os.path.join(in_dir, "outputs.json"), model.graph),
-                        (os.path.join(in_dir, "binding_outputs.json"), ident_model.graph)):
+                        (os.path.join(in_dir, "binding_outputs.json"), bind_model.graph)):
         with open(path, "w") as f:
             json.dump(static_outputs(graph), f)
 
@@ -257,9 +257,9 @@ def bench_model(args, node_path, model_path, work):
                        "--threads", str(threads), "--serve"])
         ort = Server(["node", ort_js, model_path, str(threads), f"{in_dir}/inputs.json",
                       f"{in_dir}/outputs.json"], env)
-        idt = Server(["node", ort_js, ident, str(threads), f"{in_dir}/inputs.json",
+        bnd = Server(["node", ort_js, binding, str(threads), f"{in_dir}/inputs.json",
                       f"{in_dir}/binding_outputs.json"], env)
-        servers = (ours, ort, idt)
+        servers = (ours, ort, bnd)
         try:
             # Warm-up: at least 3 runs and half a second each.
             for s in servers:
@@ -286,7 +286,7 @@ def bench_model(args, node_path, model_path, work):
         finally:
             for s in servers:
                 s.close()
-        o, r, i = ours.median_ms(), ort.median_ms(), idt.median_ms()
+        o, r, i = ours.median_ms(), ort.median_ms(), bnd.median_ms()
         # The binding model's time is noise-prone; when it is not clearly below the model's
         # (a noisy machine, a model as cheap as the binding), the net figure means nothing:
         # fall back to the raw ratio rather than divide by ~0.

@@ -235,7 +235,8 @@ static void *worker_main(void *arg) {
 
 /* Starts workers up to `want` (beyond the calling thread); returns how many run. */
 static int start_workers(int want) {
-  STORE(&pool.start_generation, LOAD_RELAXED(&pool.generation));
+  if (pool.started < want) /* once per new worker, not on every loop */
+    STORE(&pool.start_generation, LOAD_RELAXED(&pool.generation));
   while (pool.started < want) {
     if (pthread_create(&pool.workers[pool.started], 0, worker_main,
                        (void *)(intptr_t)pool.started))
