@@ -1108,6 +1108,50 @@ def loop_runtime_dims_cases(h):
                   "a size computed from the input values is invalid")
 
 
+def sliding_loop_model(width, yield_dims, w=None):
+    """loop_check_frees_cases' models: r = Range(s, l, d) allocated per run and summed
+    (`total`), then a Loop over `trips` adding x[i:i+width] (times w, if given) to a carried
+    y [width], its yield declared `yield_dims`."""
+    F, I64, B = TensorProto.FLOAT, TensorProto.INT64, TensorProto.BOOL
+    consts = [helper.make_tensor("width", I64, [], [width]),
+              helper.make_tensor("zero", I64, [1], [0])]
+    nodes = [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+             helper.make_node("Add", ["i", "width"], ["end"]),
+             helper.make_node("Unsqueeze", ["i", "zero"], ["start1"]),
+             helper.make_node("Unsqueeze", ["end", "zero"], ["end1"]),
+             helper.make_node("Slice", ["x", "start1", "end1"], ["piece"], name="piece")]
+    term = "piece"
+    if w is not None:
+        consts.append(helper.make_tensor("w", F, [width], w.tolist()))
+        nodes.append(helper.make_node("Mul", ["piece", "w"], ["scaled"], name="scaled"))
+        term = "scaled"
+    nodes.append(helper.make_node("Add", ["y_in", term], ["y_out"], name="acc"))
+    body = helper.make_graph(
+        nodes, "body", [vi("i", I64, []), vi("cond_in", B, []), vi("y_in", F, [width])],
+        [vi("cond_out", B, []), vi("y_out", F, yield_dims)], consts)
+    return model_of(
+        [helper.make_node("Range", ["s", "l", "d"], ["r"], name="range"),
+         helper.make_node("ReduceSum", ["r", "axes"], ["total"], keepdims=0, name="sum"),
+         helper.make_node("Loop", ["trips", "", "y0"], ["y"], body=body, name="loop")],
+        [vi("trips", I64, []), vi("x", F, ["N"]), vi("y0", F, [width]), vi("s", F, []),
+         vi("l", F, []), vi("d", F, [])],
+        [vi("y", F, [width]), vi("total", F, [])],
+        inits=[helper.make_tensor("axes", I64, [1], [0])])
+
+
+def expect_no_leak_on_refusal(h, name):
+    """Where valgrind is installed: the refused run of `name` (its inputs left by
+    expect_status in <work>/<name>_status) exits with status 3, leaking nothing."""
+    valgrind = shutil.which("valgrind")
+    if not valgrind:
+        return
+    rc, out = run([valgrind, "--error-exitcode=9", "--leak-check=full",
+                   "--errors-for-leak-kinds=definite,indirect", h.args.onnx_run,
+                   os.path.join(h.args.work, name + ".so"), "--inputs",
+                   os.path.join(h.args.work, name + "_status")])
+    h.report(rc == 3, f"{name} refused at run time without a leak (valgrind)", out)
+
+
 def loop_check_frees_cases(h):
     """A check inside a loop in a model that frees buffers allocated per run
     (docs/dynamic-shapes.md, "Sizes from data with no bound"): r = Range(s, l, d) is allocated
@@ -1117,25 +1161,7 @@ def loop_check_frees_cases(h):
     ONNXC_ERROR_DATA_SIZE, after freeing r's buffer (valgrind, where installed, reports no
     leak and no invalid access on that run)."""
     a, rng, check = h.args, h.rng, h.check
-    F, I64, B = TensorProto.FLOAT, TensorProto.INT64, TensorProto.BOOL
-    body = helper.make_graph(
-        [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
-         helper.make_node("Add", ["i", "one"], ["end"]),
-         helper.make_node("Unsqueeze", ["i", "zero"], ["start1"]),
-         helper.make_node("Unsqueeze", ["end", "zero"], ["end1"]),
-         helper.make_node("Slice", ["x", "start1", "end1"], ["piece"], name="piece"),
-         helper.make_node("Add", ["y_in", "piece"], ["y_out"], name="acc")],
-        "body", [vi("i", I64, []), vi("cond_in", B, []), vi("y_in", F, [1])],
-        [vi("cond_out", B, []), vi("y_out", F, [None])],
-        [helper.make_tensor("one", I64, [], [1]), helper.make_tensor("zero", I64, [1], [0])])
-    model = model_of(
-        [helper.make_node("Range", ["s", "l", "d"], ["r"], name="range"),
-         helper.make_node("ReduceSum", ["r", "axes"], ["total"], keepdims=0, name="sum"),
-         helper.make_node("Loop", ["trips", "", "y0"], ["y"], body=body, name="loop")],
-        [vi("trips", I64, []), vi("x", F, ["N"]), vi("y0", F, [1]), vi("s", F, []),
-         vi("l", F, []), vi("d", F, [])],
-        [vi("y", F, [1]), vi("total", F, [])],
-        inits=[helper.make_tensor("axes", I64, [1], [0])])
+    model = sliding_loop_model(1, [None])
 
     def inputs(m, x, k):
         return [("trips", np.array(m, np.int64)), ("x", x),
@@ -1159,39 +1185,14 @@ def loop_check_frees_cases(h):
     bad = inputs(n + int(rng.integers(1, 4)), rng.standard_normal(n).astype(np.float32),
                  int(rng.integers(1, 9)))
     expect_status(h, "loop_check_frees", bad, "a size computed from the input values is invalid")
-    valgrind = shutil.which("valgrind")
-    if valgrind:
-        case_dir = os.path.join(a.work, "loop_check_frees_status")
-        rc, out = run([valgrind, "--error-exitcode=9", "--leak-check=full",
-                       "--errors-for-leak-kinds=definite,indirect", a.onnx_run,
-                       os.path.join(a.work, "loop_check_frees.so"), "--inputs", case_dir])
-        h.report(rc == 3, "loop_check_frees refused at run time without a leak (valgrind)", out)
+    expect_no_leak_on_refusal(h, "loop_check_frees")
 
     # A data check in the loop body of such a model: Mul(x[i:i+3], w [3]) reads the slice's
     # length (counted from data) as 3 (docs/dynamic-shapes.md: a size counted from data that
     # meets a static size is checked), a condition computed per iteration. trips <= N - 2
     # runs; trips = N - 1 slices 2 elements at the last step: ONNXC_ERROR_DATA_SIZE, r freed.
     w = np.array([1.0, -2.0, 0.5], np.float32)
-    body3 = helper.make_graph(
-        [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
-         helper.make_node("Add", ["i", "three"], ["end"]),
-         helper.make_node("Unsqueeze", ["i", "zero"], ["start1"]),
-         helper.make_node("Unsqueeze", ["end", "zero"], ["end1"]),
-         helper.make_node("Slice", ["x", "start1", "end1"], ["piece"], name="piece"),
-         helper.make_node("Mul", ["piece", "w"], ["scaled"], name="scaled"),
-         helper.make_node("Add", ["y_in", "scaled"], ["y_out"], name="acc")],
-        "body", [vi("i", I64, []), vi("cond_in", B, []), vi("y_in", F, [3])],
-        [vi("cond_out", B, []), vi("y_out", F, [3])],
-        [helper.make_tensor("three", I64, [], [3]), helper.make_tensor("zero", I64, [1], [0]),
-         helper.make_tensor("w", F, [3], w.tolist())])
-    model3 = model_of(
-        [helper.make_node("Range", ["s", "l", "d"], ["r"], name="range"),
-         helper.make_node("ReduceSum", ["r", "axes"], ["total"], keepdims=0, name="sum"),
-         helper.make_node("Loop", ["trips", "", "y0"], ["y"], body=body3, name="loop")],
-        [vi("trips", I64, []), vi("x", F, ["N"]), vi("y0", F, [3]), vi("s", F, []),
-         vi("l", F, []), vi("d", F, [])],
-        [vi("y", F, [3]), vi("total", F, [])],
-        inits=[helper.make_tensor("axes", I64, [1], [0])])
+    model3 = sliding_loop_model(3, [3], w)
 
     def inputs3(m, x, k):
         return [("trips", np.array(m, np.int64)), ("x", x), ("y0", np.zeros(3, np.float32)),
@@ -1214,13 +1215,7 @@ def loop_check_frees_cases(h):
                       inputs3(n - 1, rng.standard_normal(n).astype(np.float32),
                               int(rng.integers(1, 9))),
                       "a size computed from the input values is invalid")
-        if valgrind:
-            rc, out = run([valgrind, "--error-exitcode=9", "--leak-check=full",
-                           "--errors-for-leak-kinds=definite,indirect", a.onnx_run,
-                           os.path.join(a.work, "loop_data_check_frees.so"), "--inputs",
-                           os.path.join(a.work, "loop_data_check_frees_status")])
-            h.report(rc == 3, "loop_data_check_frees refused at run time without a leak "
-                     "(valgrind)", out)
+        expect_no_leak_on_refusal(h, "loop_data_check_frees")
 
 
 def loop_grows_cases(h):
