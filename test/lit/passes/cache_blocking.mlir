@@ -3,15 +3,16 @@
 
 // Cache blocking of a contraction whose constant vector operand (32x40 weights, 5 KB) is
 // larger than half of L2 (here 2 KB). The tile is 5 rows x 2 vectors of 8 lanes (16 columns),
-// so the weights are packed at compile time into 3 panels of 32 x 16 (the last one padded
-// with zeros: it holds columns 32..39). With L1 at 512 bytes, a panel block of 8 steps x 16
+// so the weights are packed at compile time into 2 panels of 32 x 16 and a tail of 32 x 8
+// (columns 32..39: as wide as the columns left, not padded to a panel). With L1 at 512 bytes, a panel block of 8 steps x 16
 // columns fills it: the reduction runs in 4 blocks of 8. The columns go in blocks of
 // one panel (16): two full blocks in a loop the thread pool may split, then the last 8
 // columns. In each column block: the first reduction block starts from the init (zeros),
 // the middle ones, in an unmarked loop (they add to each other's sums), continue from the
 // partial sums in the result, and only the last applies the fused Relu.
 // CHECK-LABEL: func.func @blocked
-// CHECK-DAG:     %[[W:.+]] = arith.constant dense_resource<packed> : tensor<3x32x16xf32>
+// CHECK-DAG:     %[[W:.+]] = arith.constant dense_resource<packed> : tensor<2x32x16xf32>
+// CHECK-DAG:     %[[T:.+]] = arith.constant dense_resource<packed_1> : tensor<1x32x8xf32>
 // CHECK-DAG:     %[[ZERO:.+]] = arith.constant dense<0.000000e+00> : vector<8xf32>
 // CHECK:         %[[DEST:.+]] = bufferization.alloc_tensor() : tensor<5x40xf32>
 // CHECK:         %[[BLOCKS:.+]] = scf.for %[[V0:.+]] = %c0 to %c32 step %c16 iter_args(%[[C0:.+]] = %[[DEST]])
@@ -28,16 +29,19 @@
 // CHECK:           scf.for %{{.+}} = %c24 to %c32 step %c1
 // CHECK:           arith.maximumf
 // CHECK:         } {onnxc.parallel}
-// The last 8 columns: one vector of panel 2, the same three reduction stages.
-// CHECK:         scf.for %{{.+}} = %c0 to %c8 step %c1
-// CHECK:           vector.transfer_read %[[W]][%c2, %{{.+}}, %c0]
+// The last 8 columns: one vector of the tail, the same three reduction stages.
+// CHECK:         scf.for %[[K:.+]] = %c0 to %c8 step %c1
+// CHECK:           vector.transfer_read %[[T]][%c0, %[[K]], %c0]
+// CHECK-NOT:       %[[W]]
 // CHECK:         scf.for %{{.+}} = %c8 to %c24 step %c8
 // CHECK-NOT:       onnxc.parallel
 // CHECK:         scf.for %{{.+}} = %c24 to %c32 step %c1
 // CHECK:         arith.maximumf
-// The blob (64-byte aligned): panel 0 starts with row 0's columns 0..15 (-3, -2, -1, ...);
-// panel 2 ends with row 31's columns 32..39 (the last is 2.0) and 8 zeros of padding.
-// CHECK:         packed: "0x40000000000040C0000000C0000080BF{{[0-9A-F]*}}000000400000000000000000000000000000000000000000000000000000000000000000"
+// The blobs (64-byte aligned; printed in the order the IR first uses them): the tail
+// starts with row 0's columns 32..39 (2, 1, 2, 3, -3, ...) and ends with row 31's (the last
+// is 2.0); panel 0 starts with row 0's columns 0..15 (-3, -2, -1, ...).
+// CHECK:         packed_1: "0x400000000000803F0000004000004040000040C0{{[0-9A-F]*}}0000803F00000040"
+// CHECK-NEXT:    packed: "0x40000000000040C0000000C0000080BF{{[0-9A-F]*}}"
 // SMALL-LABEL: func.func @blocked
 // SMALL-NOT:     packed
 // SMALL:         scf.for %{{.+}} = %c0 to %c32 step %c1

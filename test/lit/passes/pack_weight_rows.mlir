@@ -4,33 +4,37 @@
 // A 1x1 convolution out[m, w] += x[c, w] * W[m, c] with constant weights (the broadcast
 // operand), whose tile rows (5 x 4 floats) exceed L1 (here 64 bytes; with the default 32 KB,
 // FITS, they are left as they are). The tile is 5 rows x 2 vectors of 8 lanes, so W (14 x 4)
-// is packed at compile time into panels of 5 rows, [3][4][5]: the 5 scalars that one
-// reduction step broadcasts lie side by side (lane i = row i of the tile), the last panel
-// padded with a zero row. Each tile reads its panel (m0 floordiv 5) at lanes 0..4; the
-// remainder tile (rows 10..13) reads panel 2 at lanes 0..3.
+// is packed at compile time into panels of 5 rows, [2][4][5]: the 5 scalars that one
+// reduction step broadcasts lie side by side (lane i = row i of the tile). The 4 rows left
+// (10..13) go into a tail of their own, [1][4][4], not into a third panel padded with a zero
+// row. Each tile reads its panel (m0 floordiv 5) at lanes 0..4; the remainder tile reads
+// the tail at lanes 0..3.
 // CHECK-DAG: #[[$PANEL:.+]] = affine_map<(d0) -> (d0 floordiv 5)>
 // CHECK-LABEL: func.func @pack_rows
-// CHECK-DAG:     %[[W:.+]] = arith.constant dense_resource<packed> : tensor<3x4x5xf32>
+// CHECK-DAG:     %[[W:.+]] = arith.constant dense_resource<packed> : tensor<2x4x5xf32>
+// CHECK-DAG:     %[[T:.+]] = arith.constant dense_resource<packed_1> : tensor<1x4x4xf32>
 // CHECK:         scf.for %[[M0:.+]] = %c0 to %c10 step %c5
 // CHECK:           scf.for %[[C:.+]] = %c0 to %c4 step %c1
 // CHECK:             %[[P:.+]] = affine.apply #[[$PANEL]](%[[M0]])
-// CHECK:             tensor.extract %[[W]][%[[P]], %[[C]], %c0] : tensor<3x4x5xf32>
-// CHECK:             tensor.extract %[[W]][%[[P]], %[[C]], %c1] : tensor<3x4x5xf32>
-// CHECK:             tensor.extract %[[W]][%[[P]], %[[C]], %c4] : tensor<3x4x5xf32>
+// CHECK:             tensor.extract %[[W]][%[[P]], %[[C]], %c0] : tensor<2x4x5xf32>
+// CHECK:             tensor.extract %[[W]][%[[P]], %[[C]], %c1] : tensor<2x4x5xf32>
+// CHECK:             tensor.extract %[[W]][%[[P]], %[[C]], %c4] : tensor<2x4x5xf32>
 // CHECK-COUNT-2:       vector.fma
 // CHECK:         } {onnxc.parallel}
 // CHECK:         scf.for %[[C:.+]] = %c0 to %c4 step %c1
-// CHECK:           tensor.extract %[[W]][%c2, %[[C]], %c0] : tensor<3x4x5xf32>
-// CHECK:           tensor.extract %[[W]][%c2, %[[C]], %c3] : tensor<3x4x5xf32>
-// CHECK-NOT:       tensor.extract %[[W]][%c2, %[[C]], %c4]
+// CHECK:           tensor.extract %[[T]][%c0, %[[C]], %c0] : tensor<1x4x4xf32>
+// CHECK:           tensor.extract %[[T]][%c0, %[[C]], %c3] : tensor<1x4x4xf32>
+// CHECK-NOT:       tensor.extract %[[W]]
 // CHECK:           vector.fma
-// The blob (64-byte aligned): panel 0, c = 0 holds rows 0..4 (0, 4, 8, 12, 16), then c = 1
-// starts with row 0's 1.0; panel 2 ends with c = 3 of rows 10..13 (43, 47, 51, 55) and the
-// zero of the padding row.
+// The blobs (64-byte aligned): panel 0, c = 0 holds rows 0..4 (0, 4, 8, 12, 16), then c = 1
+// starts with row 0's 1.0; panel 1 ends with c = 3 of rows 5..9 (23, 27, 31, 35, 39). The
+// tail starts with c = 0 of rows 10..13 (40, 44, 48, 52) and ends with c = 3 of them (43,
+// 47, 51, 55).
 // FITS-LABEL: func.func @pack_rows
 // FITS-NOT:     packed
 // FITS:         tensor.extract %{{.+}}[%{{.+}}, %{{.+}}] : tensor<14x4xf32>
-// CHECK:         packed: "0x4000000000000000000080400000004100004041000080410000803F{{[0-9A-F]*}}00002C4200003C4200004C4200005C4200000000"
+// CHECK:         packed: "0x4000000000000000000080400000004100004041000080410000803F{{[0-9A-F]*}}0000B8410000D8410000F84100000C4200001C42"
+// CHECK-NEXT:    packed_1: "0x4000000000002042000030420000404200005042{{[0-9A-F]*}}00002C4200003C4200004C4200005C42"
 #mX = affine_map<(d0, d1, d2) -> (d2, d1)>
 #mW = affine_map<(d0, d1, d2) -> (d0, d2)>
 #mY = affine_map<(d0, d1, d2) -> (d0, d1)>
