@@ -71,6 +71,9 @@ struct Plan {
   bool blocked = false;
   unsigned kDim = 0;
   int64_t kc = 0, nc = 0;
+  // A constant vector operand of a blocked plan is packed into those panels (packPanels); a
+  // computed one is read where it is.
+  bool packedPanels = false;
   // The last, partial panel of a packed operand (packPanels, packRows) as a constant of its
   // own, as wide as the columns or rows it holds: padding it to a whole panel would store
   // zeros that no tile uses (2.3 MB of resnet50's library: 256 output channels in panels of
@@ -126,10 +129,11 @@ double stepCost(int64_t mr, int64_t nv, int64_t stride) {
 /// leave registers for its nv loaded vectors, the broadcast and one spare: with 28
 /// accumulators and 4 columns LLVM spilled an accumulator in every step (a third of
 /// bert_tiny_enc's time went to the spill stores).
-void chooseTile(Plan &p, int64_t lanes, int64_t registers, int64_t maxRows = 28) {
+void chooseTile(Plan &p, int64_t lanes, int64_t registers, int64_t maxRows = 28,
+                int64_t maxVectors = 8) {
   int64_t m = p.ranges[p.mDim], vecs = llvm::divideCeil(p.ranges[p.vDim], lanes);
   double best = 0;
-  for (int64_t nv = 1; nv <= std::min<int64_t>(vecs, 8); ++nv) {
+  for (int64_t nv = 1; nv <= std::min({vecs, maxVectors, int64_t(8)}); ++nv) {
     int64_t mr = std::min({m, (registers - nv - 3) / nv, maxRows});
     if (mr < 1)
       break;
@@ -239,36 +243,62 @@ std::optional<Plan> planFor(linalg::GenericOp op, std::pair<unsigned, unsigned> 
   return p;
 }
 
-/// Cache blocking for a GEMM-like plan whose vector operand is a large constant (it would
-/// stream from memory once per M tile, its rows colliding in the cache sets when they are 4 KB
-/// apart): one reduction dim, every parallel dim but M and V of one iteration, V the
-/// innermost output dim read contiguously. The register tile keeps at most 8 rows: the
-/// broadcast operand's rows are as far apart as its reduction is long, and more than 8 of them
-/// in one L1 set (12 ways, less the panel's lines) evicted each other on every step.
+/// Cache blocking for a GEMM-like plan whose vector operand is larger than half of L2 (it
+/// would stream from memory once per M tile; a constant one's rows also collided in the cache
+/// sets when they were 4 KB apart, hence its packed panels): one reduction dim, every parallel
+/// dim but M and V of one iteration, V the innermost output dim read contiguously. A computed
+/// operand is blocked the same way without packing: resnet50's 512x28x28 -> 128 pointwise
+/// convs (4 x 5 tiles) read their 1.6 MB input once per 4 output channels, 32 times, and ran at
+/// 61% of the peak against 78-83% for the same convs on 14x14 maps. The register tile keeps
+/// at most 8 rows: the broadcast operand's rows are as far apart as its reduction is long, and
+/// more than 8 of them in one L1 set (12 ways, less the panel's lines) evicted each other on
+/// every step.
 void chooseBlocking(Plan &p, int64_t lanes, int64_t registers, int64_t l1Bytes,
                     int64_t l2Bytes) {
   unsigned numLoops = p.ranges.size();
-  if (numLoops != p.numParallel + 1 || p.vDim != p.numParallel - 1 || p.stride != 1 ||
-      p.vecMap.getResult(p.vResult) != getAffineDimExpr(p.vDim, p.vecMap.getContext()) ||
-      !constantThroughReshapes(p.vecOperand))
+  if (p.vDim != p.numParallel - 1 || p.stride != 1)
     return;
   for (unsigned d = 0; d < p.numParallel; ++d)
     if (d != p.mDim && d != p.vDim && p.ranges[d] != 1)
       return;
-  int64_t k = p.ranges[numLoops - 1], v = p.ranges[p.vDim];
+  // One reduction dim; a computed operand may have others of one step (a pointwise conv's
+  // kernel window), which a packed one would have to fold into its layout.
+  bool constant = constantThroughReshapes(p.vecOperand) != nullptr;
+  unsigned kDim = numLoops;
+  for (unsigned d = p.numParallel; d < numLoops; ++d) {
+    if (p.ranges[d] == 1 && !constant)
+      continue;
+    if (kDim != numLoops)
+      return;
+    kDim = d;
+  }
+  if (kDim == numLoops ||
+      (constant && p.vecMap.getResult(p.vResult) !=
+                       getAffineDimExpr(p.vDim, p.vecMap.getContext())))
+    return;
+  int64_t k = p.ranges[kDim], v = p.ranges[p.vDim];
   if (k * v * 4 <= l2Bytes / 2)
     return; // Fits in L2: the unblocked tiles already run near the peak (256^3: 107%).
-  chooseTile(p, lanes, registers, /*maxRows=*/8);
+  // A computed operand's blocks are one tile wide (p.nc below) and threads share them: at
+  // least 6 of them, so that two threads get even shares (196 columns: 7 blocks of 2 vectors,
+  // not 3 of 5 vectors split 2:1).
+  int64_t maxVectors = 8;
+  if (!constant)
+    while (maxVectors > 1 && llvm::divideCeil(v, maxVectors * lanes) < 6)
+      --maxVectors;
+  chooseTile(p, lanes, registers, /*maxRows=*/8, maxVectors);
   int64_t width = p.nv * lanes;
   p.blocked = true;
-  p.kDim = numLoops - 1;
+  p.kDim = kDim;
   // A tile's panel block (kc x width) fills L1. Measured on SGEMM 1024^3 (AVX-512, 8 x 2
   // tiles of 32 columns, 48 KB L1; CPU ms per run on a loaded machine, +-10%): kc = 128
   // (16 KB) 13.6, 192: 12.1, 256 (32 KB): 11.4, 512 (64 KB): 11.6.
   p.kc = std::min(k, std::max<int64_t>(lanes, l1Bytes / (width * 4)));
-  // About four V blocks: two threads get two each; more would re-read the broadcast operand.
+  // A packed operand: about four V blocks, two threads get two each; more would re-read the
+  // broadcast operand. A computed one: one tile width per block, for threads to share evenly
+  // (the weights it re-reads per block are the smaller operand).
   int64_t panels = llvm::divideCeil(v, width);
-  p.nc = width * llvm::divideCeil(panels, 4);
+  p.nc = constant ? width * llvm::divideCeil(panels, 4) : width;
 }
 
 /// Whether the M or V tiles go outside the other parallel loops (Plan::mOuter, vOuter). The
@@ -477,6 +507,7 @@ bool packPanels(OpBuilder &b, Location loc, Plan &p, int64_t lanes) {
     p.vecMap = p.vecTailMap;
   }
   p.vResult = rank;
+  p.packedPanels = true;
   return true;
 }
 
@@ -799,14 +830,28 @@ private:
       }
       return sweep(b, loc, c, index(b, loc, (blocks - 1) * p.kc), lastLen, false, true);
     };
-    if (v / p.nc > 0)
-      c = loop(b, loc, 0, (v / p.nc) * p.nc, p.nc, c,
-               [&](OpBuilder &nb, Location nl, Value v0, Value acc) {
-                 return vBlock(nb, nl, acc, v0, p.nc);
-               });
-    if (int64_t rest = v % p.nc)
-      c = vBlock(b, loc, c, index(b, loc, v - rest), rest);
-    return c;
+    int64_t full = v / p.nc, rest = v % p.nc;
+    if (!rest)
+      return loop(b, loc, 0, full * p.nc, p.nc, c,
+                  [&](OpBuilder &nb, Location nl, Value v0, Value acc) {
+                    return vBlock(nb, nl, acc, v0, p.nc);
+                  });
+    // The shorter last block in the same parallel loop, under an scf.if: after the loop it
+    // ran on one thread while the others waited (3 blocks of 240 columns and one of 64).
+    Value lastStart = index(b, loc, full * p.nc);
+    return loop(b, loc, 0, (full + 1) * p.nc, p.nc, c,
+                [&](OpBuilder &nb, Location nl, Value v0, Value acc) -> Value {
+                  if (full == 0)
+                    return vBlock(nb, nl, acc, v0, rest);
+                  Value isLast =
+                      arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, v0, lastStart);
+                  auto ifOp = scf::IfOp::create(nb, nl, TypeRange{acc.getType()}, isLast,
+                                                /*withElseRegion=*/true);
+                  OpBuilder tb = ifOp.getThenBodyBuilder(), eb = ifOp.getElseBodyBuilder();
+                  scf::YieldOp::create(tb, nl, vBlock(tb, nl, acc, v0, rest));
+                  scf::YieldOp::create(eb, nl, vBlock(eb, nl, acc, v0, p.nc));
+                  return ifOp.getResult(0);
+                });
   }
 
   /// The tiles of one V block [v0, v0 + len) (len a multiple of the tile width but for the
@@ -1098,13 +1143,13 @@ private:
     // Packed panels (blocked plans): tiles start at a panel's first column, so vector j of
     // the tile is at column j * lanes of the panel that holds the tile's start.
     SmallVector<Value> panelAt;
-    if (p.blocked)
+    if (p.packedPanels)
       panelAt = apply(b, loc, vm, idx);
     for (int64_t j = 0; j < nv; ++j) {
       SmallVector<Value> ivs(idx);
       ivs[p.vDim] = offset(b, loc, ivs[p.vDim], j * lanes);
-      SmallVector<Value> at = p.blocked ? panelAt : apply(b, loc, vm, ivs);
-      if (p.blocked)
+      SmallVector<Value> at = p.packedPanels ? panelAt : apply(b, loc, vm, ivs);
+      if (p.packedPanels)
         at.back() = index(b, loc, j * lanes);
       if (p.stride == 1) {
         bool inBounds = j + 1 < nv || lastLanes == lanes;
@@ -1221,7 +1266,8 @@ struct VectorizeContractionsPass
       chooseOrder(plan, lanes, l2Bytes);
       OpBuilder b(op);
       moveVectorDimInnermost(b, op.getLoc(), plan);
-      if (plan.blocked && !packPanels(b, op.getLoc(), plan, lanes))
+      if (plan.blocked && constantThroughReshapes(plan.vecOperand) &&
+          !packPanels(b, op.getLoc(), plan, lanes))
         plan.blocked = false;
       packRows(b, op.getLoc(), plan, l1Bytes);
       TileEmitter emitter(op, plan, lanes);

@@ -671,6 +671,28 @@ def blocked_gemm_cases(rng):
     ]
 
 
+@case
+def blocked_computed_cases(rng):
+    """A computed vector operand larger than half of L2: blocked the same way without packing,
+    in blocks one tile wide shared by the threads, the last, shorter one under an scf.if
+    (chooseBlocking). A MatMul of two inputs (ragged: 37 x 300 x 500) with a fused Relu, and
+    a pointwise Conv on a 29x29 map (841 columns, 300 channels -> 37), the shape of
+    resnet50's 512x28x28 -> 128 convs that motivated it. Small integers: exact sums."""
+    m, k, n = 37, 300, 500
+    a, b = small_ints(rng, m, k), small_ints(rng, k, n)
+    x = small_ints(rng, 1, k, 29, 29)
+    w = small_ints(rng, m, k, 1, 1)
+    bias = small_ints(rng, m)
+    return [
+        Case("blocked_computed_matmul_relu_37x300x500",
+             [node("MatMul", ["a", "b"], ["t"]), node("Relu", ["t"], ["y"])],
+             [("a", a), ("b", b)], [("y", as_f32(np.maximum(ref_matmul(a, b), 0)))]),
+        Case("blocked_computed_pointwise_conv_300x29x29_37",
+             [node("Conv", ["x", "w", "bias"], ["y"])], [("x", x)],
+             [("y", as_f32(ref_conv(x, w, bias)))], initializers=[("w", w), ("bias", bias)]),
+    ]
+
+
 # ---------------------------------------------------------------------------------------------
 # Conv
 # ---------------------------------------------------------------------------------------------
