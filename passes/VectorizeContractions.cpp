@@ -279,6 +279,10 @@ void chooseBlocking(Plan &p, int64_t lanes, int64_t registers, int64_t l1Bytes,
   int64_t k = p.ranges[kDim], v = p.ranges[p.vDim];
   if (k * v * 4 <= l2Bytes / 2)
     return; // Fits in L2: the unblocked tiles already run near the peak (256^3: 107%).
+  // A computed operand is read once per M tile of the unblocked plan: once or twice is no
+  // reason to block (mobilenet's 144x56x56 -> 24 convs are one tile of 24 rows).
+  if (!constant && llvm::divideCeil(p.ranges[p.mDim], p.mr) < 3)
+    return;
   // A computed operand's blocks are one tile wide (p.nc below) and threads share them: at
   // least 6 of them, so that two threads get even shares (196 columns: 7 blocks of 2 vectors,
   // not 3 of 5 vectors split 2:1).

@@ -77,35 +77,61 @@ func.func @blocked(%a: tensor<5x32xf32>) -> tensor<5x40xf32> {
 // -----
 
 // A computed vector operand (an argument: a conv's activations) larger than half of L2, with a
-// second reduction dim of one step (a pointwise conv's kernel window): blocked the same way
-// but read where it is, not packed (resnet50's 512x28x28 -> 128 convs read their input once
-// per 4 output channels otherwise). Blocks are one tile wide, and tiles narrow enough for at
-// least 6 blocks, so that threads share them evenly: 100 columns, here 6 x 1 tiles of 8
-// lanes, 13 blocks in one parallel loop, the last (4 columns, a masked read) under the scf.if.
-// The reduction goes in blocks of 16 steps (a 16 x 8 block of the operand fills L1's 512
-// bytes).
+// second reduction dim of one step (a pointwise conv's kernel window), read once per M tile
+// by the unblocked plan (40 rows: 4 tiles of 12): blocked the same way but read where it is,
+// not packed (resnet50's 512x28x28 -> 128 convs read their input 32 times otherwise). Blocks
+// are one tile wide, and tiles narrow enough for at least 6 blocks, so that threads share
+// them evenly: 100 columns in 5 x 2 tiles of 8 lanes (16 columns), 7 blocks in one parallel
+// loop, the last (4 columns, a masked read) under the scf.if. The reduction goes in blocks of
+// 8 steps (an 8 x 16 block of the operand fills L1's 512 bytes).
 // CHECK-LABEL: func.func @blocked_computed
-// CHECK-SAME:      %[[A:.+]]: tensor<6x64x1xf32>, %[[X:.+]]: tensor<64x100xf32>
+// CHECK-SAME:      %[[A:.+]]: tensor<40x64x1xf32>, %[[X:.+]]: tensor<64x100xf32>
 // CHECK-NOT:     packed
-// CHECK:         scf.for %[[V0:.+]] = %c0 to %c104 step %c8
+// CHECK:         scf.for %[[V0:.+]] = %c0 to %c112 step %c16
 // CHECK:           %[[LAST:.+]] = arith.cmpi eq, %[[V0]], %c96
 // CHECK:           scf.if %[[LAST]]
-// CHECK:             scf.for %[[K:.+]] = %c0 to %c16 step %c1
-// CHECK:               vector.transfer_read %[[X]][%[[K]], %[[V0]]], %{{.+}} : tensor<64x100xf32>, vector<8xf32>
-// CHECK:             scf.for %{{.+}} = %c16 to %c48 step %c16
+// CHECK:             scf.for %{{.+}} = %c0 to %c40 step %c5
+// CHECK:               scf.for %[[K:.+]] = %c0 to %c8 step %c1
+// CHECK:                 vector.transfer_read %[[X]][%[[K]], %[[V0]]], %{{.+}} : tensor<64x100xf32>, vector<8xf32>
+// CHECK:             scf.for %{{.+}} = %c8 to %c56 step %c8
 // CHECK:           } else {
-// CHECK:             scf.for %[[K:.+]] = %c0 to %c16 step %c1
-// CHECK:               vector.transfer_read %[[X]][%[[K]], %[[V0]]], %{{.+}} {in_bounds = [true]} : tensor<64x100xf32>, vector<8xf32>
-// CHECK-COUNT-6:       vector.fma
+// CHECK:             scf.for %{{.+}} = %c0 to %c40 step %c5
+// CHECK:               scf.for %[[K:.+]] = %c0 to %c8 step %c1
+// CHECK:                 vector.transfer_read %[[X]][%[[K]], %[[V0]]], %{{.+}} {in_bounds = [true]} : tensor<64x100xf32>, vector<8xf32>
+// CHECK-COUNT-10:        vector.fma
 // CHECK:         } {onnxc.parallel}
 // With the default L2 (1 MB) the 25 KB operand fits: no blocks.
 // SMALL-LABEL: func.func @blocked_computed
 // SMALL-NOT:     scf.if
 // SMALL:         scf.for %{{.+}} = %c0 to %c64 step %c1
+
 #mA = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
 #mX = affine_map<(d0, d1, d2, d3) -> (d2, d1 + d3)>
 #mY = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
-func.func @blocked_computed(%a: tensor<6x64x1xf32>, %x: tensor<64x100xf32>) -> tensor<6x100xf32> {
+func.func @blocked_computed(%a: tensor<40x64x1xf32>, %x: tensor<64x100xf32>) -> tensor<40x100xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<40x100xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<40x100xf32>) -> tensor<40x100xf32>
+  %r = linalg.generic {indexing_maps = [#mA, #mX, #mY], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+      ins(%a, %x : tensor<40x64x1xf32>, tensor<64x100xf32>) outs(%f : tensor<40x100xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<40x100xf32>
+  return %r : tensor<40x100xf32>
+}
+
+// -----
+
+// The same operand read by one M tile (6 rows): streamed once anyway, not blocked.
+// CHECK-LABEL: func.func @computed_one_tile
+// CHECK-NOT:     scf.if
+// CHECK:         scf.for %{{.+}} = %c0 to %c64 step %c1
+#mA = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+#mX = affine_map<(d0, d1, d2, d3) -> (d2, d1 + d3)>
+#mY = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+func.func @computed_one_tile(%a: tensor<6x64x1xf32>, %x: tensor<64x100xf32>) -> tensor<6x100xf32> {
   %z = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<6x100xf32>
   %f = linalg.fill ins(%z : f32) outs(%e : tensor<6x100xf32>) -> tensor<6x100xf32>
