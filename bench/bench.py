@@ -2,7 +2,7 @@
 """Latency of onnx-compile's libraries against ONNX Runtime, in one invocation.
 
     bench/bench.py [MODEL.onnx ...] [--mcpu CPU] [--threads 1,2] [--rounds R] [--batch K]
-                   [--micro] [--json OUT.json] [--build DIR]
+                   [--micro] [--convs MODEL.onnx ...] [--json OUT.json] [--build DIR]
 
 For each model: compile it with onnx-compile (--mcpu, default native), then keep three
 servers loaded: our library (onnx-run --serve), ONNX Runtime on the model, and ONNX Runtime on
@@ -18,6 +18,20 @@ from <model dir>/testdata/<name>/test_data_set_0 when present, else are random (
 
 --micro adds single-op models (GEMMs and convolutions) and reports GFLOP/s against the FMA peak
 measured in the same run (bench/fma_peak.c).
+
+--convs MODEL.onnx (repeatable) benches every Conv of the model alone: shape inference gives
+each its input shape, the node's own weights and bias go into a single-op model of the same
+attributes (plain Conv: the Relu fused after it is left out on both sides), convs of the same
+shapes and attributes are benched once and counted. A Conv whose weights or bias are not
+initializers is skipped, and listed. Each configuration runs as a model does above; one row
+per configuration and thread count: MFLOP (2 * N * Cout * OH * OW * Cin/group * KH * KW), ours
+and ORT-net ms, our GFLOP/s and % of the FMA peak, ours/ORT-net, and what it loses to ORT in
+the model (count * (ours - ORT)); then the FLOP-weighted total, sum(count * FLOPs) /
+sum(count * ms), ours and ORT's, against the peak (issue 5's convolution goal). Runs 3 servers
+per configuration and T: `--rounds 3` keeps resnet50's 23 configurations at T=1,2 to ~5 min.
+
+The single-op models (--micro, --convs) run on ORT without its memory arena; binding models
+have outputs of dims 1 (see ort_server.js --no-arena and binding_model for why).
 
 ONNX Runtime comes from npm (onnxruntime-node 1.30.0), installed into <build>/bench/ort on first
 use. Not a test: the machine is shared and noisy, so only ratios within one run mean anything.
@@ -459,13 +473,14 @@ def conv_configs(model_path, work):
 
 
 def fma_peak(work, threads):
+    """The FMA peak in GFLOP/s on `threads` threads: the best of three runs (another process
+    can only make a run slower; the % of peak must not rise because the machine was busy)."""
     exe = os.path.join(work, "fma_peak")
     if not os.path.exists(exe):
         subprocess.run(["clang-22", "-O2", "-march=native", "-ffp-contract=fast", "-pthread",
                         os.path.join(ROOT, "bench", "fma_peak.c"), "-o", exe], check=True)
-    return statistics.median(
-        float(subprocess.run([exe, str(threads)], capture_output=True, text=True,
-                             check=True).stdout) for _ in range(3))
+    return max(float(subprocess.run([exe, str(threads)], capture_output=True, text=True,
+                                    check=True).stdout) for _ in range(3))
 
 
 def add_gflops(row, peaks):
@@ -480,10 +495,9 @@ def add_gflops(row, peaks):
     return row
 
 
-def bench_convs(args, node_path, model_path, work, peaks):
+def bench_convs(args, node_path, model_path, work):
     """The --convs sweep of one model: every Conv configuration (conv_configs) benched as
-    bench_model does a model; then, per thread count, the FLOP-weighted total
-    sum(count * FLOPs) / sum(count * time) for ours and ORT-net."""
+    bench_model does a model. conv_totals adds the rates once the peak is known."""
     name = os.path.splitext(os.path.basename(model_path))[0]
     configs, skipped = conv_configs(model_path, work)
     rows = []
@@ -493,18 +507,27 @@ def bench_convs(args, node_path, model_path, work, peaks):
             skipped.append(f"{c['desc']} ({', '.join(c['nodes'])}): compile failed")
             continue
         row.update(desc=c["desc"], flops=c["flops"], count=c["count"], nodes=c["nodes"])
-        rows.append(add_gflops(row, peaks))
-    total = {}
-    flops = sum(r["count"] * r["flops"] for r in rows)
+        rows.append(row)
+    return {"model": name, "convs": sum(c["count"] for c in configs),
+            "flops": sum(r["count"] * r["flops"] for r in rows), "configs": rows,
+            "skipped": skipped}
+
+
+def conv_totals(sweep, peaks):
+    """Rates of a --convs sweep: each configuration's (add_gflops), and per thread count the
+    FLOP-weighted total, sum(count * FLOPs) / sum(count * ms), ours and ORT-net's."""
+    rows, flops = sweep["configs"], sweep["flops"]
+    sweep["total"] = {}
     for t, peak in peaks.items():
+        for r in rows:
+            add_gflops(r, {t: peak})
         ours = sum(r["count"] * r[f"t{t}"]["ours_ms"] for r in rows)
         ort = sum(r["count"] * r[f"t{t}"]["ort_net_ms"] for r in rows)
-        total[f"t{t}"] = {"ours_ms": ours, "ort_net_ms": ort,
-                          "ours_gflops": flops / ours / 1e6, "ort_gflops": flops / ort / 1e6,
-                          "ours_pct_peak": 100 * flops / ours / 1e6 / peak,
-                          "ort_pct_peak": 100 * flops / ort / 1e6 / peak}
-    return {"model": name, "convs": sum(c["count"] for c in configs), "flops": flops,
-            "configs": rows, "skipped": skipped, "total": total}
+        sweep["total"][f"t{t}"] = {
+            "ours_ms": ours, "ort_net_ms": ort,
+            "ours_gflops": flops / ours / 1e6, "ort_gflops": flops / ort / 1e6,
+            "ours_pct_peak": 100 * flops / ours / 1e6 / peak,
+            "ort_pct_peak": 100 * flops / ort / 1e6 / peak}
 
 
 def geomean(xs):
@@ -525,8 +548,8 @@ def main():
     args = ap.parse_args()
     args.build = os.path.abspath(args.build)
     args.threads = [int(t) for t in args.threads.split(",")]
-    models = args.models or ([] if args.micro or args.convs else [os.path.join(ROOT, "examples", "mlp",
-                                                                 "mlp.onnx")])
+    models = args.models or ([] if args.micro or args.convs else [
+        os.path.join(ROOT, "examples", "mlp", "mlp.onnx")])
     node_path = ensure_ort(args.build)
     results = {"mcpu": args.mcpu, "threads": args.threads, "models": [], "micro": [],
                "convs": []}
@@ -536,18 +559,25 @@ def main():
             if row:
                 results["models"].append(row)
         if args.micro or args.convs:
+            # The peak before and after the single-op models, the higher kept: on a shared
+            # machine one measurement can fall in another job's burst, and a low peak would
+            # inflate every % of it.
             peaks = {t: fma_peak(work, t) for t in args.threads}
-            results["fma_peak_gflops"] = peaks
         if args.micro:
             for path, flops, desc in micro_models(work):
                 row = bench_model(args, node_path, path, work, SINGLE_OP_ORT_FLAGS)
-                if not row:
-                    continue
-                row["desc"], row["flops"] = desc, flops
-                results["micro"].append(add_gflops(row, peaks))
+                if row:
+                    row["desc"], row["flops"] = desc, flops
+                    results["micro"].append(row)
         for m in args.convs:
-            results["convs"].append(bench_convs(args, node_path, os.path.abspath(m), work,
-                                                peaks))
+            results["convs"].append(bench_convs(args, node_path, os.path.abspath(m), work))
+        if args.micro or args.convs:
+            peaks = {t: max(p, fma_peak(work, t)) for t, p in peaks.items()}
+            results["fma_peak_gflops"] = peaks
+            for row in results["micro"]:
+                add_gflops(row, peaks)
+            for sweep in results["convs"]:
+                conv_totals(sweep, peaks)
 
     def table(rows, title):
         print(f"\n{title} (--mcpu {args.mcpu}; medians; ratio < 1: onnx-compile is faster)")
@@ -596,12 +626,16 @@ def main():
                       f"{x['ours_ms']:8.3f} {x['ort_net_ms']:8.3f} {x['ours_gflops']:7.1f} "
                       f"{x['ours_pct_peak']:6.1f} {x['ratio_net']:8.2f} "
                       f"{r['count'] * (x['ours_ms'] - x['ort_net_ms']):8.3f}")
+        # The whole model, when this run benched it too: how much of it the convs are.
+        whole = next((r for r in results["models"] if r["model"] == c["model"]), None)
         for t in args.threads:
             x = c["total"][f"t{t}"]
             print(f"FLOP-weighted, T={t}: {c['flops'] / 1e6:.0f} MFLOP; ours {x['ours_ms']:.2f} ms"
                   f", {x['ours_gflops']:.1f} GFLOP/s = {x['ours_pct_peak']:.1f}% of peak; ORT "
                   f"{x['ort_net_ms']:.2f} ms, {x['ort_gflops']:.1f} GFLOP/s = "
-                  f"{x['ort_pct_peak']:.1f}%")
+                  f"{x['ort_pct_peak']:.1f}%" + (
+                      f" (the whole model: ours {whole[f't{t}']['ours_ms']:.2f} ms, ORT "
+                      f"{whole[f't{t}']['ort_net_ms']:.2f} ms)" if whole else ""))
         for s in c["skipped"]:
             print(f"skipped: {s}")
     if args.json:
