@@ -636,6 +636,13 @@ def main():
                   f"{x['ort_pct_peak']:.1f}%" + (
                       f" (the whole model: ours {whole[f't{t}']['ours_ms']:.2f} ms, ORT "
                       f"{whole[f't{t}']['ort_net_ms']:.2f} ms)" if whole else ""))
+        for t in args.threads:
+            def lost(r):
+                return r["count"] * (r[f"t{t}"]["ours_ms"] - r[f"t{t}"]["ort_net_ms"])
+            worst = sorted((r for r in c["configs"] if lost(r) > 0), key=lost, reverse=True)[:5]
+            print(f"most lost to ORT, T={t}: "
+                  + ("; ".join(f"{r['desc']} x{r['count']} {lost(r):.2f} ms" for r in worst)
+                     or "none"))
         for s in c["skipped"]:
             print(f"skipped: {s}")
     if args.json:
