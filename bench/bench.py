@@ -144,8 +144,8 @@ def binding_model(inputs, graph, opset):
     (docs/perf.md, session 10).
 
     Not outputs of the model's shapes either: filling them is work, not binding. For a conv's
-    1x256x56x56 output (3.2 MB, preallocated) ConstantOfShape took 0.4-12 ms per call, 1x1x1x1
-    15 us; the size of a tensor does not change what binding it costs (a 3.2 MB input: 14-16
+    1x256x56x56 output (3.2 MB, preallocated) ConstantOfShape took 0.5-12.6 ms per call,
+    1x1x1x1 15 us; the size of a tensor does not change what binding it costs (a 3.2 MB input: 14-16
     us, a 4-byte one: 14-15 us; Node hands ORT the buffers without copying). A model's 4 KB of
     logits made no difference; a single conv's output was most of its time (docs/perf.md,
     session 11)."""
@@ -349,9 +349,10 @@ def micro_models(work):
     rng = np.random.default_rng(1)
     for m, k, n in [(256, 256, 256), (1024, 1024, 1024), (128, 768, 3072)]:
         b = numpy_helper.from_array(rng.uniform(-1, 1, (k, n)).astype(np.float32), "B")
-        p = save_model(work, f"matmul_{m}x{k}x{n}", [helper.make_node("MatMul", ["A", "B"], ["C"])],
-                 [helper.make_tensor_value_info("A", TensorProto.FLOAT, [m, k])],
-                 [helper.make_tensor_value_info("C", TensorProto.FLOAT, [m, n])], [b])
+        p = save_model(work, f"matmul_{m}x{k}x{n}",
+                       [helper.make_node("MatMul", ["A", "B"], ["C"])],
+                       [helper.make_tensor_value_info("A", TensorProto.FLOAT, [m, k])],
+                       [helper.make_tensor_value_info("C", TensorProto.FLOAT, [m, n])], [b])
         out.append((p, 2.0 * m * k * n, f"MatMul {m}x{k} * {k}x{n}"))
     for c, hw, oc, ks, s in [(64, 56, 64, 3, 1), (256, 14, 256, 3, 1), (64, 56, 256, 1, 1),
                              (128, 28, 256, 3, 2)]:
@@ -359,10 +360,11 @@ def micro_models(work):
             rng.uniform(-0.1, 0.1, (oc, c, ks, ks)).astype(np.float32), "W")
         o = (hw + 2 * (ks // 2) - ks) // s + 1
         p = save_model(work, f"conv_{c}x{hw}x{hw}_k{ks}s{s}_{oc}",
-                 [helper.make_node("Conv", ["X", "W"], ["Y"], pads=[ks // 2] * 4,
-                                   strides=[s, s])],
-                 [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, c, hw, hw])],
-                 [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [1, oc, o, o])], [w])
+                       [helper.make_node("Conv", ["X", "W"], ["Y"], pads=[ks // 2] * 4,
+                                         strides=[s, s])],
+                       [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, c, hw, hw])],
+                       [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [1, oc, o, o])],
+                       [w])
         out.append((p, conv_flops([1, c, hw, hw], [oc, c, ks, ks], [1, oc, o, o]),
                     f"Conv {c}x{hw}x{hw} k{ks} s{s} -> {oc}"))
     return out
@@ -517,10 +519,10 @@ def conv_totals(sweep, peaks):
     """Rates of a --convs sweep: each configuration's (add_gflops), and per thread count the
     FLOP-weighted total, sum(count * FLOPs) / sum(count * ms), ours and ORT-net's."""
     rows, flops = sweep["configs"], sweep["flops"]
+    for r in rows:
+        add_gflops(r, peaks)
     sweep["total"] = {}
     for t, peak in peaks.items():
-        for r in rows:
-            add_gflops(r, {t: peak})
         ours = sum(r["count"] * r[f"t{t}"]["ours_ms"] for r in rows)
         ort = sum(r["count"] * r[f"t{t}"]["ort_net_ms"] for r in rows)
         sweep["total"][f"t{t}"] = {

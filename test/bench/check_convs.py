@@ -8,7 +8,8 @@ The model has: two convs of one configuration, one of them spelling out the defa
 count 2); a grouped, strided, dilated conv with a bias, on a symbolic batch (taken as 1, as
 the bench feeds it); a conv whose weights are computed (skipped, and said so). Each single-op
 model must pass the ONNX checker with shape inference, keep the node's attributes and carry the
-node's own weights and bias. Also the binding model's outputs: the model's ranks, dims 1.
+node's own weights and bias. Also the binding model's outputs (the model's ranks, dims 1) and
+the FLOP-weighted total of a made-up sweep.
 """
 import argparse
 import os
@@ -103,6 +104,20 @@ def main():
         onnx.checker.check_model(bind, full_check=True)
         check([[d.dim_value for d in o.type.tensor_type.shape.dim] for o in bind.graph.output]
               == [[1, 1, 1, 1]], f"{c['desc']}: binding model outputs")
+
+    # The FLOP-weighted total: sum(count * FLOPs) / sum(count * ms), not a mean of the rates.
+    # Here 2 x 1 GFLOP in 10 ms each and 1 x 4 GFLOP in 10 ms: 6 GFLOP / 30 ms = 200 GFLOP/s
+    # (the mean of the configurations' rates would be 250).
+    sweep = {"flops": 2 * 10**9 + 4 * 10**9, "configs": [
+        {"count": 2, "flops": 10**9, "t1": {"ours_ms": 10.0, "ort_net_ms": 5.0}},
+        {"count": 1, "flops": 4 * 10**9, "t1": {"ours_ms": 10.0, "ort_net_ms": 20.0}}]}
+    bench.conv_totals(sweep, {1: 400.0})
+    total = sweep["total"]["t1"]
+    check(abs(total["ours_gflops"] - 200) < 1e-9 and abs(total["ours_pct_peak"] - 50) < 1e-9,
+          f"FLOP-weighted total, ours: {total}")
+    check(abs(total["ort_gflops"] - 200) < 1e-9 and total["ort_net_ms"] == 30.0,
+          f"FLOP-weighted total, ORT: {total}")
+    check(sweep["configs"][1]["t1"]["ours_gflops"] == 400.0, "a configuration's GFLOP/s")
 
     print(f"{len(failures)} failures" if failures else "ok")
     return 1 if failures else 0
