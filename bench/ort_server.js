@@ -3,12 +3,17 @@
 // graph optimizations, intra-op threads = T, inter-op 1, sequential), binds the inputs the
 // driver wrote, then answers 'run K' on stdin with one line 'us T1 ... TK' (microseconds per
 // session.run, the N-API marshalling included) until 'quit' or end of input.
-//   node ort_server.js model.onnx THREADS inputs.json [outputs.json]
+//   node ort_server.js [--no-arena] model.onnx THREADS inputs.json [outputs.json]
 // inputs.json: [{"name", "type" (ort tensor type), "dims", "file" (raw little-endian data)}]
 // outputs.json: [{"name", "type", "dims"}]: outputs of static shape, allocated once and passed
 // to every run (as our library's outputs are): otherwise Node allocates a fresh typed array
 // per run, which for outputs of a few hundred KB took 1.7 ms instead of 0.07 ms in streaks of
 // ~100 runs (docs/perf.md, session 10).
+// --no-arena: without ORT's CPU memory arena (enableCpuMemArena false), for the single-conv
+// models of bench.py --convs: with the arena a lone Conv took fresh pages every run (~400 page
+// faults per run for resnet's 7x7 stem, 11 ms instead of 1.5-1.9 ms; ~1 per run for the whole
+// model), so ORT's conv looked many times slower than it is inside the model (docs/perf.md,
+// session 11).
 'use strict';
 const fs = require('fs');
 const readline = require('readline');
@@ -21,10 +26,13 @@ const ARRAYS = {
 };
 
 async function main() {
-  const [model, threads, inputsJson, outputsJson] = process.argv.slice(2);
+  const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+  const [model, threads, inputsJson, outputsJson] =
+    process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const session = await ort.InferenceSession.create(model, {
     executionProviders: ['cpu'], graphOptimizationLevel: 'all',
     intraOpNumThreads: parseInt(threads, 10), interOpNumThreads: 1, executionMode: 'sequential',
+    enableCpuMemArena: !flags.includes('--no-arena'),
   });
   const feeds = {};
   for (const t of JSON.parse(fs.readFileSync(inputsJson, 'utf8'))) {
