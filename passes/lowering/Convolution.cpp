@@ -35,9 +35,36 @@ bool feedsOnlyPaddedWindows(Value v, int depth = 0) {
   return true;
 }
 
+/// x[n, c, o_i * s_i] for o_i < out_i: the pixels a strided 1x1 window reads, contiguous.
+Value subsample(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> strides,
+                ArrayRef<int64_t> out) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> shape{xt.getDimSize(0), xt.getDimSize(1)};
+  shape.append(out.begin(), out.end());
+  auto type = RankedTensorType::get(shape, xt.getElementType());
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = shape.size();
+  SmallVector<AffineExpr> in{getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)};
+  for (unsigned i = 2; i < rank; ++i)
+    in.push_back(getAffineDimExpr(i, ctx) * strides[i - 2]);
+  SmallVector<AffineMap> maps{AffineMap::get(rank, 0, in, ctx),
+                              AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  Value init = emptyTensor(b, loc, type, {x});
+  return linalg::GenericOp::create(
+             b, loc, type, x, init, maps, iters,
+             [](OpBuilder &b, Location loc, ValueRange args) {
+               linalg::YieldOp::create(b, loc, args[0]);
+             })
+      .getResult(0);
+}
+
 /// Rows at least this long keep their map when the result feeds padded windows only
 /// (feedsOnlyPaddedWindows): shorter rows waste too many vector lanes (7 of 16 on a 7x7 map).
 constexpr int64_t kMinRowUnflattened = 14;
+/// Strided 1x1 convolutions with rows at least kMinRowUnflattened long are subsampled only
+/// with this many output channels or more (see ConvLowering).
+constexpr int64_t kMinChannelsSubsampled = 512;
 
 struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -81,6 +108,25 @@ struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
     RankedTensorType convType = resultType;
     auto isOne = [](int64_t v) { return v == 1; };
     auto isZero = [](int64_t v) { return v == 0; };
+    // A strided 1x1 convolution without padding (ResNet's downsampling projections) reads
+    // one pixel in s*s: subsample the input first, one pass over the pixels it reads, and
+    // the convolution is pointwise. Read in place, its vectors are strided loads (a span
+    // and a shuffle each) along rows of OW pixels: 1024x14x14 -> 2048 (7 of 16 lanes) ran
+    // at 53% of the FMA peak, 1.77 -> 1.28 ms subsampled; 256x56x56 -> 512 1.26 -> 1.04 ms.
+    // The copy is 1 / M of the convolution's work: with 128 or 256 output channels and rows
+    // that fill the lanes it cost 3-10% more than it saved (resnet18's 64x56x56 -> 128,
+    // 128x28x28 -> 256; docs/perf.md, session 12), hence the thresholds.
+    int64_t outChannels = wt.getDimSize(0);
+    if (spatial >= 2 && llvm::all_of(window->kernel, isOne) &&
+        !llvm::all_of(window->strides, isOne) && llvm::all_of(window->padBegin, isZero) &&
+        llvm::all_of(window->padEnd, isZero) &&
+        !ShapedType::isDynamicShape(xt.getShape().drop_front(1)) &&
+        (window->outSizes.back() < kMinRowUnflattened ||
+         outChannels >= kMinChannelsSubsampled)) {
+      xIn = subsample(rewriter, loc, xIn, window->strides, window->outSizes);
+      xt = cast<RankedTensorType>(xIn.getType());
+      window->strides.assign(spatial, 1);
+    }
     bool pointwise = spatial >= 2 && llvm::all_of(window->kernel, isOne) &&
                      llvm::all_of(window->strides, isOne) &&
                      llvm::all_of(window->padBegin, isZero) &&

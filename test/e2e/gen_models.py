@@ -734,6 +734,17 @@ def conv_cases(rng):
                   pads=[1, 1, 1, 1]),
         conv_case(rng, "conv2d_depthwise_multiplier2", (1, 3, 5, 5), (6, 1, 3, 3), group=3),
         conv_case(rng, "conv2d_1x1", (2, 4, 3, 3), (5, 4, 1, 1)),
+        # Strided 1x1 without padding: the input is subsampled, then the conv is pointwise
+        # (odd sizes: the last row and column are read; non-uniform strides; 1-D and 3-D).
+        conv_case(rng, "conv2d_1x1_strided", (2, 6, 9, 7), (5, 6, 1, 1), strides=[2, 2]),
+        conv_case(rng, "conv2d_1x1_strides_3_1", (1, 4, 8, 5), (3, 4, 1, 1), strides=[3, 1],
+                  bias=False),
+        conv_case(rng, "conv1d_1x1_strided", (1, 3, 10), (4, 3, 1), strides=[4]),
+        conv_case(rng, "conv3d_1x1_strided", (1, 2, 5, 4, 6), (3, 2, 1, 1, 1),
+                  strides=[2, 3, 2]),
+        conv_case(rng, "conv2d_1x1_strided_long_rows", (1, 3, 30, 29), (4, 3, 1, 1), strides=[2, 2]),
+        conv_case(rng, "conv2d_1x1_strided_grouped", (1, 4, 6, 6), (6, 2, 1, 1), strides=[2, 2],
+                  group=2),
         # in 6, k 3, s 2: out 3, total padding 1 (odd), so UPPER and LOWER differ.
         conv_case(rng, "conv2d_same_upper", (1, 2, 6, 6), (3, 2, 3, 3), strides=[2, 2],
                   auto_pad="SAME_UPPER"),

@@ -142,3 +142,54 @@ func.func @reduction_keeps_dims(%a: tensor<1x4x49xf32>) -> tensor<1x4x7xf32> {
   } -> tensor<1x4x7xf32>
   return %red : tensor<1x4x7xf32>
 }
+
+// -----
+
+// Not collapsed when another operand is a contraction on the unflattened map (through the
+// collapse of Conv's group dim): the Add and Relu are that contraction's epilogue to be
+// (resnet18's residual Add of a 3x3 conv and a subsampled 1x1 projection). Two elementwise
+// ops, so that the refusal also holds while the fused-away Add still reads the contraction.
+#in5 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d5, d3, d4)>
+#w5 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d2, d5)>
+#out5 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4)>
+#id4c = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @contraction_keeps_consumer_dims
+// CHECK:         %[[C:.+]] = linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK:         %[[CC:.+]] = tensor.collapse_shape %[[C]] {{\[\[}}0], [1, 2], [3], [4]]
+// CHECK:         %[[E:.+]] = tensor.expand_shape
+// CHECK:         linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+// CHECK-SAME:      ins(%[[CC]], %[[E]] : tensor<1x4x7x7xf32>, tensor<1x4x7x7xf32>)
+// CHECK-NOT:     linalg.generic
+// CHECK:         return
+func.func @contraction_keeps_consumer_dims(%x: tensor<1x1x3x7x7xf32>, %w: tensor<1x4x3xf32>,
+                                           %a: tensor<1x4x49xf32>) -> tensor<1x4x7x7xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e5 = tensor.empty() : tensor<1x1x4x7x7xf32>
+  %f5 = linalg.fill ins(%zero : f32) outs(%e5 : tensor<1x1x4x7x7xf32>) -> tensor<1x1x4x7x7xf32>
+  %c = linalg.generic {indexing_maps = [#in5, #w5, #out5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<1x1x3x7x7xf32>, tensor<1x4x3xf32>) outs(%f5 : tensor<1x1x4x7x7xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x1x4x7x7xf32>
+  %cc = tensor.collapse_shape %c [[0], [1, 2], [3], [4]] : tensor<1x1x4x7x7xf32> into tensor<1x4x7x7xf32>
+  %r = tensor.expand_shape %a [[0], [1], [2, 3]] output_shape [1, 4, 7, 7] : tensor<1x4x49xf32> into tensor<1x4x7x7xf32>
+  %e = tensor.empty() : tensor<1x4x7x7xf32>
+  %sum = linalg.generic {indexing_maps = [#id4c, #id4c, #id4c], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%cc, %r : tensor<1x4x7x7xf32>, tensor<1x4x7x7xf32>) outs(%e : tensor<1x4x7x7xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %s = arith.addf %p, %q : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x7x7xf32>
+  %e2 = tensor.empty() : tensor<1x4x7x7xf32>
+  %relu = linalg.generic {indexing_maps = [#id4c, #id4c], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%sum : tensor<1x4x7x7xf32>) outs(%e2 : tensor<1x4x7x7xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %m = arith.maximumf %p, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x7x7xf32>
+  return %relu : tensor<1x4x7x7xf32>
+}

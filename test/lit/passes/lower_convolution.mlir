@@ -120,14 +120,48 @@ func.func @conv_pointwise(%x: tensor<2x8x7x7xf32>, %w: tensor<16x8x1x1xf32>) -> 
 
 // -----
 
-// Strided or padded 1x1 convolutions keep their spatial dims.
+// A strided 1x1 Conv without padding subsamples its input (a copy of the pixels it reads,
+// x[n, c, 2i, 2j], 7x7 -> 4x4) and is then pointwise over the flattened 4x4 map.
+// CHECK-DAG:   #[[SUB:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2 * 2, d3 * 2)>
+// CHECK-DAG:   #[[ID:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @conv_1x1_strided
-// CHECK-NOT:     tensor.collapse_shape %{{.+}} {{\[\[}}0], [1], [2, 3]]
-// CHECK:         linalg.generic
-// CHECK:         } -> tensor<1x1x16x4x4xf32>
+// CHECK-SAME:    (%[[X:.+]]: tensor<1x8x7x7xf32>,
+// CHECK:         %[[S:.+]] = linalg.generic {indexing_maps = [#[[SUB]], #[[ID]]]
+// CHECK-SAME:      ins(%[[X]] : tensor<1x8x7x7xf32>) outs(%{{.+}} : tensor<1x8x4x4xf32>)
+// CHECK-NEXT:    ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
+// CHECK-NEXT:      linalg.yield %[[IN]] : f32
+// CHECK:         tensor.collapse_shape %[[S]] {{\[\[}}0], [1], [2, 3]] : tensor<1x8x4x4xf32> into tensor<1x8x16xf32>
+// CHECK:         } -> tensor<1x1x16x16xf32>
+// CHECK:         tensor.expand_shape %{{.+}} output_shape [1, 16, 4, 4]
 func.func @conv_1x1_strided(%x: tensor<1x8x7x7xf32>, %w: tensor<16x8x1x1xf32>) -> tensor<1x16x4x4xf32> {
   %0 = onnx.Conv %x, %w {strides = array<i64: 2, 2>} : (tensor<1x8x7x7xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x4x4xf32>
   return %0 : tensor<1x16x4x4xf32>
+}
+
+// -----
+
+// Rows that fill the lanes (14) and few output channels (16 < 512): the copy would cost more
+// than the strided loads, so the input is read in place.
+// CHECK-LABEL: func.func @conv_1x1_strided_long_rows
+// CHECK-NOT:     tensor.collapse_shape %{{.+}} {{\[\[}}0], [1], [2, 3]]
+// CHECK:         linalg.generic
+// CHECK-SAME:      ins(%{{.+}}, %{{.+}} : tensor<1x1x8x28x28xf32>,
+// CHECK:         } -> tensor<1x1x16x14x14xf32>
+func.func @conv_1x1_strided_long_rows(%x: tensor<1x8x28x28xf32>, %w: tensor<16x8x1x1xf32>) -> tensor<1x16x14x14xf32> {
+  %0 = onnx.Conv %x, %w {strides = array<i64: 2, 2>} : (tensor<1x8x28x28xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x14x14xf32>
+  return %0 : tensor<1x16x14x14xf32>
+}
+
+// -----
+
+// A padded strided 1x1 Conv keeps its spatial dims and reads the padded input strided.
+// CHECK-LABEL: func.func @conv_1x1_strided_padded
+// CHECK-NOT:     tensor.collapse_shape %{{.+}} {{\[\[}}0], [1], [2, 3]]
+// CHECK:         linalg.generic
+// CHECK:         } -> tensor<1x1x16x5x5xf32>
+func.func @conv_1x1_strided_padded(%x: tensor<1x8x7x7xf32>, %w: tensor<16x8x1x1xf32>) -> tensor<1x16x5x5xf32> {
+  %0 = onnx.Conv %x, %w {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x8x7x7xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x5x5xf32>
+  return %0 : tensor<1x16x5x5xf32>
 }
 
 // -----
