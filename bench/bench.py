@@ -2,13 +2,15 @@
 """Latency of onnx-compile's libraries against ONNX Runtime, in one invocation.
 
     bench/bench.py [MODEL.onnx ...] [--mcpu CPU] [--threads 1,2] [--rounds R] [--batch K]
-                   [--micro] [--convs MODEL.onnx ...] [--json OUT.json] [--build DIR]
+                   [--min-runs N] [--micro] [--convs MODEL.onnx ...] [--json OUT.json] [--build DIR]
 
 For each model: compile it with onnx-compile (--mcpu, default native), then keep three
 servers loaded: our library (onnx-run --serve), ONNX Runtime on the model, and ONNX Runtime on
 a *binding model*: the same inputs and outputs of the same shapes, without computing anything
 (what Node's binding costs per session.run; see binding_model for why not an Identity of the
-inputs). After a warm-up they run K times each, alternately, for R rounds; every figure is the
+inputs). After a warm-up they run K times each, alternately, for R rounds (more rounds when
+K * R < N, --min-runs, default 9: a model of ~50 ms runs once per batch, and a median of three
+runs of a host that moves 10-20% between runs was resnet50's whole figure); every figure is the
 median over all runs. Both ORT servers pass preallocated output tensors (outputs of static
 shape), as our library writes into the caller's buffers. The table gives ours, ORT raw, ORT
 less the binding model's time ("ORT-net"), and the ratios
@@ -305,7 +307,7 @@ def bench_model(args, node_path, model_path, work, ort_flags=()):
             # Runs per batch: about 50 ms of our library each.
             k = args.batch or max(1, min(50, int(5e4 / max(1.0, statistics.median(
                 ours.run(3, keep=False))))))
-            for _ in range(args.rounds):
+            for _ in range(max(args.rounds, -(-args.min_runs // k))):
                 for s in servers:
                     # ORT's intra-op workers spin after a batch; with T=2 on 2 cores they
                     # would hold the core our second worker needs (and ours theirs): let
@@ -543,6 +545,7 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--batch", type=int, default=0)
+    ap.add_argument("--min-runs", type=int, default=9)
     ap.add_argument("--micro", action="store_true")
     ap.add_argument("--convs", action="append", default=[], metavar="MODEL.onnx")
     ap.add_argument("--json")
