@@ -125,12 +125,19 @@ double stepCost(int64_t mr, int64_t nv, int64_t stride) {
   return std::max({double(mr * nv) / 2, double(mr + nv) / 2, 4.0});
 }
 
+/// L2 to L1 bandwidth that a tile's vector loads got when its vector operand streamed from L2
+/// (bytes per cycle; resnet50's 256x14x14 -> 1024 pointwise conv, 4 x 5 tiles: 320 bytes per
+/// reduction step at 70% of the FMA peak).
+constexpr double kL2BytesPerCycle = 22;
+
 /// Picks the register tile that minimizes the estimated cost of covering M x V. The tile must
 /// leave registers for its nv loaded vectors, the broadcast and one spare: with 28
 /// accumulators and 4 columns LLVM spilled an accumulator in every step (a third of
-/// bert_tiny_enc's time went to the spill stores).
+/// bert_tiny_enc's time went to the spill stores). `l2CyclesPerVector` > 0: the vector
+/// operand that each M tile reads does not stay in L1, so a tile whose rows do not cover M
+/// also waits for its nv vectors from L2 each step (fewer, taller tiles read it fewer times).
 void chooseTile(Plan &p, int64_t lanes, int64_t registers, int64_t maxRows = 28,
-                int64_t maxVectors = 8) {
+                int64_t maxVectors = 8, double l2CyclesPerVector = 0) {
   int64_t m = p.ranges[p.mDim], vecs = llvm::divideCeil(p.ranges[p.vDim], lanes);
   double best = 0;
   for (int64_t nv = 1; nv <= std::min({vecs, maxVectors, int64_t(8)}); ++nv) {
@@ -140,8 +147,11 @@ void chooseTile(Plan &p, int64_t lanes, int64_t registers, int64_t maxRows = 28,
     auto cover = [](int64_t total, int64_t tile, auto cost) {
       return (total / tile) * cost(tile) + (total % tile ? cost(total % tile) : 0.0);
     };
+    double l2Floor = mr < m ? l2CyclesPerVector : 0;
     double c = cover(m, mr, [&](int64_t r) {
-      return cover(vecs, nv, [&](int64_t v) { return stepCost(r, v, p.stride); });
+      return cover(vecs, nv, [&](int64_t v) {
+        return std::max(stepCost(r, v, p.stride), l2Floor * v);
+      });
     });
     if (best == 0 || c < best) {
       best = c;
@@ -171,7 +181,7 @@ Attribute constantThroughReshapes(Value v) {
 /// The plan with V = output loop `vDim`, if the contraction allows it.
 std::optional<Plan> planFor(linalg::GenericOp op, std::pair<unsigned, unsigned> inputs,
                             unsigned numParallel, unsigned vDim, int64_t lanes,
-                            int64_t registers) {
+                            int64_t registers, int64_t l1Bytes) {
   Plan p;
   p.numParallel = numParallel;
   p.vDim = vDim;
@@ -221,7 +231,24 @@ std::optional<Plan> planFor(linalg::GenericOp op, std::pair<unsigned, unsigned> 
   }
   if (!found)
     return std::nullopt;
-  chooseTile(p, lanes, registers);
+  // A vector operand read GEMM-like (V alone indexes its innermost dim, contiguously; a
+  // pointwise conv's one-step window dims aside) whose block of all reduction steps by all of
+  // V exceeds L1 is re-read from L2 by every M tile. (A window that slides along V reuses
+  // most of what it reads: not modeled.)
+  bool gemmLike = p.stride == 1;
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (d != p.vDim && vm.getResult(p.vResult).isFunctionOfDim(d) &&
+        (d < numParallel || p.ranges[d] != 1))
+      gemmLike = false;
+  double l2CyclesPerVector = 0;
+  if (gemmLike) {
+    int64_t block = p.ranges[p.vDim] * 4;
+    for (unsigned d = numParallel; d < numLoops; ++d)
+      block *= p.ranges[d];
+    if (block > l1Bytes)
+      l2CyclesPerVector = lanes * 4 / kL2BytesPerCycle;
+  }
+  chooseTile(p, lanes, registers, /*maxRows=*/28, /*maxVectors=*/8, l2CyclesPerVector);
   // Whole contraction: the tile cost per reduction step, times the reduction steps and the
   // tiles' repetitions over the other parallel loops; plus the stores.
   double steps = 1, outputs = 1;
@@ -337,7 +364,8 @@ void chooseOrder(Plan &p, int64_t lanes, int64_t l2Bytes) {
     p.vOuter = true;
 }
 
-std::optional<Plan> planContraction(linalg::GenericOp op, int64_t lanes, int64_t registers) {
+std::optional<Plan> planContraction(linalg::GenericOp op, int64_t lanes, int64_t registers,
+                                    int64_t l1Bytes) {
   if (op.getNumResults() != 1 || !op.hasPureTensorSemantics())
     return std::nullopt;
   auto inputs = multiplyAccumulateInputs(op);
@@ -363,7 +391,7 @@ std::optional<Plan> planContraction(linalg::GenericOp op, int64_t lanes, int64_t
   // lanes better (a 7x7 conv output wastes 9 of 16 lanes per row): the cheaper plan.
   std::optional<Plan> best;
   for (unsigned v = numParallel; v-- > 0;)
-    if (auto p = planFor(op, *inputs, numParallel, v, lanes, registers))
+    if (auto p = planFor(op, *inputs, numParallel, v, lanes, registers, l1Bytes))
       if (!best || p->cost < best->cost)
         best = p;
   return best;
@@ -1282,7 +1310,7 @@ struct VectorizeContractionsPass
     for (linalg::GenericOp op : work) {
       if (fused.contains(op))
         continue;
-      auto planned = planContraction(op, lanes, vectorRegisters);
+      auto planned = planContraction(op, lanes, vectorRegisters, l1Bytes);
       if (!planned)
         continue;
       Plan &plan = *planned;
